@@ -1,0 +1,53 @@
+//! Command-line arguments → resolved configuration → the library, and the exit codes.
+//!
+//! Each subcommand lives in its own file with its clap `Args` struct and a `run(args) -> CliResult`.
+//! To add one: declare the file below, add a variant to [`Command`], and a match arm in [`dispatch`].
+
+pub mod error;
+pub mod exit;
+
+use clap::{Parser, Subcommand};
+
+pub use error::{CliError, CliResult};
+
+/// scimfuzz finds the bugs in SCIM 2.0 servers before an identity provider does.
+#[derive(Debug, Parser)]
+#[command(name = "scimfuzz", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {}
+
+/// Parses the process arguments, runs the subcommand and returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() { exit::USAGE } else { exit::CLEAN };
+        }
+    };
+    match dispatch(cli.command) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err}");
+            err.exit_code()
+        }
+    }
+}
+
+fn dispatch(command: Command) -> CliResult {
+    match command {}
+}
+
+/// A multi-threaded tokio runtime for a subcommand's async work.
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| CliError::CouldNotRun(format!("could not start the async runtime: {err}")))
+}

@@ -1,0 +1,225 @@
+//! The [`Driver`]: sends a [`RequestSpec`] to a [`Target`] with reqwest and records the [`Call`].
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use super::call::{Call, RecordedRequest, RecordedResponse, Timings};
+use super::request::{AuthMode, Body, Method, RequestSpec};
+
+/// Where requests go and how they authenticate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The SCIM base URL without a trailing slash, e.g. `http://127.0.0.1:8080/scim/v2`.
+    pub base_url: String,
+    /// The full `Authorization` header value (`Bearer abc`, `Basic …`), if any.
+    pub authorization: Option<String>,
+    /// Headers sent on every request (custom-header auth, tenant selectors).
+    pub headers: Vec<(String, String)>,
+    /// How long one request may take, headers and body together.
+    pub timeout: Duration,
+}
+
+impl Target {
+    /// A target with a bearer-style `Authorization` value and the default 60 s timeout (Okta's).
+    pub fn new(base_url: impl Into<String>, authorization: Option<String>) -> Self {
+        Self {
+            base_url: base_url.into().trim_end_matches('/').to_string(),
+            authorization,
+            headers: Vec::new(),
+            timeout: Duration::from_secs(60),
+        }
+    }
+
+    /// The absolute URL of a path relative to the base.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+}
+
+/// A request that produced no HTTP response: the harness could not run it.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("could not connect to {url}: {reason} (is the server running and the URL right?)")]
+    Connect { url: String, reason: String },
+    #[error("{method} {url} timed out after {timeout:?}")]
+    Timeout {
+        method: String,
+        url: String,
+        timeout: Duration,
+    },
+    #[error("{method} {url} failed: {reason}")]
+    Other {
+        method: String,
+        url: String,
+        reason: String,
+    },
+    #[error("could not build the HTTP client: {0}")]
+    Client(String),
+}
+
+/// Sends requests to one target. Cheap to clone: clones share the connection pool.
+#[derive(Debug, Clone)]
+pub struct Driver {
+    client: reqwest::Client,
+    target: Target,
+}
+
+impl Driver {
+    /// A driver with its own connection pool.
+    pub fn new(target: Target) -> Result<Self, TransportError> {
+        let client = reqwest::Client::builder()
+            .timeout(target.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|err| TransportError::Client(err.to_string()))?;
+        Ok(Self { client, target })
+    }
+
+    /// The target this driver talks to.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// Sends one request and records the exchange.
+    pub async fn send(&self, spec: &RequestSpec) -> Result<Call, TransportError> {
+        let request = self.record_request(spec);
+        let started_at_us = now_us();
+        let clock = Instant::now();
+        let mut builder = self
+            .client
+            .request(to_reqwest_method(spec.method), &request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let response = builder
+            .send()
+            .await
+            .map_err(|err| self.classify(&request, err))?;
+        let headers_us = clock.elapsed().as_micros() as u64;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.as_str().to_ascii_lowercase(), text)
+            })
+            .collect();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|err| self.classify(&request, err))?;
+        let total_us = clock.elapsed().as_micros() as u64;
+        Ok(Call {
+            request,
+            response: RecordedResponse {
+                status,
+                headers,
+                body: String::from_utf8_lossy(&bytes).into_owned(),
+            },
+            timings: Timings {
+                started_at_us,
+                headers_us,
+                total_us,
+            },
+        })
+    }
+
+    /// The exact request a spec turns into: URL, headers in sending order, body text.
+    pub fn record_request(&self, spec: &RequestSpec) -> RecordedRequest {
+        let mut headers: Vec<(String, String)> = Vec::new();
+        match &spec.auth {
+            AuthMode::Target => {
+                if let Some(value) = &self.target.authorization {
+                    headers.push(("Authorization".into(), value.clone()));
+                }
+            }
+            AuthMode::Omit => {}
+            AuthMode::Custom(value) => headers.push(("Authorization".into(), value.clone())),
+        }
+        headers.extend(self.target.headers.iter().cloned());
+        let has_header = |headers: &[(String, String)], name: &str| {
+            headers.iter().any(|(key, _)| key.eq_ignore_ascii_case(name))
+        };
+        let mut extra = spec.headers.clone();
+        if !has_header(&extra, "accept") {
+            extra.push(("Accept".into(), "application/scim+json".into()));
+        }
+        let body = match &spec.body {
+            None => None,
+            Some(Body::Json { value }) => {
+                if !has_header(&extra, "content-type") {
+                    extra.push(("Content-Type".into(), "application/scim+json".into()));
+                }
+                Some(value.to_string())
+            }
+            Some(Body::Raw { content_type, text }) => {
+                if !has_header(&extra, "content-type") {
+                    extra.push(("Content-Type".into(), content_type.clone()));
+                }
+                Some(text.clone())
+            }
+        };
+        headers.extend(extra);
+        RecordedRequest {
+            method: spec.method.as_str().to_string(),
+            url: self.target.url(&spec.path),
+            headers,
+            body,
+        }
+    }
+
+    fn classify(&self, request: &RecordedRequest, err: reqwest::Error) -> TransportError {
+        let url = request.url.clone();
+        let method = request.method.clone();
+        if err.is_timeout() {
+            TransportError::Timeout {
+                method,
+                url,
+                timeout: self.target.timeout,
+            }
+        } else if err.is_connect() {
+            TransportError::Connect {
+                url,
+                reason: error_chain(&err),
+            }
+        } else {
+            TransportError::Other {
+                method,
+                url,
+                reason: error_chain(&err),
+            }
+        }
+    }
+}
+
+fn to_reqwest_method(method: Method) -> reqwest::Method {
+    match method {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+        Method::Patch => reqwest::Method::PATCH,
+        Method::Delete => reqwest::Method::DELETE,
+    }
+}
+
+/// An error with its sources, joined by ": " (reqwest hides the useful part in the source chain).
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
+
+fn now_us() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_micros() as u64)
+        .unwrap_or(0)
+}

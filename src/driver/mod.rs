@@ -1,0 +1,11 @@
+//! The only HTTP client code of the harness: a [`RequestSpec`] (what we intend to send) goes in,
+//! a [`Call`] (what was sent, what came back, and when) comes out. Transport failures are
+//! [`TransportError`]s, never findings: judging responses is `check`'s job.
+
+mod call;
+mod client;
+mod request;
+
+pub use call::{Call, RecordedRequest, RecordedResponse, Timings};
+pub use client::{Driver, Target, TransportError};
+pub use request::{AuthMode, Body, Method, RequestSpec};

@@ -1,0 +1,3 @@
+//! Output formats, each consuming a plain result type: JUnit XML, JSON, HTML, text. Never runs anything.
+
+pub mod junit;
