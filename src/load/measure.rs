@@ -1,0 +1,260 @@
+//! The numbers a run produces, independent of how they were collected: per operation kind an HDR
+//! histogram of latency from the intended start (coordinated-omission corrected) and of raw service
+//! time, per-interval histograms for the `.hlog` files, error/throttle/status counts, and the
+//! requests-over-time series. Merging two `Measurements` is exact (HDR histograms add losslessly).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use hdrhistogram::Histogram;
+
+use super::ops::OpKind;
+
+/// Smallest recordable value: 1 µs.
+pub const LOWEST_US: u64 = 1;
+/// Largest recordable value: 60 s (Okta's socket timeout); longer values are clamped.
+pub const HIGHEST_US: u64 = 60_000_000;
+/// Significant decimal digits kept by every histogram.
+pub const SIGFIGS: u8 = 3;
+
+/// A histogram covering 1 µs..60 s with 3 significant digits, allocated up front.
+pub fn full_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(LOWEST_US, HIGHEST_US, SIGFIGS)
+        .expect("1 µs..60 s with 3 significant digits is a valid histogram range")
+}
+
+/// A 3-digit histogram that grows only as far as its values need (small per-interval buckets).
+pub fn growing_histogram() -> Histogram<u64> {
+    Histogram::new(SIGFIGS).expect("3 significant digits is a valid precision")
+}
+
+/// Records one duration, clamped into 1 µs..60 s.
+pub fn record_clamped(histogram: &mut Histogram<u64>, duration: Duration) {
+    let micros = (duration.as_micros() as u64).clamp(LOWEST_US, HIGHEST_US);
+    // Clamped into the declared range, so recording cannot fail.
+    let _ = histogram.record(micros);
+}
+
+/// Adds `from` into `into`; values are within 1 µs..60 s so this cannot overflow the range.
+pub fn add_into(into: &mut Histogram<u64>, from: &Histogram<u64>) {
+    if into.add(from).is_err() {
+        for value in from.iter_recorded() {
+            let clamped = value.value_iterated_to().clamp(LOWEST_US, HIGHEST_US);
+            let _ = into.record_n(clamped, value.count_at_value());
+        }
+    }
+}
+
+/// Whole-run numbers of one operation kind.
+#[derive(Debug, Clone)]
+pub struct OpTotals {
+    /// From the intended start to the last response byte, including 429 back-off waits.
+    pub latency: Histogram<u64>,
+    /// From sending the (last) attempt to its last response byte.
+    pub service: Histogram<u64>,
+    /// Operations that failed: transport error, unexpected status, or retries exhausted.
+    pub errors: u64,
+    /// 429 answers received (each retry counts).
+    pub throttled: u64,
+    /// Final status of each operation (0 = no response).
+    pub statuses: BTreeMap<u16, u64>,
+}
+
+impl Default for OpTotals {
+    fn default() -> Self {
+        Self {
+            latency: full_histogram(),
+            service: full_histogram(),
+            errors: 0,
+            throttled: 0,
+            statuses: BTreeMap::new(),
+        }
+    }
+}
+
+impl OpTotals {
+    /// Operations recorded.
+    pub fn requests(&self) -> u64 {
+        self.latency.len()
+    }
+
+    /// Adds another run's (or worker's) totals of the same kind.
+    pub fn absorb(&mut self, other: &OpTotals) {
+        add_into(&mut self.latency, &other.latency);
+        add_into(&mut self.service, &other.service);
+        self.errors += other.errors;
+        self.throttled += other.throttled;
+        for (status, count) in &other.statuses {
+            *self.statuses.entry(*status).or_default() += count;
+        }
+    }
+}
+
+/// One interval's latency and service histograms of one operation kind.
+#[derive(Debug, Clone)]
+pub struct IntervalHistograms {
+    pub latency: Histogram<u64>,
+    pub service: Histogram<u64>,
+}
+
+impl Default for IntervalHistograms {
+    fn default() -> Self {
+        Self {
+            latency: growing_histogram(),
+            service: growing_histogram(),
+        }
+    }
+}
+
+/// Requests finished, errors and 429s within one interval, all operations together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TimelineCounts {
+    pub requests: u64,
+    pub errors: u64,
+    pub throttled: u64,
+}
+
+impl TimelineCounts {
+    pub fn absorb(&mut self, other: TimelineCounts) {
+        self.requests += other.requests;
+        self.errors += other.errors;
+        self.throttled += other.throttled;
+    }
+}
+
+/// Everything measured in one run (or merged from several workers).
+#[derive(Debug, Clone)]
+pub struct Measurements {
+    /// Wall-clock start of interval 0, in seconds since the Unix epoch.
+    pub started_unix_s: f64,
+    /// Length of one interval.
+    pub interval: Duration,
+    /// Measured time from the first to the last interval.
+    pub elapsed: Duration,
+    pub totals: BTreeMap<OpKind, OpTotals>,
+    /// Per kind, per interval index.
+    pub intervals: BTreeMap<OpKind, BTreeMap<u64, IntervalHistograms>>,
+    pub timeline: BTreeMap<u64, TimelineCounts>,
+}
+
+impl Measurements {
+    /// Nothing measured yet.
+    pub fn new(started_unix_s: f64, interval: Duration) -> Self {
+        Self {
+            started_unix_s,
+            interval,
+            elapsed: Duration::ZERO,
+            totals: BTreeMap::new(),
+            intervals: BTreeMap::new(),
+            timeline: BTreeMap::new(),
+        }
+    }
+
+    /// All kinds folded into one set of totals.
+    pub fn overall(&self) -> OpTotals {
+        let mut overall = OpTotals::default();
+        for totals in self.totals.values() {
+            overall.absorb(totals);
+        }
+        overall
+    }
+
+    /// The kinds selected by `include`, folded together.
+    pub fn selected(&self, include: impl Fn(OpKind) -> bool) -> OpTotals {
+        let mut folded = OpTotals::default();
+        for (kind, totals) in &self.totals {
+            if include(*kind) {
+                folded.absorb(totals);
+            }
+        }
+        folded
+    }
+
+    /// Requests per second over the measured time.
+    pub fn rate(&self, requests: u64) -> f64 {
+        let seconds = self.elapsed.as_secs_f64();
+        if seconds > 0.0 {
+            requests as f64 / seconds
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Latency percentiles in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    #[serde(rename = "p99_9")]
+    pub p99_9: f64,
+    pub max: f64,
+    pub mean: f64,
+}
+
+impl Percentiles {
+    /// Percentiles of a microsecond histogram, in milliseconds (zeros when it is empty).
+    pub fn of(histogram: &Histogram<u64>) -> Self {
+        if histogram.is_empty() {
+            return Self {
+                p50: 0.0,
+                p90: 0.0,
+                p99: 0.0,
+                p99_9: 0.0,
+                max: 0.0,
+                mean: 0.0,
+            };
+        }
+        let ms = |micros: u64| micros as f64 / 1000.0;
+        Self {
+            p50: ms(histogram.value_at_quantile(0.50)),
+            p90: ms(histogram.value_at_quantile(0.90)),
+            p99: ms(histogram.value_at_quantile(0.99)),
+            p99_9: ms(histogram.value_at_quantile(0.999)),
+            max: ms(histogram.max()),
+            mean: histogram.mean() / 1000.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absorbing_totals_adds_counts_exactly() {
+        let mut one = OpTotals::default();
+        let mut two = OpTotals::default();
+        for millis in 1..=100u64 {
+            record_clamped(&mut one.latency, Duration::from_millis(millis));
+            record_clamped(&mut two.latency, Duration::from_millis(millis + 100));
+        }
+        one.errors = 2;
+        two.throttled = 3;
+        one.absorb(&two);
+        assert_eq!(one.requests(), 200);
+        assert_eq!((one.errors, one.throttled), (2, 3));
+        let p50 = Percentiles::of(&one.latency).p50;
+        assert!((99.0..=101.0).contains(&p50), "{p50}");
+    }
+
+    #[test]
+    fn values_beyond_sixty_seconds_are_clamped_not_lost() {
+        let mut histogram = full_histogram();
+        record_clamped(&mut histogram, Duration::from_secs(600));
+        record_clamped(&mut histogram, Duration::ZERO);
+        assert_eq!(histogram.len(), 2);
+        assert!(histogram.max() >= HIGHEST_US - HIGHEST_US / 500);
+        assert_eq!(histogram.min(), LOWEST_US);
+    }
+
+    #[test]
+    fn a_growing_interval_histogram_adds_into_a_full_one() {
+        let mut interval = growing_histogram();
+        record_clamped(&mut interval, Duration::from_secs(59));
+        let mut full = full_histogram();
+        add_into(&mut full, &interval);
+        assert_eq!(full.len(), 1);
+    }
+}

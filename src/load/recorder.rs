@@ -1,0 +1,271 @@
+//! Recording without a lock on the hot path: each goose user owns a [`UserRecorder`] (in its
+//! session data) holding the current interval's histograms; only when an interval ends, or the
+//! user stops, does it merge them into the shared [`Collector`] under a mutex.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use super::ledger::Ledger;
+use super::measure::{
+    add_into, record_clamped, IntervalHistograms, Measurements, OpTotals, Percentiles,
+    TimelineCounts,
+};
+use super::ops::OpKind;
+
+/// One finished operation, as the recorder needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome {
+    pub kind: OpKind,
+    /// When the worker's schedule intended the operation to start.
+    pub intended: Instant,
+    /// When the last attempt was sent.
+    pub sent: Instant,
+    /// When its last response byte arrived (or the transport failed).
+    pub finished: Instant,
+    /// Final status, 0 when there was no response.
+    pub status: u16,
+    /// Whether the outcome is what the scenario expected.
+    pub ok: bool,
+    /// 429 answers received on the way.
+    pub throttled: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+struct UserBucket {
+    histograms: IntervalHistograms,
+    errors: u64,
+    throttled: u64,
+    statuses: BTreeMap<u16, u64>,
+}
+
+/// A goose user's private recorder for the interval in progress.
+#[derive(Debug, Clone)]
+pub struct UserRecorder {
+    start: Instant,
+    interval: Duration,
+    current: u64,
+    buckets: Vec<Option<UserBucket>>,
+    timeline: TimelineCounts,
+}
+
+impl UserRecorder {
+    /// A recorder aligned on the run's start and interval.
+    pub fn new(start: Instant, interval: Duration) -> Self {
+        Self {
+            start,
+            interval,
+            current: 0,
+            buckets: vec![None; OpKind::ALL.len()],
+            timeline: TimelineCounts::default(),
+        }
+    }
+
+    fn interval_index(&self, at: Instant) -> u64 {
+        let since = at.saturating_duration_since(self.start).as_micros();
+        (since / self.interval.as_micros().max(1)) as u64
+    }
+
+    /// Records an operation; merges the previous interval first when this one is in a new one.
+    pub fn record(&mut self, outcome: &Outcome, collector: &Collector) {
+        let index = self.interval_index(outcome.finished);
+        if index != self.current {
+            self.flush(collector);
+            self.current = index;
+        }
+        let bucket = self.buckets[outcome.kind.index()].get_or_insert_with(UserBucket::default);
+        record_clamped(
+            &mut bucket.histograms.latency,
+            outcome.finished.saturating_duration_since(outcome.intended),
+        );
+        record_clamped(
+            &mut bucket.histograms.service,
+            outcome.finished.saturating_duration_since(outcome.sent),
+        );
+        *bucket.statuses.entry(outcome.status).or_default() += 1;
+        bucket.throttled += u64::from(outcome.throttled);
+        self.timeline.requests += 1;
+        self.timeline.throttled += u64::from(outcome.throttled);
+        if !outcome.ok {
+            bucket.errors += 1;
+            self.timeline.errors += 1;
+        }
+    }
+
+    /// Merges whatever this user holds into the collector.
+    pub fn flush(&mut self, collector: &Collector) {
+        if self.timeline.requests == 0 {
+            return;
+        }
+        let buckets: Vec<(OpKind, UserBucket)> = OpKind::ALL
+            .iter()
+            .zip(self.buckets.iter_mut())
+            .filter_map(|(kind, bucket)| bucket.take().map(|bucket| (*kind, bucket)))
+            .collect();
+        let timeline = std::mem::take(&mut self.timeline);
+        collector.absorb(self.current, buckets, timeline);
+    }
+}
+
+/// The run-wide store every user merges into: measurements and the integrity ledger.
+#[derive(Debug)]
+pub struct Collector {
+    start: Instant,
+    measurements: Mutex<Measurements>,
+    ledger: Mutex<Ledger>,
+}
+
+/// Totals so far, for the progress line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    pub elapsed: Duration,
+    pub requests: u64,
+    pub errors: u64,
+    pub throttled: u64,
+    pub p99_ms: f64,
+}
+
+impl Collector {
+    /// A collector whose interval 0 starts at `start` (wall clock `started_unix_s`).
+    pub fn new(start: Instant, started_unix_s: f64, interval: Duration) -> Self {
+        Self {
+            start,
+            measurements: Mutex::new(Measurements::new(started_unix_s, interval)),
+            ledger: Mutex::new(Ledger::default()),
+        }
+    }
+
+    /// The run's start.
+    pub fn start(&self) -> Instant {
+        self.start
+    }
+
+    fn absorb(&self, index: u64, buckets: Vec<(OpKind, UserBucket)>, timeline: TimelineCounts) {
+        let mut measurements = self
+            .measurements
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for (kind, bucket) in buckets {
+            let totals = measurements
+                .totals
+                .entry(kind)
+                .or_insert_with(OpTotals::default);
+            add_into(&mut totals.latency, &bucket.histograms.latency);
+            add_into(&mut totals.service, &bucket.histograms.service);
+            totals.errors += bucket.errors;
+            totals.throttled += bucket.throttled;
+            for (status, count) in bucket.statuses {
+                *totals.statuses.entry(status).or_default() += count;
+            }
+            let slot = measurements
+                .intervals
+                .entry(kind)
+                .or_default()
+                .entry(index)
+                .or_default();
+            add_into(&mut slot.latency, &bucket.histograms.latency);
+            add_into(&mut slot.service, &bucket.histograms.service);
+        }
+        measurements
+            .timeline
+            .entry(index)
+            .or_default()
+            .absorb(timeline);
+    }
+
+    /// Moves a worker's ledger into the shared one.
+    pub fn absorb_ledger(&self, ledger: &mut Ledger) {
+        if ledger.is_empty() {
+            return;
+        }
+        self.ledger
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .absorb(ledger);
+    }
+
+    /// Requests, errors and p99 merged so far (lags by at most one interval per user).
+    pub fn progress(&self) -> Progress {
+        let measurements = self
+            .measurements
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let overall = measurements.overall();
+        Progress {
+            elapsed: self.start.elapsed(),
+            requests: overall.requests(),
+            errors: overall.errors,
+            throttled: overall.throttled,
+            p99_ms: Percentiles::of(&overall.latency).p99,
+        }
+    }
+
+    /// Takes the final measurements (elapsed set to `elapsed`) and ledger.
+    pub fn finish(&self, elapsed: Duration) -> (Measurements, Ledger) {
+        let mut measurements = self
+            .measurements
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let interval = measurements.interval;
+        let started = measurements.started_unix_s;
+        let mut taken = std::mem::replace(&mut *measurements, Measurements::new(started, interval));
+        taken.elapsed = elapsed;
+        let ledger = std::mem::take(
+            &mut *self
+                .ledger
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        (taken, ledger)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(kind: OpKind, start: Instant, at_ms: u64, ok: bool) -> Outcome {
+        let finished = start + Duration::from_millis(at_ms);
+        Outcome {
+            kind,
+            intended: finished - Duration::from_millis(5),
+            sent: finished - Duration::from_millis(2),
+            finished,
+            status: if ok { 201 } else { 500 },
+            ok,
+            throttled: 0,
+        }
+    }
+
+    #[test]
+    fn a_user_merges_its_interval_when_the_next_begins_and_on_flush() {
+        let start = Instant::now();
+        let collector = Collector::new(start, 0.0, Duration::from_secs(1));
+        let mut user = UserRecorder::new(start, Duration::from_secs(1));
+        user.record(&outcome(OpKind::Create, start, 100, true), &collector);
+        user.record(&outcome(OpKind::Create, start, 200, false), &collector);
+        assert_eq!(
+            collector.progress().requests,
+            0,
+            "nothing merged mid-interval"
+        );
+        user.record(&outcome(OpKind::Lookup, start, 1500, true), &collector);
+        assert_eq!(collector.progress().requests, 2);
+        user.flush(&collector);
+        let (measurements, _) = collector.finish(Duration::from_secs(2));
+        let create = &measurements.totals[&OpKind::Create];
+        assert_eq!((create.requests(), create.errors), (2, 1));
+        assert_eq!(create.statuses.get(&500), Some(&1));
+        let latency_ms = Percentiles::of(&create.latency).p50;
+        let service_ms = Percentiles::of(&create.service).p50;
+        assert!((4.9..5.1).contains(&latency_ms), "{latency_ms}");
+        assert!((1.9..2.1).contains(&service_ms), "{service_ms}");
+        assert_eq!(
+            measurements.intervals[&OpKind::Lookup]
+                .keys()
+                .collect::<Vec<_>>(),
+            [&1]
+        );
+        assert_eq!(measurements.timeline[&0].errors, 1);
+    }
+}
