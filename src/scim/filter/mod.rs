@@ -1,3 +1,14 @@
 //! The filter grammar of RFC 7644 §3.4.2.2: its tree, parser and printer.
 
 pub mod ast;
+mod error;
+mod lexer;
+pub(crate) mod parser;
+mod printer;
+
+#[cfg(test)]
+mod parser_tests;
+
+pub use ast::{AttrPath, CompValue, CompareOp, Filter};
+pub use error::FilterParseError;
+pub use parser::{parse, MAX_NESTING, MAX_TREE_DEPTH};
