@@ -1,2 +1,6 @@
 //! Okta's conformance suites run natively (SPEC, CRUD lifecycle, group push, import, entitlements)
 //! and the runner for Runscope API-test exports.
+
+pub mod outcome;
+pub mod runscope;
+pub mod wire;
