@@ -2,5 +2,6 @@
 //! grammar, the PATCH grammar and the matching rules. Pure: no I/O, no randomness, no async.
 
 pub mod filter;
-pub mod urn;
+pub mod matching;
 pub mod patch;
+pub mod urn;

@@ -2,12 +2,16 @@
 
 pub mod ast;
 mod error;
+pub mod eval;
 mod lexer;
 pub(crate) mod parser;
 mod printer;
 
 #[cfg(test)]
 mod parser_tests;
+
+#[cfg(test)]
+mod eval_tests;
 
 pub use ast::{AttrPath, CompValue, CompareOp, Filter};
 pub use error::FilterParseError;
