@@ -3,7 +3,7 @@
 pub mod ast;
 mod error;
 pub mod eval;
-mod lexer;
+pub(crate) mod lexer;
 pub(crate) mod parser;
 mod printer;
 
