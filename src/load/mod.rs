@@ -1,13 +1,22 @@
 //! Load: goose replays Okta-like provisioning bursts from load profiles and records per-operation
 //! HDR latency histograms, SLO verdicts and a post-run integrity check.
 
+pub mod context;
+pub mod exchange;
+pub mod integrity;
 pub mod ledger;
 pub mod measure;
+pub mod okta_shapes;
 pub mod ops;
+pub mod plan;
 pub mod profile;
 pub mod recorder;
+pub mod report;
+pub mod run;
 pub mod slo;
+pub mod tasks;
 
 pub use ops::{OpKind, OpSelector};
 pub use profile::{Profile, ProfileError};
+pub use run::{run_load, LoadError, LoadOutcome, LoadSettings, LoadTarget};
 pub use slo::{Slo, SloVerdict};

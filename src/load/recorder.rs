@@ -111,6 +111,7 @@ impl UserRecorder {
 #[derive(Debug)]
 pub struct Collector {
     start: Instant,
+    interval: Duration,
     measurements: Mutex<Measurements>,
     ledger: Mutex<Ledger>,
 }
@@ -130,6 +131,7 @@ impl Collector {
     pub fn new(start: Instant, started_unix_s: f64, interval: Duration) -> Self {
         Self {
             start,
+            interval,
             measurements: Mutex::new(Measurements::new(started_unix_s, interval)),
             ledger: Mutex::new(Ledger::default()),
         }
@@ -138,6 +140,11 @@ impl Collector {
     /// The run's start.
     pub fn start(&self) -> Instant {
         self.start
+    }
+
+    /// The length of one measurement interval.
+    pub fn interval(&self) -> Duration {
+        self.interval
     }
 
     fn absorb(&self, index: u64, buckets: Vec<(OpKind, UserBucket)>, timeline: TimelineCounts) {

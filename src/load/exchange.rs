@@ -1,0 +1,228 @@
+//! One measured SCIM operation through goose: wait for the worker's intended start, send with
+//! Okta's headers via `GooseUser::get_request_builder` + `GooseUser::request`, retry 429s the way
+//! Okta does, and record latency-from-intended-start and service time in the user's recorder.
+
+use std::time::{Duration, Instant};
+
+use goose::goose::{GooseMethod, GooseRequest};
+use goose::prelude::GooseUser;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use serde_json::Value;
+
+use super::context::{RunContext, WorkerSession};
+use super::okta_shapes::OKTA_CONTENT_TYPE;
+use super::ops::OpKind;
+use super::recorder::Outcome;
+
+/// What a measured operation ended with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    /// Final status; 0 when no response arrived.
+    pub status: u16,
+    /// The response body text.
+    pub text: String,
+    /// Whether the status was one the scenario expected.
+    pub ok: bool,
+}
+
+impl Reply {
+    /// The body as JSON, if it is JSON.
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_str(&self.text).ok()
+    }
+
+    /// A string attribute of the JSON body (`id`).
+    pub fn string(&self, key: &str) -> Option<String> {
+        self.json()?.get(key)?.as_str().map(str::to_string)
+    }
+}
+
+/// One request to send.
+#[derive(Debug, Clone, Copy)]
+pub struct Operation<'a> {
+    pub kind: OpKind,
+    pub method: GooseMethod,
+    /// Relative to the SCIM base URL, no leading slash (`Users/abc`).
+    pub path: &'a str,
+    pub body: Option<&'a Value>,
+    /// Statuses that count as success.
+    pub expect: &'a [u16],
+}
+
+struct Answer {
+    status: u16,
+    retry_after: Option<String>,
+    text: String,
+}
+
+/// Sends one operation with Okta's 429 handling and records it.
+pub async fn exchange(
+    user: &mut GooseUser,
+    context: &RunContext,
+    session: &mut WorkerSession,
+    operation: Operation<'_>,
+) -> Reply {
+    let intended = wait_for_intended_start(context, session).await;
+    let mut throttled = 0u32;
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let sent = Instant::now();
+        let answer = send_once(user, context, &operation).await;
+        let finished = Instant::now();
+        if answer.status == 429 {
+            throttled += 1;
+            let wait = context
+                .retry
+                .wait_after(attempt, answer.retry_after.as_deref());
+            if attempt < context.retry.max_tries && wait < context.remaining() {
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+        }
+        let ok = operation.expect.contains(&answer.status);
+        let outcome = Outcome {
+            kind: operation.kind,
+            intended,
+            sent,
+            finished,
+            status: answer.status,
+            ok,
+            throttled,
+        };
+        session.recorder.record(&outcome, &context.collector);
+        return Reply {
+            status: answer.status,
+            text: answer.text,
+            ok,
+        };
+    }
+}
+
+/// Sends two identical creates at once (two racing Okta assignment tasks for one user), each
+/// measured; success means 201 for one and 201 or 409 for the other.
+pub async fn exchange_racing_pair(
+    user: &mut GooseUser,
+    context: &RunContext,
+    session: &mut WorkerSession,
+    operation: Operation<'_>,
+) -> [Reply; 2] {
+    let intended = wait_for_intended_start(context, session).await;
+    let first = builder(user, context, &operation);
+    let second = builder(user, context, &operation);
+    let sent = Instant::now();
+    let (first, second) = tokio::join!(send_raw(first), send_raw(second));
+    let finished = Instant::now();
+    [first, second].map(|answer| {
+        let ok = matches!(answer.status, 201 | 409);
+        let outcome = Outcome {
+            kind: operation.kind,
+            intended,
+            sent,
+            finished,
+            status: answer.status,
+            ok,
+            throttled: u32::from(answer.status == 429),
+        };
+        session.recorder.record(&outcome, &context.collector);
+        Reply {
+            status: answer.status,
+            text: answer.text,
+            ok,
+        }
+    })
+}
+
+async fn wait_for_intended_start(context: &RunContext, session: &mut WorkerSession) -> Instant {
+    let intended = session.schedule(context.pace);
+    let ahead = intended.saturating_duration_since(Instant::now());
+    if !ahead.is_zero() {
+        tokio::time::sleep(ahead.min(context.remaining())).await;
+    }
+    intended
+}
+
+fn builder(
+    user: &GooseUser,
+    context: &RunContext,
+    operation: &Operation<'_>,
+) -> Option<reqwest::RequestBuilder> {
+    let mut builder = user
+        .get_request_builder(&operation.method, operation.path)
+        .ok()?
+        .header(ACCEPT, "application/scim+json")
+        .header("Accept-Charset", "utf-8");
+    if let Some(authorization) = &context.authorization {
+        builder = builder.header(AUTHORIZATION, authorization);
+    }
+    for (name, value) in &context.headers {
+        builder = builder.header(name, value);
+    }
+    if let Some(body) = operation.body {
+        builder = builder
+            .header(CONTENT_TYPE, OKTA_CONTENT_TYPE)
+            .body(body.to_string());
+    }
+    Some(builder)
+}
+
+async fn send_once(
+    user: &mut GooseUser,
+    context: &RunContext,
+    operation: &Operation<'_>,
+) -> Answer {
+    let Some(builder) = builder(user, context, operation) else {
+        return no_answer();
+    };
+    let request = GooseRequest::builder()
+        .set_request_builder(builder)
+        .name(operation.kind.name())
+        .build();
+    match user.request(request).await {
+        Ok(goose) => match goose.response {
+            Ok(response) => read_answer(response).await,
+            Err(_) => no_answer(),
+        },
+        Err(_) => no_answer(),
+    }
+}
+
+async fn send_raw(builder: Option<reqwest::RequestBuilder>) -> Answer {
+    match builder {
+        Some(builder) => match builder.send().await {
+            Ok(response) => read_answer(response).await,
+            Err(_) => no_answer(),
+        },
+        None => no_answer(),
+    }
+}
+
+async fn read_answer(response: reqwest::Response) -> Answer {
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string);
+    match response.text().await {
+        Ok(text) => Answer {
+            status,
+            retry_after,
+            text,
+        },
+        Err(_) => no_answer(),
+    }
+}
+
+fn no_answer() -> Answer {
+    Answer {
+        status: 0,
+        retry_after: None,
+        text: String::new(),
+    }
+}
+
+/// Sleeps `duration`, but never past the run's deadline.
+pub async fn idle(context: &RunContext, duration: Duration) {
+    tokio::time::sleep(duration.min(context.remaining())).await;
+}

@@ -1,0 +1,216 @@
+//! The post-run integrity check, through the driver: every user answered 201 is readable with its
+//! userName, no userName of the run exists twice, the last acknowledged `active` value stuck, and
+//! every pushed group holds the members last sent. A fast server that loses users is the worst case.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+use tokio::task::JoinSet;
+
+use super::ledger::Ledger;
+use super::okta_shapes::lookup_path;
+use super::report::{IntegrityFinding, IntegritySummary};
+use crate::driver::{Driver, RequestSpec};
+
+/// Requests the check keeps in flight.
+const IN_FLIGHT: usize = 16;
+
+/// One read the check makes and what it expects.
+#[derive(Debug, Clone)]
+enum Probe {
+    User {
+        id: String,
+        user_name: String,
+        active: Option<bool>,
+    },
+    UserName(String),
+    Group {
+        id: String,
+        members: BTreeSet<String>,
+    },
+}
+
+/// Checks the server's final state against the ledger.
+pub async fn check_integrity(driver: &Driver, ledger: &Ledger) -> IntegritySummary {
+    let mut probes: Vec<Probe> = Vec::new();
+    for created in &ledger.created {
+        probes.push(Probe::User {
+            id: created.id.clone(),
+            user_name: created.user_name.clone(),
+            active: ledger.active.get(&created.id).copied(),
+        });
+    }
+    probes.extend(ledger.sent_user_names.iter().cloned().map(Probe::UserName));
+    for (id, members) in &ledger.memberships {
+        probes.push(Probe::Group {
+            id: id.clone(),
+            members: members.clone(),
+        });
+    }
+    let mut findings = Vec::new();
+    for chunk in probes.chunks(IN_FLIGHT) {
+        let mut running = JoinSet::new();
+        for probe in chunk.iter().cloned() {
+            let driver = driver.clone();
+            running.spawn(async move { run_probe(&driver, probe).await });
+        }
+        while let Some(done) = running.join_next().await {
+            if let Ok(mut found) = done {
+                findings.append(&mut found);
+            }
+        }
+    }
+    findings.sort_by(|a, b| (&a.check_id, &a.resource).cmp(&(&b.check_id, &b.resource)));
+    IntegritySummary {
+        users_checked: ledger.created.len() as u64,
+        user_names_checked: ledger.sent_user_names.len() as u64,
+        groups_checked: ledger.memberships.len() as u64,
+        findings,
+    }
+}
+
+fn finding(check_id: &str, resource: &str, detail: String) -> IntegrityFinding {
+    IntegrityFinding {
+        check_id: check_id.to_string(),
+        resource: resource.to_string(),
+        detail,
+    }
+}
+
+async fn read(driver: &Driver, path: &str) -> Result<(u16, Option<Value>), String> {
+    match driver.send(&RequestSpec::get(path)).await {
+        Ok(call) => Ok((call.response.status, call.response.json())),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+async fn run_probe(driver: &Driver, probe: Probe) -> Vec<IntegrityFinding> {
+    match probe {
+        Probe::User {
+            id,
+            user_name,
+            active,
+        } => check_user(driver, &id, &user_name, active).await,
+        Probe::UserName(user_name) => check_unique(driver, &user_name).await,
+        Probe::Group { id, members } => check_group(driver, &id, &members).await,
+    }
+}
+
+async fn check_user(
+    driver: &Driver,
+    id: &str,
+    user_name: &str,
+    active: Option<bool>,
+) -> Vec<IntegrityFinding> {
+    let path = format!("/Users/{id}");
+    let (status, body) = match read(driver, &path).await {
+        Ok(answer) => answer,
+        Err(err) => return vec![finding("load.unverifiable", id, err)],
+    };
+    let Some(body) = body.filter(|_| status == 200) else {
+        return vec![finding(
+            "load.lost-user",
+            id,
+            format!("the server answered 201 for {user_name} with id {id}, but GET {path} answers {status} after the run"),
+        )];
+    };
+    let mut found = Vec::new();
+    let stored_name = body.get("userName").and_then(Value::as_str).unwrap_or("");
+    if !stored_name.eq_ignore_ascii_case(user_name) {
+        found.push(finding(
+            "load.lost-user",
+            id,
+            format!("user {id} was created as {user_name} but now reads userName {stored_name:?}"),
+        ));
+    }
+    let stored_active = body.get("active").and_then(Value::as_bool);
+    if let Some(expected) = active {
+        if stored_active != Some(expected) {
+            found.push(finding(
+                "load.deactivation-lost",
+                id,
+                format!("the last acknowledged change set active={expected} on {user_name}, but the server reads active={stored_active:?}"),
+            ));
+        }
+    }
+    found
+}
+
+async fn check_unique(driver: &Driver, user_name: &str) -> Vec<IntegrityFinding> {
+    let path = format!("/{}", lookup_path(user_name));
+    match read(driver, &path).await {
+        Ok((200, Some(body))) => {
+            let total = body
+                .get("totalResults")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
+            if total > 1 {
+                let ids: Vec<&str> = body
+                    .get("Resources")
+                    .and_then(Value::as_array)
+                    .map(|resources| {
+                        resources
+                            .iter()
+                            .filter_map(|r| r.get("id")?.as_str())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                vec![finding(
+                    "load.duplicate-username",
+                    user_name,
+                    format!(
+                        "userName {user_name} exists {total} times after the run (ids {})",
+                        ids.join(", ")
+                    ),
+                )]
+            } else {
+                Vec::new()
+            }
+        }
+        Ok((status, _)) => vec![finding(
+            "load.unverifiable",
+            user_name,
+            format!("the userName lookup answered {status} instead of a 200 ListResponse"),
+        )],
+        Err(err) => vec![finding("load.unverifiable", user_name, err)],
+    }
+}
+
+async fn check_group(
+    driver: &Driver,
+    id: &str,
+    expected: &BTreeSet<String>,
+) -> Vec<IntegrityFinding> {
+    let path = format!("/Groups/{id}");
+    let (status, body) = match read(driver, &path).await {
+        Ok(answer) => answer,
+        Err(err) => return vec![finding("load.unverifiable", id, err)],
+    };
+    let Some(body) = body.filter(|_| status == 200) else {
+        return vec![finding(
+            "load.membership-mismatch",
+            id,
+            format!("pushed group {id} answers {status} to GET {path} after the run"),
+        )];
+    };
+    let stored: BTreeSet<String> = body
+        .get("members")
+        .and_then(Value::as_array)
+        .map(|members| {
+            members
+                .iter()
+                .filter_map(|member| member.get("value")?.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    if &stored == expected {
+        return Vec::new();
+    }
+    let missing: Vec<&String> = expected.difference(&stored).collect();
+    let extra: Vec<&String> = stored.difference(expected).collect();
+    vec![finding(
+        "load.membership-mismatch",
+        id,
+        format!("group {id} should hold the {} members last sent; missing {missing:?}, unexpected {extra:?}", expected.len()),
+    )]
+}

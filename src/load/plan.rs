@@ -1,0 +1,206 @@
+//! Compiles a profile into goose's own objects: the `--test-plan` string (ramp stages, scaled by
+//! `--users` and `--duration`), one goose `Scenario` per profile scenario with its weight, and a
+//! `GooseAttack` embedded with `initialize_with_config` and one shared HTTP client.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use goose::client::GooseClientBuilder;
+use goose::config::GooseConfiguration;
+use goose::prelude::*;
+
+use super::context::{put_session, take_session, RunContext};
+use super::exchange::idle;
+use super::okta_shapes::OKTA_USER_AGENT;
+use super::profile::{parse_duration, Profile, ScenarioSpec};
+use super::tasks::run_task;
+
+/// How long an idle worker (its task budget spent) waits before goose runs it again.
+const IDLE_POLL: Duration = Duration::from_millis(200);
+
+/// The goose test plan a profile compiles to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompiledPlan {
+    /// `users,seconds;users,seconds;…`, as goose's `--test-plan` takes it.
+    pub test_plan: String,
+    /// The whole plan's length.
+    pub total: Duration,
+    /// The most users any stage asks for.
+    pub peak_users: usize,
+}
+
+/// Compiles the profile's stages. `users` rescales every stage so the peak is `users`; `duration`
+/// rescales every stage's time so the plan lasts `duration`.
+pub fn compile_plan(
+    profile: &Profile,
+    users: Option<usize>,
+    duration: Option<Duration>,
+) -> Result<CompiledPlan, String> {
+    let run = &profile.run;
+    let profile_total = parse_duration(run.duration.get_ref())?;
+    let mut stages: Vec<(usize, Duration)> = if run.stages.is_empty() {
+        vec![(run.users, Duration::ZERO), (run.users, profile_total)]
+    } else {
+        run.stages
+            .iter()
+            .map(|stage| Ok((stage.users, parse_duration(stage.over.get_ref())?)))
+            .collect::<Result<_, String>>()?
+    };
+    let peak = stages
+        .iter()
+        .map(|(users, _)| *users)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    if let Some(users) = users {
+        if users == 0 {
+            return Err("--users must be at least 1".into());
+        }
+        for stage in &mut stages {
+            stage.0 = if stage.0 == 0 {
+                0
+            } else {
+                (stage.0 * users).div_ceil(peak).max(1)
+            };
+        }
+    }
+    let stage_total: Duration = stages.iter().map(|(_, over)| *over).sum();
+    let target_total = duration.unwrap_or(stage_total);
+    if target_total < Duration::from_secs(1) {
+        return Err("a load run must last at least 1s (--duration or the profile's stages)".into());
+    }
+    if stage_total.is_zero() {
+        return Err("the profile's stages add up to no time at all".into());
+    }
+    let scale = target_total.as_secs_f64() / stage_total.as_secs_f64();
+    let mut plan = Vec::new();
+    let mut total_seconds = 0u64;
+    for (users, over) in &stages {
+        let seconds = (over.as_secs_f64() * scale).round() as u64;
+        total_seconds += seconds;
+        plan.push(format!("{users},{seconds}"));
+    }
+    plan.push("0,0".into());
+    Ok(CompiledPlan {
+        test_plan: plan.join(";"),
+        total: Duration::from_secs(total_seconds.max(1)),
+        peak_users: stages.iter().map(|(users, _)| *users).max().unwrap_or(0),
+    })
+}
+
+/// Builds the goose attack: embedded configuration (no argv, no telnet/websocket, no printed
+/// metrics), the test plan, one shared client without cookies, and one scenario per profile scenario.
+pub fn build_attack(
+    host: &str,
+    plan: &CompiledPlan,
+    scenarios: &[ScenarioSpec],
+    context: Arc<RunContext>,
+    request_timeout: Duration,
+) -> Result<GooseAttack, GooseError> {
+    let mut configuration = GooseConfiguration::default();
+    configuration.host = Some(host.to_string());
+    configuration.no_print_metrics = true;
+    configuration.no_error_summary = true;
+    configuration.no_telnet = true;
+    configuration.no_websocket = true;
+    configuration.no_reset_metrics = true;
+    configuration.quiet = 1;
+    let client = GooseClientBuilder::new()
+        .without_cookies()
+        .timeout(request_timeout)
+        .user_agent(OKTA_USER_AGENT)
+        .gzip(false);
+    let mut attack = *GooseAttack::initialize_with_config(configuration)?
+        .set_client_builder_without_cookies(client)?
+        .set_default(GooseDefault::TestPlan, plan.test_plan.as_str())?;
+    for (index, spec) in scenarios.iter().enumerate() {
+        attack = attack.register_scenario(goose_scenario(index, spec, context.clone())?);
+    }
+    Ok(attack)
+}
+
+/// One goose scenario: a transaction running one task of `spec` per call, and an on-stop
+/// transaction merging the worker's numbers and ledger into the collector.
+fn goose_scenario(
+    index: usize,
+    spec: &ScenarioSpec,
+    context: Arc<RunContext>,
+) -> Result<Scenario, GooseError> {
+    let task_spec = Arc::new(spec.clone());
+    let task_context = context.clone();
+    let task: TransactionFunction = Arc::new(move |user| {
+        let context = task_context.clone();
+        let spec = task_spec.clone();
+        Box::pin(async move {
+            let mut session = take_session(user, &context);
+            if context.remaining().is_zero() || !context.claim_task(index) {
+                session.flush(&context.collector);
+                put_session(user, session);
+                idle(&context, IDLE_POLL).await;
+                return Ok(());
+            }
+            run_task(user, &context, &mut session, &spec).await;
+            context.task_done();
+            put_session(user, session);
+            Ok(())
+        })
+    });
+    let stop_context = context;
+    let stop: TransactionFunction = Arc::new(move |user| {
+        let context = stop_context.clone();
+        Box::pin(async move {
+            let mut session = take_session(user, &context);
+            session.flush(&context.collector);
+            put_session(user, session);
+            Ok(())
+        })
+    });
+    Ok(Scenario::new(&spec.name)
+        .set_weight(spec.weight)?
+        .register_transaction(Transaction::new(task).set_name(&spec.name))
+        .register_transaction(Transaction::new(stop).set_name("flush").set_on_stop()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn profile(run: &str) -> Profile {
+        let text = format!(
+            "version = 1\nname = \"t\"\ndescription = \"d\"\n{run}\n[[scenario]]\nname = \"s\"\nkind = \"onboarding\"\n"
+        );
+        Profile::parse(&text, Path::new("t.toml")).unwrap()
+    }
+
+    #[test]
+    fn without_stages_all_users_start_at_once_and_hold() {
+        let plan = compile_plan(
+            &profile("[run]\nusers = 20\nduration = \"30s\""),
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(plan.test_plan, "20,0;20,30;0,0");
+        assert_eq!((plan.total, plan.peak_users), (Duration::from_secs(30), 20));
+    }
+
+    #[test]
+    fn users_and_duration_flags_rescale_the_stages() {
+        let run = "[run]\nusers = 10\nduration = \"1m\"\nstages = [{users = 10, over = \"10s\"}, {users = 10, over = \"30s\"}]";
+        let plan = compile_plan(&profile(run), Some(4), Some(Duration::from_secs(8))).unwrap();
+        assert_eq!(plan.test_plan, "4,2;4,6;0,0");
+        assert_eq!(plan.peak_users, 4);
+    }
+
+    #[test]
+    fn a_run_shorter_than_a_second_is_refused() {
+        let err = compile_plan(
+            &profile("[run]\nusers = 1\nduration = \"1s\""),
+            None,
+            Some(Duration::from_millis(10)),
+        );
+        assert!(err.unwrap_err().contains("at least 1s"));
+    }
+}

@@ -1,0 +1,10 @@
+//! A load run's outputs in `--report DIR`: `report.json` (versioned, schema checked in),
+//! one HdrHistogram interval log per operation (`<op>.hlog`), and a self-contained `report.html`.
+
+pub mod hlog;
+pub mod html;
+pub mod model;
+pub mod write;
+
+pub use model::{build_report, IntegrityFinding, IntegritySummary, LoadReport, RunFacts};
+pub use write::{write_report, HTML_FILE, JSON_FILE};

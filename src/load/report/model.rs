@@ -1,0 +1,171 @@
+//! `report.json`: the versioned summary of a load run (schema checked in as
+//! `load-profiles/report.schema.json`), built from [`Measurements`] plus run facts, SLO verdicts
+//! and the integrity findings. `report merge` reads these back, so it derives `Deserialize`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::load::measure::{Measurements, OpTotals, Percentiles};
+use crate::load::slo::SloVerdict;
+
+/// The `report.json` format version; bump on any incompatible change (and update the schema).
+pub const REPORT_VERSION: u32 = 1;
+
+/// Everything `report.json` holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadReport {
+    pub report_version: u32,
+    /// `scimfuzz <version>`.
+    pub tool: String,
+    pub run: RunFacts,
+    /// All operations together.
+    pub total: OpSummary,
+    /// One entry per operation kind that ran, in report order.
+    pub operations: Vec<OpSummary>,
+    /// Final status code → operations, all kinds together ("0" = no response).
+    pub status_codes: BTreeMap<String, u64>,
+    /// Requests, errors and 429s per interval.
+    pub timeline: Vec<TimelinePoint>,
+    pub slos: Vec<SloVerdict>,
+    /// `null` when the integrity check was skipped.
+    pub integrity: Option<IntegritySummary>,
+}
+
+/// What was run, where, and for how long.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunFacts {
+    pub profile: String,
+    /// The SCIM base URL (never the credentials).
+    pub target: String,
+    pub seed: u64,
+    /// The lowercase tag in every userName of the run.
+    pub run_tag: String,
+    /// This worker's index and the worker count (`0` of `1` for a single process).
+    pub worker_index: u32,
+    pub workers: u32,
+    /// Directories merged into this report (empty for a single run).
+    pub merged_from: Vec<String>,
+    pub test_plan: String,
+    pub peak_users: usize,
+    /// Wall-clock start, seconds since the Unix epoch.
+    pub started_unix_s: f64,
+    pub duration_s: f64,
+    pub interval_s: f64,
+    /// Okta tasks finished (an assignment, an import walk, a push…).
+    pub tasks_completed: u64,
+    /// When the last task finished, seconds after the start: "time to provision all N".
+    pub last_task_s: Option<f64>,
+    /// Each worker intends to start a request every `pace_ms` (0: closed loop, no correction).
+    pub pace_ms: f64,
+}
+
+/// One operation kind's (or all operations') numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpSummary {
+    pub operation: String,
+    pub requests: u64,
+    pub errors: u64,
+    pub error_rate: f64,
+    pub throttled: u64,
+    pub rps: f64,
+    /// From the intended start, coordinated-omission corrected, ms.
+    pub latency_ms: Percentiles,
+    /// Raw service time of the last attempt, ms.
+    pub service_ms: Percentiles,
+    pub status_codes: BTreeMap<String, u64>,
+}
+
+/// One interval of the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TimelinePoint {
+    /// Interval start, seconds after the run start.
+    pub t_s: f64,
+    pub requests: u64,
+    pub errors: u64,
+    pub throttled: u64,
+}
+
+/// The post-run integrity check's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntegritySummary {
+    pub users_checked: u64,
+    pub user_names_checked: u64,
+    pub groups_checked: u64,
+    pub findings: Vec<IntegrityFinding>,
+}
+
+/// Lost or duplicated data found after the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrityFinding {
+    /// Stable id: `load.lost-user`, `load.duplicate-username`, `load.deactivation-lost`,
+    /// `load.membership-mismatch`, `load.unreadable`.
+    pub check_id: String,
+    /// The resource concerned (id or userName).
+    pub resource: String,
+    pub detail: String,
+}
+
+/// A summary of one set of totals.
+pub fn summarize(name: &str, totals: &OpTotals, measurements: &Measurements) -> OpSummary {
+    let requests = totals.requests();
+    OpSummary {
+        operation: name.to_string(),
+        requests,
+        errors: totals.errors,
+        error_rate: if requests == 0 {
+            0.0
+        } else {
+            totals.errors as f64 / requests as f64
+        },
+        throttled: totals.throttled,
+        rps: measurements.rate(requests),
+        latency_ms: Percentiles::of(&totals.latency),
+        service_ms: Percentiles::of(&totals.service),
+        status_codes: status_map(&totals.statuses),
+    }
+}
+
+fn status_map(statuses: &BTreeMap<u16, u64>) -> BTreeMap<String, u64> {
+    statuses
+        .iter()
+        .map(|(status, count)| (status.to_string(), *count))
+        .collect()
+}
+
+/// Builds the report from measurements and the run's facts.
+pub fn build_report(
+    run: RunFacts,
+    measurements: &Measurements,
+    slos: Vec<SloVerdict>,
+    integrity: Option<IntegritySummary>,
+) -> LoadReport {
+    let overall = measurements.overall();
+    let operations = measurements
+        .totals
+        .iter()
+        .map(|(kind, totals)| summarize(kind.name(), totals, measurements))
+        .collect();
+    let interval_s = measurements.interval.as_secs_f64();
+    let timeline = measurements
+        .timeline
+        .iter()
+        .map(|(index, counts)| TimelinePoint {
+            t_s: *index as f64 * interval_s,
+            requests: counts.requests,
+            errors: counts.errors,
+            throttled: counts.throttled,
+        })
+        .collect();
+    LoadReport {
+        report_version: REPORT_VERSION,
+        tool: format!("scimfuzz {}", env!("CARGO_PKG_VERSION")),
+        run,
+        total: summarize("total", &overall, measurements),
+        operations,
+        status_codes: status_map(&overall.statuses),
+        timeline,
+        slos,
+        integrity,
+    }
+}

@@ -1,0 +1,299 @@
+//! One `scimfuzz load` run from resolved settings: preflight and seeding through the driver, the
+//! goose attack, the collected measurements, the integrity check, SLO verdicts and the reports.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tokio::task::JoinSet;
+
+use super::context::{RetryPolicy, RunContext};
+use super::integrity::check_integrity;
+use super::okta_shapes::{create_user_body, NamePartition};
+use super::plan::{build_attack, compile_plan, CompiledPlan};
+use super::profile::{parse_duration, Profile};
+use super::recorder::Collector;
+use super::report::{build_report, write_report, LoadReport, RunFacts};
+use super::slo::{Slo, SloVerdict};
+use crate::driver::{Driver, Method, RequestSpec, Target};
+
+/// Where the load goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadTarget {
+    /// The SCIM base URL, e.g. `http://127.0.0.1:8080/scim/v2`.
+    pub base_url: String,
+    /// The full `Authorization` header value.
+    pub authorization: Option<String>,
+    pub headers: Vec<(String, String)>,
+}
+
+/// Everything a run needs, already resolved from flags and the profile.
+#[derive(Debug, Clone)]
+pub struct LoadSettings {
+    pub profile: Profile,
+    pub target: LoadTarget,
+    pub users: Option<usize>,
+    pub duration: Option<Duration>,
+    /// Profile SLOs and `--slo` ones together.
+    pub slos: Vec<Slo>,
+    pub seed: u64,
+    pub worker_index: u32,
+    pub workers: u32,
+    pub report_dir: Option<PathBuf>,
+    /// Print a live progress line on stderr.
+    pub progress: bool,
+    pub check_integrity: bool,
+}
+
+/// Why a run gave no verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The settings are unusable (exit 2).
+    #[error("{0}")]
+    Settings(String),
+    /// The target could not be driven (exit 3).
+    #[error("{0}")]
+    CouldNotRun(String),
+}
+
+/// A finished run.
+#[derive(Debug, Clone)]
+pub struct LoadOutcome {
+    pub report: LoadReport,
+    /// Files written into the report directory.
+    pub written: Vec<PathBuf>,
+}
+
+impl LoadOutcome {
+    /// The SLOs that did not hold.
+    pub fn breaches(&self) -> Vec<&SloVerdict> {
+        self.report
+            .slos
+            .iter()
+            .filter(|verdict| !verdict.passed)
+            .collect()
+    }
+
+    /// Whether the integrity check found lost or duplicated data.
+    pub fn has_findings(&self) -> bool {
+        self.report
+            .integrity
+            .as_ref()
+            .is_some_and(|integrity| !integrity.findings.is_empty())
+    }
+}
+
+/// The run tag: 8 lowercase hex digits derived from the seed.
+pub fn run_tag(seed: u64) -> String {
+    format!("{:08x}", (seed ^ (seed >> 32)) as u32)
+}
+
+/// Runs the profile against the target and writes the reports.
+pub async fn run_load(settings: LoadSettings) -> Result<LoadOutcome, LoadError> {
+    let profile = &settings.profile;
+    let plan =
+        compile_plan(profile, settings.users, settings.duration).map_err(LoadError::Settings)?;
+    let interval = report_interval(profile, &plan)?;
+    let request_timeout =
+        parse_duration(profile.run.request_timeout.get_ref()).map_err(LoadError::Settings)?;
+    let driver = preflight(&settings.target, request_timeout).await?;
+    let tag = run_tag(settings.seed);
+    seed_directory(
+        &driver,
+        profile.seed_data.users,
+        &tag,
+        settings.worker_index,
+    )
+    .await?;
+
+    let started_unix_s = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|since| since.as_secs_f64())
+        .unwrap_or(0.0);
+    let start = Instant::now();
+    let context = Arc::new(RunContext {
+        authorization: settings.target.authorization.clone(),
+        headers: settings.target.headers.clone(),
+        retry: RetryPolicy {
+            backoff: parse_duration(profile.retry.backoff.get_ref())
+                .map_err(LoadError::Settings)?,
+            max_tries: profile.retry.max_tries.max(1),
+        },
+        pace: parse_duration(profile.run.pace.get_ref()).map_err(LoadError::Settings)?,
+        deadline: start + plan.total,
+        run_tag: tag.clone(),
+        worker_index: settings.worker_index,
+        seed: settings.seed,
+        collector: Collector::new(start, started_unix_s, interval),
+        budgets: profile
+            .scenarios
+            .iter()
+            .map(|scenario| AtomicU64::new(scenario.tasks.unwrap_or(u64::MAX)))
+            .collect(),
+        tasks_done: AtomicU64::new(0),
+        last_task_done_us: AtomicU64::new(0),
+    });
+    let host = format!("{}/", settings.target.base_url.trim_end_matches('/'));
+    let attack = build_attack(
+        &host,
+        &plan,
+        &profile.scenarios,
+        context.clone(),
+        request_timeout,
+    )
+    .map_err(|err| LoadError::Settings(format!("goose refused the compiled plan: {err}")))?;
+    let done = Arc::new(AtomicBool::new(false));
+    let progress = settings
+        .progress
+        .then(|| tokio::spawn(show_progress(context.clone(), done.clone(), plan.total)));
+    let executed = attack.execute().await;
+    done.store(true, Ordering::Relaxed);
+    if let Some(progress) = progress {
+        let _ = progress.await;
+    }
+    executed.map_err(|err| LoadError::CouldNotRun(format!("the goose run failed: {err}")))?;
+    let (measurements, ledger) = context.collector.finish(start.elapsed());
+
+    let integrity = if settings.check_integrity {
+        Some(check_integrity(&driver, &ledger).await)
+    } else {
+        None
+    };
+    let verdicts = settings
+        .slos
+        .iter()
+        .map(|slo| slo.judge(&measurements))
+        .collect();
+    let last_task_us = context.last_task_done_us.load(Ordering::Relaxed);
+    let facts = RunFacts {
+        profile: profile.name.clone(),
+        target: settings.target.base_url.clone(),
+        seed: settings.seed,
+        run_tag: tag,
+        worker_index: settings.worker_index,
+        workers: settings.workers,
+        merged_from: Vec::new(),
+        test_plan: plan.test_plan.clone(),
+        peak_users: plan.peak_users,
+        started_unix_s,
+        duration_s: measurements.elapsed.as_secs_f64(),
+        interval_s: interval.as_secs_f64(),
+        tasks_completed: context.tasks_done.load(Ordering::Relaxed),
+        last_task_s: (last_task_us > 0).then(|| last_task_us as f64 / 1e6),
+        pace_ms: context.pace.as_secs_f64() * 1000.0,
+    };
+    let report = build_report(facts, &measurements, verdicts, integrity);
+    let written = match &settings.report_dir {
+        Some(dir) => write_report(dir, &report, &measurements).map_err(LoadError::CouldNotRun)?,
+        None => Vec::new(),
+    };
+    Ok(LoadOutcome { report, written })
+}
+
+/// The profile's interval, or about 200 intervals per run, between 1 s and 10 s.
+fn report_interval(profile: &Profile, plan: &CompiledPlan) -> Result<Duration, LoadError> {
+    if let Some(text) = &profile.run.report_interval {
+        let interval = parse_duration(text.get_ref()).map_err(LoadError::Settings)?;
+        return Ok(interval.max(Duration::from_millis(100)));
+    }
+    let adaptive = plan.total / 200;
+    Ok(adaptive.clamp(Duration::from_secs(1), Duration::from_secs(10)))
+}
+
+/// Checks that the target answers an authenticated list request before any load is sent.
+async fn preflight(target: &LoadTarget, timeout: Duration) -> Result<Driver, LoadError> {
+    let mut driver_target = Target::new(&target.base_url, target.authorization.clone());
+    driver_target.headers = target.headers.clone();
+    driver_target.timeout = timeout;
+    let driver =
+        Driver::new(driver_target).map_err(|err| LoadError::CouldNotRun(err.to_string()))?;
+    let call = driver
+        .send(&RequestSpec::get("/Users?startIndex=1&count=1"))
+        .await
+        .map_err(|err| LoadError::CouldNotRun(err.to_string()))?;
+    match call.response.status {
+        200..=299 => Ok(driver),
+        401 | 403 => Err(LoadError::CouldNotRun(format!(
+            "the target refused our credentials ({}) on GET /Users: check --auth",
+            call.response.status
+        ))),
+        status => Err(LoadError::CouldNotRun(format!(
+            "the target answered {status} to GET /Users?startIndex=1&count=1; is --target the SCIM base URL?"
+        ))),
+    }
+}
+
+/// Creates `count` users before the run (an import needs a directory to page through).
+async fn seed_directory(
+    driver: &Driver,
+    count: usize,
+    tag: &str,
+    worker: u32,
+) -> Result<(), LoadError> {
+    let partition = NamePartition {
+        run_tag: tag.to_string(),
+        worker,
+        user: usize::MAX,
+    };
+    let mut failures = 0usize;
+    let indexes: Vec<usize> = (0..count).collect();
+    for chunk in indexes.chunks(32) {
+        let mut running = JoinSet::new();
+        for index in chunk {
+            let user_name = partition.user_name(*index as u64);
+            let body = create_user_body(
+                &user_name,
+                &format!("Seed{index}"),
+                &format!("00useed{index}"),
+                "Seed-pw-1",
+            );
+            let driver = driver.clone();
+            running.spawn(async move {
+                driver
+                    .send(&RequestSpec::with_json(Method::Post, "/Users", body))
+                    .await
+                    .map(|call| call.response.status == 201)
+                    .unwrap_or(false)
+            });
+        }
+        while let Some(created) = running.join_next().await {
+            if !matches!(created, Ok(true)) {
+                failures += 1;
+            }
+        }
+    }
+    if failures > count / 10 {
+        return Err(LoadError::CouldNotRun(format!(
+            "could not seed the directory: {failures} of {count} creates failed"
+        )));
+    }
+    Ok(())
+}
+
+/// Rewrites one stderr line every second: elapsed, req/s, errors, 429s, p99 so far.
+async fn show_progress(context: Arc<RunContext>, done: Arc<AtomicBool>, total: Duration) {
+    let mut last_requests = 0u64;
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    ticker.tick().await;
+    while !done.load(Ordering::Relaxed) {
+        ticker.tick().await;
+        let progress = context.collector.progress();
+        let rate = progress.requests.saturating_sub(last_requests);
+        last_requests = progress.requests;
+        let mut stderr = std::io::stderr().lock();
+        let _ = write!(
+            stderr,
+            "\r{:>5.0}s / {:.0}s  {rate:>6} req/s  {} requests  {} errors  {} throttled  p99 {:.1} ms   ",
+            progress.elapsed.as_secs_f64(),
+            total.as_secs_f64(),
+            progress.requests,
+            progress.errors,
+            progress.throttled,
+            progress.p99_ms,
+        );
+        let _ = stderr.flush();
+    }
+    let _ = writeln!(std::io::stderr());
+}
