@@ -4,4 +4,5 @@
 pub mod filter;
 pub mod matching;
 pub mod patch;
+pub mod resource;
 pub mod urn;
