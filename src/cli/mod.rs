@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod exit;
+pub mod serve;
 
 use clap::{Parser, Subcommand};
 
@@ -20,7 +21,10 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Run the embedded reference SCIM server, optionally with named faults.
+    Serve(serve::ServeArgs),
+}
 
 /// Parses the process arguments, runs the subcommand and returns the exit code.
 pub fn main() -> i32 {
@@ -41,7 +45,9 @@ pub fn main() -> i32 {
 }
 
 fn dispatch(command: Command) -> CliResult {
-    match command {}
+    match command {
+        Command::Serve(args) => serve::run(args),
+    }
 }
 
 /// A multi-threaded tokio runtime for a subcommand's async work.

@@ -1,0 +1,76 @@
+//! `scimfuzz serve`: runs the embedded reference SCIM server until Ctrl-C, optionally with named
+//! faults. Prints `SCIM_BASE_URL=…` and `SCIM_AUTH=Bearer …` as its first two stdout lines.
+
+use std::io::Write;
+use std::net::IpAddr;
+
+use super::exit;
+use super::{runtime, CliError, CliResult};
+use crate::server::{self, Fault, ServerConfig};
+
+/// Run the embedded reference SCIM server (correct, or with named faults).
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// The port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// The bearer token clients must send (default: a random one, printed at start).
+    #[arg(long, env = "SCIMFUZZ_SERVE_TOKEN")]
+    pub token: Option<String>,
+    /// Switch on a named defect (repeatable); see --list-faults.
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<Fault>,
+    /// Create this many users before serving (the store starts empty by default).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub seed_users: usize,
+    /// Print every fault as `NAME  <what breaks>  <rule violated>` and exit.
+    #[arg(long)]
+    pub list_faults: bool,
+}
+
+/// Runs the subcommand.
+pub fn run(args: ServeArgs) -> CliResult {
+    if args.list_faults {
+        print!("{}", Fault::catalogue_table());
+        return Ok(exit::CLEAN);
+    }
+    if args
+        .token
+        .as_deref()
+        .is_some_and(|t| t.trim().is_empty() || t.contains(char::is_whitespace))
+    {
+        return Err(CliError::Usage(
+            "--token must be a non-empty value without spaces".into(),
+        ));
+    }
+    let config = ServerConfig {
+        host: args.host,
+        port: args.port,
+        token: args.token,
+        faults: args.faults,
+        seed_users: args.seed_users,
+        ..ServerConfig::default()
+    };
+    let runtime = runtime()?;
+    runtime.block_on(async move {
+        let running = server::spawn(config).await.map_err(|err| {
+            CliError::CouldNotRun(format!(
+                "could not listen on {}:{}: {err}; pick another --port (0 picks a free one)",
+                args.host, args.port
+            ))
+        })?;
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "SCIM_BASE_URL={}", running.base_url());
+        let _ = writeln!(stdout, "SCIM_AUTH={}", running.authorization());
+        let _ = stdout.flush();
+        drop(stdout);
+        tokio::signal::ctrl_c()
+            .await
+            .map_err(|err| CliError::CouldNotRun(format!("could not wait for Ctrl-C: {err}")))?;
+        running.shutdown();
+        Ok(exit::CLEAN)
+    })
+}

@@ -1,0 +1,98 @@
+//! How to start the reference server ([`ServerConfig`]) and the handle of a started one
+//! ([`RunningServer`]): its base URL, its token, and how to stop it.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::thread::JoinHandle;
+
+use tokio::sync::oneshot;
+
+use super::faults::Fault;
+
+/// The default request body limit: generous for SCIM resources, small enough to refuse floods.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Everything needed to start a reference server.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The address to bind (default 127.0.0.1).
+    pub host: IpAddr,
+    /// The port to bind; 0 picks a free one (default 0).
+    pub port: u16,
+    /// The bearer token every request must carry; `None` draws a random one.
+    pub token: Option<String>,
+    /// The defects to show (default none: a correct server).
+    pub faults: Vec<Fault>,
+    /// Users created before the server answers (default 0: the store starts empty). For load tests.
+    pub seed_users: usize,
+    /// The largest request body accepted; larger ones get a 413 SCIM error.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            token: None,
+            faults: Vec::new(),
+            seed_users: 0,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The default configuration with these faults on.
+    pub fn with_faults(faults: impl IntoIterator<Item = Fault>) -> Self {
+        Self {
+            faults: faults.into_iter().collect(),
+            ..Self::default()
+        }
+    }
+}
+
+/// A started server. Dropping it (or calling [`RunningServer::shutdown`]) stops it.
+#[derive(Debug)]
+pub struct RunningServer {
+    pub(super) base_url: String,
+    pub(super) token: String,
+    pub(super) stop: Option<oneshot::Sender<()>>,
+    pub(super) thread: Option<JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// The SCIM base URL, e.g. `http://127.0.0.1:40123/scim/v2` (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The bearer token the server accepts.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The full `Authorization` header value: `Bearer <token>`.
+    pub fn authorization(&self) -> String {
+        format!("Bearer {}", self.token)
+    }
+
+    /// Stops the server and, if it runs on its own thread, waits for that thread to end.
+    pub fn shutdown(mut self) {
+        self.stop_now();
+    }
+
+    fn stop_now(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}

@@ -1,0 +1,379 @@
+//! The named, injectable defects of the reference server: the [`Fault`] catalogue (name, what
+//! breaks, which rule it violates) and the [`FaultSet`] the handlers consult. Every fault is
+//! queried at exactly one decision point in the server, so switching one on changes one behaviour.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Every `n`th create is answered 201 but never stored under [`Fault::LostWrite`].
+pub const LOST_WRITE_EVERY: u64 = 3;
+/// Every `n`th request is answered 500 under [`Fault::Sporadic500`].
+pub const SPORADIC_500_EVERY: u64 = 4;
+/// The delay added to every response under [`Fault::SlowResponses`]: bounded, never a hang.
+pub const SLOW_RESPONSE_MILLIS: u64 = 1_000;
+/// The window between the check and the write under the two race faults.
+pub const RACE_WINDOW_MILLIS: u64 = 60;
+
+macro_rules! fault_catalogue {
+    ($( $(#[$doc:meta])* $variant:ident => $name:literal, $what:literal, $rule:literal; )*) => {
+        /// One realistic defect the reference server can be told to show (`--fault NAME`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Fault { $( $(#[$doc])* $variant, )* }
+
+        impl Fault {
+            /// Every fault, in catalogue order.
+            pub const ALL: &'static [Fault] = &[ $( Fault::$variant, )* ];
+
+            /// The kebab-case name used on the command line.
+            pub fn name(self) -> &'static str {
+                match self { $( Fault::$variant => $name, )* }
+            }
+
+            /// What breaks, as a client would observe it.
+            pub fn description(self) -> &'static str {
+                match self { $( Fault::$variant => $what, )* }
+            }
+
+            /// The rule the defect violates (RFC section or Okta rule).
+            pub fn rule(self) -> &'static str {
+                match self { $( Fault::$variant => $rule, )* }
+            }
+        }
+    };
+}
+
+fault_catalogue! {
+    // Case handling.
+    CaseSensitiveFilter => "case-sensitive-filter",
+        "`eq` filters on strings compare case-sensitively, so `userName eq \"ALICE\"` misses alice",
+        "RFC 7643 §2.2 caseExact=false for userName; RFC 7644 §3.4.2.2; Okta quirk d.8";
+    LowercasedStorage => "lowercased-storage",
+        "userName is stored and returned lowercased instead of exactly as sent",
+        "RFC 7643 §4.1.1 (case preserved); Okta SPEC step 6/7";
+    CaseVariantDuplicate => "case-variant-duplicate",
+        "uniqueness of userName is checked case-sensitively, so `Alice` and `alice` both get created",
+        "RFC 7643 §4.1.1 userName uniqueness=server, caseExact=false";
+    // Uniqueness.
+    DuplicateUpsert => "duplicate-upsert",
+        "a create with a taken userName answers 201 with the existing user instead of 409",
+        "RFC 7644 §3.3 (409 uniqueness); Okta SPEC step 8";
+    Duplicate200 => "duplicate-200",
+        "a create with a taken userName answers 200 with the existing user instead of 409",
+        "RFC 7644 §3.3 (409 uniqueness); Okta quirk d.5";
+    RenameDuplicate => "rename-duplicate",
+        "PUT and PATCH may change a userName to one another user already holds",
+        "RFC 7644 §3.5.1/§3.5.2 (409 uniqueness on modify)";
+    // Status codes.
+    BogusId400 => "bogus-id-400",
+        "an unknown resource id answers 400 \"invalid id\" instead of 404",
+        "RFC 7644 §3.12 (404 for unknown resources); Okta SPEC steps 4 and 12";
+    BogusId500 => "bogus-id-500",
+        "an unknown resource id answers 500 instead of 404",
+        "RFC 7644 §3.12 (404 for unknown resources); Okta quirk d.6";
+    Create200 => "create-200",
+        "a successful create answers 200 instead of 201",
+        "RFC 7644 §3.3 (201 Created); Okta SPEC step 6";
+    Delete200Body => "delete-200-body",
+        "DELETE answers 200 with the deleted resource instead of 204 with no body",
+        "RFC 7644 §3.6 (204 No Content); Okta c.7";
+    MissingLocation => "missing-location",
+        "a successful create omits the Location header",
+        "RFC 7644 §3.3 (Location header on 201)";
+    // Error bodies.
+    ErrorNoSchemas => "error-no-schemas",
+        "error bodies lack the `schemas` attribute with the Error URN",
+        "RFC 7644 §3.12 (Error schema); Okta SPEC steps 4, 11, 12";
+    ErrorStatusNumber => "error-status-number",
+        "error bodies carry `status` as a JSON number instead of a string",
+        "RFC 7644 §3.12 (status is a string)";
+    Html500 => "html-500",
+        "a malformed JSON body answers 500 with an HTML page instead of 400 invalidSyntax",
+        "RFC 7644 §3.12 (400 invalidSyntax, SCIM Error body)";
+    UnauthorizedEmpty => "unauthorized-empty",
+        "a missing or wrong token answers 401 with an empty body",
+        "RFC 7644 §3.12; Okta SPEC step 11 (401 with a SCIM Error body)";
+    // Pagination.
+    ZeroBasedPaging => "zero-based-paging",
+        "startIndex is treated as a 0-based offset, so startIndex=1 skips the first resource",
+        "RFC 7644 §3.4.2.4 (1-based startIndex); Okta c.4";
+    CountIgnored => "count-ignored",
+        "the `count` parameter is ignored and every match is returned",
+        "RFC 7644 §3.4.2.4 (count); Okta quirk d.10";
+    WrongTotal => "wrong-total",
+        "totalResults is the size of the page instead of the number of matches",
+        "RFC 7644 §3.4.2 (totalResults); Okta c.4 (import paging)";
+    UnstableOrder => "unstable-order",
+        "list results come back in a different order on every request",
+        "RFC 7644 §3.4.2.4 (stable pages); Okta c.4 (ordering stable across pages)";
+    StringTotals => "string-totals",
+        "totalResults, startIndex and itemsPerPage are JSON strings",
+        "RFC 7644 §3.4.2 (integers); Okta quirk d.10";
+    // Filters.
+    FilterIgnored => "filter-ignored",
+        "the `filter` parameter is ignored and every resource is listed",
+        "RFC 7644 §3.4.2.2; Okta c.3 (lookup by userName eq)";
+    AndAsOr => "and-as-or",
+        "`and` in a filter is evaluated as `or`",
+        "RFC 7644 §3.4.2.2 (logical operators)";
+    CoAsSw => "co-as-sw",
+        "`co` (contains) in a filter is evaluated as `sw` (starts with)",
+        "RFC 7644 §3.4.2.2 Table 3";
+    EmailsFilterFirstOnly => "emails-filter-first-only",
+        "filters on emails look only at the first email of each user",
+        "RFC 7644 §3.4.2.2 (multi-valued attributes match if any value matches)";
+    NoMatch404 => "no-match-404",
+        "a filter that matches nothing answers 404 instead of 200 with totalResults 0",
+        "RFC 7644 §3.4.2; Okta SPEC steps 3 and 5, quirk d.9";
+    // PATCH.
+    PathlessPatchRejected => "pathless-patch-rejected",
+        "a PATCH operation without `path` (Okta's `{\"active\":false}`) answers 400",
+        "RFC 7644 §3.5.2.3 (path optional); Okta quirk d.1";
+    ReplaceAppends => "replace-appends",
+        "`replace` on a multi-valued attribute appends the values instead of replacing them",
+        "RFC 7644 §3.5.2.3";
+    RemoveFilterRemovesAll => "remove-filter-removes-all",
+        "`remove` with a value filter (`members[value eq \"x\"]`) removes every value",
+        "RFC 7644 §3.5.2.2; Okta c.7 (membership delta)";
+    PatchNotAtomic => "patch-not-atomic",
+        "when one PATCH operation fails, the operations before it stay applied",
+        "RFC 7644 §3.5.2 (operations applied atomically)";
+    PatchStaleResponse => "patch-stale-response",
+        "PATCH answers 200 with the resource as it was before the change",
+        "RFC 7644 §3.5.2 (200 returns the modified resource)";
+    PatchOpCaseSensitive => "patch-op-case-sensitive",
+        "PATCH op names other than lowercase (`Replace`) are rejected with 400",
+        "RFC 7644 §3.5.2 (op values are case-insensitive); Okta quirk d.3";
+    // PUT.
+    PutMerges => "put-merges",
+        "PUT keeps attributes the body omitted instead of replacing the resource",
+        "RFC 7644 §3.5.1 (PUT replaces)";
+    PutRejectsReadOnly => "put-rejects-readonly",
+        "PUT that echoes read-only id, meta or groups answers 400 mutability",
+        "RFC 7644 §3.5.1 (readOnly values ignored); Okta quirk d.2";
+    // Deactivation.
+    DeactivationLost => "deactivation-lost",
+        "setting active=false answers 200 but the user stays active",
+        "RFC 7643 §4.1.1 (active); Okta c.6";
+    Deactivated404 => "deactivated-404",
+        "a deactivated user answers 404 and disappears from lists",
+        "Okta quirk d.11 (deactivated is not deleted)";
+    ReactivationNewId => "reactivation-new-id",
+        "reactivating a user moves it to a new id; the old id answers 404",
+        "RFC 7643 §3.1 (id stable, never reassigned); Okta quirk d.11";
+    // Groups.
+    MemberRemovalIgnored => "member-removal-ignored",
+        "PATCH `remove` on group members answers 200 but keeps the members",
+        "RFC 7644 §3.5.2.2; Okta c.7 (membership delta)";
+    GroupRenameIgnored => "group-rename-ignored",
+        "a path-less group rename `{\"id\":…,\"displayName\":…}` answers 200 but keeps the old name",
+        "RFC 7644 §3.5.2.3; Okta c.7 (rename)";
+    DeletedUserKeptInGroups => "deleted-user-kept-in-groups",
+        "deleting a user leaves it listed as a member of its groups",
+        "RFC 7643 §4.2 (members reference existing resources)";
+    // Races.
+    DuplicateRace => "duplicate-race",
+        "uniqueness is check-then-insert with a window, so concurrent creates of one userName both succeed",
+        "RFC 7644 §3.3 (409 uniqueness) under concurrency";
+    GroupLostUpdate => "group-lost-update",
+        "group PATCH reads, waits and writes back, so concurrent PATCHes lose updates",
+        "RFC 7644 §3.5.2 (each PATCH applied to the current resource)";
+    LostWrite => "lost-write",
+        "every third create answers 201 but the resource is never stored",
+        "RFC 7644 §3.3 (201 means created)";
+    // Protocol hostility.
+    SlowResponses => "slow-responses",
+        "every response is delayed by one second",
+        "Okta SPEC step 10 (< 600 ms)";
+    TruncatedJson => "truncated-json",
+        "single-resource response bodies are cut off halfway",
+        "RFC 7644 §3.1 (responses are JSON)";
+    WrongContentType => "wrong-content-type",
+        "responses are labelled `text/html` instead of `application/scim+json`",
+        "RFC 7644 §3.1 (application/scim+json)";
+    Sporadic500 => "sporadic-500",
+        "every fourth request answers 500",
+        "RFC 7644 §3.12; Okta c.8 (status codes)";
+    ScimJsonRejected => "scim-json-rejected",
+        "request bodies labelled `application/scim+json` answer 415",
+        "RFC 7644 §3.1; Okta quirk d.12";
+    PasswordReturned => "password-returned",
+        "the write-only password is returned in responses",
+        "RFC 7643 §4.1.1 (password returned=never)";
+    EtagIgnored => "etag-ignored",
+        "If-Match with a stale version is not checked: the write succeeds instead of 412",
+        "RFC 7644 §3.14 (412 Precondition Failed)";
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The error of parsing an unknown fault name; its message lists every valid name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown fault `{given}`; valid faults are: {}", Fault::all().iter().map(|f| f.name()).collect::<Vec<_>>().join(", "))]
+pub struct UnknownFault {
+    pub given: String,
+}
+
+impl FromStr for Fault {
+    type Err = UnknownFault;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Fault::ALL
+            .iter()
+            .copied()
+            .find(|fault| fault.name() == name.trim())
+            .ok_or_else(|| UnknownFault {
+                given: name.to_string(),
+            })
+    }
+}
+
+impl Fault {
+    /// Every fault, in catalogue order.
+    pub fn all() -> &'static [Fault] {
+        Fault::ALL
+    }
+
+    /// The `--list-faults` table: `NAME  <what breaks>  <rule violated>`, columns aligned.
+    pub fn catalogue_table() -> String {
+        let name_width = Fault::ALL.iter().map(|f| f.name().len()).max().unwrap_or(0);
+        let what_width = Fault::ALL
+            .iter()
+            .map(|f| f.description().chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut table = String::new();
+        for fault in Fault::ALL {
+            let pad = what_width - fault.description().chars().count();
+            table.push_str(&format!(
+                "{:<name_width$}  {}{}  {}\n",
+                fault.name(),
+                fault.description(),
+                " ".repeat(pad),
+                fault.rule()
+            ));
+        }
+        table
+    }
+}
+
+/// The faults switched on for one server, plus the counters the periodic faults use.
+#[derive(Debug, Default)]
+pub struct FaultSet {
+    bits: u64,
+    creates: AtomicU64,
+    requests: AtomicU64,
+    list_requests: AtomicU64,
+}
+
+impl FaultSet {
+    /// A set with exactly these faults on.
+    pub fn new(faults: &[Fault]) -> Self {
+        let bits = faults.iter().fold(0u64, |bits, f| bits | (1 << *f as u32));
+        Self {
+            bits,
+            ..Self::default()
+        }
+    }
+
+    /// Whether `fault` is switched on.
+    pub fn has(&self, fault: Fault) -> bool {
+        self.bits & (1 << fault as u32) != 0
+    }
+
+    /// Counts one create and says whether [`Fault::LostWrite`] drops it.
+    pub fn create_is_lost(&self) -> bool {
+        let n = self.creates.fetch_add(1, Ordering::Relaxed) + 1;
+        self.has(Fault::LostWrite) && n.is_multiple_of(LOST_WRITE_EVERY)
+    }
+
+    /// Counts one request and says whether [`Fault::Sporadic500`] fails it.
+    pub fn request_fails(&self) -> bool {
+        let n = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
+        self.has(Fault::Sporadic500) && n.is_multiple_of(SPORADIC_500_EVERY)
+    }
+
+    /// Counts one list request; [`Fault::UnstableOrder`] uses it to reshuffle each answer.
+    pub fn next_list_request(&self) -> u64 {
+        self.list_requests.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn there_are_at_least_thirty_faults_with_unique_kebab_case_names() {
+        assert!(Fault::ALL.len() >= 30);
+        assert!(Fault::ALL.len() <= 64, "FaultSet is a 64-bit mask");
+        let mut names: Vec<_> = Fault::ALL.iter().map(|f| f.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Fault::ALL.len());
+        for name in names {
+            assert!(name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+        }
+    }
+
+    #[test]
+    fn every_fault_parses_back_from_its_name() {
+        for fault in Fault::ALL {
+            assert_eq!(fault.name().parse::<Fault>(), Ok(*fault));
+            assert!(!fault.description().is_empty() && !fault.rule().is_empty());
+        }
+    }
+
+    #[test]
+    fn an_unknown_name_is_an_error_listing_the_valid_names() {
+        let err = "no-such-fault".parse::<Fault>().unwrap_err();
+        assert!(err.to_string().contains("duplicate-upsert"));
+    }
+
+    #[test]
+    fn the_contract_names_exist() {
+        for name in [
+            "duplicate-upsert",
+            "bogus-id-400",
+            "lost-write",
+            "duplicate-race",
+            "group-lost-update",
+            "case-sensitive-filter",
+            "pathless-patch-rejected",
+            "deactivated-404",
+        ] {
+            assert!(name.parse::<Fault>().is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn lost_write_drops_every_third_create_only_when_on() {
+        let on = FaultSet::new(&[Fault::LostWrite]);
+        let lost: Vec<bool> = (0..6).map(|_| on.create_is_lost()).collect();
+        assert_eq!(lost, [false, false, true, false, false, true]);
+        let off = FaultSet::new(&[]);
+        assert!((0..6).all(|_| !off.create_is_lost()));
+    }
+
+    #[test]
+    fn the_catalogue_table_has_one_aligned_line_per_fault() {
+        let table = Fault::catalogue_table();
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), Fault::ALL.len());
+        let rule_column = |line: &str, fault: Fault| line.rfind(fault.rule()).unwrap();
+        let first = rule_column(lines[0], Fault::ALL[0]);
+        for (line, fault) in lines.iter().zip(Fault::ALL) {
+            assert!(line.starts_with(fault.name()));
+            assert_eq!(
+                line[..rule_column(line, *fault)].chars().count(),
+                lines[0][..first].chars().count()
+            );
+        }
+    }
+}

@@ -1,0 +1,545 @@
+//! The in-memory resource store: users and groups in creation order, the userName index, and
+//! every write done under one lock, so a uniqueness check and its insert are one atomic step.
+//!
+//! Records hold the client's attributes as JSON (minus the read-only ones, which are rendered
+//! from the record's own fields). The store knows nothing about HTTP; it returns [`ScimError`]s
+//! for 404, 409 and 412 because those are decided under the lock.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{SecondsFormat, Utc};
+use serde_json::{Map, Value};
+
+use super::errors::ScimError;
+use super::faults::{Fault, FaultSet};
+
+/// The two resource types the server stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    User,
+    Group,
+}
+
+impl Kind {
+    /// The `meta.resourceType` and endpoint name: `User` or `Group`.
+    pub fn resource_type(self) -> &'static str {
+        match self {
+            Kind::User => "User",
+            Kind::Group => "Group",
+        }
+    }
+
+    /// The endpoint path segment: `Users` or `Groups`.
+    pub fn endpoint(self) -> &'static str {
+        match self {
+            Kind::User => "Users",
+            Kind::Group => "Groups",
+        }
+    }
+}
+
+/// One stored resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub id: String,
+    /// Creation sequence number: the stable list order.
+    pub seq: u64,
+    /// Incremented on every write; rendered as the weak ETag `W/"n"`.
+    pub version: u64,
+    pub created: String,
+    pub last_modified: String,
+    /// The client-supplied attributes (no id, meta or groups).
+    pub body: Map<String, Value>,
+}
+
+impl Record {
+    /// The weak entity tag of this version, e.g. `W/"3"`.
+    pub fn etag(&self) -> String {
+        format!("W/\"{}\"", self.version)
+    }
+
+    /// The userName (users) or displayName (groups), if it is a string.
+    pub fn text(&self, attribute: &str) -> Option<&str> {
+        self.body.get(attribute).and_then(Value::as_str)
+    }
+}
+
+/// A change that failed but, under a fault, still commits part of its work.
+#[derive(Debug)]
+pub struct ChangeError {
+    pub error: ScimError,
+    pub commit: Option<Map<String, Value>>,
+}
+
+impl From<ScimError> for ChangeError {
+    fn from(error: ScimError) -> Self {
+        Self {
+            error,
+            commit: None,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Table {
+    by_id: HashMap<String, Record>,
+    order: BTreeMap<u64, String>,
+}
+
+impl Table {
+    fn insert(&mut self, record: Record) {
+        self.order.insert(record.seq, record.id.clone());
+        self.by_id.insert(record.id.clone(), record);
+    }
+
+    fn remove(&mut self, id: &str) -> Option<Record> {
+        let record = self.by_id.remove(id)?;
+        self.order.remove(&record.seq);
+        Some(record)
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    users: Table,
+    groups: Table,
+    /// userName key → user id.
+    usernames: HashMap<String, String>,
+    next_seq: u64,
+}
+
+impl State {
+    fn table(&self, kind: Kind) -> &Table {
+        match kind {
+            Kind::User => &self.users,
+            Kind::Group => &self.groups,
+        }
+    }
+
+    fn table_mut(&mut self, kind: Kind) -> &mut Table {
+        match kind {
+            Kind::User => &mut self.users,
+            Kind::Group => &mut self.groups,
+        }
+    }
+}
+
+/// A read-only view of the whole store, held under the lock.
+pub struct View<'a> {
+    state: &'a State,
+}
+
+impl View<'_> {
+    /// The resource with this id.
+    pub fn get(&self, kind: Kind, id: &str) -> Option<&Record> {
+        self.state.table(kind).by_id.get(id)
+    }
+
+    /// Every resource of a kind, in creation order.
+    pub fn iter(&self, kind: Kind) -> impl Iterator<Item = &Record> + '_ {
+        let table = self.state.table(kind);
+        table.order.values().filter_map(|id| table.by_id.get(id))
+    }
+
+    /// The groups that list this user id among their members, in creation order.
+    pub fn groups_of(&self, user_id: &str) -> Vec<&Record> {
+        self.iter(Kind::Group)
+            .filter(|group| member_values(&group.body).any(|value| value == user_id))
+            .collect()
+    }
+
+    /// How many resources of a kind are stored.
+    pub fn len(&self, kind: Kind) -> usize {
+        self.state.table(kind).by_id.len()
+    }
+
+    /// Whether no resource of a kind is stored.
+    pub fn is_empty(&self, kind: Kind) -> bool {
+        self.len(kind) == 0
+    }
+}
+
+/// The `value`s of a group's `members`.
+pub fn member_values(body: &Map<String, Value>) -> impl Iterator<Item = &str> {
+    body.get("members")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|member| member.get("value").and_then(Value::as_str))
+}
+
+/// The in-memory store. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct Store {
+    state: Mutex<State>,
+    case_sensitive_usernames: bool,
+    allow_duplicate_rename: bool,
+    keep_deleted_members: bool,
+    enforce_if_match: bool,
+}
+
+impl Store {
+    /// An empty store whose store-level rules follow the given faults.
+    pub fn new(faults: &FaultSet) -> Self {
+        Self {
+            state: Mutex::new(State::default()),
+            case_sensitive_usernames: faults.has(Fault::CaseVariantDuplicate),
+            allow_duplicate_rename: faults.has(Fault::RenameDuplicate),
+            keep_deleted_members: faults.has(Fault::DeletedUserKeptInGroups),
+            enforce_if_match: !faults.has(Fault::EtagIgnored),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave a half-written record (writes are single
+        // inserts), so a poisoned lock is still consistent.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn username_key(&self, user_name: &str) -> String {
+        if self.case_sensitive_usernames {
+            user_name.to_string()
+        } else {
+            crate::scim::matching::fold(user_name).into_owned()
+        }
+    }
+
+    /// Runs `read` over a consistent view of the store.
+    pub fn read<R>(&self, read: impl FnOnce(&View<'_>) -> R) -> R {
+        let state = self.lock();
+        read(&View { state: &state })
+    }
+
+    /// A fresh record for `body` with a new id, version 1 and the current time, not yet stored.
+    pub fn prepare(&self, body: Map<String, Value>) -> Record {
+        let now = now();
+        let seq = {
+            let mut state = self.lock();
+            state.next_seq += 1;
+            state.next_seq
+        };
+        Record {
+            id: uuid::Uuid::new_v4().to_string(),
+            seq,
+            version: 1,
+            created: now.clone(),
+            last_modified: now,
+            body,
+        }
+    }
+
+    /// Stores a prepared record. With `unique`, a user whose userName is taken is refused and the
+    /// holder returned; the check and the insert happen under one lock.
+    pub fn insert(&self, kind: Kind, record: Record, unique: bool) -> Result<Record, Box<Record>> {
+        let mut state = self.lock();
+        if kind == Kind::User {
+            let key = self.username_key(record.text("userName").unwrap_or_default());
+            if unique {
+                if let Some(holder) = state
+                    .usernames
+                    .get(&key)
+                    .and_then(|id| state.users.by_id.get(id))
+                {
+                    return Err(Box::new(holder.clone()));
+                }
+            }
+            state.usernames.insert(key, record.id.clone());
+        }
+        state.table_mut(kind).insert(record.clone());
+        Ok(record)
+    }
+
+    /// The user holding this userName (under the store's case rule), if any.
+    pub fn find_user_by_username(&self, user_name: &str) -> Option<Record> {
+        let state = self.lock();
+        let id = state.usernames.get(&self.username_key(user_name))?;
+        state.users.by_id.get(id).cloned()
+    }
+
+    /// A copy of the resource with this id.
+    pub fn get(&self, kind: Kind, id: &str) -> Option<Record> {
+        self.lock().table(kind).by_id.get(id).cloned()
+    }
+
+    /// Replaces a resource's attributes with what `change` computes from the current record,
+    /// checking If-Match and userName uniqueness, all under one lock.
+    pub fn update(
+        &self,
+        kind: Kind,
+        id: &str,
+        if_match: Option<&str>,
+        change: impl FnOnce(&Record, &View<'_>) -> Result<Map<String, Value>, ChangeError>,
+    ) -> Result<Record, ScimError> {
+        let mut state = self.lock();
+        let current = state
+            .table(kind)
+            .by_id
+            .get(id)
+            .cloned()
+            .ok_or_else(|| not_found(kind, id))?;
+        if let Some(expected) = if_match {
+            if self.enforce_if_match && !etag_matches(expected, &current.etag()) {
+                return Err(ScimError::precondition_failed(&current.etag()));
+            }
+        }
+        match change(&current, &View { state: &state }) {
+            Ok(body) => self.commit(&mut state, kind, current, body),
+            Err(ChangeError { error, commit }) => {
+                if let Some(body) = commit {
+                    self.commit(&mut state, kind, current, body)?;
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Writes `body` over a resource without any check (the group-lost-update fault's write-back).
+    pub fn overwrite(
+        &self,
+        kind: Kind,
+        id: &str,
+        body: Map<String, Value>,
+    ) -> Result<Record, ScimError> {
+        let mut state = self.lock();
+        let current = state
+            .table(kind)
+            .by_id
+            .get(id)
+            .cloned()
+            .ok_or_else(|| not_found(kind, id))?;
+        self.commit(&mut state, kind, current, body)
+    }
+
+    fn commit(
+        &self,
+        state: &mut State,
+        kind: Kind,
+        current: Record,
+        body: Map<String, Value>,
+    ) -> Result<Record, ScimError> {
+        if kind == Kind::User {
+            let old_key = self.username_key(current.text("userName").unwrap_or_default());
+            let new_key = self.username_key(
+                body.get("userName")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            );
+            if old_key != new_key {
+                let holder = state
+                    .usernames
+                    .get(&new_key)
+                    .filter(|holder| **holder != current.id);
+                if holder.is_some() && !self.allow_duplicate_rename {
+                    return Err(ScimError::uniqueness(
+                        "another user already has this userName",
+                    ));
+                }
+                if state.usernames.get(&old_key) == Some(&current.id) {
+                    state.usernames.remove(&old_key);
+                }
+                state.usernames.insert(new_key, current.id.clone());
+            }
+        }
+        let record = Record {
+            version: current.version + 1,
+            last_modified: now(),
+            body,
+            ..current
+        };
+        state.table_mut(kind).insert(record.clone());
+        Ok(record)
+    }
+
+    /// Deletes a resource (checking If-Match); deleting a user also removes it from every group.
+    pub fn delete(
+        &self,
+        kind: Kind,
+        id: &str,
+        if_match: Option<&str>,
+    ) -> Result<Record, ScimError> {
+        let mut state = self.lock();
+        let current = state
+            .table(kind)
+            .by_id
+            .get(id)
+            .ok_or_else(|| not_found(kind, id))?;
+        if let Some(expected) = if_match {
+            if self.enforce_if_match && !etag_matches(expected, &current.etag()) {
+                return Err(ScimError::precondition_failed(&current.etag()));
+            }
+        }
+        let removed = state
+            .table_mut(kind)
+            .remove(id)
+            .ok_or_else(|| not_found(kind, id))?;
+        if kind == Kind::User {
+            let key = self.username_key(removed.text("userName").unwrap_or_default());
+            if state.usernames.get(&key) == Some(&removed.id) {
+                state.usernames.remove(&key);
+            }
+            if !self.keep_deleted_members {
+                remove_member_everywhere(&mut state.groups, id);
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Moves a resource to a freshly drawn id at the end of the order (reactivation-new-id fault).
+    pub fn move_to_new_id(&self, kind: Kind, id: &str) -> Option<Record> {
+        let mut state = self.lock();
+        let mut record = state.table_mut(kind).remove(id)?;
+        state.next_seq += 1;
+        record.seq = state.next_seq;
+        record.id = uuid::Uuid::new_v4().to_string();
+        if kind == Kind::User {
+            let key = self.username_key(record.text("userName").unwrap_or_default());
+            state.usernames.insert(key, record.id.clone());
+        }
+        state.table_mut(kind).insert(record.clone());
+        Some(record)
+    }
+}
+
+fn remove_member_everywhere(groups: &mut Table, user_id: &str) {
+    let now = now();
+    for group in groups.by_id.values_mut() {
+        let Some(Value::Array(members)) = group.body.get_mut("members") else {
+            continue;
+        };
+        let before = members.len();
+        members.retain(|member| member.get("value").and_then(Value::as_str) != Some(user_id));
+        if members.len() != before {
+            group.version += 1;
+            group.last_modified = now.clone();
+        }
+    }
+}
+
+/// Whether an If-Match header value accepts the current entity tag (`*` or a listed tag; weak
+/// comparison, so `"3"` matches `W/"3"`).
+pub fn etag_matches(if_match: &str, current: &str) -> bool {
+    let strip = |tag: &str| tag.trim().trim_start_matches("W/").to_string();
+    if_match
+        .split(',')
+        .any(|candidate| candidate.trim() == "*" || strip(candidate) == strip(current))
+}
+
+fn not_found(kind: Kind, id: &str) -> ScimError {
+    let shown: String = id.chars().take(80).collect();
+    ScimError::not_found(format!("no {} with id `{shown}`", kind.resource_type()))
+}
+
+/// The current time in RFC 3339 with milliseconds, UTC.
+pub fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn user(name: &str) -> Map<String, Value> {
+        json!({ "userName": name }).as_object().cloned().unwrap()
+    }
+
+    fn correct_store() -> Store {
+        Store::new(&FaultSet::new(&[]))
+    }
+
+    #[test]
+    fn a_username_taken_in_another_case_is_refused_with_its_holder() {
+        let store = correct_store();
+        let first = store
+            .insert(Kind::User, store.prepare(user("Alice@Example.com")), true)
+            .unwrap();
+        let refused = store.insert(Kind::User, store.prepare(user("alice@example.COM")), true);
+        assert_eq!(refused.unwrap_err().id, first.id);
+    }
+
+    #[test]
+    fn records_are_listed_in_creation_order_and_versions_grow() {
+        let store = correct_store();
+        let ids: Vec<String> = ["a", "b", "c"]
+            .iter()
+            .map(|n| {
+                store
+                    .insert(Kind::User, store.prepare(user(n)), true)
+                    .unwrap()
+                    .id
+            })
+            .collect();
+        let listed: Vec<String> =
+            store.read(|view| view.iter(Kind::User).map(|r| r.id.clone()).collect());
+        assert_eq!(listed, ids);
+        let updated = store
+            .update(Kind::User, &ids[0], None, |r, _| Ok(r.body.clone()))
+            .unwrap();
+        assert_eq!(updated.etag(), "W/\"2\"");
+    }
+
+    #[test]
+    fn a_stale_if_match_is_a_412_and_a_current_one_passes() {
+        let store = correct_store();
+        let id = store
+            .insert(Kind::User, store.prepare(user("a")), true)
+            .unwrap()
+            .id;
+        let stale = store.update(Kind::User, &id, Some("W/\"7\""), |r, _| Ok(r.body.clone()));
+        assert_eq!(stale.unwrap_err().status.as_u16(), 412);
+        assert!(store
+            .update(Kind::User, &id, Some("W/\"1\""), |r, _| Ok(r.body.clone()))
+            .is_ok());
+    }
+
+    #[test]
+    fn renaming_onto_a_taken_username_is_a_409_and_frees_nothing() {
+        let store = correct_store();
+        store
+            .insert(Kind::User, store.prepare(user("taken")), true)
+            .unwrap();
+        let id = store
+            .insert(Kind::User, store.prepare(user("mine")), true)
+            .unwrap()
+            .id;
+        let err = store
+            .update(Kind::User, &id, None, |_, _| Ok(user("TAKEN")))
+            .unwrap_err();
+        assert_eq!(err.status.as_u16(), 409);
+        assert!(store.find_user_by_username("mine").is_some());
+    }
+
+    #[test]
+    fn deleting_a_user_removes_it_from_groups_and_frees_its_username() {
+        let store = correct_store();
+        let uid = store
+            .insert(Kind::User, store.prepare(user("u")), true)
+            .unwrap()
+            .id;
+        let group = json!({ "displayName": "g", "members": [{ "value": uid }] });
+        let gid = store
+            .insert(
+                Kind::Group,
+                store.prepare(group.as_object().cloned().unwrap()),
+                false,
+            )
+            .unwrap()
+            .id;
+        store.delete(Kind::User, &uid, None).unwrap();
+        let group = store.get(Kind::Group, &gid).unwrap();
+        assert_eq!(member_values(&group.body).count(), 0);
+        assert_eq!(group.version, 2);
+        assert!(store.find_user_by_username("u").is_none());
+    }
+
+    #[test]
+    fn weak_and_strong_forms_of_one_tag_match() {
+        assert!(etag_matches("\"3\"", "W/\"3\""));
+        assert!(etag_matches("*", "W/\"3\""));
+        assert!(etag_matches("W/\"1\", W/\"3\"", "W/\"3\""));
+        assert!(!etag_matches("W/\"2\"", "W/\"3\""));
+    }
+}

@@ -1,0 +1,201 @@
+//! Listing: filters, paging (1-based, `count`, `count=0`, out-of-range `startIndex`), ordering
+//! and the ListResponse shape Okta's import relies on.
+
+use serde_json::json;
+
+use super::support::{filter_query, ids_of, Scim, LIST_URN};
+
+async fn three_users(scim: &Scim) -> Vec<String> {
+    let mut ids = Vec::new();
+    for name in ["Ann@Example.com", "bob@example.com", "cy@other.org"] {
+        ids.push(
+            scim.create_user(name).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    ids
+}
+
+#[tokio::test]
+async fn the_list_response_has_integer_counts_and_resources_in_creation_order() {
+    let scim = Scim::start().await;
+    let ids = three_users(&scim).await;
+    let reply = scim.get("/Users?startIndex=1&count=100").await;
+    assert_eq!(reply.status, 200);
+    let list = reply.json();
+    assert_eq!(list["schemas"], json!([LIST_URN]));
+    assert_eq!(
+        (
+            list["totalResults"].clone(),
+            list["startIndex"].clone(),
+            list["itemsPerPage"].clone()
+        ),
+        (json!(3), json!(1), json!(3))
+    );
+    assert_eq!(ids_of(&list), ids);
+}
+
+#[tokio::test]
+async fn paging_is_one_based_honours_count_and_walks_every_user_once() {
+    let scim = Scim::start().await;
+    let ids = three_users(&scim).await;
+    let table = [
+        ("?startIndex=1&count=1", vec![ids[0].clone()], 1),
+        ("?startIndex=2&count=1", vec![ids[1].clone()], 2),
+        (
+            "?startIndex=2&count=5",
+            vec![ids[1].clone(), ids[2].clone()],
+            2,
+        ),
+        (
+            "?startIndex=0&count=2",
+            vec![ids[0].clone(), ids[1].clone()],
+            1,
+        ),
+        ("?startIndex=-4", ids.clone(), 1),
+        ("?startIndex=9", vec![], 9),
+        ("?count=-1", vec![], 1),
+    ];
+    for (query, expected, start) in table {
+        let list = scim.get(&format!("/Users{query}")).await.json();
+        assert_eq!(ids_of(&list), expected, "{query}");
+        assert_eq!(list["totalResults"], 3, "{query}");
+        assert_eq!(list["startIndex"], start, "{query}");
+        assert_eq!(list["itemsPerPage"], expected.len(), "{query}");
+    }
+}
+
+#[tokio::test]
+async fn count_zero_answers_only_the_total() {
+    let scim = Scim::start().await;
+    three_users(&scim).await;
+    let list = scim.get("/Users?count=0").await.json();
+    assert_eq!(list["totalResults"], 3);
+    assert_eq!(list["itemsPerPage"], 0);
+    assert_eq!(list["Resources"], json!([]));
+}
+
+#[tokio::test]
+async fn filters_select_users_by_the_rfc_rules() {
+    let scim = Scim::start().await;
+    let ids = three_users(&scim).await;
+    let table: [(&str, Vec<&String>); 7] = [
+        ("userName eq \"ann@example.com\"", vec![&ids[0]]),
+        ("userName eq \"ANN@EXAMPLE.COM\"", vec![&ids[0]]),
+        ("userName eq \"abcdefgh@atko.com\"", vec![]),
+        (
+            "userName sw \"b\" or userName ew \".org\"",
+            vec![&ids[1], &ids[2]],
+        ),
+        (
+            "emails[value co \"example\"] and not (userName sw \"bob\")",
+            vec![&ids[0]],
+        ),
+        ("emails.value ew \"other.org\"", vec![&ids[2]]),
+        (
+            "active eq true and userName pr",
+            vec![&ids[0], &ids[1], &ids[2]],
+        ),
+    ];
+    for (filter, expected) in table {
+        let found = scim
+            .listed_ids(&format!("/Users{}", filter_query(filter)))
+            .await;
+        let expected: Vec<String> = expected.into_iter().cloned().collect();
+        assert_eq!(found, expected, "{filter}");
+    }
+}
+
+#[tokio::test]
+async fn okta_form_encoded_filters_with_plus_for_space_work() {
+    let scim = Scim::start().await;
+    let ids = three_users(&scim).await;
+    let found = scim
+        .listed_ids("/Users?filter=userName+eq+%22bob%40example.com%22&startIndex=1&count=100")
+        .await;
+    assert_eq!(found, vec![ids[1].clone()]);
+}
+
+#[tokio::test]
+async fn an_invalid_filter_is_a_400_invalid_filter() {
+    let scim = Scim::start().await;
+    for filter in [
+        "userName eq",
+        "userName zz \"x\"",
+        "(userName eq \"a\"",
+        "userName eq \"unterminated",
+    ] {
+        let reply = scim.get(&format!("/Users{}", filter_query(filter))).await;
+        assert_eq!(reply.status, 400, "{filter}");
+        assert_eq!(reply.json()["scimType"], "invalidFilter", "{filter}");
+    }
+    let reply = scim.get("/Users?startIndex=abc").await;
+    assert_eq!(reply.status, 400);
+}
+
+#[tokio::test]
+async fn deactivated_users_stay_listed_and_filterable() {
+    let scim = Scim::start().await;
+    let ids = three_users(&scim).await;
+    let path = format!("/Users/{}", ids[1]);
+    scim.patch(
+        &path,
+        json!([{ "op": "replace", "value": { "active": false } }]),
+    )
+    .await;
+    assert_eq!(scim.listed_ids("/Users").await, ids);
+    let filter = filter_query("userName eq \"bob@example.com\" and active eq false");
+    assert_eq!(
+        scim.listed_ids(&format!("/Users{filter}")).await,
+        vec![ids[1].clone()]
+    );
+}
+
+#[tokio::test]
+async fn groups_are_filterable_by_display_name() {
+    let scim = Scim::start().await;
+    let first = scim.create_group("Test SCIMv2", &[]).await;
+    scim.create_group("Other", &[]).await;
+    let found = scim
+        .listed_ids(&format!(
+            "/Groups{}&startIndex=1&count=100",
+            filter_query("displayName eq \"test scimv2\"")
+        ))
+        .await;
+    assert_eq!(found, vec![first["id"].as_str().unwrap().to_string()]);
+}
+
+#[tokio::test]
+async fn attributes_and_excluded_attributes_project_the_resources() {
+    let scim = Scim::start().await;
+    three_users(&scim).await;
+    let list = scim.get("/Users?attributes=userName&count=1").await.json();
+    let keys: Vec<&String> = list["Resources"][0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["schemas", "id", "userName"]);
+    let list = scim
+        .get("/Users?excludedAttributes=emails,name&count=1")
+        .await
+        .json();
+    assert!(
+        list["Resources"][0].get("emails").is_none()
+            && list["Resources"][0].get("userName").is_some()
+    );
+}
+
+#[tokio::test]
+async fn seeded_users_are_listed_and_complete() {
+    let config = scimfuzz::server::ServerConfig {
+        seed_users: 5,
+        ..Default::default()
+    };
+    let scim = Scim::start_config(config).await;
+    let list = scim.get("/Users?count=1&startIndex=1").await.json();
+    assert_eq!(list["totalResults"], 5);
+    let first = &list["Resources"][0];
+    for field in ["id", "userName", "active"] {
+        assert!(!first[field].is_null(), "{field}");
+    }
+    assert!(first["name"]["givenName"].is_string() && first["emails"][0]["value"].is_string());
+}

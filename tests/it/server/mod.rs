@@ -1,0 +1,9 @@
+//! The reference server (`scimfuzz::server`), proved rule by rule over HTTP on 127.0.0.1:0.
+
+mod errors;
+mod faults;
+mod groups;
+mod list;
+mod patch;
+mod support;
+mod users;
