@@ -1,3 +1,4 @@
 //! Output formats, each consuming a plain result type: JUnit XML, JSON, HTML, text. Never runs anything.
 
 pub mod junit;
+pub mod steps;

@@ -11,6 +11,7 @@ use super::export::{Export, RequestStep, Step};
 use super::script::{run_script, EngineError};
 use super::vars::Variables;
 use crate::conformance::outcome::{Failure, StepResult, SuiteResult, Verdict};
+use crate::conformance::url::encode_url;
 use crate::conformance::wire::Wire;
 use crate::driver::{AuthMode, Body, Method, RequestSpec, TransportError};
 
@@ -263,27 +264,6 @@ fn split_url(url: &str) -> (&str, &str) {
     }
 }
 
-/// Percent-encodes what may not appear raw in a path or query (space, quotes, braces, non-ASCII),
-/// keeping reserved characters and existing `%XX` escapes, as Runscope does for raw query strings
-/// like `?filter=userName eq "x@y"`.
-pub fn encode_url(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len() + 16);
-    for (index, &byte) in bytes.iter().enumerate() {
-        let keep = byte.is_ascii_alphanumeric()
-            || b"-._~!$&'()*+,;=:@/?".contains(&byte)
-            || (byte == b'%'
-                && bytes.get(index + 1).is_some_and(u8::is_ascii_hexdigit)
-                && bytes.get(index + 2).is_some_and(u8::is_ascii_hexdigit));
-        if keep {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 fn encode_form(text: &str) -> String {
     encode_url(text)
         .replace('&', "%26")
@@ -327,16 +307,6 @@ fn parse_method(name: &str) -> Option<Method> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn raw_filters_are_encoded_like_runscope_does() {
-        assert_eq!(
-            encode_url("/Users?filter=userName eq \"Ab@x.com\""),
-            "/Users?filter=userName%20eq%20%22Ab@x.com%22"
-        );
-        assert_eq!(encode_url("/a%20b/{{x}}"), "/a%20b/%7B%7Bx%7D%7D");
-        assert_eq!(encode_url("/é"), "/%C3%A9");
-    }
 
     #[test]
     fn urls_split_into_origin_and_path() {
