@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod exit;
+pub mod runscope;
 pub mod serve;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the embedded reference SCIM server, optionally with named faults.
     Serve(serve::ServeArgs),
+    /// Run a Runscope API-test export (Okta's SPEC/CRUD/Entitlements tests) against a SCIM server.
+    Runscope(runscope::RunscopeArgs),
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit code.
@@ -47,6 +50,7 @@ pub fn main() -> i32 {
 fn dispatch(command: Command) -> CliResult {
     match command {
         Command::Serve(args) => serve::run(args),
+        Command::Runscope(args) => runscope::run(args),
     }
 }
 

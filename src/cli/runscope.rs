@@ -1,0 +1,215 @@
+//! `scimfuzz runscope FILE.json`: runs a Runscope API-test export (Okta's SPEC, CRUD and
+//! Entitlements tests, or a user's own) as it is. Without `--var SCIMBaseURL=…` it starts the
+//! embedded reference server, seeds the one complete user Okta's SPEC test needs, and sets
+//! `SCIMBaseURL` and `auth`. Prints one line per step and `N passed, M failed` last.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::{exit, CliError, CliResult};
+use crate::conformance::okta::{spec::ensure_listed_user, Session};
+use crate::conformance::outcome::RunOutcome;
+use crate::conformance::runscope::{
+    export::Step, parse_export, run_export, vars, Export, RunError, RunOptions, Variables,
+};
+use crate::conformance::wire::Wire;
+use crate::driver::{Driver, Target};
+use crate::report::junit::render_junit;
+use crate::report::steps::{render_step_table, TableOptions};
+use crate::server::{self, Fault, RunningServer, ServerConfig};
+
+/// Run a Runscope API-test export (e.g. Okta's SPEC test) against a SCIM server.
+#[derive(Debug, clap::Args)]
+pub struct RunscopeArgs {
+    /// The exported test (JSON).
+    pub file: PathBuf,
+    /// A variable, NAME=VALUE (repeatable): SCIMBaseURL, auth, EntitlementEndpoint, oktaOrgUrl, …
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// JavaScript run once before the first step (Okta's Initial_Script_Spec.txt).
+    #[arg(long, value_name = "FILE")]
+    pub initial_script: Option<PathBuf>,
+    /// Wait out pause steps (Okta's 5–40 s) instead of skipping them.
+    #[arg(long)]
+    pub pauses: bool,
+    /// Also write the results as JUnit XML to this file.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+    /// With the embedded server only: switch on a named defect (repeatable; see `serve --list-faults`).
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<Fault>,
+    /// Seconds one request may take before the run gives up (Okta's own limit is 60).
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub timeout: u64,
+}
+
+/// Runs the subcommand.
+pub fn run(args: RunscopeArgs) -> CliResult {
+    let export = read_export(&args.file)?;
+    let initial_script = match &args.initial_script {
+        Some(path) => Some(read_text(path, "initial script")?),
+        None => None,
+    };
+    let mut variables = Variables::new();
+    for assignment in &args.vars {
+        let (name, value) = vars::parse_assignment(assignment).map_err(CliError::Usage)?;
+        variables.set(name, value);
+    }
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let mut wire = Wire::new(timeout).map_err(|err| {
+        CliError::CouldNotRun(format!("could not start the async runtime: {err}"))
+    })?;
+    let _server = if variables.contains("SCIMBaseURL") {
+        if !args.faults.is_empty() {
+            return Err(CliError::Usage(
+                "--fault applies to the embedded server only; leave out --var SCIMBaseURL to use it"
+                    .into(),
+            ));
+        }
+        None
+    } else {
+        let server = start_embedded(args.faults.clone())?;
+        variables.set("SCIMBaseURL", server.base_url());
+        variables.set("auth", server.authorization());
+        seed_embedded(&wire, &server, timeout)?;
+        Some(server)
+    };
+    alias_crud_variables(&mut variables);
+    if initial_script.is_none() {
+        warn_about_unset_variables(&export, &variables);
+    }
+    let options = RunOptions {
+        pauses: args.pauses,
+        initial_script,
+    };
+    let started = Instant::now();
+    let suite =
+        run_export(&export, &mut variables, &options, &mut wire).map_err(|err| match err {
+            RunError::InitialScript(_) => CliError::Usage(err.to_string()),
+            RunError::Transport(_) | RunError::Engine(_) => CliError::CouldNotRun(err.to_string()),
+        })?;
+    let outcome = RunOutcome {
+        suites: vec![suite],
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    println!("{}", heading(&export, &variables, args.pauses));
+    print!("{}", render_step_table(&outcome, TableOptions::default()));
+    if let Some(path) = &args.junit {
+        write_file(path, &render_junit(&outcome.to_junit()))?;
+    }
+    Ok(if outcome.tally().failed > 0 {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
+}
+
+/// Starts the embedded reference server on a free loopback port.
+pub(super) fn start_embedded(faults: Vec<Fault>) -> Result<RunningServer, CliError> {
+    server::spawn_on_thread(ServerConfig::with_faults(faults))
+        .map_err(|err| CliError::CouldNotRun(format!("could not start the embedded server: {err}")))
+}
+
+/// Gives the embedded server the one complete user Okta's SPEC step 1 needs.
+fn seed_embedded(wire: &Wire, server: &RunningServer, timeout: Duration) -> Result<(), CliError> {
+    let mut target = Target::new(server.base_url(), Some(server.authorization()));
+    target.timeout = timeout;
+    let driver = Driver::new(target).map_err(|err| CliError::CouldNotRun(err.to_string()))?;
+    let mut session = Session::new(wire, &driver, seed_from_clock());
+    ensure_listed_user(&mut session)
+        .map(drop)
+        .map_err(|err| CliError::CouldNotRun(err.to_string()))
+}
+
+/// A seed for generated names that differs from run to run.
+pub(super) fn seed_from_clock() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_nanos() as u64)
+        .unwrap_or(0x5C1F)
+}
+
+/// Okta's CRUD files call the base `SCIMUrl` and the auth `SCIMAuth`; default them to the SPEC names.
+fn alias_crud_variables(variables: &mut Variables) {
+    for (alias, name) in [("SCIMUrl", "SCIMBaseURL"), ("SCIMAuth", "auth")] {
+        if !variables.contains(alias) {
+            if let Some(value) = variables.get(name).map(str::to_string) {
+                variables.set(alias, value);
+            }
+        }
+    }
+}
+
+/// Warns (stderr) about variables the file uses that nothing sets, pointing at the initial script.
+fn warn_about_unset_variables(export: &Export, variables: &Variables) {
+    let mut used: Vec<String> = Vec::new();
+    let mut captured: Vec<String> = Vec::new();
+    for step in &export.steps {
+        let Step::Request(request) = step else {
+            continue;
+        };
+        let mut templates = vec![request.url.as_str()];
+        templates.extend(request.headers.iter().map(|(_, value)| value.as_str()));
+        templates.extend(request.body.as_deref());
+        templates.extend(request.assertions.iter().filter_map(|a| a.value.as_deref()));
+        for name in templates.into_iter().flat_map(vars::mentioned) {
+            if !used.contains(&name) {
+                used.push(name);
+            }
+        }
+        captured.extend(request.extractions.iter().map(|e| e.name.clone()));
+    }
+    let unset: Vec<String> = used
+        .into_iter()
+        .filter(|name| !variables.contains(name) && !captured.contains(name))
+        .collect();
+    if !unset.is_empty() {
+        eprintln!(
+            "warning: {} {} used but never set; Okta's tests set them in their initial script \
+             (--initial-script Initial_Script_Spec.txt) or give them with --var NAME=VALUE",
+            unset.join(", "),
+            if unset.len() == 1 { "is" } else { "are" }
+        );
+    }
+}
+
+fn heading(export: &Export, variables: &Variables, pauses: bool) -> String {
+    let pause_count = export
+        .steps
+        .iter()
+        .filter(|step| matches!(step, Step::Pause { .. }))
+        .count();
+    let base = variables.get("SCIMBaseURL").unwrap_or("?");
+    let mut line = format!("{} against {base}", export.name);
+    if pause_count > 0 && !pauses {
+        line.push_str(&format!(
+            " ({pause_count} pauses not waited; --pauses waits them out)"
+        ));
+    }
+    line
+}
+
+fn read_export(path: &Path) -> Result<Export, CliError> {
+    let text = read_text(path, "Runscope export")?;
+    parse_export(&text).map_err(|err| CliError::Usage(format!("{}: {err}", path.display())))
+}
+
+fn read_text(path: &Path, what: &str) -> Result<String, CliError> {
+    std::fs::read_to_string(path).map_err(|err| {
+        CliError::Usage(format!(
+            "could not read the {what} {}: {err}",
+            path.display()
+        ))
+    })
+}
+
+/// Writes a report file, creating its folder.
+pub(super) fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|err| {
+            CliError::Usage(format!("could not create {}: {err}", parent.display()))
+        })?;
+    }
+    std::fs::write(path, text)
+        .map_err(|err| CliError::Usage(format!("could not write {}: {err}", path.display())))
+}
