@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod exit;
+pub mod load;
 pub mod runscope;
 pub mod serve;
 
@@ -23,6 +24,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Replay Okta-like provisioning load from a profile; per-operation HDR latency, SLOs, integrity.
+    Load(load::LoadArgs),
     /// Run the embedded reference SCIM server, optionally with named faults.
     Serve(serve::ServeArgs),
     /// Run a Runscope API-test export (Okta's SPEC/CRUD/Entitlements tests) against a SCIM server.
@@ -49,6 +52,7 @@ pub fn main() -> i32 {
 
 fn dispatch(command: Command) -> CliResult {
     match command {
+        Command::Load(args) => load::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Runscope(args) => runscope::run(args),
     }

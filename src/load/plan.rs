@@ -102,8 +102,6 @@ pub fn build_attack(
     configuration.no_print_metrics = true;
     configuration.no_error_summary = true;
     configuration.no_telnet = true;
-    configuration.no_websocket = true;
-    configuration.no_reset_metrics = true;
     configuration.quiet = 1;
     let client = GooseClientBuilder::new()
         .without_cookies()

@@ -375,3 +375,32 @@ kind = "onboarding"
         assert!(parse_duration("5 parsecs").is_err());
     }
 }
+
+#[cfg(test)]
+mod shipped_profiles {
+    use super::*;
+
+    #[test]
+    fn every_shipped_profile_parses_and_states_its_assumptions() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("load-profiles");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().and_then(|ext| ext.to_str()) != Some("toml") {
+                continue;
+            }
+            let profile = Profile::load(&path).unwrap_or_else(|err| panic!("{err}"));
+            assert!(
+                !profile.assumptions.is_empty(),
+                "{} states no assumptions",
+                path.display()
+            );
+            for slo in profile.slo_texts() {
+                slo.parse::<crate::load::Slo>()
+                    .unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+            }
+            seen += 1;
+        }
+        assert!(seen >= 7, "only {seen} profiles in load-profiles/");
+    }
+}

@@ -153,7 +153,7 @@ pub async fn run_load(settings: LoadSettings) -> Result<LoadOutcome, LoadError> 
     if let Some(progress) = progress {
         let _ = progress.await;
     }
-    executed.map_err(|err| LoadError::CouldNotRun(format!("the goose run failed: {err}")))?;
+    executed.map_err(|err| LoadError::CouldNotRun(format!("the goose run failed: {err:?}")))?;
     let (measurements, ledger) = context.collector.finish(start.elapsed());
 
     let integrity = if settings.check_integrity {

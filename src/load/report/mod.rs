@@ -4,6 +4,7 @@
 pub mod hlog;
 pub mod html;
 pub mod model;
+pub mod text;
 pub mod write;
 
 pub use model::{build_report, IntegrityFinding, IntegritySummary, LoadReport, RunFacts};

@@ -1,0 +1,185 @@
+//! `scimfuzz load`: flags → [`LoadSettings`] (profile, target or the embedded server, overrides,
+//! SLOs, worker partition) → [`run_load`] → summary on stdout and the exit code
+//! (0 clean, 1 lost/duplicated data, 2 usage, 3 could not run, 4 SLO breached).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::exit;
+use super::{runtime, CliError, CliResult};
+use crate::load::profile::parse_duration;
+use crate::load::report::text::render_text;
+use crate::load::{run_load, LoadError, LoadSettings, LoadTarget, Profile, Slo};
+use crate::server::{self, Fault, ServerConfig};
+
+/// Replay Okta-like provisioning load from a profile and measure per-operation latency.
+#[derive(Debug, clap::Args)]
+pub struct LoadArgs {
+    /// A profile file, or the name of one in load-profiles/ (e.g. `smoke`).
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: String,
+    /// The SCIM base URL; without it the embedded reference server is started.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// The full Authorization header value for --target (e.g. `Bearer abc`).
+    #[arg(long, env = "SCIM_AUTH", value_name = "VALUE", hide_env_values = true)]
+    pub auth: Option<String>,
+    /// An extra header for every request, `Name: value` (repeatable).
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Peak concurrent workers (rescales the profile's stages).
+    #[arg(long, value_name = "N")]
+    pub users: Option<usize>,
+    /// Total run length, e.g. 30s or 5m (rescales the profile's stages).
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
+    /// An SLO such as `create.p99_ms<300` or `errors.rate<0.01` (repeatable; adds to the profile's).
+    #[arg(long = "slo", value_name = "EXPR")]
+    pub slos: Vec<String>,
+    /// Write report.json, report.html and one .hlog per operation into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+    /// Seed for the run tag and random choices (default: the profile's, else random).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// This worker's index when several processes share a load (Kubernetes Indexed Jobs set it).
+    #[arg(
+        long,
+        env = "JOB_COMPLETION_INDEX",
+        default_value_t = 0,
+        value_name = "I"
+    )]
+    pub worker_index: u32,
+    /// How many workers share the load.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub workers: u32,
+    /// Start the embedded server with this fault (repeatable; only without --target).
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<Fault>,
+    /// Skip the post-run integrity check.
+    #[arg(long)]
+    pub no_integrity: bool,
+    /// Never print the live progress line (it only appears on a terminal anyway).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// Runs the subcommand.
+pub fn run(args: LoadArgs) -> CliResult {
+    let profile_path = resolve_profile_path(&args.profile);
+    let profile = Profile::load(&profile_path).map_err(|err| CliError::Usage(err.to_string()))?;
+    let mut slos = Vec::new();
+    for text in profile.slo_texts().iter().chain(args.slos.iter()) {
+        slos.push(text.parse::<Slo>().map_err(CliError::Usage)?);
+    }
+    let duration = args
+        .duration
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+        .map_err(|err| CliError::Usage(format!("--duration: {err}")))?;
+    if args.workers == 0 || args.worker_index >= args.workers {
+        return Err(CliError::Usage(format!(
+            "--worker-index {} must be below --workers {}",
+            args.worker_index, args.workers
+        )));
+    }
+    if args.target.is_some() && !args.faults.is_empty() {
+        return Err(CliError::Usage(
+            "--fault only applies to the embedded server: drop --target".into(),
+        ));
+    }
+    let headers = parse_headers(&args.headers)?;
+    let seed = args.seed.or(profile.seed).unwrap_or_else(random_seed);
+    let settings = LoadSettings {
+        profile,
+        target: LoadTarget {
+            base_url: String::new(),
+            authorization: args.auth.clone(),
+            headers,
+        },
+        users: args.users,
+        duration,
+        slos,
+        seed,
+        worker_index: args.worker_index,
+        workers: args.workers,
+        report_dir: args.report.clone(),
+        progress: !args.no_progress && std::io::stderr().is_terminal(),
+        check_integrity: !args.no_integrity,
+    };
+    let runtime = runtime()?;
+    runtime.block_on(run_against_target(settings, args.target, args.faults))
+}
+
+async fn run_against_target(
+    mut settings: LoadSettings,
+    target: Option<String>,
+    faults: Vec<Fault>,
+) -> CliResult {
+    let _embedded = match target {
+        Some(url) => {
+            settings.target.base_url = url;
+            None
+        }
+        None => {
+            let config = ServerConfig {
+                faults,
+                ..ServerConfig::default()
+            };
+            let running = server::spawn(config).await.map_err(|err| {
+                CliError::CouldNotRun(format!("could not start the embedded server: {err}"))
+            })?;
+            settings.target.base_url = running.base_url().to_string();
+            settings.target.authorization = Some(running.authorization());
+            Some(running)
+        }
+    };
+    let outcome = run_load(settings).await.map_err(|err| match err {
+        LoadError::Settings(message) => CliError::Usage(message),
+        LoadError::CouldNotRun(message) => CliError::CouldNotRun(message),
+    })?;
+    print!("{}", render_text(&outcome.report));
+    for path in &outcome.written {
+        println!("wrote {}", path.display());
+    }
+    Ok(if outcome.has_findings() {
+        exit::FINDINGS
+    } else if !outcome.breaches().is_empty() {
+        exit::SLO_BREACHED
+    } else {
+        exit::CLEAN
+    })
+}
+
+/// A path as given, or `load-profiles/<name>.toml` for a bare profile name.
+fn resolve_profile_path(given: &str) -> PathBuf {
+    let path = Path::new(given);
+    if path.exists() || given.contains('/') || given.ends_with(".toml") {
+        return path.to_path_buf();
+    }
+    Path::new("load-profiles").join(format!("{given}.toml"))
+}
+
+fn parse_headers(raw: &[String]) -> Result<Vec<(String, String)>, CliError> {
+    raw.iter()
+        .map(|header| {
+            header
+                .split_once(':')
+                .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
+                .filter(|(name, _)| !name.is_empty())
+                .ok_or_else(|| {
+                    CliError::Usage(format!("--header `{header}`: write it as `Name: value`"))
+                })
+        })
+        .collect()
+}
+
+fn random_seed() -> u64 {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_nanos() as u64;
+    nanos ^ (u64::from(std::process::id()) << 32)
+}
