@@ -1,0 +1,238 @@
+//! `scimfuzz runscope`: Okta's own Runscope files (read from ../shared/okta/) run as they are
+//! against the embedded reference server, correct and with faults, through the library and the
+//! binary.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use scimfuzz::conformance::okta::{spec::ensure_listed_user, Session};
+use scimfuzz::conformance::outcome::{SuiteResult, Verdict};
+use scimfuzz::conformance::runscope::{parse_export, run_export, RunOptions, Variables};
+use scimfuzz::conformance::wire::Wire;
+use scimfuzz::driver::{Driver, Target};
+use scimfuzz::server::{spawn_on_thread, Fault, RunningServer, ServerConfig};
+
+/// A file of Okta's test material.
+pub fn okta_file(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/okta")
+        .join(name)
+}
+
+fn read(name: &str) -> String {
+    std::fs::read_to_string(okta_file(name))
+        .unwrap_or_else(|err| panic!("{name}: {err} (shared/okta must sit beside the repo)"))
+}
+
+/// Starts a server with `faults`, seeds the one user SPEC needs, and runs `file` with Okta's
+/// initial script for it and `extra` variables.
+fn run_file(file: &str, faults: &[&str], extra: &[(&str, &str)]) -> SuiteResult {
+    let faults: Vec<Fault> = faults
+        .iter()
+        .map(|name| name.parse().expect("a known fault"))
+        .collect();
+    let server = spawn_on_thread(ServerConfig::with_faults(faults)).expect("server starts");
+    let mut wire = Wire::new(Duration::from_secs(10)).expect("runtime");
+    seed(&wire, &server);
+    let mut vars = Variables::new();
+    // The CRUD files call the base SCIMUrl and the auth SCIMAuth (the CLI aliases them too).
+    for name in ["SCIMBaseURL", "SCIMUrl"] {
+        vars.set(name, server.base_url());
+    }
+    for name in ["auth", "SCIMAuth"] {
+        vars.set(name, server.authorization());
+    }
+    for (name, value) in extra {
+        vars.set(*name, *value);
+    }
+    let export = parse_export(&read(file)).expect("Okta's file parses");
+    let options = RunOptions {
+        pauses: false,
+        initial_script: Some(read(if file.contains("CRUD") {
+            "Initial_Script_CRUD.txt"
+        } else {
+            "Initial_Script_Spec.txt"
+        })),
+    };
+    run_export(&export, &mut vars, &options, &mut wire).expect("the run completes")
+}
+
+fn seed(wire: &Wire, server: &RunningServer) {
+    let target = Target::new(server.base_url(), Some(server.authorization()));
+    let driver = Driver::new(target).expect("driver");
+    let mut session = Session::new(wire, &driver, 1);
+    let seeded = ensure_listed_user(&mut session).expect("seeding reaches the server");
+    assert!(
+        seeded.is_some(),
+        "a fresh server is empty, so a user is seeded"
+    );
+}
+
+/// The ids of the steps that failed.
+fn failed_ids(suite: &SuiteResult) -> Vec<&str> {
+    suite
+        .steps
+        .iter()
+        .filter(|step| step.verdict.is_failed())
+        .map(|step| step.id.as_str())
+        .collect()
+}
+
+#[test]
+fn the_current_spec_file_passes_all_twelve_steps_on_a_correct_server() {
+    let suite = run_file("Okta-SCIM-20-SPEC-Test.json", &[], &[]);
+    assert_eq!(suite.tally().summary_line(), "12 passed, 0 failed");
+}
+
+#[test]
+fn the_old_spec_file_passes_its_ten_steps_including_the_vacuous_lowercase_script() {
+    // The 2020 file has no 401/404 steps (10 requests). Its step-6 script asserts
+    // userName.toLowerCase() != randomUsername, which always holds because randomUsername has
+    // capitals: the script runs in the JS engine and passes.
+    let suite = run_file("Okta-SCIM-20-SPEC-Test-old.json", &[], &[]);
+    assert_eq!(suite.tally().summary_line(), "10 passed, 0 failed");
+}
+
+#[test]
+fn the_old_spec_scripts_assertion_fails_against_a_server_that_lowercases_user_names() {
+    // With lowercased storage the echoed userName differs from the mixed-case one sent, so the
+    // equal assertions of steps 6 and 7 fail; the script's notEqual still holds (lower != mixed).
+    let suite = run_file(
+        "Okta-SCIM-20-SPEC-Test-old.json",
+        &["lowercased-storage"],
+        &[],
+    );
+    assert_eq!(failed_ids(&suite), vec!["6", "7"]);
+}
+
+#[test]
+fn the_entitlements_file_is_skipped_without_an_endpoint_and_fails_on_one_the_server_lacks() {
+    let suite = run_file("Okta-SCIM-20-Entitlements-Test.json", &[], &[]);
+    assert_eq!(
+        suite.tally().summary_line(),
+        "0 passed, 0 failed, 1 skipped"
+    );
+    let Verdict::Skipped { reason } = &suite.steps[0].verdict else {
+        panic!("expected a skip, got {:?}", suite.steps[0].verdict);
+    };
+    assert!(reason.contains("--var EntitlementEndpoint="), "{reason}");
+    // The reference server serves no entitlement endpoints, so /Roles is a 404 SCIM error.
+    let suite = run_file(
+        "Okta-SCIM-20-Entitlements-Test.json",
+        &[],
+        &[("EntitlementEndpoint", "/Roles")],
+    );
+    assert_eq!(suite.tally().summary_line(), "0 passed, 1 failed");
+    let Verdict::Failed { failures } = &suite.steps[0].verdict else {
+        panic!("expected a failure");
+    };
+    assert_eq!(
+        failures[0].to_string(),
+        "status equal_number: expected 200, got 404"
+    );
+}
+
+#[test]
+fn duplicate_upsert_fails_exactly_step_8() {
+    let suite = run_file("Okta-SCIM-20-SPEC-Test.json", &["duplicate-upsert"], &[]);
+    assert_eq!(failed_ids(&suite), vec!["8"]);
+    assert_eq!(suite.tally().summary_line(), "11 passed, 1 failed");
+}
+
+#[test]
+fn bogus_id_400_fails_steps_4_and_12() {
+    let suite = run_file("Okta-SCIM-20-SPEC-Test.json", &["bogus-id-400"], &[]);
+    assert_eq!(failed_ids(&suite), vec!["4", "12"]);
+}
+
+#[test]
+fn an_empty_401_fails_step_11_on_its_error_body() {
+    let suite = run_file("Okta-SCIM-20-SPEC-Test.json", &["unauthorized-empty"], &[]);
+    assert_eq!(failed_ids(&suite), vec!["11"]);
+}
+
+#[test]
+fn the_crud_file_skips_every_step_without_an_okta_org() {
+    let suite = run_file("Okta-SCIM-20-CRUD-Test.json", &[], &[]);
+    assert_eq!(
+        suite.tally().summary_line(),
+        "0 passed, 0 failed, 13 skipped"
+    );
+    let Verdict::Skipped { reason } = &suite.steps[3].verdict else {
+        panic!("step 4 (a SCIM step) is skipped too");
+    };
+    assert!(reason.contains("may depend on it"), "{reason}");
+}
+
+fn scimfuzz(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_binary_runs_the_spec_file_against_the_embedded_server_and_exits_0() {
+    let spec = okta_file("Okta-SCIM-20-SPEC-Test.json");
+    let script = okta_file("Initial_Script_Spec.txt");
+    let (code, stdout, stderr) = scimfuzz(&[
+        "runscope",
+        spec.to_str().unwrap(),
+        "--initial-script",
+        script.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(stdout.lines().last(), Some("12 passed, 0 failed"));
+}
+
+#[test]
+fn the_binary_exits_1_on_a_failed_step_and_writes_junit() {
+    let spec = okta_file("Okta-SCIM-20-SPEC-Test.json");
+    let script = okta_file("Initial_Script_Spec.txt");
+    let junit = std::env::temp_dir().join(format!("scimfuzz-runscope-{}.xml", std::process::id()));
+    let (code, stdout, _) = scimfuzz(&[
+        "runscope",
+        spec.to_str().unwrap(),
+        "--initial-script",
+        script.to_str().unwrap(),
+        "--fault",
+        "duplicate-upsert",
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains(
+        "FAIL   8  Required Test: Expect failure when recreating user with same values — status equal_number: expected 409, got 201"
+    ), "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("11 passed, 1 failed"));
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    let _ = std::fs::remove_file(&junit);
+    assert!(xml.contains("tests=\"12\" failures=\"1\""), "{xml}");
+}
+
+#[test]
+fn the_binary_exits_2_on_an_invalid_file_and_3_on_an_unreachable_target() {
+    let bogus = std::env::temp_dir().join(format!("scimfuzz-bogus-{}.json", std::process::id()));
+    std::fs::write(&bogus, "{\"name\": \"no steps\"}").expect("temp file");
+    let (code, _, stderr) = scimfuzz(&["runscope", bogus.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&bogus);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no `steps` array"), "{stderr}");
+    let spec = okta_file("Okta-SCIM-20-SPEC-Test.json");
+    let (code, _, stderr) = scimfuzz(&[
+        "runscope",
+        spec.to_str().unwrap(),
+        "--var",
+        "SCIMBaseURL=http://127.0.0.1:1/scim/v2",
+        "--var",
+        "auth=Bearer x",
+    ]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("could not connect"), "{stderr}");
+}
