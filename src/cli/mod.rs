@@ -6,6 +6,7 @@
 pub mod error;
 pub mod exit;
 pub mod load;
+pub mod report;
 pub mod runscope;
 pub mod serve;
 
@@ -26,6 +27,8 @@ pub struct Cli {
 pub enum Command {
     /// Replay Okta-like provisioning load from a profile; per-operation HDR latency, SLOs, integrity.
     Load(load::LoadArgs),
+    /// Merge load workers' report directories exactly into one report.
+    Report(report::ReportArgs),
     /// Run the embedded reference SCIM server, optionally with named faults.
     Serve(serve::ServeArgs),
     /// Run a Runscope API-test export (Okta's SPEC/CRUD/Entitlements tests) against a SCIM server.
@@ -53,6 +56,7 @@ pub fn main() -> i32 {
 fn dispatch(command: Command) -> CliResult {
     match command {
         Command::Load(args) => load::run(args),
+        Command::Report(args) => report::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Runscope(args) => runscope::run(args),
     }

@@ -3,9 +3,11 @@
 
 pub mod hlog;
 pub mod html;
+pub mod merge;
 pub mod model;
 pub mod text;
 pub mod write;
 
+pub use merge::merge_reports;
 pub use model::{build_report, IntegrityFinding, IntegritySummary, LoadReport, RunFacts};
 pub use write::{write_report, HTML_FILE, JSON_FILE};
