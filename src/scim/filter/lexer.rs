@@ -230,8 +230,30 @@ fn lex_number(src: &str, start: usize) -> Result<(Number, usize), FilterParseErr
     if !valid || end != pos {
         return Err(invalid());
     }
-    let number = serde_json::from_str::<Number>(text).map_err(|_| invalid())?;
-    Ok((number, end))
+    number_from_json_text(text)
+        .map(|number| (number, end))
+        .ok_or_else(invalid)
+}
+
+/// The value of a valid JSON number literal, as serde_json would hold it (an integer when it
+/// fits `i64`/`u64`, else an `f64`), but parsed with std's correctly rounded float parser so that
+/// printing and re-parsing gives back the same number. `None` if out of `f64` range.
+fn number_from_json_text(text: &str) -> Option<Number> {
+    let is_integer = !text.contains(['.', 'e', 'E']);
+    if is_integer {
+        if let Ok(value) = text.parse::<i64>() {
+            return Some(value.into());
+        }
+        if let Ok(value) = text.parse::<u64>() {
+            return Some(value.into());
+        }
+    }
+    let value: f64 = text.parse().ok()?;
+    if value.is_finite() {
+        Number::from_f64(value)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -273,13 +295,13 @@ mod tests {
         assert_eq!(
             kinds("-12.5e3 0 7"),
             vec![
-                TokenKind::Number(serde_json::from_str("-12.5e3").unwrap()),
+                TokenKind::Number(Number::from_f64(-12.5e3).unwrap()),
                 TokenKind::Number(0.into()),
                 TokenKind::Number(7.into()),
                 TokenKind::End
             ]
         );
-        for bad in ["01", "1.", "-", "1e", "5abc", "1e999"] {
+        for bad in ["01", "1.", "-", "1e", "5abc", "1e999", "-1e400"] {
             assert!(
                 matches!(
                     tokenize(bad),
@@ -288,6 +310,23 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn big_integers_and_awkward_floats_keep_their_exact_value() {
+        assert_eq!(
+            kinds("18446744073709551615"),
+            vec![TokenKind::Number(u64::MAX.into()), TokenKind::End]
+        );
+        let tricky = 2.2250738585072014e-308_f64;
+        let text = Number::from_f64(tricky).unwrap().to_string();
+        assert_eq!(
+            kinds(&text),
+            vec![
+                TokenKind::Number(Number::from_f64(tricky).unwrap()),
+                TokenKind::End
+            ]
+        );
     }
 
     #[test]
