@@ -58,22 +58,7 @@ pub fn respond(
     let projection = Projection::from_params(params);
     let faults = &state.faults;
     let body = state.store.read(|view| {
-        let mut matched: Vec<&Record> = view
-            .iter(kind)
-            .filter(|record| kind == Kind::Group || users::is_visible(faults, record))
-            .filter(|record| {
-                filter
-                    .as_ref()
-                    .is_none_or(|f| matches(state, f, &render(state, view, kind, record)))
-            })
-            .collect();
-        if faults.has(Fault::UnstableOrder) {
-            let salt = faults.next_list_request();
-            matched.sort_by_key(|record| shuffled_position(&record.id, salt));
-        }
-        if faults.has(Fault::NoMatch404) && filter.is_some() && matched.is_empty() {
-            return Err(ScimError::not_found("no resource matches the filter"));
-        }
+        let matched = select(state, view, kind, filter.as_ref())?;
         let offset = if faults.has(Fault::ZeroBasedPaging) {
             start_index
         } else {
@@ -98,6 +83,76 @@ pub fn respond(
         Ok(list_response(state, total, start_index, resources))
     })?;
     Ok(scim_json(StatusCode::OK, &body))
+}
+
+/// The visible resources the filter selects, in list order. A `userName eq "…"` filter looks
+/// its candidates up in the userName index instead of scanning every user.
+fn select<'v>(
+    state: &AppState,
+    view: &'v View<'_>,
+    kind: Kind,
+    filter: Option<&Filter>,
+) -> Result<Vec<&'v Record>, ScimError> {
+    let faults = &state.faults;
+    let candidates: Vec<&Record> = match (kind, filter.and_then(user_name_equals)) {
+        (Kind::User, Some(user_name)) => view.users_named(user_name),
+        _ => view.iter(kind).collect(),
+    };
+    let needs_groups = filter.is_some_and(mentions_groups);
+    let mut matched: Vec<&Record> = candidates
+        .into_iter()
+        .filter(|record| kind == Kind::Group || users::is_visible(faults, record))
+        .filter(|record| {
+            filter.is_none_or(|f| {
+                let resource = match (kind, needs_groups) {
+                    (Kind::User, false) => users::render_without_groups(state, record),
+                    _ => render(state, view, kind, record),
+                };
+                matches(state, f, &resource)
+            })
+        })
+        .collect();
+    if faults.has(Fault::UnstableOrder) {
+        let salt = faults.next_list_request();
+        matched.sort_by_key(|record| shuffled_position(&record.id, salt));
+    }
+    if faults.has(Fault::NoMatch404) && filter.is_some() && matched.is_empty() {
+        return Err(ScimError::not_found("no resource matches the filter"));
+    }
+    Ok(matched)
+}
+
+/// The value of a filter that is exactly `userName eq "value"`.
+fn user_name_equals(filter: &Filter) -> Option<&str> {
+    match filter {
+        Filter::Compare {
+            path,
+            op: CompareOp::Eq,
+            value: CompValue::String(value),
+        } if path.name.eq_ignore_ascii_case("userName")
+            && path.sub_attr.is_none()
+            && path
+                .schema
+                .as_deref()
+                .is_none_or(|s| s.eq_ignore_ascii_case(urn::USER)) =>
+        {
+            Some(value)
+        }
+        _ => None,
+    }
+}
+
+/// Whether a filter reads the computed `groups` attribute anywhere.
+fn mentions_groups(filter: &Filter) -> bool {
+    match filter {
+        Filter::And(left, right) | Filter::Or(left, right) => {
+            mentions_groups(left) || mentions_groups(right)
+        }
+        Filter::Not(inner) => mentions_groups(inner),
+        Filter::Compare { path, .. } | Filter::Present(path) | Filter::ValuePath { path, .. } => {
+            path.name.eq_ignore_ascii_case("groups")
+        }
+    }
 }
 
 fn list_response(
@@ -314,6 +369,23 @@ mod tests {
         let parsed = filter::parse("userName co \"x\" and active eq true").unwrap();
         let rewritten = rewrite(parsed, true, true);
         assert_eq!(rewritten.to_string(), "userName sw \"x\" or active eq true");
+    }
+
+    #[test]
+    fn only_a_plain_username_eq_takes_the_index_path() {
+        let plain = filter::parse("USERNAME eq \"a@b\"").unwrap();
+        assert_eq!(user_name_equals(&plain), Some("a@b"));
+        for other in [
+            "userName ne \"a\"",
+            "userName eq \"a\" and active eq true",
+            "name.userName eq \"a\"",
+        ] {
+            assert_eq!(
+                user_name_equals(&filter::parse(other).unwrap()),
+                None,
+                "{other}"
+            );
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use super::errors::ScimError;
 use super::faults::{Fault, FaultSet};
+use crate::scim::matching::fold;
 
 /// The two resource types the server stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,9 +105,40 @@ impl Table {
 struct State {
     users: Table,
     groups: Table,
-    /// userName key → user id.
-    usernames: HashMap<String, String>,
+    usernames: UserNameIndex,
     next_seq: u64,
+}
+
+/// Caseless userName key → the ids of the users holding a userName with that key. Normally one
+/// id per key; the uniqueness faults can put several there.
+#[derive(Debug, Default)]
+struct UserNameIndex {
+    by_key: HashMap<String, Vec<String>>,
+}
+
+impl UserNameIndex {
+    fn ids(&self, user_name: &str) -> &[String] {
+        self.by_key
+            .get(fold(user_name).as_ref())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    fn add(&mut self, user_name: &str, id: &str) {
+        self.by_key
+            .entry(fold(user_name).into_owned())
+            .or_default()
+            .push(id.to_string());
+    }
+
+    fn remove(&mut self, user_name: &str, id: &str) {
+        let key = fold(user_name);
+        if let Some(ids) = self.by_key.get_mut(key.as_ref()) {
+            ids.retain(|held| held != id);
+            if ids.is_empty() {
+                self.by_key.remove(key.as_ref());
+            }
+        }
+    }
 }
 
 impl State {
@@ -147,6 +179,20 @@ impl View<'_> {
         self.iter(Kind::Group)
             .filter(|group| member_values(&group.body).any(|value| value == user_id))
             .collect()
+    }
+
+    /// Every user whose userName is caselessly equal to `user_name`, in creation order: the
+    /// candidates for a `userName eq` filter, found through the index.
+    pub fn users_named(&self, user_name: &str) -> Vec<&Record> {
+        let mut users: Vec<&Record> = self
+            .state
+            .usernames
+            .ids(user_name)
+            .iter()
+            .filter_map(|id| self.state.users.by_id.get(id))
+            .collect();
+        users.sort_by_key(|user| user.seq);
+        users
     }
 
     /// How many resources of a kind are stored.
@@ -199,12 +245,21 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn username_key(&self, user_name: &str) -> String {
-        if self.case_sensitive_usernames {
-            user_name.to_string()
-        } else {
-            crate::scim::matching::fold(user_name).into_owned()
-        }
+    /// The user other than `except` that holds `user_name` under the store's uniqueness rule
+    /// (caseless; exact under the case-variant-duplicate fault).
+    fn holder<'s>(
+        &self,
+        state: &'s State,
+        user_name: &str,
+        except: Option<&str>,
+    ) -> Option<&'s Record> {
+        state
+            .usernames
+            .ids(user_name)
+            .iter()
+            .filter(|id| Some(id.as_str()) != except)
+            .filter_map(|id| state.users.by_id.get(id))
+            .find(|user| !self.case_sensitive_usernames || user.text("userName") == Some(user_name))
     }
 
     /// Runs `read` over a consistent view of the store.
@@ -236,17 +291,13 @@ impl Store {
     pub fn insert(&self, kind: Kind, record: Record, unique: bool) -> Result<Record, Box<Record>> {
         let mut state = self.lock();
         if kind == Kind::User {
-            let key = self.username_key(record.text("userName").unwrap_or_default());
+            let user_name = record.text("userName").unwrap_or_default();
             if unique {
-                if let Some(holder) = state
-                    .usernames
-                    .get(&key)
-                    .and_then(|id| state.users.by_id.get(id))
-                {
+                if let Some(holder) = self.holder(&state, user_name, None) {
                     return Err(Box::new(holder.clone()));
                 }
             }
-            state.usernames.insert(key, record.id.clone());
+            state.usernames.add(user_name, &record.id);
         }
         state.table_mut(kind).insert(record.clone());
         Ok(record)
@@ -255,8 +306,7 @@ impl Store {
     /// The user holding this userName (under the store's case rule), if any.
     pub fn find_user_by_username(&self, user_name: &str) -> Option<Record> {
         let state = self.lock();
-        let id = state.usernames.get(&self.username_key(user_name))?;
-        state.users.by_id.get(id).cloned()
+        self.holder(&state, user_name, None).cloned()
     }
 
     /// A copy of the resource with this id.
@@ -321,26 +371,20 @@ impl Store {
         body: Map<String, Value>,
     ) -> Result<Record, ScimError> {
         if kind == Kind::User {
-            let old_key = self.username_key(current.text("userName").unwrap_or_default());
-            let new_key = self.username_key(
-                body.get("userName")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default(),
-            );
-            if old_key != new_key {
-                let holder = state
-                    .usernames
-                    .get(&new_key)
-                    .filter(|holder| **holder != current.id);
-                if holder.is_some() && !self.allow_duplicate_rename {
+            let old_name = current.text("userName").unwrap_or_default();
+            let new_name = body
+                .get("userName")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if old_name != new_name {
+                let taken = self.holder(state, new_name, Some(&current.id)).is_some();
+                if taken && !self.allow_duplicate_rename {
                     return Err(ScimError::uniqueness(
                         "another user already has this userName",
                     ));
                 }
-                if state.usernames.get(&old_key) == Some(&current.id) {
-                    state.usernames.remove(&old_key);
-                }
-                state.usernames.insert(new_key, current.id.clone());
+                state.usernames.remove(old_name, &current.id);
+                state.usernames.add(new_name, &current.id);
             }
         }
         let record = Record {
@@ -376,10 +420,9 @@ impl Store {
             .remove(id)
             .ok_or_else(|| not_found(kind, id))?;
         if kind == Kind::User {
-            let key = self.username_key(removed.text("userName").unwrap_or_default());
-            if state.usernames.get(&key) == Some(&removed.id) {
-                state.usernames.remove(&key);
-            }
+            state
+                .usernames
+                .remove(removed.text("userName").unwrap_or_default(), &removed.id);
             if !self.keep_deleted_members {
                 remove_member_everywhere(&mut state.groups, id);
             }
@@ -395,8 +438,9 @@ impl Store {
         record.seq = state.next_seq;
         record.id = uuid::Uuid::new_v4().to_string();
         if kind == Kind::User {
-            let key = self.username_key(record.text("userName").unwrap_or_default());
-            state.usernames.insert(key, record.id.clone());
+            let user_name = record.text("userName").unwrap_or_default().to_string();
+            state.usernames.remove(&user_name, id);
+            state.usernames.add(&user_name, &record.id);
         }
         state.table_mut(kind).insert(record.clone());
         Some(record)

@@ -308,6 +308,15 @@ pub fn is_visible(faults: &FaultSet, record: &Record) -> bool {
 
 /// The full JSON of a user: id, its attributes (never the password), computed groups, meta.
 pub fn render(state: &AppState, view: &View<'_>, record: &Record) -> Value {
+    render_parts(state, record, Some(view))
+}
+
+/// A user's JSON without the computed `groups` (for filters that do not read them).
+pub fn render_without_groups(state: &AppState, record: &Record) -> Value {
+    render_parts(state, record, None)
+}
+
+fn render_parts(state: &AppState, record: &Record, view: Option<&View<'_>>) -> Value {
     let mut out = Map::new();
     let mut schemas = vec![json!(urn::USER)];
     if record.body.contains_key(urn::ENTERPRISE_USER) {
@@ -322,7 +331,8 @@ pub fn render(state: &AppState, view: &View<'_>, record: &Record) -> Value {
         }
     }
     let groups: Vec<Value> = view
-        .groups_of(&record.id)
+        .map(|view| view.groups_of(&record.id))
+        .unwrap_or_default()
         .into_iter()
         .map(|group| {
             json!({

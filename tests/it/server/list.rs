@@ -199,3 +199,43 @@ async fn seeded_users_are_listed_and_complete() {
     }
     assert!(first["name"]["givenName"].is_string() && first["emails"][0]["value"].is_string());
 }
+
+#[tokio::test]
+async fn users_are_filterable_by_their_computed_groups() {
+    let scim = Scim::start().await;
+    let ids = three_users(&scim).await;
+    let group = scim.create_group("Members", &[ids[2].as_str()]).await;
+    let filter = filter_query(&format!(
+        "groups.value eq \"{}\"",
+        group["id"].as_str().unwrap()
+    ));
+    assert_eq!(
+        scim.listed_ids(&format!("/Users{filter}")).await,
+        vec![ids[2].clone()]
+    );
+}
+
+#[tokio::test]
+async fn a_username_lookup_finds_a_user_after_a_rename_and_not_its_old_name() {
+    let scim = Scim::start().await;
+    let ids = three_users(&scim).await;
+    let path = format!("/Users/{}", ids[0]);
+    scim.patch(
+        &path,
+        json!([{ "op": "replace", "path": "userName", "value": "Renamed@Example.com" }]),
+    )
+    .await;
+    let by_new = scim
+        .listed_ids(&format!(
+            "/Users{}",
+            filter_query("userName eq \"renamed@example.com\"")
+        ))
+        .await;
+    let by_old = scim
+        .listed_ids(&format!(
+            "/Users{}",
+            filter_query("userName eq \"ann@example.com\"")
+        ))
+        .await;
+    assert_eq!((by_new, by_old), (vec![ids[0].clone()], vec![]));
+}

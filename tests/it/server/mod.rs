@@ -4,6 +4,7 @@ mod errors;
 mod faults;
 mod groups;
 mod list;
+mod okta_spec;
 mod patch;
 mod support;
 mod users;
