@@ -1,0 +1,343 @@
+//! `scimfuzz load` and `scimfuzz report merge`, run as the built binary against the embedded server:
+//! the three report kinds and the schema, SLO breaches, the integrity check against the server's
+//! lost-write and duplicate-race faults, and workers merged exactly.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use scimfuzz::load::report::hlog::read_hlog;
+use scimfuzz::server::{spawn_on_thread, ServerConfig};
+use serde_json::Value;
+
+fn smoke_profile() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("load-profiles/smoke.toml")
+        .display()
+        .to_string()
+}
+
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("scimfuzz-it-load-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn scimfuzz(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_scimfuzz"));
+    command
+        .args(args)
+        .env_remove("SCIM_AUTH")
+        .env_remove("JOB_COMPLETION_INDEX");
+    command
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = scimfuzz(args).output().expect("the binary runs");
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("file exists")).expect("valid JSON")
+}
+
+fn assert_matches_schema(report: &Value) {
+    let schema_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("load-profiles/report.schema.json");
+    let validator =
+        jsonschema::validator_for(&read_json(&schema_path)).expect("the schema is valid");
+    let problems: Vec<String> = validator
+        .iter_errors(report)
+        .map(|err| format!("{} at {}", err, err.instance_path()))
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "report.json breaks its schema: {problems:#?}"
+    );
+}
+
+#[test]
+fn the_smoke_profile_writes_json_hlogs_and_self_contained_html_and_the_json_matches_its_schema() {
+    let dir = fresh_dir("smoke");
+    let dir_text = dir.display().to_string();
+    let (code, stdout, stderr) = run(&[
+        "load",
+        "--profile",
+        &smoke_profile(),
+        "--duration",
+        "2s",
+        "--report",
+        &dir_text,
+        "--seed",
+        "11",
+    ]);
+    assert_eq!(code, 0, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    let report = read_json(&dir.join("report.json"));
+    assert_matches_schema(&report);
+    assert_eq!(report["integrity"]["findings"], serde_json::json!([]));
+    for operation in report["operations"].as_array().unwrap() {
+        let name = operation["operation"].as_str().unwrap();
+        let log = read_hlog(&dir.join(format!("{name}.hlog")))
+            .expect("a readable interval log per operation");
+        let logged: u64 = log
+            .intervals
+            .iter()
+            .filter(|i| i.tag.as_deref() == Some("latency"))
+            .map(|i| i.histogram.len())
+            .sum();
+        assert_eq!(
+            logged,
+            operation["requests"].as_u64().unwrap(),
+            "{name}.hlog disagrees with report.json"
+        );
+    }
+    let names: Vec<&str> = report["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|op| op["operation"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "lookup",
+        "create",
+        "get",
+        "put",
+        "patch",
+        "list-page",
+        "group-create",
+        "group-patch",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "smoke ran no {expected}: {names:?}"
+        );
+    }
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert_eq!(
+        html.matches("<svg").count(),
+        3,
+        "percentile, timeline and status charts"
+    );
+    assert!(
+        !html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_breached_slo_exits_4_naming_the_slo_and_the_measured_value() {
+    let (code, stdout, _) = run(&[
+        "load",
+        "--profile",
+        &smoke_profile(),
+        "--duration",
+        "1s",
+        "--no-integrity",
+        "--slo",
+        "create.p99_ms<0.001",
+        "--slo",
+        "errors.rate<0.5",
+    ]);
+    assert_eq!(code, 4, "{stdout}");
+    assert!(
+        stdout.contains("SLO BREACHED: create.p99_ms<0.001 breached: measured"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("SLO held: errors.rate<0.5"), "{stdout}");
+}
+
+#[test]
+fn the_integrity_check_reports_creates_answered_201_but_never_stored_and_exits_1() {
+    let (code, stdout, _) = run(&[
+        "load",
+        "--profile",
+        &smoke_profile(),
+        "--duration",
+        "1s",
+        "--fault",
+        "lost-write",
+    ]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("load.lost-user"), "{stdout}");
+    assert!(stdout.contains("answered 201"), "{stdout}");
+}
+
+#[test]
+fn the_integrity_check_reports_a_username_created_twice_by_racing_creates_and_exits_1() {
+    let (code, stdout, _) = run(&[
+        "load",
+        "--profile",
+        &smoke_profile(),
+        "--duration",
+        "2s",
+        "--fault",
+        "duplicate-race",
+        "--seed",
+        "5",
+    ]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("load.duplicate-username"), "{stdout}");
+}
+
+#[test]
+fn a_profile_with_an_unknown_key_exits_2_naming_file_line_and_key() {
+    let dir = fresh_dir("badprofile");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("typo.toml");
+    let text = std::fs::read_to_string(smoke_profile())
+        .unwrap()
+        .replace("[run]\n", "[run]\nconcurency = 8\n");
+    std::fs::write(&path, &text).unwrap();
+    let line = text
+        .lines()
+        .position(|line| line.starts_with("concurency"))
+        .unwrap()
+        + 1;
+    let (code, _, stderr) = run(&["load", "--profile", &path.display().to_string()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!("typo.toml:{line}:")) && stderr.contains("concurency"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_unreachable_target_exits_3_before_sending_load() {
+    let (code, _, stderr) = run(&[
+        "load",
+        "--profile",
+        &smoke_profile(),
+        "--target",
+        "http://127.0.0.1:9/scim/v2",
+        "--auth",
+        "Bearer x",
+    ]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("could not connect"), "{stderr}");
+}
+
+fn spawn_worker(base_url: &str, auth: &str, index: u32, workers: u32, dir: &Path) -> Child {
+    scimfuzz(&[
+        "load",
+        "--profile",
+        &smoke_profile(),
+        "--target",
+        base_url,
+        "--duration",
+        "2s",
+        "--seed",
+        "3",
+    ])
+    .args([
+        "--worker-index",
+        &index.to_string(),
+        "--workers",
+        &workers.to_string(),
+    ])
+    .args(["--report", &dir.display().to_string()])
+    .env("SCIM_AUTH", auth)
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("a worker starts")
+}
+
+#[test]
+fn three_worker_processes_share_a_server_without_collisions_and_merge_exactly() {
+    let server = spawn_on_thread(ServerConfig::default()).expect("server starts");
+    let dirs: Vec<PathBuf> = (0..3)
+        .map(|index| fresh_dir(&format!("worker{index}")))
+        .collect();
+    let children: Vec<Child> = dirs
+        .iter()
+        .enumerate()
+        .map(|(index, dir)| {
+            spawn_worker(
+                server.base_url(),
+                &server.authorization(),
+                index as u32,
+                3,
+                dir,
+            )
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "worker: {}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+    let merged = fresh_dir("merged");
+    let mut args: Vec<String> = vec!["report".into(), "merge".into()];
+    args.extend(dirs.iter().map(|dir| dir.display().to_string()));
+    args.extend(["--out".into(), merged.display().to_string()]);
+    let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, stdout, stderr) = run(&arg_refs);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let merged_report = read_json(&merged.join("report.json"));
+    assert_matches_schema(&merged_report);
+    let workers: Vec<Value> = dirs
+        .iter()
+        .map(|dir| read_json(&dir.join("report.json")))
+        .collect();
+    let sum = |pointer: &str| {
+        workers
+            .iter()
+            .map(|w| w.pointer(pointer).and_then(Value::as_u64).unwrap_or(0))
+            .sum::<u64>()
+    };
+    assert_eq!(
+        merged_report["total"]["requests"].as_u64(),
+        Some(sum("/total/requests"))
+    );
+    assert_eq!(merged_report["run"]["workers"], 3);
+    let merged_creates = read_hlog(&merged.join("create.hlog")).unwrap();
+    let logged: u64 = merged_creates
+        .intervals
+        .iter()
+        .filter(|i| i.tag.as_deref() == Some("latency"))
+        .map(|i| i.histogram.len())
+        .sum();
+    let sent: u64 = workers
+        .iter()
+        .map(|w| {
+            w["operations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|op| op["operation"] == "create")
+                .map_or(0, |op| op["requests"].as_u64().unwrap())
+        })
+        .sum();
+    assert_eq!(
+        logged, sent,
+        "the merged create.hlog holds every worker's creates"
+    );
+    let max_of_workers = workers
+        .iter()
+        .map(|w| w["total"]["latency_ms"]["max"].as_f64().unwrap())
+        .fold(0.0, f64::max);
+    assert_eq!(
+        merged_report["total"]["latency_ms"]["max"].as_f64(),
+        Some(max_of_workers)
+    );
+    assert_eq!(
+        merged_report["integrity"]["findings"],
+        serde_json::json!([]),
+        "disjoint userName partitions never collide"
+    );
+    for dir in dirs.iter().chain(std::iter::once(&merged)) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
