@@ -1,5 +1,6 @@
 //! The reference server (`scimfuzz::server`), proved rule by rule over HTTP on 127.0.0.1:0.
 
+mod cli;
 mod errors;
 mod faults;
 mod groups;
