@@ -1,4 +1,14 @@
 //! Pure judging: `(Expected, &Call, &Behaviour) -> Vec<Finding>`, one file per concern, each check
 //! with a stable id and a citation. No I/O.
 
+pub mod catalogue;
+mod finding;
+mod judge;
+mod list;
+mod resource;
+mod response;
 pub mod shape;
+
+pub use catalogue::{CheckInfo, Severity};
+pub use finding::{CheckContext, CheckRules, Finding, Grading};
+pub use judge::check_op;

@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod exit;
+pub mod fuzz;
 pub mod load;
 pub mod report;
 pub mod runscope;
@@ -25,6 +26,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Fuzz a SCIM server with stateful op sequences; report minimal failing cases (exit 1 on findings).
+    Fuzz(fuzz::FuzzArgs),
     /// Replay Okta-like provisioning load from a profile; per-operation HDR latency, SLOs, integrity.
     Load(load::LoadArgs),
     /// Merge load workers' report directories exactly into one report.
@@ -55,6 +58,7 @@ pub fn main() -> i32 {
 
 fn dispatch(command: Command) -> CliResult {
     match command {
+        Command::Fuzz(args) => fuzz::run(args),
         Command::Load(args) => load::run(args),
         Command::Report(args) => report::run(args),
         Command::Serve(args) => serve::run(args),

@@ -4,8 +4,12 @@
 
 mod call;
 mod client;
+mod ids;
+mod namespace;
 mod request;
 
 pub use call::{Call, RecordedRequest, RecordedResponse, Timings};
 pub use client::{Driver, Target, TransportError};
+pub use ids::{Assigned, IdMap, ResourceKind};
+pub use namespace::{cleanup, encode_component, CleanupMode, Namespaces};
 pub use request::{AuthMode, Body, Method, RequestSpec};

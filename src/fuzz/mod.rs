@@ -1,2 +1,12 @@
 //! Runs proptest's TestRunner over operation sequences against a target: shrinking, traces,
 //! replay and repro scripts.
+
+mod exec;
+mod probe;
+mod render;
+mod runner;
+
+pub use exec::{CaseOutcome, Executor, Step};
+pub use probe::{probe, ProbeError};
+pub use render::{bogus_id, create_user_body, list_path, render, replace_body};
+pub use runner::{first_sequences, search, Failure, Progress, SearchConfig, SearchSummary};

@@ -2,3 +2,8 @@
 //! and operation sequences whose preconditions hold on the model.
 
 pub mod filter;
+mod model_filter;
+mod ops;
+
+pub use model_filter::{filter, list_query};
+pub use ops::{group_handle, lookup_spelling, op, op_sequence, user_handle, GenConfig};

@@ -1,2 +1,22 @@
-//! The reference state machine: state keyed by symbolic handles, apply(&State, &Op) -> (State,
-//! Expected), and the behaviour compiled from the profiles in models/*.toml.
+//! The reference state machine: state keyed by symbolic handles, `apply(&State, &Op) -> (State,
+//! Expected)`, and the behaviour compiled from the profiles in `models/*.toml`.
+
+mod apply;
+mod expected;
+mod filter_eval;
+mod op;
+mod state;
+mod text;
+
+pub use apply::{apply, precondition};
+pub use expected::{Expected, ListExpectation};
+pub use filter_eval::{effective_filter, evaluate, list_expectation, substitute, user_name_eq};
+pub use op::{
+    BadAuth, BogusId, GroupHandle, ListQuery, MembershipChange, Op, Spelling, UserChange,
+    UserHandle, NAMESPACE_TOKEN,
+};
+pub use state::{
+    GroupRecord, GroupSlot, ModelRules, State, UserRecord, UserSlot, GROUP_SLOTS, GROUP_WORDS,
+    USER_SLOTS, USER_WORDS,
+};
+pub use text::{eq_ignore_case, loose_key, spell, Tri, UnicodeFolding};

@@ -1,4 +1,5 @@
 //! Output formats, each consuming a plain result type: JUnit XML, JSON, HTML, text. Never runs anything.
 
+pub mod fuzz_text;
 pub mod junit;
 pub mod steps;

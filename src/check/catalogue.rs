@@ -1,0 +1,159 @@
+//! Every check the fuzzer runs: its stable id, the rule it cites, and its default severity
+//! (error = MUST, warning = SHOULD, note = MAY or a known tolerance). Profiles change severities
+//! by id, so ids never change once published.
+
+use serde::{Deserialize, Serialize};
+
+/// How much a finding matters, mirroring MUST / SHOULD / MAY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One check: id, citation, default severity and a one-line summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckInfo {
+    pub id: &'static str,
+    pub citation: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+}
+
+macro_rules! checks {
+    ($( $name:ident = $id:literal, $sev:ident, $cite:literal, $summary:literal; )*) => {
+        $( #[doc = $summary] pub const $name: &str = $id; )*
+        /// Every check, in catalogue order.
+        pub const ALL: &[CheckInfo] = &[
+            $( CheckInfo { id: $id, citation: $cite, severity: Severity::$sev, summary: $summary }, )*
+        ];
+    };
+}
+
+checks! {
+    CREATE_201 = "status.create-201", Error, "RFC 7644 §3.3; Okta SPEC step 6",
+        "a successful create answers 201 Created";
+    DUPLICATE_409 = "uniqueness.duplicate-409", Error, "RFC 7644 §3.3, RFC 7643 §4.1.1; Okta SPEC step 8",
+        "a create with a userName already taken (in any case) answers 409";
+    UNIQUENESS_SCIM_TYPE = "uniqueness.scim-type", Warning, "RFC 7644 §3.3 (scimType uniqueness)",
+        "a 409 on a duplicate carries scimType uniqueness";
+    NOT_FOUND_404 = "error.not-found-404", Error, "RFC 7644 §3.12; Okta SPEC steps 4 and 12",
+        "an unknown or deleted resource id answers 404";
+    ERROR_BODY = "error.body", Error, "RFC 7644 §3.12; Okta SPEC steps 4, 11, 12",
+        "error responses carry a SCIM Error body (schemas, detail, status)";
+    ERROR_STATUS_STRING = "error.status-string", Warning, "RFC 7644 §3.12 (status is a string)",
+        "the Error body's status is a JSON string";
+    INVALID_SYNTAX_400 = "error.invalid-syntax-400", Error, "RFC 7644 §3.12 (invalidSyntax)",
+        "a malformed JSON body answers 400 with a SCIM Error";
+    UNAUTHORIZED_401 = "auth.unauthorized-401", Error, "RFC 7644 §2; Okta SPEC step 11",
+        "a request with missing or wrong credentials answers 401";
+    NO_SERVER_ERROR = "status.no-5xx", Error, "RFC 7644 §3.12; Okta c.8",
+        "a well-formed request never answers 5xx";
+    STATUS = "status.expected", Error, "RFC 7644 §3",
+        "the response status is one the operation allows";
+    READ_YOUR_WRITES = "consistency.read-your-writes", Error, "RFC 7644 §3.3 (201 means created)",
+        "a resource answered 201 can be read back";
+    DEACTIVATED_READABLE = "lifecycle.deactivated-readable", Error, "Okta quirk d.11; Okta CRUD step 8",
+        "a deactivated user is still readable by id and by filter";
+    ID_STABLE = "resource.id-stable", Error, "RFC 7643 §3.1 (id stable, never reassigned); Okta C9293",
+        "a resource keeps the id it was created with";
+    CASE_PRESERVED = "resource.username-case-preserved", Error, "RFC 7643 §4.1.1; Okta SPEC steps 6-7",
+        "userName is returned exactly as sent";
+    CONTENT = "resource.content", Error, "RFC 7644 §3.3-§3.5 (returned resource reflects the request)",
+        "returned resources carry the attribute values the model predicts";
+    MULTI_VALUED_ARRAY = "resource.multi-valued-array", Error, "RFC 7643 §2.4; Okta quirk d.4",
+        "multi-valued attributes (emails, members) are JSON arrays";
+    PASSWORD_NOT_RETURNED = "resource.password-not-returned", Error, "RFC 7643 §4.1.1 (returned=never)",
+        "the password is never returned";
+    LOCATION = "create.location", Warning, "RFC 7644 §3.3 (Location header)",
+        "a 201 carries a Location header naming the new resource";
+    CONTENT_TYPE = "media.content-type", Warning, "RFC 7644 §3.1 (application/scim+json)",
+        "responses are labelled application/scim+json";
+    SCIM_JSON_ACCEPTED = "media.scim-json-accepted", Error, "RFC 7644 §3.1; Okta quirk d.12",
+        "request bodies labelled application/scim+json are accepted";
+    JSON_BODY = "media.json-body", Error, "RFC 7644 §3.1",
+        "response bodies that should carry a resource are complete JSON";
+    USERNAME_CASE_INSENSITIVE = "filter.username-case-insensitive", Error, "RFC 7643 §2.2, §4.1.1; Okta quirk d.8",
+        "userName eq matches any case variant of the stored userName";
+    FILTER_MISSING_MATCH = "filter.missing-match", Error, "RFC 7644 §3.4.2.2",
+        "a filter returns every resource that matches it";
+    FILTER_UNEXPECTED_MATCH = "filter.unexpected-match", Error, "RFC 7644 §3.4.2.2",
+        "a filter returns only resources that match it";
+    NO_MATCH_200 = "filter.no-match-200", Error, "RFC 7644 §3.4.2; Okta SPEC steps 3, 5",
+        "a filter that matches nothing answers 200 with totalResults 0";
+    LIST_SHAPE = "list.shape", Error, "RFC 7644 §3.4.2; Okta quirk d.10",
+        "list responses are ListResponse messages with integer counts";
+    TOTAL_RESULTS = "list.total-results", Error, "RFC 7644 §3.4.2 (totalResults)",
+        "totalResults is the number of matches, not the page size";
+    PAGE_SIZE = "list.page-size", Error, "RFC 7644 §3.4.2.4 (count)",
+        "a page holds min(count, remaining) resources";
+    START_INDEX = "list.start-index", Error, "RFC 7644 §3.4.2.4 (1-based startIndex)",
+        "startIndex is 1-based and echoed";
+    STABLE_PAGING = "list.stable-paging", Error, "RFC 7644 §3.4.2.4; Okta c.4",
+        "walking the pages returns every resource exactly once";
+    PATHLESS_PATCH = "patch.pathless-replace", Error, "RFC 7644 §3.5.2.3; Okta quirk d.1",
+        "a path-less replace with an object value is accepted";
+    PATCH_OP_CASE = "patch.op-case-insensitive", Warning, "RFC 7644 §3.5.2; Okta quirk d.3",
+        "PATCH op names are accepted in any case";
+    PATCH_RESULT = "patch.result", Error, "RFC 7644 §3.5.2",
+        "a PATCH answered 200 returns the modified resource and is applied";
+    PATCH_ATOMIC = "patch.atomic", Error, "RFC 7644 §3.5.2 (all or nothing)",
+        "a PATCH that fails leaves the resource unchanged";
+    PUT_RESULT = "put.result", Error, "RFC 7644 §3.5.1 (PUT replaces)",
+        "a PUT replaces the resource with the body sent";
+    PUT_READONLY_ECHO = "put.readonly-echo-accepted", Error, "RFC 7644 §3.5.1; Okta quirk d.2",
+        "a PUT echoing read-only id, meta and groups is accepted";
+    RENAME_UNIQUENESS = "uniqueness.modify-409", Error, "RFC 7644 §3.5.1",
+        "a PUT that takes another user's userName answers 409";
+    DELETE_204 = "delete.status-204", Error, "RFC 7644 §3.6; Okta c.7",
+        "DELETE answers 204 with no body";
+    GROUP_MEMBERSHIP = "group.membership", Error, "RFC 7644 §3.5.2; RFC 7643 §4.2; Okta c.7",
+        "group members are exactly the ones the PATCHes and deletes leave";
+    GROUP_NAME = "group.display-name", Error, "RFC 7644 §3.5.2.3; Okta c.7 (rename)",
+        "a path-less rename changes the group's displayName";
+    ETAG_PRECONDITION = "etag.if-match-412", Error, "RFC 7644 §3.14",
+        "a write with a stale If-Match answers 412";
+    LATENCY = "latency.okta-600ms", Warning, "Okta SPEC step 10 (< 600 ms)",
+        "responses arrive within 600 ms";
+    RACE_DUPLICATE = "race.duplicate-create", Error, "RFC 7644 §3.3 under concurrency",
+        "of concurrent creates of one userName exactly one succeeds";
+    RACE_LOST_UPDATE = "race.group-lost-update", Error, "RFC 7644 §3.5.2 under concurrency",
+        "concurrent membership PATCHes are all applied";
+    LEFTOVER = "cleanup.leftover", Warning, "scimfuzz: leave the server as found",
+        "nothing created by the run is left after cleanup";
+}
+
+/// The catalogue entry of a check id.
+pub fn info(id: &str) -> Option<&'static CheckInfo> {
+    ALL.iter().find(|check| check.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_ids_are_unique_and_dotted() {
+        let mut ids: Vec<&str> = ALL.iter().map(|c| c.id).collect();
+        ids.sort_unstable();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), before);
+        assert!(ALL
+            .iter()
+            .all(|c| c.id.contains('.') && !c.citation.is_empty()));
+    }
+}

@@ -1,0 +1,109 @@
+//! A [`Finding`]: one way a response broke a rule, as data (never a panic), and the
+//! [`CheckContext`] the pure checks read (ids the server assigned, the case's namespace, the
+//! tolerances of the profile).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::catalogue::{info, Severity};
+use crate::driver::IdMap;
+
+/// One broken rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The stable check id, e.g. `filter.username-case-insensitive`.
+    pub check_id: String,
+    pub severity: Severity,
+    /// The rule: RFC section or Okta rule.
+    pub citation: String,
+    /// The index of the op (in the reported sequence) whose response broke the rule.
+    pub op_index: usize,
+    /// The index of the HTTP exchange within that op.
+    pub call_index: usize,
+    pub expected: String,
+    pub actual: String,
+}
+
+impl Finding {
+    /// A finding of check `check_id` with its catalogue severity and citation.
+    pub fn new(check_id: &str, expected: impl Into<String>, actual: impl Into<String>) -> Self {
+        let (severity, citation) = match info(check_id) {
+            Some(check) => (check.severity, check.citation.to_string()),
+            None => (Severity::Error, String::new()),
+        };
+        Self {
+            check_id: check_id.to_string(),
+            severity,
+            citation,
+            op_index: 0,
+            call_index: 0,
+            expected: expected.into(),
+            actual: actual.into(),
+        }
+    }
+
+    /// The same finding attributed to exchange `call_index`.
+    pub fn at_call(mut self, call_index: usize) -> Self {
+        self.call_index = call_index;
+        self
+    }
+}
+
+/// The tolerances of a profile that change what the checks accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckRules {
+    /// Accept `application/json` as a response media type (Okta does).
+    pub accept_plain_json: bool,
+    /// The latency budget per response in milliseconds, if judged.
+    pub latency_budget_ms: Option<u64>,
+}
+
+impl Default for CheckRules {
+    fn default() -> Self {
+        Self {
+            accept_plain_json: true,
+            latency_budget_ms: Some(600),
+        }
+    }
+}
+
+/// What the checks may consult besides the model's expectation and the exchanges.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckContext<'a> {
+    /// Handle → id, as known before the op ran (creates add theirs after checking).
+    pub ids: &'a IdMap,
+    /// The prefix of every name in the case's namespace.
+    pub namespace_prefix: &'a str,
+    pub rules: CheckRules,
+}
+
+/// A profile's judgement of check ids: severity overrides and allowed deviations (not reported).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grading {
+    pub severities: BTreeMap<String, Severity>,
+    pub allowed: BTreeSet<String>,
+}
+
+impl Grading {
+    /// The findings with the profile's severities, without the allowed deviations.
+    pub fn apply(&self, findings: Vec<Finding>) -> Vec<Finding> {
+        findings
+            .into_iter()
+            .filter(|finding| !self.allowed.contains(&finding.check_id))
+            .map(|mut finding| {
+                if let Some(severity) = self.severities.get(&finding.check_id) {
+                    finding.severity = *severity;
+                }
+                finding
+            })
+            .collect()
+    }
+}
+
+impl Finding {
+    /// Whether the finding fails a case (errors and warnings do; notes are only reported).
+    pub fn is_blocking(&self) -> bool {
+        self.severity >= Severity::Warning
+    }
+}

@@ -1,0 +1,145 @@
+//! The entry point of checking: one op's exchanges against the model's expectation, dispatched to
+//! the per-concern checks (response line, resource content, lists).
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::catalogue as id;
+use super::finding::{CheckContext, Finding};
+use super::list::list_findings;
+use super::resource::{group_findings, user_findings};
+use super::response::{check_response, location_findings};
+use crate::driver::{Call, ResourceKind};
+use crate::model::{Expected, GroupRecord, Op};
+
+/// Every finding about the exchanges `calls` that `op` produced, given what the model expected.
+pub fn check_op(op: &Op, expected: &Expected, calls: &[Call], ctx: &CheckContext) -> Vec<Finding> {
+    match expected {
+        Expected::UserReplaced {
+            user,
+            before,
+            after,
+        } => {
+            let read = Expected::UserRead {
+                user: *user,
+                record: before.clone(),
+            };
+            let mut findings = check_call(op, &read, calls.first(), 0, ctx);
+            if findings.is_empty() {
+                let write = Expected::UserRead {
+                    user: *user,
+                    record: after.clone(),
+                };
+                let put = check_call(op, &write, calls.get(1), 1, ctx);
+                findings.extend(
+                    put.into_iter()
+                        .map(|f| relabel(f, id::CONTENT, id::PUT_RESULT)),
+                );
+            }
+            findings
+        }
+        _ => check_call(op, expected, calls.first(), 0, ctx),
+    }
+}
+
+fn relabel(mut finding: Finding, from: &str, to: &str) -> Finding {
+    if finding.check_id == from {
+        let relabelled = Finding::new(to, finding.expected.clone(), finding.actual.clone());
+        finding.check_id = relabelled.check_id;
+        finding.citation = relabelled.citation;
+        finding.severity = relabelled.severity;
+    }
+    finding
+}
+
+fn check_call(
+    op: &Op,
+    expected: &Expected,
+    call: Option<&Call>,
+    call_index: usize,
+    ctx: &CheckContext,
+) -> Vec<Finding> {
+    let Some(call) = call else {
+        return Vec::new();
+    };
+    let mut findings = check_response(expected, op, call, ctx);
+    let status_ok = expected.statuses().contains(&call.response.status);
+    if findings.iter().any(|f| f.check_id == id::JSON_BODY) || !status_ok {
+        return findings
+            .into_iter()
+            .map(|f| f.at_call(call_index))
+            .collect();
+    }
+    if let Some(body) = call.response.json() {
+        findings.extend(content_findings(op, expected, call, &body, ctx));
+    }
+    findings
+        .into_iter()
+        .map(|f| f.at_call(call_index))
+        .collect()
+}
+
+fn content_findings(
+    op: &Op,
+    expected: &Expected,
+    call: &Call,
+    body: &Value,
+    ctx: &CheckContext,
+) -> Vec<Finding> {
+    let user_id = |slot: u8| ctx.ids.id(ResourceKind::User, slot);
+    let group_id = |slot: u8| ctx.ids.id(ResourceKind::Group, slot);
+    match expected {
+        Expected::UserCreated { record, .. } => {
+            let mut findings = user_findings(body, record, None, id::CONTENT);
+            if let Some(new_id) = body.get("id").and_then(Value::as_str) {
+                findings.extend(location_findings(call, new_id));
+            }
+            findings
+        }
+        Expected::UserRead { user, record } => {
+            user_findings(body, record, user_id(user.0), id::CONTENT)
+        }
+        Expected::UserPatched { user, record } => {
+            user_findings(body, record, user_id(user.0), id::PATCH_RESULT)
+        }
+        Expected::Listed(expectation) => list_findings(body, expectation, op, ctx),
+        Expected::GroupCreated { record, .. } => {
+            let mut findings =
+                group_findings(body, record, None, &member_ids(record, ctx), true, ctx);
+            if let Some(new_id) = body.get("id").and_then(Value::as_str) {
+                findings.extend(location_findings(call, new_id));
+            }
+            findings
+        }
+        Expected::GroupRead { group, record } => group_findings(
+            body,
+            record,
+            group_id(group.0),
+            &member_ids(record, ctx),
+            true,
+            ctx,
+        ),
+        Expected::GroupPatched { group, record } => group_findings(
+            body,
+            record,
+            group_id(group.0),
+            &member_ids(record, ctx),
+            false,
+            ctx,
+        ),
+        Expected::UserReplaced { .. }
+        | Expected::Conflict
+        | Expected::NotFound
+        | Expected::Deleted
+        | Expected::Unauthorized => Vec::new(),
+    }
+}
+
+fn member_ids(record: &GroupRecord, ctx: &CheckContext) -> BTreeSet<String> {
+    record
+        .members
+        .iter()
+        .filter_map(|user| ctx.ids.id(ResourceKind::User, user.0).map(str::to_string))
+        .collect()
+}

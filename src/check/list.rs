@@ -1,0 +1,216 @@
+//! List responses against the model: the ListResponse shape, which of the case's users a filter
+//! returned (missing and unexpected matches), `totalResults`, page sizes and `startIndex`.
+
+use serde_json::Value;
+
+use super::catalogue as id;
+use super::finding::{CheckContext, Finding};
+use super::resource::describe_user;
+use super::shape::list_response_problems;
+use crate::driver::ResourceKind;
+use crate::model::{ListExpectation, Op, Spelling, UserHandle};
+
+/// The findings about one list page.
+pub fn list_findings(
+    body: &Value,
+    expectation: &ListExpectation,
+    op: &Op,
+    ctx: &CheckContext,
+) -> Vec<Finding> {
+    let problems = list_response_problems(body);
+    if !problems.is_empty() {
+        return vec![Finding::new(
+            id::LIST_SHAPE,
+            "a well-formed ListResponse",
+            problems.join("; "),
+        )];
+    }
+    let resources: Vec<&Value> = body
+        .get("Resources")
+        .and_then(Value::as_array)
+        .map(|items| items.iter().collect())
+        .unwrap_or_default();
+    let total = body
+        .get("totalResults")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    let mut findings = Vec::new();
+    let mut returned: Vec<UserHandle> = Vec::new();
+    for resource in &resources {
+        match classify(resource, expectation, ctx) {
+            Returned::Ours(handle) => returned.push(handle),
+            Returned::Foreign => {}
+            Returned::Unexpected(who) => findings.push(Finding::new(
+                id::FILTER_UNEXPECTED_MATCH,
+                format!("only {}", describe_set(expectation)),
+                format!("{who} was returned"),
+            )),
+        }
+    }
+    findings.extend(paging_findings(
+        expectation,
+        resources.len() as u64,
+        total,
+        body,
+    ));
+    let covers_everything = expectation.start_index == 1
+        && expectation
+            .count
+            .is_none_or(|count| count >= expectation.total_range().1);
+    if covers_everything && findings.is_empty() {
+        findings.extend(missing_findings(expectation, &returned, op));
+    }
+    let (low, high) = expectation.total_range();
+    if expectation.total_predictable && findings.is_empty() && !(low..=high).contains(&total) {
+        findings.push(Finding::new(
+            id::TOTAL_RESULTS,
+            range_text("totalResults", low, high),
+            format!("totalResults {total}"),
+        ));
+    }
+    findings
+}
+
+enum Returned {
+    Ours(UserHandle),
+    Foreign,
+    Unexpected(String),
+}
+
+fn classify(resource: &Value, expectation: &ListExpectation, ctx: &CheckContext) -> Returned {
+    let user_id = resource
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if let Some(slot) = ctx.ids.slot_of(ResourceKind::User, user_id) {
+        let handle = UserHandle(slot);
+        return if expectation.allows(handle) {
+            Returned::Ours(handle)
+        } else {
+            Returned::Unexpected(describe_user(ctx, user_id))
+        };
+    }
+    let user_name = resource
+        .get("userName")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let in_namespace = user_name.starts_with(ctx.namespace_prefix)
+        || ctx.ids.created_here(ResourceKind::User, user_id);
+    if in_namespace {
+        Returned::Unexpected(format!("an unmodelled resource ({user_id} {user_name:?})"))
+    } else {
+        Returned::Foreign
+    }
+}
+
+fn paging_findings(
+    expectation: &ListExpectation,
+    listed: u64,
+    total: u64,
+    body: &Value,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if let Some(count) = expectation.count {
+        if listed > count {
+            findings.push(Finding::new(
+                id::PAGE_SIZE,
+                format!("at most count={count} resources"),
+                format!("{listed} resources"),
+            ));
+            return findings;
+        }
+    }
+    let remaining = total.saturating_sub(expectation.start_index - 1);
+    let due = expectation
+        .count
+        .map_or(remaining, |count| count.min(remaining));
+    let echoed = body.get("startIndex").and_then(Value::as_u64);
+    if listed < due && expectation.start_index == 1 && echoed == Some(1) && listed + 1 == due {
+        findings.push(Finding::new(
+            id::START_INDEX,
+            format!("startIndex=1 returns the first {due} of {total} resources"),
+            format!("{listed} resources (the first one skipped?)"),
+        ));
+    } else if listed < due && expectation.count != Some(0) {
+        findings.push(Finding::new(
+            id::PAGE_SIZE,
+            format!(
+                "{due} resources (totalResults {total}, startIndex {})",
+                expectation.start_index
+            ),
+            format!("{listed} resources"),
+        ));
+    } else if total > 0 && listed > 0 && echoed != Some(expectation.start_index) {
+        findings.push(Finding::new(
+            id::START_INDEX,
+            format!("startIndex {}", expectation.start_index),
+            format!(
+                "startIndex {}",
+                echoed.map_or("(missing)".to_string(), |s| s.to_string())
+            ),
+        ));
+    }
+    findings
+}
+
+fn missing_findings(
+    expectation: &ListExpectation,
+    returned: &[UserHandle],
+    op: &Op,
+) -> Vec<Finding> {
+    let missing: Vec<UserHandle> = expectation
+        .must
+        .iter()
+        .filter(|handle| !returned.contains(handle))
+        .copied()
+        .collect();
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    let check = match op {
+        Op::LookupUser { spelling, .. } if *spelling != Spelling::Base => {
+            id::USERNAME_CASE_INSENSITIVE
+        }
+        _ => id::FILTER_MISSING_MATCH,
+    };
+    let names: Vec<String> = missing.iter().map(|h| format!("user#{}", h.0)).collect();
+    vec![Finding::new(
+        check,
+        format!("the result includes {}", names.join(", ")),
+        format!(
+            "returned [{}]",
+            returned
+                .iter()
+                .map(|h| format!("user#{}", h.0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )]
+}
+
+fn describe_set(expectation: &ListExpectation) -> String {
+    let mut names: Vec<String> = expectation
+        .must
+        .iter()
+        .map(|h| format!("user#{}", h.0))
+        .collect();
+    names.extend(
+        expectation
+            .may
+            .iter()
+            .map(|h| format!("user#{} (maybe)", h.0)),
+    );
+    if names.is_empty() {
+        "no resources".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn range_text(what: &str, low: u64, high: u64) -> String {
+    if low == high {
+        format!("{what} {low}")
+    } else {
+        format!("{what} between {low} and {high}")
+    }
+}

@@ -1,0 +1,220 @@
+//! Resource content against the model: every attribute the model knows (userName with its case,
+//! names, displayName, externalId, emails as an array, active as a boolean), id stability, no
+//! password in output; for groups the displayName and the member ids.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::catalogue as id;
+use super::finding::{CheckContext, Finding};
+use crate::driver::ResourceKind;
+use crate::model::{eq_ignore_case, GroupRecord, Tri, UnicodeFolding, UserRecord};
+use crate::scim::urn;
+
+/// Compares a user body with the model's record. `content_check` is the id used for attribute
+/// mismatches (it differs for create, read, PATCH and PUT); `known_id` is the id the handle has.
+pub fn user_findings(
+    body: &Value,
+    record: &UserRecord,
+    known_id: Option<&str>,
+    content_check: &str,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    findings.extend(id_findings(body, known_id));
+    if body.get("password").is_some_and(|p| !p.is_null()) {
+        findings.push(Finding::new(
+            id::PASSWORD_NOT_RETURNED,
+            "no password attribute",
+            "the response carries `password`",
+        ));
+    }
+    if !has_schema(body, urn::USER) {
+        findings.push(mismatch(
+            content_check,
+            "schemas",
+            &urn::USER.into(),
+            body.get("schemas"),
+        ));
+    }
+    let user_name = body.get("userName").and_then(Value::as_str);
+    if user_name != Some(record.user_name.as_str()) {
+        let case_only = user_name.is_some_and(|name| {
+            eq_ignore_case(name, &record.user_name, UnicodeFolding::Simple) != Tri::No
+        });
+        let check = if case_only {
+            id::CASE_PRESERVED
+        } else {
+            content_check
+        };
+        findings.push(mismatch(
+            check,
+            "userName",
+            &record.user_name.clone().into(),
+            body.get("userName"),
+        ));
+    }
+    let text_attributes = [
+        (
+            "name.givenName",
+            pointer(body, "/name/givenName"),
+            &record.given_name,
+        ),
+        (
+            "name.familyName",
+            pointer(body, "/name/familyName"),
+            &record.family_name,
+        ),
+        ("displayName", body.get("displayName"), &record.display_name),
+        ("externalId", body.get("externalId"), &record.external_id),
+    ];
+    for (name, actual, wanted) in text_attributes {
+        if actual.and_then(Value::as_str) != Some(wanted.as_str()) {
+            findings.push(mismatch(
+                content_check,
+                name,
+                &wanted.clone().into(),
+                actual,
+            ));
+        }
+    }
+    if body.get("active") != Some(&Value::Bool(record.active)) {
+        findings.push(mismatch(
+            content_check,
+            "active",
+            &Value::Bool(record.active),
+            body.get("active"),
+        ));
+    }
+    findings.extend(email_findings(body, record, content_check));
+    findings
+}
+
+fn email_findings(body: &Value, record: &UserRecord, content_check: &str) -> Vec<Finding> {
+    let Some(emails) = body.get("emails") else {
+        return vec![mismatch(
+            content_check,
+            "emails",
+            &record.emails.clone().into(),
+            None,
+        )];
+    };
+    let Some(items) = emails.as_array() else {
+        return vec![Finding::new(
+            id::MULTI_VALUED_ARRAY,
+            "emails as a JSON array",
+            format!("emails = {emails}"),
+        )];
+    };
+    let actual: BTreeSet<&str> = items
+        .iter()
+        .filter_map(|item| item.get("value").and_then(Value::as_str))
+        .collect();
+    let wanted: BTreeSet<&str> = record.emails.iter().map(String::as_str).collect();
+    if actual != wanted || items.len() != record.emails.len() {
+        return vec![mismatch(
+            content_check,
+            "emails[].value",
+            &record.emails.clone().into(),
+            Some(emails),
+        )];
+    }
+    Vec::new()
+}
+
+/// The body's `id` must be a non-empty string, equal to the handle's id when one is known.
+fn id_findings(body: &Value, known_id: Option<&str>) -> Vec<Finding> {
+    match body.get("id").and_then(Value::as_str) {
+        Some(actual) if known_id.is_some_and(|known| known != actual) => vec![Finding::new(
+            id::ID_STABLE,
+            format!("id {}", known_id.unwrap_or_default()),
+            format!("id {actual}"),
+        )],
+        Some(actual) if !actual.is_empty() && !actual.contains("bulkId") => Vec::new(),
+        other => vec![Finding::new(
+            id::CONTENT,
+            "a non-empty string id without `bulkId`",
+            format!("id = {}", other.unwrap_or("(missing)")),
+        )],
+    }
+}
+
+/// Compares a group body with the model's record. Members are compared when present, or always
+/// when `members_required` (a GET; a PATCH answer may omit them, as Okta allows).
+pub fn group_findings(
+    body: &Value,
+    record: &GroupRecord,
+    known_id: Option<&str>,
+    member_ids: &BTreeSet<String>,
+    members_required: bool,
+    ctx: &CheckContext,
+) -> Vec<Finding> {
+    let mut findings = id_findings(body, known_id);
+    let name = body.get("displayName");
+    if name.and_then(Value::as_str) != Some(record.display_name.as_str()) {
+        findings.push(mismatch(
+            id::GROUP_NAME,
+            "displayName",
+            &record.display_name.clone().into(),
+            name,
+        ));
+    }
+    let members = match body.get("members") {
+        None | Some(Value::Null) if !members_required => return findings,
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items.clone(),
+        Some(other) => {
+            findings.push(Finding::new(
+                id::MULTI_VALUED_ARRAY,
+                "members as a JSON array",
+                other.to_string(),
+            ));
+            return findings;
+        }
+    };
+    let actual: Vec<String> = members
+        .iter()
+        .filter_map(|m| m.get("value").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    let actual_set: BTreeSet<String> = actual.iter().cloned().collect();
+    if &actual_set != member_ids || actual.len() != actual_set.len() {
+        let describe = |ids: &mut dyn Iterator<Item = &String>| {
+            ids.map(|id| describe_user(ctx, id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        findings.push(Finding::new(
+            id::GROUP_MEMBERSHIP,
+            format!("members [{}]", describe(&mut member_ids.iter())),
+            format!("members [{}]", describe(&mut actual.iter())),
+        ));
+    }
+    findings
+}
+
+/// A user id as `user#<slot> (<id>)` when it is one of the case's handles.
+pub fn describe_user(ctx: &CheckContext, user_id: &str) -> String {
+    match ctx.ids.slot_of(ResourceKind::User, user_id) {
+        Some(slot) => format!("user#{slot} ({user_id})"),
+        None => user_id.to_string(),
+    }
+}
+
+fn pointer<'a>(body: &'a Value, path: &str) -> Option<&'a Value> {
+    body.pointer(path)
+}
+
+fn has_schema(body: &Value, schema: &str) -> bool {
+    body.get("schemas")
+        .and_then(Value::as_array)
+        .is_some_and(|schemas| schemas.iter().any(|s| s.as_str() == Some(schema)))
+}
+
+fn mismatch(check: &str, attribute: &str, wanted: &Value, actual: Option<&Value>) -> Finding {
+    let actual = actual.map_or_else(|| "(missing)".to_string(), Value::to_string);
+    Finding::new(
+        check,
+        format!("{attribute} = {wanted}"),
+        format!("{attribute} = {actual}"),
+    )
+}

@@ -1,0 +1,190 @@
+//! Checks every response gets, whatever the operation: the status against the acceptable ones
+//! (mapped to the most specific check id), SCIM Error bodies on errors, the media type, JSON
+//! completeness, the Location of a 201, and latency.
+
+use serde_json::Value;
+
+use super::catalogue as id;
+use super::finding::{CheckContext, Finding};
+use super::shape::error_body_problems;
+use crate::driver::Call;
+use crate::model::{Expected, Op, Spelling};
+
+/// The findings about `call`'s status line, error body, media type and latency.
+pub fn check_response(
+    expected: &Expected,
+    op: &Op,
+    call: &Call,
+    ctx: &CheckContext,
+) -> Vec<Finding> {
+    let status = call.response.status;
+    let mut findings = Vec::new();
+    if let Some(budget) = ctx.rules.latency_budget_ms {
+        let millis = call.timings.total_us / 1000;
+        if millis > budget {
+            findings.push(Finding::new(
+                id::LATENCY,
+                format!("a response within {budget} ms"),
+                format!("{millis} ms"),
+            ));
+        }
+    }
+    if !expected.statuses().contains(&status) {
+        findings.push(wrong_status(expected, op, call));
+        return findings;
+    }
+    if status >= 400 {
+        findings.extend(error_body_findings(expected, call));
+    } else if !call.response.body.trim().is_empty() {
+        findings.extend(media_findings(call, ctx));
+    }
+    findings
+}
+
+fn expected_text(expected: &Expected) -> String {
+    let statuses: Vec<String> = expected.statuses().iter().map(u16::to_string).collect();
+    format!("HTTP {}", statuses.join(" or "))
+}
+
+fn actual_text(call: &Call) -> String {
+    let mut body = call.response.body.clone();
+    if body.len() > 300 {
+        let cut = (0..=300)
+            .rev()
+            .find(|i| body.is_char_boundary(*i))
+            .unwrap_or(0);
+        body.truncate(cut);
+        body.push('…');
+    }
+    format!("HTTP {} {}", call.response.status, body)
+}
+
+/// The most specific check a wrong status violates.
+fn wrong_status(expected: &Expected, op: &Op, call: &Call) -> Finding {
+    let status = call.response.status;
+    let check = if status == 415 && call.request.body.is_some() {
+        id::SCIM_JSON_ACCEPTED
+    } else {
+        match (expected, op) {
+            (Expected::Unauthorized, _) => id::UNAUTHORIZED_401,
+            (Expected::NotFound, _) => id::NOT_FOUND_404,
+            (Expected::Conflict, Op::ReplaceUser { .. }) => id::RENAME_UNIQUENESS,
+            (Expected::Conflict, _) => id::DUPLICATE_409,
+            _ if status >= 500 => id::NO_SERVER_ERROR,
+            (Expected::UserCreated { .. } | Expected::GroupCreated { .. }, _) if status < 300 => {
+                id::CREATE_201
+            }
+            (Expected::UserRead { record, .. }, _) if status == 404 && !record.active => {
+                id::DEACTIVATED_READABLE
+            }
+            (Expected::UserRead { .. } | Expected::GroupRead { .. }, _) if status == 404 => {
+                id::READ_YOUR_WRITES
+            }
+            (
+                Expected::UserPatched { .. },
+                Op::SetActive {
+                    capitalised: true, ..
+                },
+            ) => id::PATCH_OP_CASE,
+            (Expected::UserPatched { .. }, Op::SetActive { .. })
+            | (Expected::GroupPatched { .. }, Op::RenameGroup { .. })
+                if status == 400 =>
+            {
+                id::PATHLESS_PATCH
+            }
+            (Expected::UserReplaced { .. }, _) if status == 400 => id::PUT_READONLY_ECHO,
+            (Expected::Deleted, _) => id::DELETE_204,
+            (Expected::Listed(list), _) if status == 404 && list.must.is_empty() => {
+                id::NO_MATCH_200
+            }
+            (Expected::Listed(_), Op::LookupUser { spelling, .. })
+                if status == 404 && *spelling != Spelling::Base =>
+            {
+                id::USERNAME_CASE_INSENSITIVE
+            }
+            _ => id::STATUS,
+        }
+    };
+    Finding::new(check, expected_text(expected), actual_text(call))
+}
+
+/// Error responses must carry a SCIM Error body; a 409 should say `uniqueness`.
+fn error_body_findings(expected: &Expected, call: &Call) -> Vec<Finding> {
+    let status = call.response.status;
+    let Some(body) = call.response.json() else {
+        return vec![Finding::new(
+            id::ERROR_BODY,
+            "a SCIM Error JSON body",
+            actual_text(call),
+        )];
+    };
+    let mut findings = Vec::new();
+    let problems = error_body_problems(&body, status);
+    if !problems.is_empty() {
+        findings.push(Finding::new(
+            id::ERROR_BODY,
+            "a SCIM Error body",
+            problems.join("; "),
+        ));
+    }
+    if let Some(Value::Number(number)) = body.get("status") {
+        findings.push(Finding::new(
+            id::ERROR_STATUS_STRING,
+            format!("\"status\": \"{status}\""),
+            format!("\"status\": {number}"),
+        ));
+    }
+    if matches!(expected, Expected::Conflict)
+        && body.get("scimType").and_then(Value::as_str) != Some("uniqueness")
+    {
+        findings.push(Finding::new(
+            id::UNIQUENESS_SCIM_TYPE,
+            "\"scimType\": \"uniqueness\"",
+            format!("scimType {}", body.get("scimType").unwrap_or(&Value::Null)),
+        ));
+    }
+    findings
+}
+
+/// Successful responses with a body: complete JSON, labelled as SCIM JSON.
+fn media_findings(call: &Call, ctx: &CheckContext) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if call.response.json().is_none() {
+        findings.push(Finding::new(
+            id::JSON_BODY,
+            "a complete JSON body",
+            actual_text(call),
+        ));
+    }
+    let media = call.response.media_type().unwrap_or_default();
+    let acceptable = media == "application/scim+json"
+        || (ctx.rules.accept_plain_json && media == "application/json");
+    if !acceptable {
+        findings.push(Finding::new(
+            id::CONTENT_TYPE,
+            "Content-Type: application/scim+json",
+            format!(
+                "Content-Type: {}",
+                call.response.header("content-type").unwrap_or("(none)")
+            ),
+        ));
+    }
+    findings
+}
+
+/// A 201 must name the new resource in `Location`.
+pub fn location_findings(call: &Call, new_id: &str) -> Vec<Finding> {
+    match call.response.header("location") {
+        Some(location) if location.trim_end_matches('/').ends_with(new_id) => Vec::new(),
+        Some(location) => vec![Finding::new(
+            id::LOCATION,
+            format!("a Location ending in /{new_id}"),
+            format!("Location: {location}"),
+        )],
+        None => vec![Finding::new(
+            id::LOCATION,
+            "a Location header",
+            "no Location header",
+        )],
+    }
+}

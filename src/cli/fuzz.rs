@@ -1,0 +1,231 @@
+//! `scimfuzz fuzz`: flags → a resolved run (target, budget, profile), then the search, the report
+//! and the exit code. With no `--target` it starts the embedded reference server (with `--fault`s).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::exit;
+use super::{runtime, CliError, CliResult};
+use crate::check::{CheckRules, Grading};
+use crate::driver::{CleanupMode, Driver, Namespaces, Target};
+use crate::fuzz::{probe, search, Executor, ProbeError, SearchConfig};
+use crate::gen::GenConfig;
+use crate::model::ModelRules;
+use crate::report::fuzz_text::render_fuzz_text;
+use crate::server::{spawn_on_thread, Fault, RunningServer, ServerConfig};
+
+/// How to reach the server under test (shared by `fuzz` and `replay`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct TargetArgs {
+    /// The SCIM base URL (e.g. https://example.com/scim/v2). Default: the embedded reference server.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// The full Authorization header value, e.g. "Bearer abc".
+    #[arg(
+        long,
+        env = "SCIMFUZZ_AUTH",
+        value_name = "VALUE",
+        hide_env_values = true
+    )]
+    pub auth: Option<String>,
+    /// Read the Authorization value from a file (first line).
+    #[arg(long, value_name = "PATH", conflicts_with = "auth")]
+    pub auth_file: Option<PathBuf>,
+    /// An extra header sent on every request, "Name: value" (repeatable).
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Switch on a fault of the embedded server (repeatable; only without --target).
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<Fault>,
+}
+
+/// Fuzz a SCIM server with stateful op sequences; report minimal failing cases.
+#[derive(Debug, clap::Args)]
+pub struct FuzzArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Passing cases to run.
+    #[arg(long, default_value_t = 200)]
+    pub cases: u32,
+    /// The most ops in one case.
+    #[arg(long, default_value_t = 24, value_name = "N")]
+    pub max_ops: usize,
+    /// The seed (default: random, printed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Stop searching after this long, e.g. 60s, 5m.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub time_limit: Option<Duration>,
+    /// The target holds no other data: predict totals and full listings (implied for the embedded server).
+    #[arg(long)]
+    pub exclusive: bool,
+    /// Leave created resources on the server.
+    #[arg(long)]
+    pub no_cleanup: bool,
+}
+
+/// Parses `90`, `90s`, `5m`, `1h`, `250ms`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 60s or 5m"))?;
+    match unit {
+        "" | "s" => Ok(Duration::from_secs(value)),
+        "ms" => Ok(Duration::from_millis(value)),
+        "m" => Ok(Duration::from_secs(value * 60)),
+        "h" => Ok(Duration::from_secs(value * 3600)),
+        _ => Err(format!(
+            "unknown unit `{unit}` in `{text}`; use ms, s, m or h"
+        )),
+    }
+}
+
+/// A resolved target: where to send, and the embedded server if we started one.
+pub struct ResolvedTarget {
+    pub target: Target,
+    pub server: Option<RunningServer>,
+}
+
+impl TargetArgs {
+    /// Starts the embedded server or resolves --target/--auth/--header.
+    pub fn resolve(&self) -> Result<ResolvedTarget, CliError> {
+        let headers = self
+            .headers
+            .iter()
+            .map(|h| parse_header(h))
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some(url) = &self.target else {
+            let server =
+                spawn_on_thread(ServerConfig::with_faults(self.faults.clone())).map_err(|err| {
+                    CliError::CouldNotRun(format!("could not start the embedded server: {err}"))
+                })?;
+            let mut target = Target::new(server.base_url(), Some(server.authorization()));
+            target.headers = headers;
+            return Ok(ResolvedTarget {
+                target,
+                server: Some(server),
+            });
+        };
+        if !self.faults.is_empty() {
+            return Err(CliError::Usage(
+                "--fault applies to the embedded server; drop it or drop --target".into(),
+            ));
+        }
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(CliError::Usage(format!(
+                "--target `{url}` must start with http:// or https://"
+            )));
+        }
+        let auth = match &self.auth_file {
+            Some(path) => Some(read_auth_file(path)?),
+            None => self.auth.clone(),
+        };
+        let mut target = Target::new(url.clone(), auth);
+        target.headers = headers;
+        Ok(ResolvedTarget {
+            target,
+            server: None,
+        })
+    }
+}
+
+fn read_auth_file(path: &PathBuf) -> Result<String, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        CliError::Usage(format!("cannot read --auth-file {}: {err}", path.display()))
+    })?;
+    let line = text.lines().next().unwrap_or("").trim().to_string();
+    if line.is_empty() {
+        return Err(CliError::Usage(format!(
+            "--auth-file {} is empty",
+            path.display()
+        )));
+    }
+    Ok(line)
+}
+
+fn parse_header(text: &str) -> Result<(String, String), CliError> {
+    match text.split_once(':') {
+        Some((name, value)) if !name.trim().is_empty() && !name.contains(' ') => {
+            Ok((name.trim().to_string(), value.trim().to_string()))
+        }
+        _ => Err(CliError::Usage(format!(
+            "--header `{text}` must look like \"Name: value\""
+        ))),
+    }
+}
+
+/// Maps a failed probe to exit 3 with its message.
+pub fn probe_error(err: ProbeError) -> CliError {
+    CliError::CouldNotRun(err.to_string())
+}
+
+/// Runs the subcommand.
+pub fn run(args: FuzzArgs) -> CliResult {
+    let resolved = args.target.resolve()?;
+    let embedded = resolved.server.is_some();
+    let seed = args.seed.unwrap_or_else(random_seed);
+    let runtime = runtime()?;
+    let driver = Driver::new(resolved.target.clone())
+        .map_err(|err| CliError::CouldNotRun(err.to_string()))?;
+    probe(&driver, &runtime).map_err(probe_error)?;
+    let rules = ModelRules {
+        exclusive: args.exclusive || embedded,
+        ..ModelRules::default()
+    };
+    let grading = Grading::default();
+    let exec = Executor {
+        driver: &driver,
+        runtime: &runtime,
+        rules,
+        check_rules: CheckRules::default(),
+        grading: &grading,
+        cleanup: (!args.no_cleanup).then_some(CleanupMode::Delete),
+    };
+    let config = SearchConfig {
+        seed,
+        cases: args.cases,
+        gen: GenConfig {
+            max_ops: args.max_ops.max(1),
+            ..GenConfig::default()
+        },
+        time_limit: args.time_limit,
+        ..SearchConfig::default()
+    };
+    eprintln!(
+        "scimfuzz fuzz: target {} (seed {seed})",
+        resolved.target.base_url
+    );
+    let summary = search(&exec, &Namespaces::new(), &config, &|_| {})
+        .map_err(|err| CliError::CouldNotRun(format!("the target stopped answering: {err}")))?;
+    let hint = rerun_hint(&args.target);
+    print!("{}", render_fuzz_text(&summary, &hint));
+    Ok(if summary.failures.is_empty() {
+        exit::CLEAN
+    } else {
+        exit::FINDINGS
+    })
+}
+
+fn rerun_hint(target: &TargetArgs) -> String {
+    let mut hint = String::from("scimfuzz fuzz");
+    for fault in &target.faults {
+        hint.push_str(&format!(" --fault {fault}"));
+    }
+    if let Some(url) = &target.target {
+        hint.push_str(&format!(" --target {url}"));
+    }
+    hint
+}
+
+fn random_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    (nanos ^ (u64::from(std::process::id()) << 32)) % 1_000_000_000
+}

@@ -1,0 +1,118 @@
+//! Namespacing and cleanup: every fuzz case gets a fresh lowercase tag (digits only, so case
+//! variants of a name keep it), and after a case the driver deletes what it created (or
+//! deactivates users where the profile says DELETE is unsupported).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::json;
+
+use super::client::{Driver, TransportError};
+use super::ids::{IdMap, ResourceKind};
+use super::request::{Method, RequestSpec};
+
+/// Hands out the namespace tags of one run: `<run><case>`, digits only.
+#[derive(Debug)]
+pub struct Namespaces {
+    run: String,
+    next_case: AtomicU64,
+}
+
+impl Namespaces {
+    /// A run prefix drawn from the clock (six digits), so reruns never collide with leftovers.
+    pub fn new() -> Self {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|elapsed| elapsed.as_nanos())
+            .unwrap_or(0);
+        Self::with_run_prefix(format!("{:06}", (nanos / 1000) % 1_000_000))
+    }
+
+    /// A run with a given prefix (digits).
+    pub fn with_run_prefix(run: impl Into<String>) -> Self {
+        Self {
+            run: run.into(),
+            next_case: AtomicU64::new(0),
+        }
+    }
+
+    /// The prefix every tag of this run starts with.
+    pub fn run_prefix(&self) -> &str {
+        &self.run
+    }
+
+    /// A fresh tag for the next case (or shrink replay).
+    pub fn next_tag(&self) -> String {
+        let case = self.next_case.fetch_add(1, Ordering::Relaxed);
+        format!("{}{case:05}", self.run)
+    }
+}
+
+impl Default for Namespaces {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// How cleanup removes what a case created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CleanupMode {
+    /// `DELETE` every resource.
+    Delete,
+    /// Delete groups, deactivate users (servers without user DELETE, as Okta assumes).
+    DeactivateUsers,
+}
+
+/// Removes every resource `ids` recorded as created; returns how many requests were refused.
+pub async fn cleanup(
+    driver: &Driver,
+    ids: &IdMap,
+    mode: CleanupMode,
+) -> Result<usize, TransportError> {
+    let mut refused = 0;
+    for (kind, id) in ids.created_for_cleanup() {
+        let path = format!("{}/{}", kind.endpoint(), encode_component(&id));
+        let spec = match (kind, mode) {
+            (ResourceKind::User, CleanupMode::DeactivateUsers) => RequestSpec::with_json(
+                Method::Patch,
+                path,
+                json!({"schemas": [crate::scim::urn::PATCH_OP],
+                       "Operations": [{"op": "replace", "value": {"active": false}}]}),
+            ),
+            _ => RequestSpec::delete(path),
+        };
+        let call = driver.send(&spec).await?;
+        if call.response.status >= 400 && call.response.status != 404 {
+            refused += 1;
+        }
+    }
+    Ok(refused)
+}
+
+/// Percent-encodes a path or query component (RFC 3986 unreserved characters stay as they are).
+pub fn encode_component(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(byte as char)
+            }
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_digits_unique_and_share_the_run_prefix() {
+        let namespaces = Namespaces::with_run_prefix("123456");
+        let first = namespaces.next_tag();
+        let second = namespaces.next_tag();
+        assert_ne!(first, second);
+        assert!(first.starts_with("123456") && first.chars().all(|c| c.is_ascii_digit()));
+    }
+}

@@ -1,0 +1,200 @@
+//! Runs one op sequence against the target in a fresh namespace: re-checks each op's precondition
+//! on the model (skipping those that fail, which is how shrunk sequences stay valid), sends the
+//! rendered requests, checks the responses, maps new ids to handles, stops at the first blocking
+//! finding, and cleans up. The async driver is driven with `block_on` on the runner's runtime.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::runtime::Runtime;
+
+use super::render::{render, replace_body};
+use crate::check::{check_op, CheckContext, CheckRules, Finding, Grading};
+use crate::driver::{
+    cleanup, Call, CleanupMode, Driver, IdMap, Method, RequestSpec, ResourceKind, TransportError,
+};
+use crate::model::{apply, Expected, ModelRules, Op, State};
+
+/// One executed op: what the model expected, the exchanges, and what was wrong with them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub op: Op,
+    pub expected: Expected,
+    pub calls: Vec<Call>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+}
+
+/// The result of running one sequence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseOutcome {
+    /// The namespace tag the case ran in.
+    pub tag: String,
+    /// The ops that ran (preconditions held), in order; op indexes in findings refer to these.
+    pub steps: Vec<Step>,
+    /// How many ops of the sequence were skipped because their precondition failed.
+    pub skipped: usize,
+    /// Cleanup requests the server refused.
+    pub cleanup_refused: usize,
+}
+
+impl CaseOutcome {
+    /// Every finding of the case.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.steps.iter().flat_map(|step| step.findings.iter())
+    }
+
+    /// The first finding that fails the case, if any.
+    pub fn first_blocking(&self) -> Option<&Finding> {
+        self.findings().find(|finding| finding.is_blocking())
+    }
+
+    /// The ops that ran.
+    pub fn ops(&self) -> Vec<Op> {
+        self.steps.iter().map(|step| step.op.clone()).collect()
+    }
+
+    /// The number of HTTP exchanges.
+    pub fn request_count(&self) -> usize {
+        self.steps.iter().map(|step| step.calls.len()).sum()
+    }
+}
+
+/// Everything needed to run sequences against one target.
+#[derive(Debug)]
+pub struct Executor<'a> {
+    pub driver: &'a Driver,
+    pub runtime: &'a Runtime,
+    pub rules: ModelRules,
+    pub check_rules: CheckRules,
+    pub grading: &'a Grading,
+    /// `None` leaves the resources on the server (`--no-cleanup`).
+    pub cleanup: Option<CleanupMode>,
+}
+
+impl Executor<'_> {
+    /// Runs `ops` in namespace `tag`. A transport failure is a harness error, never a finding.
+    pub fn run_case(&self, ops: &[Op], tag: &str) -> Result<CaseOutcome, TransportError> {
+        let mut state = State::new(tag, self.rules);
+        let mut ids = IdMap::new();
+        let mut outcome = CaseOutcome {
+            tag: tag.to_string(),
+            steps: Vec::new(),
+            skipped: 0,
+            cleanup_refused: 0,
+        };
+        let result = self.run_steps(ops, &mut state, &mut ids, &mut outcome);
+        if let Some(mode) = self.cleanup {
+            outcome.cleanup_refused = self.runtime.block_on(cleanup(self.driver, &ids, mode))?;
+        }
+        result.map(|()| outcome)
+    }
+
+    fn run_steps(
+        &self,
+        ops: &[Op],
+        state: &mut State,
+        ids: &mut IdMap,
+        outcome: &mut CaseOutcome,
+    ) -> Result<(), TransportError> {
+        for op in ops {
+            let Some((next, expected)) = apply(state, op) else {
+                outcome.skipped += 1;
+                continue;
+            };
+            let calls = self.send_op(op, &expected, state, &next, ids)?;
+            let prefix = state.namespace_prefix();
+            let ctx = CheckContext {
+                ids,
+                namespace_prefix: &prefix,
+                rules: self.check_rules,
+            };
+            let op_index = outcome.steps.len();
+            let findings: Vec<Finding> = self
+                .grading
+                .apply(check_op(op, &expected, &calls, &ctx))
+                .into_iter()
+                .map(|mut finding| {
+                    finding.op_index = op_index;
+                    finding
+                })
+                .collect();
+            record_ids(&expected, &calls, ids);
+            let blocking = findings.iter().any(Finding::is_blocking);
+            outcome.steps.push(Step {
+                op: op.clone(),
+                expected,
+                calls,
+                findings,
+            });
+            if blocking {
+                break;
+            }
+            *state = next;
+        }
+        Ok(())
+    }
+
+    fn send(&self, spec: &RequestSpec) -> Result<Call, TransportError> {
+        self.runtime.block_on(self.driver.send(spec))
+    }
+
+    fn send_op(
+        &self,
+        op: &Op,
+        expected: &Expected,
+        before: &State,
+        after: &State,
+        ids: &IdMap,
+    ) -> Result<Vec<Call>, TransportError> {
+        let first = self.send(&render(op, before, after, ids))?;
+        let mut calls = vec![first];
+        if let (Op::ReplaceUser { change, .. }, Expected::UserReplaced { after: record, .. }) =
+            (op, expected)
+        {
+            let read = &calls[0].response;
+            if let (200, Some(body)) = (read.status, read.json()) {
+                let path = calls[0]
+                    .request
+                    .url
+                    .trim_start_matches(&self.driver.target().base_url)
+                    .to_string();
+                let put =
+                    RequestSpec::with_json(Method::Put, path, replace_body(&body, change, record));
+                calls.push(self.send(&put)?);
+            }
+        }
+        Ok(calls)
+    }
+}
+
+/// Maps the ids of new resources to their handles (and notes unexpected creations for cleanup).
+fn record_ids(expected: &Expected, calls: &[Call], ids: &mut IdMap) {
+    let Some(call) = calls.first() else { return };
+    let created_id = || -> Option<String> {
+        if !(200..300).contains(&call.response.status) || call.request.method != "POST" {
+            return None;
+        }
+        call.response
+            .json()?
+            .get("id")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    match (expected, created_id()) {
+        (Expected::UserCreated { user, .. }, Some(id)) => {
+            ids.assign(ResourceKind::User, user.0, id)
+        }
+        (Expected::GroupCreated { group, .. }, Some(id)) => {
+            ids.assign(ResourceKind::Group, group.0, id)
+        }
+        (_, Some(id)) => {
+            let kind = if call.request.url.contains("/Groups") {
+                ResourceKind::Group
+            } else {
+                ResourceKind::User
+            };
+            ids.note_created(kind, id);
+        }
+        (_, None) => {}
+    }
+}

@@ -1,0 +1,227 @@
+//! Ops → HTTP requests, in the exact shapes Okta sends (create body with password, externalId and
+//! `groups: []`; `userName eq` lookups with `startIndex=1&count=100`; path-less PATCH; GET-then-PUT
+//! echoing id and meta; membership deltas with `members[value eq "…"]`). Handles become the ids
+//! in the case's [`IdMap`]; names come from the model state, so rendering is pure.
+
+use serde_json::{json, Value};
+
+use crate::driver::{encode_component, AuthMode, IdMap, Method, RequestSpec, ResourceKind};
+use crate::model::{
+    effective_filter, BadAuth, BogusId, GroupRecord, ListQuery, MembershipChange, Op, State,
+    UserChange, UserHandle, UserRecord,
+};
+use crate::scim::urn;
+
+/// Okta's create body for a user record.
+pub fn create_user_body(record: &UserRecord) -> Value {
+    let mut emails = vec![json!({"primary": true, "value": record.emails[0], "type": "work"})];
+    for extra in &record.emails[1..] {
+        emails.push(json!({"value": extra, "type": "home"}));
+    }
+    json!({
+        "schemas": [urn::USER],
+        "userName": record.user_name,
+        "name": {"givenName": record.given_name, "familyName": record.family_name},
+        "emails": emails,
+        "displayName": record.display_name,
+        "locale": "en-US",
+        "externalId": record.external_id,
+        "groups": [],
+        "password": "1mz050nq",
+        "active": record.active,
+    })
+}
+
+/// The id a bogus-id shape stands for in namespace `tag`.
+pub fn bogus_id(id: BogusId, tag: &str) -> String {
+    match id {
+        BogusId::OktaThirtyDigits => "010101001010101011001010101011".into(),
+        BogusId::OktaSeventeenDigits => "00919288221112222".into(),
+        BogusId::RandomUuid => {
+            let digits: String = format!("{tag:0>12}").chars().rev().take(12).collect();
+            format!("5f0c3a1e-9b7d-4c2e-8a6f-{digits}")
+        }
+        BogusId::BulkId => "bulkId:qwerty".into(),
+        BogusId::ReservedCharacters => "a/b?c#d%e f".into(),
+        BogusId::OneKilobyte => "7".repeat(1024),
+    }
+}
+
+fn patch_body(operations: Vec<Value>) -> Value {
+    json!({"schemas": [urn::PATCH_OP], "Operations": operations})
+}
+
+/// The request(s) `op` sends, except the PUT of a replace (which echoes the GET's response; see
+/// [`replace_body`]). `before` is the state before the op, `after` the state after it.
+pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpec {
+    let user_path = |user: UserHandle| resource_path(ResourceKind::User, user.0, ids);
+    let group_path = |slot: u8| resource_path(ResourceKind::Group, slot, ids);
+    match op {
+        Op::CreateUser { user, spelling } => RequestSpec::with_json(
+            Method::Post,
+            "/Users",
+            create_user_body(&before.new_user_record(*user, *spelling)),
+        ),
+        Op::GetUser { user } | Op::ReplaceUser { user, .. } => RequestSpec::get(user_path(*user)),
+        Op::GetBogusUser { id } => RequestSpec::get(format!(
+            "/Users/{}",
+            encode_component(&bogus_id(*id, &before.tag))
+        )),
+        Op::LookupUser { user, spelling } => {
+            let name = before.user_name(*user, *spelling);
+            let filter = encode_component(&format!("userName eq \"{name}\""));
+            RequestSpec::get(format!("/Users?filter={filter}&startIndex=1&count=100"))
+        }
+        Op::SetActive {
+            user,
+            active,
+            capitalised,
+        } => {
+            let name = if *capitalised { "Replace" } else { "replace" };
+            let operation = json!({"op": name, "value": {"active": active}});
+            RequestSpec::with_json(Method::Patch, user_path(*user), patch_body(vec![operation]))
+        }
+        Op::DeleteUser { user } => RequestSpec::delete(user_path(*user)),
+        Op::ListUsers { query } => RequestSpec::get(list_path(before, query)),
+        Op::CreateGroup { group, members } => {
+            let record = after
+                .live_group(*group)
+                .cloned()
+                .unwrap_or_else(|| GroupRecord {
+                    display_name: before.base_group_name(*group),
+                    members: members.iter().copied().collect(),
+                });
+            let body = json!({
+                "schemas": [urn::GROUP],
+                "displayName": record.display_name,
+                "members": member_values(before, members, ids),
+            });
+            RequestSpec::with_json(Method::Post, "/Groups", body)
+        }
+        Op::GetGroup { group } => RequestSpec::get(group_path(group.0)),
+        Op::RenameGroup { group, suffix } => {
+            let name = format!("{} {suffix}", before.base_group_name(*group));
+            let id = ids.id(ResourceKind::Group, group.0).unwrap_or_default();
+            let operation = json!({"op": "replace", "value": {"id": id, "displayName": name}});
+            RequestSpec::with_json(
+                Method::Patch,
+                group_path(group.0),
+                patch_body(vec![operation]),
+            )
+        }
+        Op::PatchMembers { group, change } => RequestSpec::with_json(
+            Method::Patch,
+            group_path(group.0),
+            patch_body(membership_operations(before, change, ids)),
+        ),
+        Op::DeleteGroup { group } => RequestSpec::delete(group_path(group.0)),
+        Op::BadAuthRequest { auth } => {
+            let spec = RequestSpec::get("/Users?startIndex=1&count=1");
+            spec.auth(match auth {
+                BadAuth::Missing => AuthMode::Omit,
+                BadAuth::Malformed => AuthMode::Custom("non-token".into()),
+                BadAuth::WrongToken => AuthMode::Custom("Bearer scimfuzz-wrong-token".into()),
+            })
+        }
+    }
+}
+
+fn resource_path(kind: ResourceKind, slot: u8, ids: &IdMap) -> String {
+    let id = ids.id(kind, slot).unwrap_or("scimfuzz-unassigned");
+    format!("{}/{}", kind.endpoint(), encode_component(id))
+}
+
+/// `/Users?filter=…&startIndex=…&count=…` for a generated query in this namespace.
+pub fn list_path(state: &State, query: &ListQuery) -> String {
+    let mut params = Vec::new();
+    if let Some(filter) = effective_filter(state, query) {
+        params.push(format!("filter={}", encode_component(&filter.to_string())));
+    }
+    if let Some(start) = query.start_index {
+        params.push(format!("startIndex={start}"));
+    }
+    if let Some(count) = query.count {
+        params.push(format!("count={count}"));
+    }
+    if params.is_empty() {
+        "/Users".to_string()
+    } else {
+        format!("/Users?{}", params.join("&"))
+    }
+}
+
+/// `[{"value": id, "display": userName}]` for the given users.
+fn member_values(state: &State, users: &[UserHandle], ids: &IdMap) -> Vec<Value> {
+    users
+        .iter()
+        .map(|user| {
+            let display = state
+                .live_user(*user)
+                .map(|record| record.user_name.clone())
+                .unwrap_or_default();
+            json!({"value": ids.id(ResourceKind::User, user.0).unwrap_or_default(), "display": display})
+        })
+        .collect()
+}
+
+fn membership_operations(state: &State, change: &MembershipChange, ids: &IdMap) -> Vec<Value> {
+    match change {
+        MembershipChange::Add { users } => {
+            vec![json!({"op": "add", "path": "members", "value": member_values(state, users, ids)})]
+        }
+        MembershipChange::ReplaceAll { users } => vec![
+            json!({"op": "replace", "path": "members", "value": member_values(state, users, ids)}),
+        ],
+        MembershipChange::Remove { users } => users
+            .iter()
+            .map(|user| {
+                let id = ids.id(ResourceKind::User, user.0).unwrap_or_default();
+                json!({"op": "remove", "path": format!("members[value eq \"{id}\"]")})
+            })
+            .collect(),
+    }
+}
+
+/// Okta's PUT body: the GET response echoed whole (id, meta, groups included) with the change
+/// applied; the write-only password is not echoed because it is never returned.
+pub fn replace_body(read: &Value, change: &UserChange, after: &UserRecord) -> Value {
+    let mut body = read.clone();
+    if let Some(object) = body.as_object_mut() {
+        match change {
+            UserChange::GivenNameSuffix(_) => {
+                let name = object.entry("name").or_insert_with(|| json!({}));
+                if let Some(name) = name.as_object_mut() {
+                    name.insert("givenName".into(), json!(after.given_name));
+                }
+            }
+            UserChange::DisplayName(_) => {
+                object.insert("displayName".into(), json!(after.display_name));
+            }
+            UserChange::Active(active) => {
+                object.insert("active".into(), json!(active));
+            }
+        }
+    }
+    body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_are_percent_encoded_like_okta_does() {
+        assert_eq!(
+            encode_component("userName eq \"a@b\""),
+            "userName%20eq%20%22a%40b%22"
+        );
+        assert_eq!(encode_component("ß"), "%C3%9F");
+    }
+
+    #[test]
+    fn bogus_ids_have_okta_shapes() {
+        assert_eq!(bogus_id(BogusId::OktaThirtyDigits, "1").len(), 30);
+        assert_eq!(bogus_id(BogusId::OktaSeventeenDigits, "1").len(), 17);
+        assert_eq!(bogus_id(BogusId::OneKilobyte, "1").len(), 1024);
+    }
+}

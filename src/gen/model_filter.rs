@@ -1,0 +1,177 @@
+//! Model-aware list queries: filters over the attributes the model tracks (userName, displayName,
+//! externalId, emails.value, active, name.familyName), with values taken from the case's own
+//! resources and their decoys (`Ann.Lee` vs `Ann.Leeds`, exact-case externalIds, the second email),
+//! every operator, `and`/`or`/`not`, and paging including 0 and past the end.
+//!
+//! Values carry the placeholder [`NAMESPACE_TOKEN`] where the case's namespace tag goes, so a
+//! sequence replays in any namespace; the model and the renderer substitute it.
+
+use proptest::prelude::*;
+use proptest::sample::select;
+
+use super::ops::GenConfig;
+use crate::model::{ListQuery, NAMESPACE_TOKEN, USER_WORDS};
+use crate::scim::filter::{AttrPath, CompValue, CompareOp, Filter};
+
+fn text(value: String) -> CompValue {
+    CompValue::String(value)
+}
+
+fn compare(path: AttrPath, op: CompareOp, value: CompValue) -> Filter {
+    Filter::Compare { path, op, value }
+}
+
+/// A string value about user slot `slot`, chosen to sit on either side of a decoy.
+fn user_value(attribute: &'static str, slot: usize, variant: u8) -> String {
+    let (given, family) = USER_WORDS[slot % USER_WORDS.len()];
+    let ns = NAMESPACE_TOKEN;
+    let full = format!("{ns}.{given}.{family}@example.test");
+    match (attribute, variant % 4) {
+        ("userName", 0) => full,
+        ("userName", 1) => full.to_uppercase(),
+        ("userName", 2) => format!("{ns}.{given}.{}", prefix3(family)),
+        ("userName", _) => format!("{family}@example.test"),
+        ("displayName", 0) => format!("{given} {family} {ns}"),
+        ("displayName", 1) => given.to_lowercase(),
+        ("displayName", 2) => format!("{family} {ns}"),
+        ("displayName", _) => format!("{given} {family}"),
+        ("externalId", 0) => format!("Ext{ns}U{slot}"),
+        ("externalId", 1) => format!("EXT{ns}U{slot}"),
+        ("externalId", 2) => format!("Ext{ns}"),
+        ("externalId", _) => format!("U{slot}"),
+        ("emails.value", 0) => format!("{ns}.{slot}@home.example.org"),
+        ("emails.value", 1) => "home.example.org".to_string(),
+        ("emails.value", 2) => full.to_lowercase(),
+        ("emails.value", _) => "example.test".to_string(),
+        ("name.familyName", 0) => family.to_string(),
+        ("name.familyName", 1) => family.to_uppercase(),
+        ("name.familyName", 2) => prefix3(family),
+        (_, _) => format!("{family}x"),
+    }
+}
+
+fn prefix3(text: &str) -> String {
+    text.chars().take(3).collect()
+}
+
+fn path_of(attribute: &str) -> AttrPath {
+    match attribute.split_once('.') {
+        Some((name, sub)) => AttrPath::with_sub(name, sub),
+        None => AttrPath::simple(attribute),
+    }
+}
+
+fn operator(config: &GenConfig) -> BoxedStrategy<CompareOp> {
+    let allowed: Vec<CompareOp> = CompareOp::ALL
+        .into_iter()
+        .filter(|op| config.filter_operators.iter().any(|k| k == op.keyword()))
+        .collect();
+    if allowed.is_empty() {
+        Just(CompareOp::Eq).boxed()
+    } else {
+        select(allowed).boxed()
+    }
+}
+
+/// One comparison, presence test or value-path filter.
+fn atom(config: &GenConfig) -> BoxedStrategy<Filter> {
+    let string_attribute = select(vec![
+        "userName",
+        "userName",
+        "displayName",
+        "externalId",
+        "emails.value",
+        "name.familyName",
+    ]);
+    let comparison = (
+        string_attribute,
+        0..USER_WORDS.len(),
+        any::<u8>(),
+        operator(config),
+    )
+        .prop_map(|(attribute, slot, variant, op)| {
+            compare(
+                path_of(attribute),
+                op,
+                text(user_value(attribute, slot, variant)),
+            )
+        });
+    let active = (any::<bool>(), prop::bool::ANY).prop_map(|(value, negate)| {
+        let op = if negate { CompareOp::Ne } else { CompareOp::Eq };
+        compare(AttrPath::simple("active"), op, CompValue::Bool(value))
+    });
+    let mut choices: Vec<(u32, BoxedStrategy<Filter>)> = vec![
+        (6, comparison.boxed()),
+        (1, active.boxed()),
+        (
+            1,
+            (0..USER_WORDS.len(), any::<u8>())
+                .prop_map(|(slot, variant)| Filter::ValuePath {
+                    path: AttrPath::simple("emails"),
+                    filter: Box::new(compare(
+                        AttrPath::simple("value"),
+                        if variant % 2 == 0 {
+                            CompareOp::Eq
+                        } else {
+                            CompareOp::Ew
+                        },
+                        text(user_value("emails.value", slot, variant / 2)),
+                    )),
+                })
+                .boxed(),
+        ),
+    ];
+    if config.filter_operators.iter().any(|k| k == "pr") {
+        let present = select(vec![
+            "userName",
+            "externalId",
+            "title",
+            "name.familyName",
+            "emails",
+        ])
+        .prop_map(|attribute| Filter::Present(path_of(attribute)));
+        choices.push((1, present.boxed()));
+    }
+    proptest::strategy::Union::new_weighted(choices).boxed()
+}
+
+/// A filter of up to two levels of `and` / `or` / `not` over atoms.
+pub fn filter(config: &GenConfig) -> BoxedStrategy<Filter> {
+    atom(config)
+        .prop_recursive(2, 6, 2, |inner| {
+            prop_oneof![
+                (inner.clone(), inner.clone())
+                    .prop_map(|(l, r)| Filter::And(Box::new(l), Box::new(r))),
+                (inner.clone(), inner.clone())
+                    .prop_map(|(l, r)| Filter::Or(Box::new(l), Box::new(r))),
+                inner.prop_map(|f| Filter::Not(Box::new(f))),
+            ]
+        })
+        .boxed()
+}
+
+/// A list query: a filter (or none) and paging parameters.
+pub fn list_query(config: &GenConfig) -> BoxedStrategy<ListQuery> {
+    let start_index = prop_oneof![
+        4 => Just(None),
+        3 => Just(Some(1i64)),
+        1 => Just(Some(0i64)),
+        2 => (2..4i64).prop_map(Some),
+        1 => Just(Some(50i64)),
+    ];
+    let count = prop_oneof![
+        4 => Just(None),
+        1 => Just(Some(0i64)),
+        2 => (1..3i64).prop_map(Some),
+        2 => Just(Some(100i64)),
+    ];
+    let maybe_filter = prop_oneof![1 => Just(None), 4 => filter(config).prop_map(Some)];
+    (maybe_filter, start_index, count, prop::bool::weighted(0.7))
+        .prop_map(|(filter, start_index, count, namespaced)| ListQuery {
+            filter,
+            start_index,
+            count,
+            namespaced,
+        })
+        .boxed()
+}

@@ -1,0 +1,228 @@
+//! Strategies for single ops and op sequences. Ops are drawn independently of the model; the
+//! runner re-checks each op's precondition on the model (so shrinking can delete any op) and skips
+//! the ones that do not hold. Weights make creates common and handles small, so most drawn ops
+//! apply to a resource that exists.
+
+use proptest::prelude::*;
+use proptest::sample::select;
+
+use super::model_filter::list_query;
+use crate::model::{
+    BadAuth, BogusId, GroupHandle, MembershipChange, Op, Spelling, UserChange, UserHandle,
+    GROUP_SLOTS, USER_SLOTS,
+};
+
+/// What the generator may produce, compiled from the profile's capabilities.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenConfig {
+    /// Ops per case (the sequence length is 1..=max_ops).
+    pub max_ops: usize,
+    pub groups: bool,
+    pub patch: bool,
+    pub delete: bool,
+    /// Generate filters with these operators (keywords such as `eq`, `co`, `pr`).
+    pub filter_operators: Vec<String>,
+    /// Generate Unicode spellings of names (lookups only; they are never judged as duplicates
+    /// unless the profile's folding makes the verdict certain).
+    pub unicode: bool,
+}
+
+impl Default for GenConfig {
+    fn default() -> Self {
+        Self {
+            max_ops: 24,
+            groups: true,
+            patch: true,
+            delete: true,
+            filter_operators: ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr"]
+                .map(str::to_string)
+                .to_vec(),
+            unicode: true,
+        }
+    }
+}
+
+/// A user handle, biased towards the first three slots so ops meet the users that exist.
+pub fn user_handle() -> impl Strategy<Value = UserHandle> {
+    prop_oneof![
+        5 => 0..3u8,
+        1 => 3..USER_SLOTS,
+    ]
+    .prop_map(UserHandle)
+}
+
+/// A group handle.
+pub fn group_handle() -> impl Strategy<Value = GroupHandle> {
+    prop_oneof![3 => Just(0u8), 1 => 1..GROUP_SLOTS].prop_map(GroupHandle)
+}
+
+/// The spelling used to create a user: mostly the base form, sometimes another ASCII case.
+fn create_spelling() -> impl Strategy<Value = Spelling> {
+    prop_oneof![
+        6 => Just(Spelling::Base),
+        1 => Just(Spelling::Upper),
+        1 => Just(Spelling::Lower),
+        1 => Just(Spelling::SwapAscii),
+    ]
+}
+
+/// The spelling used to look a user up: every variant, Unicode ones if enabled.
+pub fn lookup_spelling(unicode: bool) -> BoxedStrategy<Spelling> {
+    let ascii = prop_oneof![
+        2 => Just(Spelling::Base),
+        2 => Just(Spelling::Upper),
+        1 => Just(Spelling::Lower),
+        2 => Just(Spelling::SwapAscii),
+    ];
+    if unicode {
+        prop_oneof![
+            4 => ascii,
+            1 => select(vec![
+                Spelling::UnicodeSimpleUpper,
+                Spelling::UnicodeLookalike,
+                Spelling::UnicodeDecomposed,
+            ]),
+        ]
+        .boxed()
+    } else {
+        ascii.boxed()
+    }
+}
+
+fn user_change() -> impl Strategy<Value = UserChange> {
+    prop_oneof![
+        3 => select(vec!["update", "Ü", "2"]).prop_map(|s| UserChange::GivenNameSuffix(s.into())),
+        1 => select(vec!["Renamed", "Zoë R"]).prop_map(|s| UserChange::DisplayName(s.into())),
+        1 => any::<bool>().prop_map(UserChange::Active),
+    ]
+}
+
+fn members() -> impl Strategy<Value = Vec<UserHandle>> {
+    prop::collection::vec(user_handle(), 0..3).prop_map(|mut users| {
+        users.sort();
+        users.dedup();
+        users
+    })
+}
+
+fn membership_change() -> impl Strategy<Value = MembershipChange> {
+    prop_oneof![
+        3 => members().prop_map(|users| MembershipChange::Add { users }),
+        2 => members().prop_map(|users| MembershipChange::Remove { users }),
+        1 => members().prop_map(|users| MembershipChange::ReplaceAll { users }),
+    ]
+}
+
+fn user_ops(config: &GenConfig) -> BoxedStrategy<Op> {
+    let user = user_handle;
+    let mut choices: Vec<(u32, BoxedStrategy<Op>)> = vec![
+        (
+            7,
+            (user(), create_spelling())
+                .prop_map(|(user, spelling)| Op::CreateUser { user, spelling })
+                .boxed(),
+        ),
+        (3, user().prop_map(|user| Op::GetUser { user }).boxed()),
+        (
+            1,
+            select(BogusId::ALL.to_vec())
+                .prop_map(|id| Op::GetBogusUser { id })
+                .boxed(),
+        ),
+        (
+            3,
+            (user(), lookup_spelling(config.unicode))
+                .prop_map(|(user, spelling)| Op::LookupUser { user, spelling })
+                .boxed(),
+        ),
+        (
+            2,
+            (user(), user_change())
+                .prop_map(|(user, change)| Op::ReplaceUser { user, change })
+                .boxed(),
+        ),
+        (
+            3,
+            list_query(config)
+                .prop_map(|query| Op::ListUsers { query })
+                .boxed(),
+        ),
+        (
+            1,
+            select(vec![
+                BadAuth::Missing,
+                BadAuth::Malformed,
+                BadAuth::WrongToken,
+            ])
+            .prop_map(|auth| Op::BadAuthRequest { auth })
+            .boxed(),
+        ),
+    ];
+    if config.patch {
+        choices.push((
+            3,
+            (user(), any::<bool>(), prop::bool::weighted(0.15))
+                .prop_map(|(user, active, capitalised)| Op::SetActive {
+                    user,
+                    active,
+                    capitalised,
+                })
+                .boxed(),
+        ));
+    }
+    if config.delete {
+        choices.push((1, user().prop_map(|user| Op::DeleteUser { user }).boxed()));
+    }
+    proptest::strategy::Union::new_weighted(choices).boxed()
+}
+
+fn group_ops(config: &GenConfig) -> BoxedStrategy<Op> {
+    let group = group_handle;
+    let mut choices: Vec<(u32, BoxedStrategy<Op>)> = vec![
+        (
+            3,
+            (group(), members())
+                .prop_map(|(group, members)| Op::CreateGroup { group, members })
+                .boxed(),
+        ),
+        (2, group().prop_map(|group| Op::GetGroup { group }).boxed()),
+    ];
+    if config.patch {
+        choices.push((
+            1,
+            (group(), select(vec!["v2", "Renamed"]))
+                .prop_map(|(group, suffix)| Op::RenameGroup {
+                    group,
+                    suffix: suffix.into(),
+                })
+                .boxed(),
+        ));
+        choices.push((
+            4,
+            (group(), membership_change())
+                .prop_map(|(group, change)| Op::PatchMembers { group, change })
+                .boxed(),
+        ));
+    }
+    if config.delete {
+        choices.push((
+            1,
+            group().prop_map(|group| Op::DeleteGroup { group }).boxed(),
+        ));
+    }
+    proptest::strategy::Union::new_weighted(choices).boxed()
+}
+
+/// One op of any kind the configuration allows.
+pub fn op(config: &GenConfig) -> BoxedStrategy<Op> {
+    if config.groups {
+        prop_oneof![3 => user_ops(config), 1 => group_ops(config)].boxed()
+    } else {
+        user_ops(config)
+    }
+}
+
+/// A sequence of 1..=max_ops ops.
+pub fn op_sequence(config: &GenConfig) -> BoxedStrategy<Vec<Op>> {
+    prop::collection::vec(op(config), 1..=config.max_ops.max(1)).boxed()
+}

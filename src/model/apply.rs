@@ -1,0 +1,239 @@
+//! The transition function: `apply(&State, &Op)` gives the next state and the expected outcome, or
+//! `None` when the op's precondition does not hold (e.g. it reads a user the case never created).
+//! Preconditions are checked here, on the model, during generation and again on every shrink step.
+
+use std::collections::BTreeSet;
+
+use super::expected::{Expected, ListExpectation};
+use super::filter_eval::{list_expectation, user_name_eq};
+use super::op::{GroupHandle, MembershipChange, Op, UserChange, UserHandle};
+use super::state::{GroupRecord, GroupSlot, State, UserSlot};
+use super::text::Tri;
+
+/// The next state and the expected outcome of `op`, or `None` if its precondition fails.
+pub fn apply(state: &State, op: &Op) -> Option<(State, Expected)> {
+    match op {
+        Op::CreateUser { user, spelling } => create_user(state, *user, *spelling),
+        Op::GetUser { user } => read_user(state, *user),
+        Op::GetBogusUser { .. } => Some((state.clone(), Expected::NotFound)),
+        Op::LookupUser { user, spelling } => {
+            let name = state.user_name(*user, *spelling);
+            let expectation = ListExpectation {
+                start_index: 1,
+                count: Some(100),
+                total_predictable: true,
+                ..user_name_eq(state, &name)
+            };
+            Some((state.clone(), Expected::Listed(expectation)))
+        }
+        Op::SetActive { user, active, .. } => set_active(state, *user, *active),
+        Op::ReplaceUser { user, change } => replace_user(state, *user, change),
+        Op::DeleteUser { user } => delete_user(state, *user),
+        Op::ListUsers { query } => Some((
+            state.clone(),
+            Expected::Listed(list_expectation(state, query)),
+        )),
+        Op::CreateGroup { group, members } => create_group(state, *group, members),
+        Op::GetGroup { group } => with_group(state, *group, |record| {
+            (
+                None,
+                Expected::GroupRead {
+                    group: *group,
+                    record: record.clone(),
+                },
+            )
+        }),
+        Op::RenameGroup { group, suffix } => with_group(state, *group, |record| {
+            let mut renamed = record.clone();
+            renamed.display_name = format!("{} {suffix}", state.base_group_name(*group));
+            let expected = Expected::GroupPatched {
+                group: *group,
+                record: renamed.clone(),
+            };
+            (Some(GroupSlot::Live(renamed)), expected)
+        }),
+        Op::PatchMembers { group, change } => patch_members(state, *group, change),
+        Op::DeleteGroup { group } => {
+            state.groups.get(group)?;
+            let mut next = state.clone();
+            let expected = match next.groups.insert(*group, GroupSlot::Deleted) {
+                Some(GroupSlot::Live(_)) => Expected::Deleted,
+                _ => Expected::NotFound,
+            };
+            Some((next, expected))
+        }
+        Op::BadAuthRequest { .. } => Some((state.clone(), Expected::Unauthorized)),
+    }
+}
+
+/// Whether `op` may run in `state`.
+pub fn precondition(state: &State, op: &Op) -> bool {
+    apply(state, op).is_some()
+}
+
+fn create_user(
+    state: &State,
+    user: UserHandle,
+    spelling: super::op::Spelling,
+) -> Option<(State, Expected)> {
+    let name = state.user_name(user, spelling);
+    // A create whose uniqueness verdict is server-dependent cannot be predicted: not generated.
+    let mut clash = Tri::No;
+    for (_, record) in state.live_users() {
+        clash = clash.or(super::text::eq_ignore_case(
+            &record.user_name,
+            &name,
+            state.rules.folding,
+        ));
+    }
+    match clash {
+        Tri::Maybe => None,
+        Tri::Yes => Some((state.clone(), Expected::Conflict)),
+        Tri::No => {
+            let record = state.new_user_record(user, spelling);
+            let mut next = state.clone();
+            next.users.insert(user, UserSlot::Live(record.clone()));
+            Some((next, Expected::UserCreated { user, record }))
+        }
+    }
+}
+
+fn read_user(state: &State, user: UserHandle) -> Option<(State, Expected)> {
+    let expected = match state.users.get(&user)? {
+        UserSlot::Live(record) => Expected::UserRead {
+            user,
+            record: record.clone(),
+        },
+        UserSlot::Deleted => Expected::NotFound,
+    };
+    Some((state.clone(), expected))
+}
+
+fn set_active(state: &State, user: UserHandle, active: bool) -> Option<(State, Expected)> {
+    let mut next = state.clone();
+    let expected = match next.users.get_mut(&user)? {
+        UserSlot::Live(record) => {
+            record.active = active;
+            Expected::UserPatched {
+                user,
+                record: record.clone(),
+            }
+        }
+        UserSlot::Deleted => Expected::NotFound,
+    };
+    Some((next, expected))
+}
+
+fn replace_user(state: &State, user: UserHandle, change: &UserChange) -> Option<(State, Expected)> {
+    // Okta reads before it writes, so a replace is only sent for a user that exists.
+    let before = state.live_user(user)?.clone();
+    let mut after = before.clone();
+    match change {
+        UserChange::GivenNameSuffix(suffix) => {
+            after.given_name = format!("{}{suffix}", before.given_name);
+        }
+        UserChange::DisplayName(text) => after.display_name = format!("{text} {}", state.tag),
+        UserChange::Active(active) => after.active = *active,
+    }
+    let mut next = state.clone();
+    next.users.insert(user, UserSlot::Live(after.clone()));
+    Some((
+        next,
+        Expected::UserReplaced {
+            user,
+            before,
+            after,
+        },
+    ))
+}
+
+fn delete_user(state: &State, user: UserHandle) -> Option<(State, Expected)> {
+    let mut next = state.clone();
+    let expected = match next.users.insert(user, UserSlot::Deleted)? {
+        UserSlot::Live(_) => Expected::Deleted,
+        UserSlot::Deleted => Expected::NotFound,
+    };
+    // A deleted user is no longer a member of anything (RFC 7643 §4.2).
+    for slot in next.groups.values_mut() {
+        if let GroupSlot::Live(record) = slot {
+            record.members.remove(&user);
+        }
+    }
+    Some((next, expected))
+}
+
+fn all_live(state: &State, users: &[UserHandle]) -> bool {
+    users.iter().all(|user| state.live_user(*user).is_some())
+}
+
+fn create_group(
+    state: &State,
+    group: GroupHandle,
+    members: &[UserHandle],
+) -> Option<(State, Expected)> {
+    if state.live_group(group).is_some() || !all_live(state, members) {
+        return None;
+    }
+    let record = GroupRecord {
+        display_name: state.base_group_name(group),
+        members: members.iter().copied().collect(),
+    };
+    let mut next = state.clone();
+    next.groups.insert(group, GroupSlot::Live(record.clone()));
+    Some((next, Expected::GroupCreated { group, record }))
+}
+
+/// Applies `change` to a live group; a deleted group answers 404.
+fn with_group(
+    state: &State,
+    group: GroupHandle,
+    change: impl FnOnce(&GroupRecord) -> (Option<GroupSlot>, Expected),
+) -> Option<(State, Expected)> {
+    match state.groups.get(&group)? {
+        GroupSlot::Deleted => Some((state.clone(), Expected::NotFound)),
+        GroupSlot::Live(record) => {
+            let (slot, expected) = change(record);
+            let mut next = state.clone();
+            if let Some(slot) = slot {
+                next.groups.insert(group, slot);
+            }
+            Some((next, expected))
+        }
+    }
+}
+
+fn patch_members(
+    state: &State,
+    group: GroupHandle,
+    change: &MembershipChange,
+) -> Option<(State, Expected)> {
+    let users = match change {
+        MembershipChange::Add { users }
+        | MembershipChange::Remove { users }
+        | MembershipChange::ReplaceAll { users } => users,
+    };
+    let empty_delta = users.is_empty() && !matches!(change, MembershipChange::ReplaceAll { .. });
+    if !all_live(state, users) || empty_delta {
+        return None;
+    }
+    if let (MembershipChange::Remove { users }, Some(record)) = (change, state.live_group(group)) {
+        // Removing a value that is absent is server-dependent (200 or 400 noTarget): not generated.
+        if !users.iter().all(|user| record.members.contains(user)) {
+            return None;
+        }
+    }
+    with_group(state, group, |record| {
+        let mut patched = record.clone();
+        let given: BTreeSet<UserHandle> = users.iter().copied().collect();
+        match change {
+            MembershipChange::Add { .. } => patched.members.extend(given),
+            MembershipChange::Remove { .. } => patched.members.retain(|m| !given.contains(m)),
+            MembershipChange::ReplaceAll { .. } => patched.members = given,
+        }
+        let expected = Expected::GroupPatched {
+            group,
+            record: patched.clone(),
+        };
+        (Some(GroupSlot::Live(patched)), expected)
+    })
+}

@@ -1,0 +1,107 @@
+//! What the model says an operation's response(s) may be. Each variant lists the acceptable
+//! outcomes (e.g. a PATCH may answer 200 with the resource or 204) and the content the response
+//! must carry; `check` compares a response with it.
+
+use serde::{Deserialize, Serialize};
+
+use super::op::{GroupHandle, UserHandle};
+use super::state::{GroupRecord, UserRecord};
+
+/// The acceptable outcome of one operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "outcome")]
+pub enum Expected {
+    /// `201 Created` with the new user (and a `Location`).
+    UserCreated {
+        user: UserHandle,
+        record: UserRecord,
+    },
+    /// `409 Conflict`, `scimType: uniqueness`.
+    Conflict,
+    /// `404 Not Found` with a SCIM Error body.
+    NotFound,
+    /// `200 OK` with this user.
+    UserRead {
+        user: UserHandle,
+        record: UserRecord,
+    },
+    /// `200 OK` with the modified user, or `204 No Content`.
+    UserPatched {
+        user: UserHandle,
+        record: UserRecord,
+    },
+    /// Okta's GET-then-PUT: the GET answers `before`, the PUT `200 OK` with `after`.
+    UserReplaced {
+        user: UserHandle,
+        before: UserRecord,
+        after: UserRecord,
+    },
+    /// `204 No Content` (a 200 is a deviation, judged by the profile).
+    Deleted,
+    /// A `200 OK` ListResponse.
+    Listed(ListExpectation),
+    /// `201 Created` with the new group.
+    GroupCreated {
+        group: GroupHandle,
+        record: GroupRecord,
+    },
+    /// `200 OK` with this group.
+    GroupRead {
+        group: GroupHandle,
+        record: GroupRecord,
+    },
+    /// `200 OK` with the modified group (members may be omitted), or `204 No Content`.
+    GroupPatched {
+        group: GroupHandle,
+        record: GroupRecord,
+    },
+    /// `401 Unauthorized` with a SCIM Error body.
+    Unauthorized,
+}
+
+/// What a list response must contain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListExpectation {
+    /// Users that every correct server returns (before paging).
+    pub must: Vec<UserHandle>,
+    /// Users a correct server may or may not return (Unicode folding is server-dependent).
+    pub may: Vec<UserHandle>,
+    /// The effective 1-based start index (values below 1 count as 1).
+    pub start_index: u64,
+    /// The requested page size, if any (0 asks for the count only).
+    pub count: Option<u64>,
+    /// Whether `totalResults` is predictable: the query is confined to the case's namespace or the
+    /// target is exclusive. Otherwise other data on the server may add matches.
+    pub total_predictable: bool,
+}
+
+impl ListExpectation {
+    /// The smallest and largest acceptable `totalResults`.
+    pub fn total_range(&self) -> (u64, u64) {
+        let must = self.must.len() as u64;
+        (must, must + self.may.len() as u64)
+    }
+
+    /// Whether a user is acceptable in the result.
+    pub fn allows(&self, user: UserHandle) -> bool {
+        self.must.contains(&user) || self.may.contains(&user)
+    }
+}
+
+impl Expected {
+    /// The HTTP statuses that are acceptable, in order of preference.
+    pub fn statuses(&self) -> &'static [u16] {
+        match self {
+            Expected::UserCreated { .. } | Expected::GroupCreated { .. } => &[201],
+            Expected::Conflict => &[409],
+            Expected::NotFound => &[404],
+            Expected::UserRead { .. }
+            | Expected::UserReplaced { .. }
+            | Expected::Listed(_)
+            | Expected::GroupRead { .. } => &[200],
+            Expected::UserPatched { .. } | Expected::GroupPatched { .. } => &[200, 204],
+            Expected::Deleted => &[204],
+            Expected::Unauthorized => &[401],
+        }
+    }
+}

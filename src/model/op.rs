@@ -1,0 +1,231 @@
+//! The operations a fuzz case is made of. Ops name symbolic handles (`UserHandle`, `GroupHandle`),
+//! never server ids: the driver maps handles to the ids the server assigned, so a shrunk sequence
+//! stays meaningful. Ops are plain data (serialisable into traces and replayed later).
+
+use serde::{Deserialize, Serialize};
+
+use crate::scim::filter::Filter;
+
+/// A user the case may create: slot `n` always has the same base name within a namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct UserHandle(pub u8);
+
+/// A group the case may create: slot `n` always has the same base display name in a namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct GroupHandle(pub u8);
+
+/// How a name is spelled relative to its base form. The first four are ASCII-only changes whose
+/// case-insensitive equality is certain; `Unicode*` variants may or may not be equal depending on
+/// how far a server's case folding goes (the profile decides which must match).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Spelling {
+    /// Exactly the base form.
+    Base,
+    /// Full uppercase (`str::to_uppercase`, so `ß` becomes `SS`).
+    Upper,
+    /// Full lowercase.
+    Lower,
+    /// ASCII letters with their case swapped, everything else unchanged.
+    SwapAscii,
+    /// Uppercase with simple one-to-one mappings only (`é`→`É`, `ß` stays).
+    UnicodeSimpleUpper,
+    /// Letters replaced by compatibility look-alikes: full-width forms, Kelvin sign, dotted `İ`.
+    UnicodeLookalike,
+    /// Precomposed accented letters decomposed into base letter + combining accent.
+    UnicodeDecomposed,
+}
+
+impl Spelling {
+    /// Every spelling, ASCII ones first.
+    pub const ALL: [Spelling; 7] = [
+        Spelling::Base,
+        Spelling::Upper,
+        Spelling::Lower,
+        Spelling::SwapAscii,
+        Spelling::UnicodeSimpleUpper,
+        Spelling::UnicodeLookalike,
+        Spelling::UnicodeDecomposed,
+    ];
+}
+
+/// A resource id that names nothing on the server, in the shapes real servers mishandle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BogusId {
+    /// Okta SPEC step 4: `010101001010101011001010101011` (30 digits).
+    OktaThirtyDigits,
+    /// Okta SPEC step 12: `00919288221112222` (17 digits).
+    OktaSeventeenDigits,
+    /// A well-formed random UUID (derived from the namespace, so replays are stable).
+    RandomUuid,
+    /// An id containing `bulkId` (Okta: ids must never contain it).
+    BulkId,
+    /// Reserved URL characters and a space, percent-encoded: `/ ? # %`.
+    ReservedCharacters,
+    /// A 1 KB id.
+    OneKilobyte,
+}
+
+impl BogusId {
+    /// Every bogus id shape.
+    pub const ALL: [BogusId; 6] = [
+        BogusId::OktaThirtyDigits,
+        BogusId::OktaSeventeenDigits,
+        BogusId::RandomUuid,
+        BogusId::BulkId,
+        BogusId::ReservedCharacters,
+        BogusId::OneKilobyte,
+    ];
+}
+
+/// A change Okta's profile update makes before echoing the user back with PUT.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "attribute", content = "value")]
+pub enum UserChange {
+    /// `name.givenName` becomes the base given name plus this suffix.
+    GivenNameSuffix(String),
+    /// `displayName` becomes this text (namespaced by the driver).
+    DisplayName(String),
+    /// `active` set through the PUT body (AIW-style deactivation).
+    Active(bool),
+}
+
+/// How a group's membership is changed with PATCH.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum MembershipChange {
+    /// `{"op":"add","path":"members","value":[…]}`.
+    Add { users: Vec<UserHandle> },
+    /// `{"op":"remove","path":"members[value eq \"…\"]"}`, one op per user.
+    Remove { users: Vec<UserHandle> },
+    /// `{"op":"replace","path":"members","value":[…]}` (Okta's "Push Now").
+    ReplaceAll { users: Vec<UserHandle> },
+}
+
+/// The placeholder for the namespace tag inside generated filter values (case-invariant, so
+/// spelling variants keep it).
+pub const NAMESPACE_TOKEN: &str = "%%";
+
+/// A list request: an optional filter and paging.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListQuery {
+    /// The filter (over the namespace's names); `None` lists everything.
+    #[serde(with = "filter_text")]
+    pub filter: Option<Filter>,
+    pub start_index: Option<i64>,
+    pub count: Option<i64>,
+    /// Confine the listing to the case's namespace even on an exclusive target (on a shared target
+    /// every listing is confined: `… and userName sw "<tag>."`).
+    pub namespaced: bool,
+}
+
+/// Filters travel in traces as their printed text and are parsed back on replay.
+mod filter_text {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    use crate::scim::filter::{parse, Filter};
+
+    pub fn serialize<S: Serializer>(filter: &Option<Filter>, out: S) -> Result<S::Ok, S::Error> {
+        match filter {
+            Some(filter) => out.serialize_some(&filter.to_string()),
+            None => out.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(input: D) -> Result<Option<Filter>, D::Error> {
+        let text: Option<String> = Option::deserialize(input)?;
+        text.map(|text| parse(&text).map_err(D::Error::custom))
+            .transpose()
+    }
+}
+
+/// Bad credentials a request can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BadAuth {
+    /// No `Authorization` header.
+    Missing,
+    /// `Authorization: non-token` (Okta SPEC step 11).
+    Malformed,
+    /// The right scheme with a wrong token.
+    WrongToken,
+}
+
+/// One step of a fuzz case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "op")]
+pub enum Op {
+    /// `POST /Users` with the slot's userName in `spelling` (Okta's create body). If the handle is
+    /// live this is a duplicate create and must be refused with 409.
+    CreateUser {
+        user: UserHandle,
+        spelling: Spelling,
+    },
+    /// `GET /Users/{id}`.
+    GetUser { user: UserHandle },
+    /// `GET /Users/{bogus}`.
+    GetBogusUser { id: BogusId },
+    /// Okta's lookup: `GET /Users?filter=userName eq "…"&startIndex=1&count=100`.
+    LookupUser {
+        user: UserHandle,
+        spelling: Spelling,
+    },
+    /// Okta's path-less `PATCH /Users/{id}` `{"op":"replace","value":{"active":…}}`; with
+    /// `capitalised` the op is spelled `Replace` (Entra's habit, valid per RFC 7644 §3.5.2).
+    SetActive {
+        user: UserHandle,
+        active: bool,
+        #[serde(default)]
+        capitalised: bool,
+    },
+    /// Okta's profile update: `GET /Users/{id}` then `PUT` of the whole object with one change.
+    ReplaceUser {
+        user: UserHandle,
+        change: UserChange,
+    },
+    /// `DELETE /Users/{id}`.
+    DeleteUser { user: UserHandle },
+    /// `GET /Users?…` with a generated filter and paging.
+    ListUsers { query: ListQuery },
+    /// `POST /Groups` with the slot's display name and initial members.
+    CreateGroup {
+        group: GroupHandle,
+        members: Vec<UserHandle>,
+    },
+    /// `GET /Groups/{id}`.
+    GetGroup { group: GroupHandle },
+    /// Okta's rename: path-less replace with `{"id":…,"displayName":…}` in the value.
+    RenameGroup { group: GroupHandle, suffix: String },
+    /// A membership PATCH.
+    PatchMembers {
+        group: GroupHandle,
+        change: MembershipChange,
+    },
+    /// `DELETE /Groups/{id}`.
+    DeleteGroup { group: GroupHandle },
+    /// `GET /Users?count=1` with bad credentials.
+    BadAuthRequest { auth: BadAuth },
+}
+
+impl Op {
+    /// A short name for the kind of operation (used in summaries and statistics).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Op::CreateUser { .. } => "create-user",
+            Op::GetUser { .. } => "get-user",
+            Op::GetBogusUser { .. } => "get-bogus-user",
+            Op::LookupUser { .. } => "lookup-user",
+            Op::SetActive { .. } => "set-active",
+            Op::ReplaceUser { .. } => "replace-user",
+            Op::DeleteUser { .. } => "delete-user",
+            Op::ListUsers { .. } => "list-users",
+            Op::CreateGroup { .. } => "create-group",
+            Op::GetGroup { .. } => "get-group",
+            Op::RenameGroup { .. } => "rename-group",
+            Op::PatchMembers { .. } => "patch-members",
+            Op::DeleteGroup { .. } => "delete-group",
+            Op::BadAuthRequest { .. } => "bad-auth",
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The human-readable fuzz report: a summary line, then for every failure its check, the rule, the
+//! minimal op sequence, and the exact HTTP exchanges of the failing op (secrets redacted), plus the
+//! command that reproduces it.
+
+use std::fmt::Write;
+
+use crate::check::{catalogue, Finding};
+use crate::driver::{Call, RecordedRequest};
+use crate::fuzz::{Failure, SearchSummary, Step};
+
+/// Replaces the value of credential-carrying headers with `***`.
+pub fn redact_headers(request: &RecordedRequest) -> Vec<(String, String)> {
+    request
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let secret = name.eq_ignore_ascii_case("authorization")
+                || name.to_ascii_lowercase().contains("token");
+            let shown = if secret {
+                redact_value(value)
+            } else {
+                value.clone()
+            };
+            (name.clone(), shown)
+        })
+        .collect()
+}
+
+fn redact_value(value: &str) -> String {
+    match value.split_once(' ') {
+        Some((scheme, _)) if scheme.len() < 10 => format!("{scheme} ***"),
+        _ => "***".to_string(),
+    }
+}
+
+/// The whole report.
+pub fn render_fuzz_text(summary: &SearchSummary, rerun_hint: &str) -> String {
+    let mut out = String::new();
+    let verdict = if summary.failures.is_empty() {
+        "no findings"
+    } else {
+        "FINDINGS"
+    };
+    let _ = writeln!(
+        out,
+        "scimfuzz fuzz: {verdict} — {} cases, {} requests in {:.1}s (seed {}){}",
+        summary.cases_run,
+        summary.requests,
+        summary.elapsed_seconds,
+        summary.seed,
+        if summary.time_limit_reached {
+            ", time limit reached"
+        } else {
+            ""
+        }
+    );
+    for (index, failure) in summary.failures.iter().enumerate() {
+        out.push('\n');
+        render_failure(&mut out, index + 1, failure);
+    }
+    for note in &summary.notes {
+        let _ = writeln!(
+            out,
+            "\nnote [{}] {}: expected {}, got {}",
+            note.check_id, note.citation, note.expected, note.actual
+        );
+    }
+    if summary.cleanup_refused > 0 {
+        let _ = writeln!(
+            out,
+            "\nwarning: the server refused {} cleanup requests; resources of this run may be left",
+            summary.cleanup_refused
+        );
+    }
+    if !summary.failures.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nreproduce the search: {rerun_hint} --seed {}",
+            summary.seed
+        );
+    }
+    out
+}
+
+fn render_failure(out: &mut String, number: usize, failure: &Failure) {
+    let Some(finding) = failure.minimal.first_blocking() else {
+        return;
+    };
+    let summary = catalogue::info(&finding.check_id).map_or("", |c| c.summary);
+    let _ = writeln!(
+        out,
+        "finding {number}: [{}] {} — {}",
+        finding.severity.name(),
+        finding.check_id,
+        summary
+    );
+    let _ = writeln!(out, "  rule:     {}", finding.citation);
+    let _ = writeln!(out, "  expected: {}", finding.expected);
+    let _ = writeln!(out, "  actual:   {}", finding.actual);
+    let _ = writeln!(
+        out,
+        "  minimal sequence ({} ops, shrunk from {}; namespace {}, found after {:.2}s):",
+        failure.minimal.steps.len(),
+        failure.original_len,
+        failure.minimal.tag,
+        failure.seconds_to_detect
+    );
+    for (index, step) in failure.minimal.steps.iter().enumerate() {
+        let marker = if index == finding.op_index {
+            "→"
+        } else {
+            " "
+        };
+        let _ = writeln!(out, "   {marker} {index}. {}", describe_op(step));
+    }
+    if let Some(step) = failure.minimal.steps.get(finding.op_index) {
+        let _ = writeln!(out, "  exchange:");
+        for call in &step.calls {
+            render_call(out, call);
+        }
+    }
+    for other in failure
+        .minimal
+        .findings()
+        .filter(|f| !std::ptr::eq(*f, finding))
+    {
+        render_other(out, other);
+    }
+}
+
+fn render_other(out: &mut String, finding: &Finding) {
+    let _ = writeln!(
+        out,
+        "  also [{}] {}: expected {}, got {}",
+        finding.severity.name(),
+        finding.check_id,
+        finding.expected,
+        finding.actual
+    );
+}
+
+/// One op as a short line, e.g. `create-user user#0 spelled upper`.
+pub fn describe_op(step: &Step) -> String {
+    let json = serde_json::to_value(&step.op).unwrap_or_default();
+    let mut parts = vec![step.op.kind().to_string()];
+    if let Some(object) = json.as_object() {
+        for (key, value) in object.iter().filter(|(key, _)| key.as_str() != "op") {
+            parts.push(format!("{key}={value}"));
+        }
+    }
+    parts.join(" ")
+}
+
+fn render_call(out: &mut String, call: &Call) {
+    let request = &call.request;
+    let _ = writeln!(out, "    > {} {}", request.method, request.url);
+    for (name, value) in redact_headers(request) {
+        let _ = writeln!(out, "    > {name}: {value}");
+    }
+    if let Some(body) = &request.body {
+        let _ = writeln!(out, "    > {}", clip(body, 600));
+    }
+    let _ = writeln!(out, "    < HTTP {}", call.response.status);
+    if let Some(content_type) = call.response.header("content-type") {
+        let _ = writeln!(out, "    < content-type: {content_type}");
+    }
+    if !call.response.body.is_empty() {
+        let _ = writeln!(out, "    < {}", clip(&call.response.body, 600));
+    }
+}
+
+fn clip(text: &str, limit: usize) -> String {
+    if text.len() <= limit {
+        return text.to_string();
+    }
+    let cut = (0..=limit)
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0);
+    format!("{}… ({} bytes)", &text[..cut], text.len())
+}
