@@ -239,3 +239,26 @@ async fn a_username_lookup_finds_a_user_after_a_rename_and_not_its_old_name() {
         .await;
     assert_eq!((by_new, by_old), (vec![ids[0].clone()], vec![]));
 }
+
+#[tokio::test]
+async fn enterprise_extension_attributes_round_trip_and_are_filterable() {
+    let scim = Scim::start().await;
+    three_users(&scim).await;
+    let enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    let mut body = super::support::user_body("employee@example.com");
+    body["schemas"] = json!([super::support::USER_URN, enterprise]);
+    body[enterprise] = json!({ "employeeNumber": "701984", "department": "Tour Operations" });
+    let reply = scim.post("/Users", &body).await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let user = reply.json();
+    assert_eq!(
+        user["schemas"],
+        json!([super::support::USER_URN, enterprise])
+    );
+    assert_eq!(user[enterprise]["employeeNumber"], "701984");
+    let filter = filter_query(&format!("{enterprise}:employeeNumber eq \"701984\""));
+    assert_eq!(
+        scim.listed_ids(&format!("/Users{filter}")).await,
+        vec![user["id"].as_str().unwrap().to_string()]
+    );
+}

@@ -98,6 +98,31 @@ fn user_patch_table() -> Vec<(Value, &'static str, Value)> {
             json!("Boss"),
         ),
         (
+            json!([{ "op": "replace", "path": "urn:ietf:params:scim:schemas:core:2.0:User:displayName", "value": "Core URN" }]),
+            "displayName",
+            json!("Core URN"),
+        ),
+        (
+            json!([{ "op": "replace", "value": { "name.givenName": "Entra" } }]),
+            "name",
+            json!({ "givenName": "Entra", "familyName": "Family" }),
+        ),
+        (
+            json!([{ "op": "add", "value": { "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": { "department": "R&D" } } }]),
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+            json!({ "department": "R&D" }),
+        ),
+        (
+            json!([{ "op": "replace", "path": "EMAILS[TYPE eq \"work\"].VALUE", "value": "upper@example.com" }]),
+            "emails",
+            json!([{ "primary": true, "value": "upper@example.com", "type": "work" }]),
+        ),
+        (
+            json!([{ "op": "add", "path": "phoneNumbers", "value": { "value": "+1 555", "type": "work" } }]),
+            "phoneNumbers",
+            json!([{ "value": "+1 555", "type": "work" }]),
+        ),
+        (
             json!([{ "op": "replace", "value": { "password": "s3cret" } }]),
             "password",
             Value::Null,
