@@ -8,6 +8,7 @@ pub mod exit;
 pub mod fuzz;
 pub mod load;
 pub mod report;
+pub mod okta;
 pub mod runscope;
 pub mod serve;
 
@@ -36,6 +37,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Run a Runscope API-test export (Okta's SPEC/CRUD/Entitlements tests) against a SCIM server.
     Runscope(runscope::RunscopeArgs),
+    /// Run Okta's SCIM conformance suites natively (SPEC, CRUD, group push, import, entitlements).
+    Okta(okta::OktaArgs),
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit code.
@@ -63,6 +66,7 @@ fn dispatch(command: Command) -> CliResult {
         Command::Report(args) => report::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Runscope(args) => runscope::run(args),
+        Command::Okta(args) => okta::run(args),
     }
 }
 

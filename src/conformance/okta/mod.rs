@@ -3,8 +3,15 @@
 //! entitlement endpoints. Each check is named after the Okta step or rule it mirrors.
 
 pub mod bodies;
+pub mod crud;
+pub mod finish;
+pub mod groups;
+pub mod import;
 pub mod names;
+pub mod run;
 pub mod session;
 pub mod spec;
 
+pub use crud::Mode;
+pub use run::{run_okta, OktaError, OktaOptions};
 pub use session::Session;

@@ -26,14 +26,15 @@ pub const SUITE: &str = "SPEC";
 pub const RFC_CASE_CHECK: &str = "9-rfc";
 
 /// Makes sure `GET /Users?count=1&startIndex=1` lists a user with every attribute SPEC step 1
-/// reads, creating one when the list is empty. Returns the id it created, if it created one.
+/// reads, creating one when that page lists no user. Returns the id it created, if it created one.
 pub fn ensure_listed_user(session: &mut Session<'_>) -> Result<Option<String>, TransportError> {
     let probe = session.send(&spec_get("/Users?count=1&startIndex=1"))?;
     let empty = probe.response.status == 200
-        && probe
-            .response
-            .json()
-            .is_some_and(|body| body.get("totalResults").and_then(Value::as_u64) == Some(0));
+        && probe.response.json().is_some_and(|body| {
+            body.get("Resources")
+                .and_then(Value::as_array)
+                .is_none_or(Vec::is_empty)
+        });
     if !empty {
         return Ok(None);
     }

@@ -1,0 +1,160 @@
+//! `scimfuzz okta`: Okta's conformance suites run natively (SPEC, CRUD lifecycle in OIN/AIW mode,
+//! group push, import paging, optional entitlements) against `--target`, or against the embedded
+//! reference server when there is none. Prints a step table with the failing exchanges and
+//! `N passed, M failed` last; exit 0 clean, 1 failed checks, 2 usage, 3 could not run.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::runscope::{seed_from_clock, start_embedded, write_file};
+use super::{exit, CliError, CliResult};
+use crate::conformance::okta::{run_okta, Mode, OktaError, OktaOptions};
+use crate::conformance::wire::Wire;
+use crate::driver::{Driver, Target};
+use crate::report::conformance_json::render_conformance_json;
+use crate::report::junit::render_junit;
+use crate::report::steps::{render_step_table, TableOptions};
+use crate::server::Fault;
+
+/// Which integration type's traffic to replay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModeArg {
+    /// OIN integrations: path-less PATCH for (de)activation and group changes.
+    Oin,
+    /// App Integration Wizard apps: PUT for everything.
+    Aiw,
+    /// Both, one after the other.
+    Both,
+}
+
+/// Run Okta's SCIM conformance suites natively against a SCIM server.
+#[derive(Debug, clap::Args)]
+pub struct OktaArgs {
+    /// The SCIM base URL (e.g. https://example.com/scim/v2); without it the embedded server runs.
+    #[arg(long, env = "SCIM_BASE_URL", value_name = "URL")]
+    pub target: Option<String>,
+    /// The full Authorization header value, e.g. "Bearer abc" or "Basic …".
+    #[arg(long, env = "SCIM_AUTH", value_name = "VALUE", hide_env_values = true)]
+    pub auth: Option<String>,
+    /// An extra header on every request, "Name: value" (repeatable).
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// OIN (PATCH), AIW (PUT) or both.
+    #[arg(long, value_enum, default_value_t = ModeArg::Both)]
+    pub mode: ModeArg,
+    /// Entitlement endpoints to check, comma-separated (e.g. /Roles,/Licenses).
+    #[arg(long, value_delimiter = ',', value_name = "ENDPOINTS")]
+    pub entitlements: Vec<String>,
+    /// Also write the results as JUnit XML to this file.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+    /// Also write the results (with exchanges, secrets redacted) as JSON to this file.
+    #[arg(long, value_name = "PATH")]
+    pub report_json: Option<PathBuf>,
+    /// Seed of the generated names (default: from the clock).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// With the embedded server only: switch on a named defect (repeatable; see `serve --list-faults`).
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<Fault>,
+    /// Seconds one request may take (Okta's own limit is 60).
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub timeout: u64,
+}
+
+/// Runs the subcommand.
+pub fn run(args: OktaArgs) -> CliResult {
+    let headers = parse_headers(&args.headers)?;
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let (server, base_url, auth) = match &args.target {
+        Some(url) => {
+            if !args.faults.is_empty() {
+                return Err(CliError::Usage(
+                    "--fault applies to the embedded server only; leave out --target to use it"
+                        .into(),
+                ));
+            }
+            if !url.starts_with("http://") && !url.starts_with("https://") {
+                return Err(CliError::Usage(format!(
+                    "--target {url} is not an http(s) URL (e.g. https://example.com/scim/v2)"
+                )));
+            }
+            (None, url.clone(), args.auth.clone())
+        }
+        None => {
+            let server = start_embedded(args.faults.clone())?;
+            let base = server.base_url().to_string();
+            let auth = Some(server.authorization());
+            (Some(server), base, auth)
+        }
+    };
+    let mut target = Target::new(base_url.clone(), auth);
+    target.headers = headers;
+    target.timeout = timeout;
+    let driver = Driver::new(target).map_err(|err| CliError::CouldNotRun(err.to_string()))?;
+    let wire = Wire::new(timeout).map_err(|err| {
+        CliError::CouldNotRun(format!("could not start the async runtime: {err}"))
+    })?;
+    let options = OktaOptions {
+        modes: modes(args.mode),
+        entitlements: args.entitlements.clone(),
+        seed: args.seed.unwrap_or_else(seed_from_clock),
+    };
+    let outcome = run_okta(&wire, &driver, &options).map_err(|err| match err {
+        OktaError::Transport(_) | OktaError::AuthRejected { .. } => {
+            CliError::CouldNotRun(err.to_string())
+        }
+    })?;
+    drop(server);
+    println!(
+        "Okta SCIM conformance against {base_url} ({} mode{}, seed {}, {:.2} s)",
+        options
+            .modes
+            .iter()
+            .map(|mode| mode.tag().to_uppercase())
+            .collect::<Vec<_>>()
+            .join(" and "),
+        if options.modes.len() == 1 { "" } else { "s" },
+        options.seed,
+        outcome.seconds
+    );
+    let table = TableOptions {
+        exchanges: true,
+        logs: false,
+        suite_headings: true,
+    };
+    print!("{}", render_step_table(&outcome, table));
+    if let Some(path) = &args.junit {
+        write_file(path, &render_junit(&outcome.to_junit()))?;
+    }
+    if let Some(path) = &args.report_json {
+        write_file(path, &render_conformance_json(&outcome, "okta", &base_url))?;
+    }
+    Ok(if outcome.tally().failed > 0 {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
+}
+
+fn modes(mode: ModeArg) -> Vec<Mode> {
+    match mode {
+        ModeArg::Oin => vec![Mode::Oin],
+        ModeArg::Aiw => vec![Mode::Aiw],
+        ModeArg::Both => vec![Mode::Oin, Mode::Aiw],
+    }
+}
+
+/// `"Name: value"` → `("Name", "value")`.
+fn parse_headers(raw: &[String]) -> Result<Vec<(String, String)>, CliError> {
+    raw.iter()
+        .map(|header| match header.split_once(':') {
+            Some((name, value)) if !name.trim().is_empty() => {
+                Ok((name.trim().to_string(), value.trim().to_string()))
+            }
+            _ => Err(CliError::Usage(format!(
+                "--header {header} is not \"Name: value\" (e.g. --header \"X-Tenant: acme\")"
+            ))),
+        })
+        .collect()
+}

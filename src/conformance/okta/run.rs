@@ -1,0 +1,96 @@
+//! One `scimfuzz okta` run: checks the credentials, then SPEC, the CRUD lifecycle and group push
+//! in each requested mode, import paging, the optional entitlement endpoints, and the cleanup,
+//! which also runs (best effort) when a suite stops on a transport error.
+
+use std::time::Instant;
+
+use super::crud::{run_crud, Mode};
+use super::finish::{run_cleanup, run_entitlements};
+use super::groups::run_groups;
+use super::import::run_import;
+use super::session::{okta_request, Session};
+use super::spec::run_spec;
+use crate::conformance::outcome::{RunOutcome, SuiteResult};
+use crate::conformance::wire::Wire;
+use crate::driver::{Driver, Method, TransportError};
+
+/// What to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OktaOptions {
+    /// The CRUD and group-push modes to run (OIN, AIW or both).
+    pub modes: Vec<Mode>,
+    /// Entitlement endpoints to check (`/Roles`, `/Licenses`); none skips the suite.
+    pub entitlements: Vec<String>,
+    /// Seed of the generated names.
+    pub seed: u64,
+}
+
+impl Default for OktaOptions {
+    fn default() -> Self {
+        Self {
+            modes: vec![Mode::Oin, Mode::Aiw],
+            entitlements: Vec::new(),
+            seed: 1,
+        }
+    }
+}
+
+/// Why a run gave no verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum OktaError {
+    #[error("{0}")]
+    Transport(#[from] TransportError),
+    #[error(
+        "the target answered {status} to GET /Users with the given credentials; check --auth \
+         (the full Authorization value, e.g. \"Bearer abc\")"
+    )]
+    AuthRejected { status: u16 },
+}
+
+/// Runs every suite against the driver's target.
+pub fn run_okta(
+    wire: &Wire,
+    driver: &Driver,
+    options: &OktaOptions,
+) -> Result<RunOutcome, OktaError> {
+    let started = Instant::now();
+    let mut session = Session::new(wire, driver, options.seed);
+    let probe = session.send(&okta_request(
+        Method::Get,
+        "/Users?startIndex=1&count=1",
+        None,
+    ))?;
+    if matches!(probe.response.status, 401 | 403) {
+        return Err(OktaError::AuthRejected {
+            status: probe.response.status,
+        });
+    }
+    let mut suites = Vec::new();
+    let outcome = run_suites(&mut session, options, &mut suites);
+    let cleanup = run_cleanup(&mut session);
+    outcome?;
+    suites.push(cleanup?);
+    Ok(RunOutcome {
+        suites,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn run_suites(
+    session: &mut Session<'_>,
+    options: &OktaOptions,
+    suites: &mut Vec<SuiteResult>,
+) -> Result<(), TransportError> {
+    suites.push(run_spec(session)?);
+    for mode in &options.modes {
+        suites.push(run_crud(session, *mode)?);
+    }
+    for mode in &options.modes {
+        suites.push(run_groups(session, *mode)?);
+    }
+    suites.push(run_import(session)?);
+    if !options.entitlements.is_empty() {
+        suites.push(run_entitlements(session, &options.entitlements)?);
+    }
+    Ok(())
+}
