@@ -37,11 +37,12 @@ pub async fn check_integrity(driver: &Driver, ledger: &Ledger) -> IntegritySumma
         probes.push(Probe::User {
             id: created.id.clone(),
             user_name: created.user_name.clone(),
-            active: ledger.active.get(&created.id).copied(),
+            active: ledger.active.get(&created.id).copied().flatten(),
         });
     }
     probes.extend(ledger.sent_user_names.iter().cloned().map(Probe::UserName));
     for (id, members) in &ledger.memberships {
+        let Some(members) = members else { continue };
         probes.push(Probe::Group {
             id: id.clone(),
             members: members.clone(),
@@ -64,7 +65,7 @@ pub async fn check_integrity(driver: &Driver, ledger: &Ledger) -> IntegritySumma
     IntegritySummary {
         users_checked: ledger.created.len() as u64,
         user_names_checked: ledger.sent_user_names.len() as u64,
-        groups_checked: ledger.memberships.len() as u64,
+        groups_checked: ledger.memberships.values().flatten().count() as u64,
         findings,
     }
 }

@@ -20,10 +20,10 @@ pub struct Ledger {
     pub created: Vec<CreatedUser>,
     /// Every userName a create was sent for (duplicated sends included once).
     pub sent_user_names: BTreeSet<String>,
-    /// The `active` value last acknowledged per user id.
-    pub active: BTreeMap<String, bool>,
-    /// The member ids last acknowledged per group id.
-    pub memberships: BTreeMap<String, BTreeSet<String>>,
+    /// The `active` value last acknowledged per user id; `None` once a change failed (unknown).
+    pub active: BTreeMap<String, Option<bool>>,
+    /// The member ids last acknowledged per group id; `None` once a change failed (unknown).
+    pub memberships: BTreeMap<String, Option<BTreeSet<String>>>,
 }
 
 impl Ledger {
@@ -40,18 +40,18 @@ impl Ledger {
             id: id.to_string(),
             user_name: user_name.to_string(),
         });
-        self.active.insert(id.to_string(), true);
+        self.active.insert(id.to_string(), Some(true));
     }
 
-    /// Notes an acknowledged activation or deactivation.
-    pub fn set_active(&mut self, id: &str, active: bool) {
+    /// Notes an activation or deactivation: `Some` when acknowledged, `None` when it failed and
+    /// the user's state is unknown (the check then skips it).
+    pub fn set_active(&mut self, id: &str, active: Option<bool>) {
         self.active.insert(id.to_string(), active);
     }
 
-    /// Notes an acknowledged membership for a group.
-    pub fn set_members(&mut self, group_id: &str, members: impl IntoIterator<Item = String>) {
-        self.memberships
-            .insert(group_id.to_string(), members.into_iter().collect());
+    /// Notes a group's membership: `Some` when acknowledged, `None` when a change failed.
+    pub fn set_members(&mut self, group_id: &str, members: Option<BTreeSet<String>>) {
+        self.memberships.insert(group_id.to_string(), members);
     }
 
     /// Moves everything from `other` into this ledger (later entries win per id).
@@ -82,12 +82,19 @@ mod tests {
         let mut shared = Ledger::default();
         let mut worker = Ledger::default();
         worker.created("u1", "a@x");
-        worker.set_active("u1", false);
+        worker.set_active("u1", Some(false));
+        worker.set_members("g1", Some(BTreeSet::from(["u1".to_string()])));
         shared.absorb(&mut worker);
         let mut later = Ledger::default();
-        later.set_active("u1", true);
+        later.set_active("u1", Some(true));
+        later.set_members("g1", None);
         shared.absorb(&mut later);
-        assert_eq!(shared.active.get("u1"), Some(&true));
+        assert_eq!(shared.active.get("u1"), Some(&Some(true)));
+        assert_eq!(
+            shared.memberships.get("g1"),
+            Some(&None),
+            "a failed change makes it unknown"
+        );
         assert_eq!(shared.created.len(), 1);
         assert!(worker.is_empty() && later.is_empty());
     }

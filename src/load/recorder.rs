@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::ledger::Ledger;
 use super::measure::{
-    add_into, record_clamped, IntervalHistograms, Measurements, OpTotals, Percentiles,
-    TimelineCounts,
+    add_into, record_clamped, IntervalHistograms, Measurements, Percentiles, TimelineCounts,
 };
 use super::ops::OpKind;
 
@@ -153,10 +152,7 @@ impl Collector {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         for (kind, bucket) in buckets {
-            let totals = measurements
-                .totals
-                .entry(kind)
-                .or_insert_with(OpTotals::default);
+            let totals = measurements.totals.entry(kind).or_default();
             add_into(&mut totals.latency, &bucket.histograms.latency);
             add_into(&mut totals.service, &bucket.histograms.service);
             totals.errors += bucket.errors;

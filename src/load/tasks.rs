@@ -17,6 +17,38 @@ use super::profile::{IntegrationMode, ScenarioKind, ScenarioSpec};
 /// Most pages an import walk reads before it stops (a server whose paging never ends).
 const MAX_IMPORT_PAGES: u64 = 10_000;
 
+/// One goose user in the middle of a task: its goose handle, the run, and its session.
+struct Worker<'a> {
+    user: &'a mut GooseUser,
+    context: &'a RunContext,
+    session: &'a mut WorkerSession,
+}
+
+impl Worker<'_> {
+    /// Sends one measured operation.
+    async fn send(
+        &mut self,
+        kind: OpKind,
+        method: GooseMethod,
+        path: &str,
+        body: Option<&Value>,
+        expect: &[u16],
+    ) -> Reply {
+        let operation = Operation {
+            kind,
+            method,
+            path,
+            body,
+            expect,
+        };
+        exchange(self.user, self.context, self.session, operation).await
+    }
+
+    fn out_of_time(&self) -> bool {
+        self.context.remaining().is_zero()
+    }
+}
+
 /// Runs one task of `spec` for this worker.
 pub async fn run_task(
     user: &mut GooseUser,
@@ -24,51 +56,32 @@ pub async fn run_task(
     session: &mut WorkerSession,
     spec: &ScenarioSpec,
 ) {
-    match spec.kind {
-        ScenarioKind::Onboarding => {
-            onboard_one(user, context, session, spec).await;
-        }
-        ScenarioKind::Import => import_walk(user, context, session, spec).await,
-        ScenarioKind::ProfileSync => profile_sync(user, context, session, spec).await,
-        ScenarioKind::Deprovision => toggle_active(user, context, session, spec).await,
-        ScenarioKind::GroupPush => push_group(user, context, session, spec).await,
-        ScenarioKind::GetUser => get_pool_user(user, context, session, spec).await,
-    }
-}
-
-fn op<'a>(
-    kind: OpKind,
-    method: GooseMethod,
-    path: &'a str,
-    body: Option<&'a Value>,
-    expect: &'a [u16],
-) -> Operation<'a> {
-    Operation {
-        kind,
-        method,
-        path,
-        body,
-        expect,
-    }
-}
-
-/// Okta's assignment: `userName eq` lookup, then POST /Users (sometimes twice at once).
-/// Returns the created user.
-async fn onboard_one(
-    user: &mut GooseUser,
-    context: &RunContext,
-    session: &mut WorkerSession,
-    spec: &ScenarioSpec,
-) -> Option<PoolUser> {
-    let user_name = session.next_user_name();
-    let lookup = shapes::lookup_path(&user_name);
-    exchange(
+    let mut worker = Worker {
         user,
         context,
         session,
-        op(OpKind::Lookup, GooseMethod::Get, &lookup, None, &[200]),
-    )
-    .await;
+    };
+    match spec.kind {
+        ScenarioKind::Onboarding => {
+            onboard_one(&mut worker, spec).await;
+        }
+        ScenarioKind::Import => import_walk(&mut worker, spec).await,
+        ScenarioKind::ProfileSync => profile_sync(&mut worker, spec).await,
+        ScenarioKind::Deprovision => toggle_active(&mut worker, spec).await,
+        ScenarioKind::GroupPush => push_group(&mut worker, spec).await,
+        ScenarioKind::GetUser => get_pool_user(&mut worker, spec).await,
+    }
+}
+
+/// Okta's assignment: `userName eq` lookup, then POST /Users (sometimes twice at once, as two
+/// racing assignment tasks do). Returns the created user.
+async fn onboard_one(worker: &mut Worker<'_>, spec: &ScenarioSpec) -> Option<PoolUser> {
+    let user_name = worker.session.next_user_name();
+    let lookup = shapes::lookup_path(&user_name);
+    worker
+        .send(OpKind::Lookup, GooseMethod::Get, &lookup, None, &[200])
+        .await;
+    let session = &mut *worker.session;
     let external_id = format!("00u{:016x}", (session.next_unit() * 1e18) as u64);
     let password = format!("Pw{:012x}!", (session.next_unit() * 1e15) as u64);
     let family_name = format!(
@@ -77,6 +90,7 @@ async fn onboard_one(
     );
     let body = shapes::create_user_body(&user_name, &family_name, &external_id, &password);
     session.ledger.sent_create(&user_name);
+    let racing = spec.duplicate_rate > 0.0 && session.next_unit() < spec.duplicate_rate;
     let operation = Operation {
         kind: OpKind::Create,
         method: GooseMethod::Post,
@@ -84,18 +98,17 @@ async fn onboard_one(
         body: Some(&body),
         expect: &[201],
     };
-    let replies: Vec<Reply> =
-        if spec.duplicate_rate > 0.0 && session.next_unit() < spec.duplicate_rate {
-            exchange_racing_pair(user, context, session, operation)
-                .await
-                .into()
-        } else {
-            vec![exchange(user, context, session, operation).await]
-        };
+    let replies: Vec<Reply> = if racing {
+        exchange_racing_pair(worker.user, worker.context, worker.session, operation)
+            .await
+            .into()
+    } else {
+        vec![exchange(worker.user, worker.context, worker.session, operation).await]
+    };
     let mut created = None;
     for reply in replies.iter().filter(|reply| reply.status == 201) {
         if let Some(id) = reply.string("id") {
-            session.ledger.created(&id, &user_name);
+            worker.session.ledger.created(&id, &user_name);
             created.get_or_insert(PoolUser {
                 id,
                 user_name: user_name.clone(),
@@ -107,23 +120,19 @@ async fn onboard_one(
 }
 
 /// Fills the worker's pool of users (deprovision, profile sync, group push, single GET).
-async fn ensure_pool(
-    user: &mut GooseUser,
-    context: &RunContext,
-    session: &mut WorkerSession,
-    spec: &ScenarioSpec,
-) -> bool {
+async fn ensure_pool(worker: &mut Worker<'_>, spec: &ScenarioSpec) -> bool {
     let wanted = spec.pool_per_worker.max(1);
     let mut attempts = 0;
-    while session.pool.len() < wanted && attempts < wanted * 2 && !context.remaining().is_zero() {
+    while worker.session.pool.len() < wanted && attempts < wanted * 2 && !worker.out_of_time() {
         attempts += 1;
-        if let Some(created) = onboard_one(user, context, session, spec).await {
-            session.pool.push(created);
+        if let Some(created) = onboard_one(worker, spec).await {
+            worker.session.pool.push(created);
         }
     }
-    !session.pool.is_empty()
+    !worker.session.pool.is_empty()
 }
 
+/// The next pool user, round robin.
 fn next_pool_index(session: &mut WorkerSession) -> usize {
     let index = session.cursor % session.pool.len();
     session.cursor = session.cursor.wrapping_add(1);
@@ -131,25 +140,16 @@ fn next_pool_index(session: &mut WorkerSession) -> usize {
 }
 
 /// Okta's import: `startIndex=1,101,…&count=100` until `totalResults` is reached.
-async fn import_walk(
-    user: &mut GooseUser,
-    context: &RunContext,
-    session: &mut WorkerSession,
-    spec: &ScenarioSpec,
-) {
+async fn import_walk(worker: &mut Worker<'_>, spec: &ScenarioSpec) {
     let mut start_index = 1u64;
     for _ in 0..MAX_IMPORT_PAGES {
-        if context.remaining().is_zero() {
+        if worker.out_of_time() {
             return;
         }
         let path = shapes::list_page_path(start_index, spec.page_size);
-        let reply = exchange(
-            user,
-            context,
-            session,
-            op(OpKind::ListPage, GooseMethod::Get, &path, None, &[200]),
-        )
-        .await;
+        let reply = worker
+            .send(OpKind::ListPage, GooseMethod::Get, &path, None, &[200])
+            .await;
         let Some(page) = reply.json() else { return };
         let total = page
             .get("totalResults")
@@ -167,266 +167,230 @@ async fn import_walk(
 }
 
 /// Okta's profile push: GET the user, PUT the whole object back with a changed name.
-async fn profile_sync(
-    user: &mut GooseUser,
-    context: &RunContext,
-    session: &mut WorkerSession,
-    spec: &ScenarioSpec,
-) {
-    if !ensure_pool(user, context, session, spec).await {
+async fn profile_sync(worker: &mut Worker<'_>, spec: &ScenarioSpec) {
+    if !ensure_pool(worker, spec).await {
         return;
     }
-    let index = next_pool_index(session);
-    let path = format!("Users/{}", session.pool[index].id);
-    let current = exchange(
-        user,
-        context,
-        session,
-        op(OpKind::Get, GooseMethod::Get, &path, None, &[200]),
-    )
-    .await;
+    let index = next_pool_index(worker.session);
+    let path = format!("Users/{}", worker.session.pool[index].id);
+    let current = worker
+        .send(OpKind::Get, GooseMethod::Get, &path, None, &[200])
+        .await;
     let Some(current) = current.json() else {
         return;
     };
-    let given_name = format!("Sync{}", session.cursor);
+    let given_name = format!("Sync{}", worker.session.cursor);
     let body = shapes::profile_sync_body(&current, &given_name, None);
-    exchange(
-        user,
-        context,
-        session,
-        op(OpKind::Put, GooseMethod::Put, &path, Some(&body), &[200]),
-    )
-    .await;
+    worker
+        .send(OpKind::Put, GooseMethod::Put, &path, Some(&body), &[200])
+        .await;
 }
 
 /// Deactivates the next pool user, or reactivates it when it is inactive.
-async fn toggle_active(
-    user: &mut GooseUser,
-    context: &RunContext,
-    session: &mut WorkerSession,
-    spec: &ScenarioSpec,
-) {
-    if !ensure_pool(user, context, session, spec).await {
+async fn toggle_active(worker: &mut Worker<'_>, spec: &ScenarioSpec) {
+    if !ensure_pool(worker, spec).await {
         return;
     }
-    let index = next_pool_index(session);
-    let target = session.pool[index].clone();
+    let index = next_pool_index(worker.session);
+    let target = worker.session.pool[index].clone();
     let path = format!("Users/{}", target.id);
     let wanted = !target.active;
     let acknowledged = match spec.mode {
         IntegrationMode::Oin => {
             let body = shapes::set_active_patch(wanted);
-            let reply = exchange(
-                user,
-                context,
-                session,
-                op(
+            worker
+                .send(
                     OpKind::Patch,
                     GooseMethod::Patch,
                     &path,
                     Some(&body),
                     &[200, 204],
-                ),
-            )
-            .await;
-            reply.ok
+                )
+                .await
+                .ok
         }
         IntegrationMode::Aiw => {
-            let current = exchange(
-                user,
-                context,
-                session,
-                op(OpKind::Get, GooseMethod::Get, &path, None, &[200]),
-            )
-            .await;
+            let current = worker
+                .send(OpKind::Get, GooseMethod::Get, &path, None, &[200])
+                .await;
             let Some(current) = current.json() else {
                 return;
             };
             let body = shapes::profile_sync_body(&current, "Load", Some(wanted));
-            exchange(
-                user,
-                context,
-                session,
-                op(OpKind::Put, GooseMethod::Put, &path, Some(&body), &[200]),
-            )
-            .await
-            .ok
+            worker
+                .send(OpKind::Put, GooseMethod::Put, &path, Some(&body), &[200])
+                .await
+                .ok
         }
     };
     if acknowledged {
-        session.pool[index].active = wanted;
-        session.ledger.set_active(&target.id, wanted);
+        worker.session.pool[index].active = wanted;
     }
+    let known = acknowledged.then_some(wanted);
+    worker.session.ledger.set_active(&target.id, known);
 }
 
-/// Okta's group push: create, add members, rename, delta (removes + add), rename, replace all.
-async fn push_group(
-    user: &mut GooseUser,
-    context: &RunContext,
-    session: &mut WorkerSession,
-    spec: &ScenarioSpec,
-) {
-    if !ensure_pool(user, context, session, spec).await {
+/// A pushed group and the member list last acknowledged.
+struct PushedGroup {
+    id: String,
+    display_name: String,
+    path: String,
+    members: BTreeSet<String>,
+}
+
+/// Okta's group push: create, add half the members, a delta (removes + add), then (OIN) a
+/// replace-all "Push Now". OIN sends each change as a PATCH followed by GET and the rename PATCH;
+/// AIW sends each change as a PUT of the whole group.
+async fn push_group(worker: &mut Worker<'_>, spec: &ScenarioSpec) {
+    if !ensure_pool(worker, spec).await {
         return;
     }
-    let display_name = session.next_group_name();
+    let display_name = worker.session.next_group_name();
     let body = shapes::create_group_body(&display_name);
-    let created = exchange(
-        user,
-        context,
-        session,
-        op(
+    let created = worker
+        .send(
             OpKind::GroupCreate,
             GooseMethod::Post,
             "Groups",
             Some(&body),
             &[201],
-        ),
-    )
-    .await;
-    let Some(group_id) = created.string("id") else {
+        )
+        .await;
+    let Some(id) = created.string("id") else {
         return;
     };
-    session.ledger.set_members(&group_id, Vec::new());
-    let pool: Vec<PoolUser> = session.pool.clone();
-    let members: Vec<serde_json::Value> = pool
-        .iter()
-        .map(|u| shapes::member(&u.id, &u.user_name))
-        .collect();
+    worker
+        .session
+        .ledger
+        .set_members(&id, Some(BTreeSet::new()));
+    let mut group = PushedGroup {
+        path: format!("Groups/{id}"),
+        id,
+        display_name,
+        members: BTreeSet::new(),
+    };
+    let pool = worker.session.pool.clone();
     let half = pool.len().div_ceil(2);
-    let path = format!("Groups/{group_id}");
-    let steps: Vec<(Vec<&str>, Vec<usize>)> = vec![
-        (Vec::new(), (0..half).collect()),
-        (
-            pool.iter()
-                .take(2.min(half))
-                .map(|u| u.id.as_str())
-                .collect(),
-            (half..pool.len()).collect(),
-        ),
-    ];
-    let mut current: BTreeSet<String> = BTreeSet::new();
+    let first_removals: Vec<&PoolUser> = pool.iter().take(2.min(half)).collect();
+    let steps: [(Vec<&PoolUser>, &[PoolUser]); 2] =
+        [(Vec::new(), &pool[..half]), (first_removals, &pool[half..])];
     for (removes, adds) in steps {
-        let add: Vec<Value> = adds.iter().map(|i| members[*i].clone()).collect();
-        let mut next = current.clone();
-        removes.iter().for_each(|id| {
-            next.remove(*id);
-        });
-        next.extend(adds.iter().map(|i| pool[*i].id.clone()));
-        let ok = match spec.mode {
-            IntegrationMode::Oin => {
-                let delta = shapes::membership_delta_patch(&removes, &add);
-                let applied = exchange(
-                    user,
-                    context,
-                    session,
-                    op(
-                        OpKind::GroupPatch,
-                        GooseMethod::Patch,
-                        &path,
-                        Some(&delta),
-                        &[200, 204],
-                    ),
-                )
-                .await
-                .ok;
-                exchange(
-                    user,
-                    context,
-                    session,
-                    op(OpKind::GroupGet, GooseMethod::Get, &path, None, &[200]),
-                )
-                .await;
-                let rename = shapes::rename_group_patch(&group_id, &display_name);
-                exchange(
-                    user,
-                    context,
-                    session,
-                    op(
-                        OpKind::GroupPatch,
-                        GooseMethod::Patch,
-                        &path,
-                        Some(&rename),
-                        &[200, 204],
-                    ),
-                )
-                .await;
-                applied
-            }
-            IntegrationMode::Aiw => {
-                let listed: Vec<Value> = pool
-                    .iter()
-                    .filter(|u| next.contains(&u.id))
-                    .map(|u| shapes::member(&u.id, &u.user_name))
-                    .collect();
-                let body = shapes::put_group_body(&group_id, &display_name, &listed);
-                exchange(
-                    user,
-                    context,
-                    session,
-                    op(
-                        OpKind::GroupPut,
-                        GooseMethod::Put,
-                        &path,
-                        Some(&body),
-                        &[200],
-                    ),
-                )
-                .await
-                .ok
-            }
-        };
-        if !ok {
-            session.ledger.memberships.remove(&group_id);
+        if !push_membership_change(worker, spec.mode, &mut group, &pool, &removes, adds).await {
             return;
         }
-        current = next;
-        session
-            .ledger
-            .set_members(&group_id, current.iter().cloned());
     }
     if spec.mode == IntegrationMode::Oin {
-        let replace = shapes::replace_members_patch(&members);
-        let ok = exchange(
-            user,
-            context,
-            session,
-            op(
+        let everyone: Vec<Value> = pool
+            .iter()
+            .map(|u| shapes::member(&u.id, &u.user_name))
+            .collect();
+        let replace = shapes::replace_members_patch(&everyone);
+        let ok = worker
+            .send(
                 OpKind::GroupPatch,
                 GooseMethod::Patch,
-                &path,
+                &group.path,
                 Some(&replace),
                 &[200, 204],
-            ),
-        )
-        .await
-        .ok;
-        if ok {
-            session
-                .ledger
-                .set_members(&group_id, pool.iter().map(|u| u.id.clone()));
-        } else {
-            session.ledger.memberships.remove(&group_id);
-        }
+            )
+            .await
+            .ok;
+        acknowledge(
+            worker,
+            &group.id,
+            ok.then(|| pool.iter().map(|u| u.id.clone()).collect()),
+        );
     }
 }
 
+/// Sends one membership change; records the acknowledged membership (or forgets the group when
+/// the change failed, since its state is then unknown). Returns whether it was acknowledged.
+async fn push_membership_change(
+    worker: &mut Worker<'_>,
+    mode: IntegrationMode,
+    group: &mut PushedGroup,
+    pool: &[PoolUser],
+    removes: &[&PoolUser],
+    adds: &[PoolUser],
+) -> bool {
+    let mut next = group.members.clone();
+    for removed in removes {
+        next.remove(&removed.id);
+    }
+    next.extend(adds.iter().map(|u| u.id.clone()));
+    let ok = match mode {
+        IntegrationMode::Oin => {
+            let remove_ids: Vec<&str> = removes.iter().map(|u| u.id.as_str()).collect();
+            let add: Vec<Value> = adds
+                .iter()
+                .map(|u| shapes::member(&u.id, &u.user_name))
+                .collect();
+            let delta = shapes::membership_delta_patch(&remove_ids, &add);
+            let path = group.path.clone();
+            let applied = worker
+                .send(
+                    OpKind::GroupPatch,
+                    GooseMethod::Patch,
+                    &path,
+                    Some(&delta),
+                    &[200, 204],
+                )
+                .await
+                .ok;
+            worker
+                .send(OpKind::GroupGet, GooseMethod::Get, &path, None, &[200])
+                .await;
+            let rename = shapes::rename_group_patch(&group.id, &group.display_name);
+            worker
+                .send(
+                    OpKind::GroupPatch,
+                    GooseMethod::Patch,
+                    &path,
+                    Some(&rename),
+                    &[200, 204],
+                )
+                .await;
+            applied
+        }
+        IntegrationMode::Aiw => {
+            let listed: Vec<Value> = pool
+                .iter()
+                .filter(|u| next.contains(&u.id))
+                .map(|u| shapes::member(&u.id, &u.user_name))
+                .collect();
+            let body = shapes::put_group_body(&group.id, &group.display_name, &listed);
+            let path = group.path.clone();
+            worker
+                .send(
+                    OpKind::GroupPut,
+                    GooseMethod::Put,
+                    &path,
+                    Some(&body),
+                    &[200],
+                )
+                .await
+                .ok
+        }
+    };
+    if ok {
+        group.members = next.clone();
+    }
+    acknowledge(worker, &group.id, ok.then_some(next));
+    ok
+}
+
+/// Records a group's acknowledged members, or forgets it when the last change failed.
+fn acknowledge(worker: &mut Worker<'_>, group_id: &str, members: Option<BTreeSet<String>>) {
+    worker.session.ledger.set_members(group_id, members);
+}
+
 /// `GET /Users/{id}` of the worker's first pool user (raw throughput).
-async fn get_pool_user(
-    user: &mut GooseUser,
-    context: &RunContext,
-    session: &mut WorkerSession,
-    spec: &ScenarioSpec,
-) {
-    if !ensure_pool(user, context, session, spec).await {
+async fn get_pool_user(worker: &mut Worker<'_>, spec: &ScenarioSpec) {
+    if !ensure_pool(worker, spec).await {
         return;
     }
-    let path = format!("Users/{}", session.pool[0].id);
-    exchange(
-        user,
-        context,
-        session,
-        op(OpKind::Get, GooseMethod::Get, &path, None, &[200]),
-    )
-    .await;
+    let path = format!("Users/{}", worker.session.pool[0].id);
+    worker
+        .send(OpKind::Get, GooseMethod::Get, &path, None, &[200])
+        .await;
 }
