@@ -2,3 +2,4 @@
 mod server;
 mod runscope;
 mod load;
+mod okta;
