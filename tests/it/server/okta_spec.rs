@@ -61,17 +61,28 @@ async fn post_user(scim: &Scim, body: &Value) -> Reply {
         .await
 }
 
+/// The passed or failed verdict of each step.
+type Verdicts = Vec<(u32, bool)>;
+
 /// Runs the 12 steps (after seeding the one user the SPEC precondition needs) and returns the
 /// numbers of the steps that fail.
 async fn failing_spec_steps(scim: &Scim) -> Vec<u32> {
     post_user(scim, &spec_user("existing.user@atko.com")).await;
     let user_name = "Runscope482Hfluaklab151@atko.com";
-    let mut failed = Vec::new();
-    let mut check = |step: u32, ok: bool| {
-        if !ok {
-            failed.push(step);
-        }
-    };
+    let mut verdicts = lookup_steps(scim, user_name).await;
+    verdicts.extend(create_steps(scim, user_name).await);
+    verdicts.extend(error_steps(scim, user_name).await);
+    verdicts
+        .into_iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(step, _)| step)
+        .collect()
+}
+
+/// Steps 1–5: list, read, unknown userName, unknown id, the new user does not exist yet.
+async fn lookup_steps(scim: &Scim, user_name: &str) -> Verdicts {
+    let mut verdicts = Vec::new();
+    let mut check = |step: u32, ok: bool| verdicts.push((step, ok));
     let r1 = get(scim, "/Users?count=1&startIndex=1").await;
     let b1: Value = serde_json::from_str(&r1.text).unwrap_or_default();
     let first = &b1["Resources"][0];
@@ -137,6 +148,13 @@ async fn failing_spec_steps(scim: &Scim) -> Vec<u32> {
         5,
         r5.status == 200 && b5["totalResults"] == 0 && has_schema(&b5, LIST_URN),
     );
+    verdicts
+}
+
+/// Steps 6–9: create with realistic values, read it back, recreate → 409, caps lookup.
+async fn create_steps(scim: &Scim, user_name: &str) -> Verdicts {
+    let mut verdicts = Vec::new();
+    let mut check = |step: u32, ok: bool| verdicts.push((step, ok));
     let r6 = post_user(scim, &spec_user(user_name)).await;
     let b6: Value = serde_json::from_str(&r6.text).unwrap_or_default();
     check(
@@ -164,6 +182,14 @@ async fn failing_spec_steps(scim: &Scim) -> Vec<u32> {
     );
     let caps = filter_query(&format!("userName eq \"{}\"", user_name.to_uppercase()));
     check(9, get(scim, &format!("/Users{caps}")).await.status == 200);
+    verdicts
+}
+
+/// Steps 10–12: the Groups endpoint within 600 ms, 401 and 404 as SCIM errors.
+async fn error_steps(scim: &Scim, user_name: &str) -> Verdicts {
+    let mut verdicts = Vec::new();
+    let mut check = |step: u32, ok: bool| verdicts.push((step, ok));
+    let caps = filter_query(&format!("userName eq \"{}\"", user_name.to_uppercase()));
     let started = Instant::now();
     let r10 = get(scim, "/Groups").await;
     check(
@@ -191,7 +217,7 @@ async fn failing_spec_steps(scim: &Scim) -> Vec<u32> {
         is_error(&r12, 404)
             && serde_json::from_str::<Value>(&r12.text).is_ok_and(|b| b["status"] == "404"),
     );
-    failed
+    verdicts
 }
 
 #[tokio::test]
