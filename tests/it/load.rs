@@ -341,3 +341,41 @@ fn three_worker_processes_share_a_server_without_collisions_and_merge_exactly() 
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+#[test]
+fn latency_counts_from_the_intended_start_so_a_slow_server_cannot_hide_behind_a_closed_loop() {
+    let dir = fresh_dir("paced");
+    std::fs::create_dir_all(&dir).unwrap();
+    let profile = dir.join("paced.toml");
+    let text = "version = 1\nname = \"paced\"\ndescription = \"d\"\nassumptions = [\"test\"]\n\
+                [run]\nusers = 2\nduration = \"4s\"\npace = \"100ms\"\n\
+                [[scenario]]\nname = \"get\"\nkind = \"get-user\"\npool_per_worker = 1\n";
+    std::fs::write(&profile, text).unwrap();
+    let report_dir = dir.join("report");
+    let (code, stdout, _) = run(&[
+        "load",
+        "--profile",
+        &profile.display().to_string(),
+        "--fault",
+        "slow-responses",
+        "--no-integrity",
+        "--report",
+        &report_dir.display().to_string(),
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    let report = read_json(&report_dir.join("report.json"));
+    let get = report["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|op| op["operation"] == "get")
+        .expect("GETs ran");
+    let latency_p99 = get["latency_ms"]["p99"].as_f64().unwrap();
+    let service_p99 = get["service_ms"]["p99"].as_f64().unwrap();
+    assert!(
+        (1000.0..1500.0).contains(&service_p99),
+        "each answer takes about 1 s: {service_p99}"
+    );
+    assert!(latency_p99 > 1.5 * service_p99, "a worker meant to send every 100 ms falls behind: latency p99 {latency_p99} vs service p99 {service_p99}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
