@@ -55,23 +55,19 @@ impl Evaluator<'_> {
             }
             Filter::Not(inner) => !self.eval(inner, node, parent),
             Filter::ValuePath { path, filter } => {
-                let mut elements = Vec::new();
-                if let Some(value) = self.lookup(path, node, parent) {
-                    collect(value, path.sub_attr.as_deref(), false, &mut elements);
-                }
-                elements
-                    .into_iter()
-                    .any(|element| self.eval(filter, element, Some(path)))
+                self.lookup(path, node, parent).is_some_and(|value| {
+                    any_value(value, path.sub_attr.as_deref(), false, &mut |element| {
+                        self.eval(filter, element, Some(path))
+                    })
+                })
             }
         }
     }
 
     fn is_present(&self, path: &AttrPath, node: &Value, parent: Option<&AttrPath>) -> bool {
-        let mut values = Vec::new();
-        if let Some(value) = self.lookup(path, node, parent) {
-            collect(value, path.sub_attr.as_deref(), false, &mut values);
-        }
-        values.into_iter().any(is_non_empty)
+        self.lookup(path, node, parent).is_some_and(|value| {
+            any_value(value, path.sub_attr.as_deref(), false, &mut is_non_empty)
+        })
     }
 
     fn compare(
@@ -96,13 +92,11 @@ impl Evaluator<'_> {
             text: TextRule { case_exact },
             is_datetime,
         };
-        let mut candidates = Vec::new();
-        if let Some(found) = self.lookup(path, node, parent) {
-            collect(found, path.sub_attr.as_deref(), true, &mut candidates);
-        }
-        candidates
-            .into_iter()
-            .any(|candidate| comparison.holds(candidate, value))
+        self.lookup(path, node, parent).is_some_and(|found| {
+            any_value(found, path.sub_attr.as_deref(), true, &mut |candidate| {
+                comparison.holds(candidate, value)
+            })
+        })
     }
 
     /// The value of `path`'s attribute (not yet its sub-attribute) at `node`.
@@ -164,11 +158,17 @@ fn get_ignore_case<'v>(object: &'v Map<String, Value>, name: &str) -> Option<&'v
     })
 }
 
-/// Flattens an attribute's value into the values a comparison looks at: the elements of a
-/// multi-valued attribute, then `sub` of each complex value; with no `sub` and `use_value`
-/// (comparisons, not `pr`), a complex value stands for its `value` sub-attribute.
-fn collect<'v>(value: &'v Value, sub: Option<&str>, use_value: bool, out: &mut Vec<&'v Value>) {
-    let mut push = |item: &'v Value| {
+/// Whether `test` holds for any of the values a comparison looks at in an attribute's value:
+/// the elements of a multi-valued attribute, then `sub` of each complex value; with no `sub` and
+/// `use_value` (comparisons, not `pr`), a complex value stands for its `value` sub-attribute.
+/// Stops at the first value that passes; allocates nothing.
+fn any_value(
+    value: &Value,
+    sub: Option<&str>,
+    use_value: bool,
+    test: &mut dyn FnMut(&Value) -> bool,
+) -> bool {
+    let mut test_item = |item: &Value| {
         let target = match (sub, item) {
             (Some(sub), Value::Object(object)) => get_ignore_case(object, sub),
             (Some(_), _) => None,
@@ -176,14 +176,14 @@ fn collect<'v>(value: &'v Value, sub: Option<&str>, use_value: bool, out: &mut V
             (None, item) => Some(item),
         };
         match target {
-            Some(Value::Array(items)) if sub.is_some() => out.extend(items.iter()),
-            Some(target) => out.push(target),
-            None => {}
+            Some(Value::Array(items)) if sub.is_some() => items.iter().any(&mut *test),
+            Some(target) => test(target),
+            None => false,
         }
     };
     match value {
-        Value::Array(items) => items.iter().for_each(&mut push),
-        item => push(item),
+        Value::Array(items) => items.iter().any(&mut test_item),
+        item => test_item(item),
     }
 }
 

@@ -5,7 +5,8 @@ use serde_json::Number;
 
 use super::ast::{AttrPath, CompValue, CompareOp, Filter};
 use super::error::FilterParseError;
-use super::parser::{parse, MAX_NESTING};
+use super::eval::matches;
+use super::parser::{parse, MAX_NESTING, MAX_TREE_DEPTH};
 
 fn string(text: &str) -> CompValue {
     CompValue::String(text.to_owned())
@@ -352,4 +353,21 @@ fn deep_nesting_is_refused_instead_of_overflowing_the_stack() {
     ));
     let fine_chain = vec!["a pr"; 500].join(" or ");
     assert!(parse(&fine_chain).is_ok());
+}
+
+#[test]
+fn the_deepest_accepted_tree_prints_evaluates_and_drops_on_a_small_stack() {
+    let chain = vec![r#"a eq "x""#; MAX_TREE_DEPTH].join(" or ");
+    let worker = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || {
+            let filter = parse(&chain).expect("accepted");
+            let printed = filter.to_string();
+            let resource = serde_json::json!({"a": "y"});
+            (printed.len(), matches(&filter, &resource))
+        })
+        .unwrap();
+    let (printed_len, matched) = worker.join().expect("no stack overflow");
+    assert!(printed_len > 0);
+    assert!(!matched);
 }

@@ -100,40 +100,59 @@ pub fn attribute_rule(
     path: &AttrPath,
     parent: Option<&AttrPath>,
 ) -> Option<AttributeRule> {
-    let (schema, key) = match parent {
+    let (schema, name, sub) = match parent {
         Some(parent) => (
             parent.schema.as_deref(),
-            format!("{}.{}", parent.name, path.name),
+            &parent.name,
+            Some(path.name.as_str()),
         ),
-        None => {
-            let key = match &path.sub_attr {
-                Some(sub) => format!("{}.{sub}", path.name),
-                None => path.name.clone(),
-            };
-            (path.schema.as_deref(), key)
-        }
+        None => (path.schema.as_deref(), &path.name, path.sub_attr.as_deref()),
     };
+    let mut buffer = [0u8; MAX_KEY_LEN];
+    let key = lowercase_key(&mut buffer, name, sub)?;
     let kind = schema.map_or(resource, SchemaKind::from_name);
-    let key = key.to_ascii_lowercase();
     let common = matches!(
         kind,
         SchemaKind::User | SchemaKind::Group | SchemaKind::Unknown
     );
     if common {
-        if let Some(rule) = common_attribute(&key) {
+        if let Some(rule) = common_attribute(key) {
             return Some(rule);
         }
     }
     let attr_type = match kind {
-        SchemaKind::User => user_attribute(&key),
-        SchemaKind::Group => group_attribute(&key),
-        SchemaKind::EnterpriseUser => enterprise_attribute(&key),
+        SchemaKind::User => user_attribute(key),
+        SchemaKind::Group => group_attribute(key),
+        SchemaKind::EnterpriseUser => enterprise_attribute(key),
         SchemaKind::Unknown => None,
     }?;
     Some(AttributeRule {
         attr_type,
         case_exact: false,
     })
+}
+
+/// Longer than any attribute key the tables know; longer keys are unknown attributes.
+const MAX_KEY_LEN: usize = 64;
+
+/// `name` or `name.sub`, ASCII-lowercased into `buffer` (no allocation: this runs for every
+/// comparison of every resource a filter scans). `None` if it does not fit.
+fn lowercase_key<'b>(
+    buffer: &'b mut [u8; MAX_KEY_LEN],
+    name: &str,
+    sub: Option<&str>,
+) -> Option<&'b str> {
+    let len = name.len() + sub.map_or(0, |sub| sub.len() + 1);
+    if len > MAX_KEY_LEN {
+        return None;
+    }
+    buffer[..name.len()].copy_from_slice(name.as_bytes());
+    if let Some(sub) = sub {
+        buffer[name.len()] = b'.';
+        buffer[name.len() + 1..len].copy_from_slice(sub.as_bytes());
+    }
+    buffer[..len].make_ascii_lowercase();
+    std::str::from_utf8(&buffer[..len]).ok()
 }
 
 /// RFC 7643 §3.1: the attributes every resource has.
@@ -303,6 +322,7 @@ mod tests {
     #[test]
     fn unknown_and_malformed_paths_default_to_not_case_exact() {
         assert!(!case_exact("User", "favouriteColour"));
+        assert!(!case_exact("User", &format!("{}.x", "y".repeat(100))));
         assert!(!case_exact("User", "not a path"));
     }
 
