@@ -26,7 +26,7 @@ fn user(index: usize) -> Value {
         "userName": format!("john.doe{index}@example.com"),
         "name": {"givenName": "John", "familyName": format!("Doe{index}")},
         "displayName": format!("John Doe {index}"),
-        "active": index % 3 != 0,
+        "active": !index.is_multiple_of(3),
         "emails": [
             {"value": format!("john.doe{index}@example.com"), "type": "work", "primary": true},
             {"value": format!("jd{index}@home.example.org"), "type": "home"}
