@@ -56,6 +56,7 @@ impl Wire {
 
     /// Waits `duration` (Runscope pause steps).
     pub fn sleep(&self, duration: Duration) {
-        self.block_on(tokio::time::sleep(duration));
+        // The timer must be created inside the runtime, so the sleep is built in an async block.
+        self.block_on(async move { tokio::time::sleep(duration).await });
     }
 }

@@ -236,3 +236,92 @@ fn the_binary_exits_2_on_an_invalid_file_and_3_on_an_unreachable_target() {
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains("could not connect"), "{stderr}");
 }
+
+/// A user's own Runscope suite using what Okta's files do not: before-scripts, header assertions
+/// and extractions, a pause, a second base URL given by variable, a failing chai assertion, a step
+/// marked skipped, a host nobody configured, and a step type the runner does not execute.
+const CUSTOM_EXPORT: &str = r#"{"name": "Custom", "steps": [
+  {"step_type": "request", "note": "create with a before-script name", "method": "POST",
+   "url": "{{SCIMBaseURL}}/Users",
+   "headers": {"Authorization": ["{{auth}}"], "Content-Type": ["application/scim+json"]},
+   "body": "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"{{name}}\"}",
+   "before_scripts": ["variables.set('name', 'Custom.' + 'User@example.com')"],
+   "assertions": [
+     {"source": "response_status", "comparison": "equal_number", "value": 201},
+     {"source": "response_headers", "property": "Location", "comparison": "contains", "value": "/Users/"},
+     {"source": "response_json", "property": "userName", "comparison": "equal", "value": "{{name}}"}],
+   "variables": [{"source": "response_json", "name": "id", "property": "id"},
+                 {"source": "response_headers", "name": "location", "property": "Location"}],
+   "scripts": ["var u = JSON.parse(response.body); expect(u.userName).to.equal(variables.get('name')); variables.set('upper', u.userName.toUpperCase());"]},
+  {"step_type": "pause", "duration": 0.3},
+  {"step_type": "request", "note": "read back through the second base", "method": "GET",
+   "url": "{{otherBase}}/Users/{{id}}", "headers": {"Authorization": ["{{auth}}"]},
+   "assertions": [{"source": "response_status", "comparison": "equal_number", "value": "200"},
+                  {"source": "response_json", "property": "id", "comparison": "equal", "value": "{{id}}"}]},
+  {"step_type": "request", "note": "a chai assertion that fails", "method": "GET",
+   "url": "{{SCIMBaseURL}}/Users?filter=userName eq \"{{upper}}\"", "headers": {"Authorization": ["{{auth}}"]},
+   "assertions": [{"source": "response_json", "property": "totalResults", "comparison": "is_greater_than", "value": "0"}],
+   "scripts": ["assert.equal(JSON.parse(response.body).totalResults, 5, 'five users expected')"]},
+  {"step_type": "request", "skipped": true, "method": "DELETE", "url": "{{SCIMBaseURL}}/Users/{{id}}"},
+  {"step_type": "request", "method": "GET", "url": "{{oktaOrgUrl}}/api/v1/apps"},
+  {"step_type": "condition"}
+]}"#;
+
+fn run_custom(pauses: bool) -> (SuiteResult, Duration) {
+    let server = spawn_on_thread(ServerConfig::default()).expect("server starts");
+    let mut wire = Wire::new(Duration::from_secs(10)).expect("runtime");
+    let mut vars = Variables::new();
+    vars.set("SCIMBaseURL", server.base_url());
+    vars.set("otherBase", server.base_url());
+    vars.set("auth", server.authorization());
+    let export = parse_export(CUSTOM_EXPORT).expect("the export parses");
+    let options = RunOptions {
+        pauses,
+        initial_script: None,
+    };
+    let started = std::time::Instant::now();
+    let suite = run_export(&export, &mut vars, &options, &mut wire).expect("the run completes");
+    assert!(vars.get("location").is_some_and(|l| l.contains("/Users/")));
+    (suite, started.elapsed())
+}
+
+#[test]
+fn a_users_own_suite_runs_scripts_headers_pauses_and_skips() {
+    let (suite, elapsed) = run_custom(true);
+    let verdicts: Vec<&str> = suite.steps.iter().map(|s| s.verdict.word()).collect();
+    assert_eq!(
+        verdicts,
+        vec!["pass", "pass", "fail", "skip", "skip", "skip"]
+    );
+    assert_eq!(
+        suite.tally().summary_line(),
+        "2 passed, 1 failed, 3 skipped"
+    );
+    let Verdict::Failed { failures } = &suite.steps[2].verdict else {
+        panic!("step 3 fails");
+    };
+    assert_eq!(
+        failures.len(),
+        1,
+        "the case-insensitive filter found the user"
+    );
+    assert_eq!(failures[0].actual, "five users expected");
+    assert!(
+        elapsed >= Duration::from_millis(300),
+        "--pauses waits: {elapsed:?}"
+    );
+    let reasons: Vec<String> = suite.steps[3..]
+        .iter()
+        .map(|step| match &step.verdict {
+            Verdict::Skipped { reason } => reason.clone(),
+            other => panic!("expected a skip, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(reasons[0], "marked skipped in the export");
+    assert!(
+        reasons[1].starts_with("needs {{oktaOrgUrl}}"),
+        "{}",
+        reasons[1]
+    );
+    assert!(reasons[2].contains("`condition`"), "{}", reasons[2]);
+}

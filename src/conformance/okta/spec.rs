@@ -294,7 +294,7 @@ fn rfc_case_check(call: &Call, created: Option<&str>) -> crate::conformance::out
     let body = call.response.json().unwrap_or(Value::Null);
     let total = body.get("totalResults").cloned().unwrap_or(Value::Null);
     check.require(
-        total == Value::from(1),
+        total == 1,
         "totalResults",
         "1 (userName is caseExact=false)",
         total.to_string(),
