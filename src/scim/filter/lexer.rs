@@ -41,11 +41,23 @@ impl TokenKind<'_> {
             TokenKind::RParen => "`)`".to_owned(),
             TokenKind::LBracket => "`[`".to_owned(),
             TokenKind::RBracket => "`]`".to_owned(),
-            TokenKind::Word(word) => format!("`{word}`"),
-            TokenKind::Str(text) => format!("the string {}", quote(text)),
+            TokenKind::Word(word) => format!("`{}`", abbreviate(word)),
+            TokenKind::Str(text) => format!("the string {}", quote(&abbreviate(text))),
             TokenKind::Number(number) => format!("the number {number}"),
             TokenKind::End => "the end of the filter".to_owned(),
         }
+    }
+}
+
+/// The longest piece of input an error message quotes, in characters.
+const QUOTED_MAX_CHARS: usize = 40;
+
+/// `text`, cut to [`QUOTED_MAX_CHARS`] characters with an ellipsis, for error messages (a
+/// server may echo them in a 400 `detail`; a megabyte-long token should not come back whole).
+pub(crate) fn abbreviate(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
     }
 }
 
@@ -224,7 +236,7 @@ fn lex_number(src: &str, start: usize) -> Result<(Number, usize), FilterParseErr
         .map_or(src.len(), |len| pos + len);
     let text = &src[start..end];
     let invalid = || FilterParseError::InvalidNumber {
-        text: text.to_owned(),
+        text: abbreviate(text),
         at: start,
     };
     if !valid || end != pos {
@@ -327,6 +339,18 @@ mod tests {
                 TokenKind::End
             ]
         );
+    }
+
+    #[test]
+    fn long_tokens_are_abbreviated_in_descriptions() {
+        let long = "é".repeat(100);
+        let described = TokenKind::Str(long).describe();
+        assert!(described.ends_with("…\""), "{described}");
+        assert_eq!(
+            described.chars().filter(|&c| c == 'é').count(),
+            QUOTED_MAX_CHARS
+        );
+        assert_eq!(TokenKind::Word("short").describe(), "`short`");
     }
 
     #[test]

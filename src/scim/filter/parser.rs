@@ -8,7 +8,7 @@
 
 use super::ast::{AttrPath, CompValue, CompareOp, Filter};
 use super::error::FilterParseError;
-use super::lexer::{tokenize, Token, TokenKind};
+use super::lexer::{abbreviate, tokenize, Token, TokenKind};
 
 /// The deepest parenthesis / `not` / value-path nesting the parser accepts.
 pub const MAX_NESTING: usize = 64;
@@ -297,7 +297,7 @@ pub(crate) fn is_attr_name(name: &str) -> bool {
 /// the last colon, which keeps the dots of versions such as `2.0` inside the URN.
 pub(crate) fn attr_path_from_word(word: &str, at: usize) -> Result<AttrPath, FilterParseError> {
     let invalid = || FilterParseError::InvalidAttrPath {
-        text: word.to_owned(),
+        text: abbreviate(word),
         at,
     };
     let is_urn = word.len() > 4 && word[..4].eq_ignore_ascii_case("urn:");

@@ -7,6 +7,7 @@
 use std::fmt::{self, Display, Formatter};
 
 use super::ast::PatchPath;
+use crate::scim::filter::lexer::abbreviate;
 use crate::scim::filter::parser::{is_attr_name, Parser};
 use crate::scim::filter::FilterParseError;
 
@@ -56,7 +57,7 @@ pub fn parse_path(src: &str) -> Result<PatchPath, PathParseError> {
             let sub = word.strip_prefix('.').filter(|sub| is_attr_name(sub));
             let Some(sub) = sub else {
                 return Err(PathParseError::InvalidSubAttr {
-                    text: word.to_owned(),
+                    text: abbreviate(word),
                     at: after.at,
                 });
             };
