@@ -13,6 +13,7 @@ mod groups;
 mod lifecycle;
 mod list;
 mod patch;
+mod record;
 mod resource;
 pub mod store;
 mod users;

@@ -8,79 +8,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
-use chrono::{SecondsFormat, Utc};
 use serde_json::{Map, Value};
 
 use super::errors::ScimError;
 use super::faults::{Fault, FaultSet};
+use super::record::not_found;
+pub use super::record::{etag_matches, now, ChangeError, Kind, Record};
 use crate::scim::matching::fold;
-
-/// The two resource types the server stores.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    User,
-    Group,
-}
-
-impl Kind {
-    /// The `meta.resourceType` and endpoint name: `User` or `Group`.
-    pub fn resource_type(self) -> &'static str {
-        match self {
-            Kind::User => "User",
-            Kind::Group => "Group",
-        }
-    }
-
-    /// The endpoint path segment: `Users` or `Groups`.
-    pub fn endpoint(self) -> &'static str {
-        match self {
-            Kind::User => "Users",
-            Kind::Group => "Groups",
-        }
-    }
-}
-
-/// One stored resource.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Record {
-    pub id: String,
-    /// Creation sequence number: the stable list order.
-    pub seq: u64,
-    /// Incremented on every write; rendered as the weak ETag `W/"n"`.
-    pub version: u64,
-    pub created: String,
-    pub last_modified: String,
-    /// The client-supplied attributes (no id, meta or groups).
-    pub body: Map<String, Value>,
-}
-
-impl Record {
-    /// The weak entity tag of this version, e.g. `W/"3"`.
-    pub fn etag(&self) -> String {
-        format!("W/\"{}\"", self.version)
-    }
-
-    /// The userName (users) or displayName (groups), if it is a string.
-    pub fn text(&self, attribute: &str) -> Option<&str> {
-        self.body.get(attribute).and_then(Value::as_str)
-    }
-}
-
-/// A change that failed but, under a fault, still commits part of its work.
-#[derive(Debug)]
-pub struct ChangeError {
-    pub error: ScimError,
-    pub commit: Option<Map<String, Value>>,
-}
-
-impl From<ScimError> for ChangeError {
-    fn from(error: ScimError) -> Self {
-        Self {
-            error,
-            commit: None,
-        }
-    }
-}
 
 #[derive(Debug, Default)]
 struct Table {
@@ -106,6 +40,9 @@ struct State {
     users: Table,
     groups: Table,
     usernames: UserNameIndex,
+    /// Member id → the groups listing it (group seq → group id), so a user's `groups` and the
+    /// cleanup when a user is deleted never scan every group.
+    member_of: HashMap<String, BTreeMap<u64, String>>,
     next_seq: u64,
 }
 
@@ -155,6 +92,62 @@ impl State {
             Kind::Group => &mut self.groups,
         }
     }
+
+    /// Inserts or replaces a record, keeping the membership index in step for groups.
+    fn put(&mut self, kind: Kind, record: Record) {
+        if kind == Kind::Group {
+            if let Some(old) = self.groups.by_id.remove(&record.id) {
+                self.unlink_members(&old);
+            }
+            for member in member_values(&record.body) {
+                let groups = self.member_of.entry(member.to_string()).or_default();
+                groups.insert(record.seq, record.id.clone());
+            }
+        }
+        self.table_mut(kind).insert(record);
+    }
+
+    /// Removes a record, keeping the membership index in step for groups.
+    fn take(&mut self, kind: Kind, id: &str) -> Option<Record> {
+        let record = self.table_mut(kind).remove(id)?;
+        if kind == Kind::Group {
+            self.unlink_members(&record);
+        }
+        Some(record)
+    }
+
+    fn unlink_members(&mut self, group: &Record) {
+        for member in member_values(&group.body) {
+            if let Some(groups) = self.member_of.get_mut(member) {
+                groups.remove(&group.seq);
+                if groups.is_empty() {
+                    self.member_of.remove(member);
+                }
+            }
+        }
+    }
+
+    /// Takes a deleted user out of every group that lists it (each such group gets a new version).
+    fn remove_member_everywhere(&mut self, user_id: &str) {
+        let group_ids: Vec<String> = self
+            .member_of
+            .get(user_id)
+            .map(|groups| groups.values().cloned().collect())
+            .unwrap_or_default();
+        let now = now();
+        for group_id in group_ids {
+            let Some(mut group) = self.groups.by_id.get(&group_id).cloned() else {
+                continue;
+            };
+            if let Some(Value::Array(members)) = group.body.get_mut("members") {
+                members
+                    .retain(|member| member.get("value").and_then(Value::as_str) != Some(user_id));
+            }
+            group.version += 1;
+            group.last_modified = now.clone();
+            self.put(Kind::Group, group);
+        }
+    }
 }
 
 /// A read-only view of the whole store, held under the lock.
@@ -176,8 +169,12 @@ impl View<'_> {
 
     /// The groups that list this user id among their members, in creation order.
     pub fn groups_of(&self, user_id: &str) -> Vec<&Record> {
-        self.iter(Kind::Group)
-            .filter(|group| member_values(&group.body).any(|value| value == user_id))
+        self.state
+            .member_of
+            .get(user_id)
+            .into_iter()
+            .flat_map(|groups| groups.values())
+            .filter_map(|group_id| self.state.groups.by_id.get(group_id))
             .collect()
     }
 
@@ -299,7 +296,7 @@ impl Store {
             }
             state.usernames.add(user_name, &record.id);
         }
-        state.table_mut(kind).insert(record.clone());
+        state.put(kind, record.clone());
         Ok(record)
     }
 
@@ -393,7 +390,7 @@ impl Store {
             body,
             ..current
         };
-        state.table_mut(kind).insert(record.clone());
+        state.put(kind, record.clone());
         Ok(record)
     }
 
@@ -415,16 +412,13 @@ impl Store {
                 return Err(ScimError::precondition_failed(&current.etag()));
             }
         }
-        let removed = state
-            .table_mut(kind)
-            .remove(id)
-            .ok_or_else(|| not_found(kind, id))?;
+        let removed = state.take(kind, id).ok_or_else(|| not_found(kind, id))?;
         if kind == Kind::User {
             state
                 .usernames
                 .remove(removed.text("userName").unwrap_or_default(), &removed.id);
             if !self.keep_deleted_members {
-                remove_member_everywhere(&mut state.groups, id);
+                state.remove_member_everywhere(id);
             }
         }
         Ok(removed)
@@ -433,7 +427,7 @@ impl Store {
     /// Moves a resource to a freshly drawn id at the end of the order (reactivation-new-id fault).
     pub fn move_to_new_id(&self, kind: Kind, id: &str) -> Option<Record> {
         let mut state = self.lock();
-        let mut record = state.table_mut(kind).remove(id)?;
+        let mut record = state.take(kind, id)?;
         state.next_seq += 1;
         record.seq = state.next_seq;
         record.id = uuid::Uuid::new_v4().to_string();
@@ -442,43 +436,9 @@ impl Store {
             state.usernames.remove(&user_name, id);
             state.usernames.add(&user_name, &record.id);
         }
-        state.table_mut(kind).insert(record.clone());
+        state.put(kind, record.clone());
         Some(record)
     }
-}
-
-fn remove_member_everywhere(groups: &mut Table, user_id: &str) {
-    let now = now();
-    for group in groups.by_id.values_mut() {
-        let Some(Value::Array(members)) = group.body.get_mut("members") else {
-            continue;
-        };
-        let before = members.len();
-        members.retain(|member| member.get("value").and_then(Value::as_str) != Some(user_id));
-        if members.len() != before {
-            group.version += 1;
-            group.last_modified = now.clone();
-        }
-    }
-}
-
-/// Whether an If-Match header value accepts the current entity tag (`*` or a listed tag; weak
-/// comparison, so `"3"` matches `W/"3"`).
-pub fn etag_matches(if_match: &str, current: &str) -> bool {
-    let strip = |tag: &str| tag.trim().trim_start_matches("W/").to_string();
-    if_match
-        .split(',')
-        .any(|candidate| candidate.trim() == "*" || strip(candidate) == strip(current))
-}
-
-fn not_found(kind: Kind, id: &str) -> ScimError {
-    let shown: String = id.chars().take(80).collect();
-    ScimError::not_found(format!("no {} with id `{shown}`", kind.resource_type()))
-}
-
-/// The current time in RFC 3339 with milliseconds, UTC.
-pub fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 #[cfg(test)]
@@ -557,6 +517,54 @@ mod tests {
     }
 
     #[test]
+    fn a_users_groups_follow_every_membership_change() {
+        let store = correct_store();
+        let uid = store
+            .insert(Kind::User, store.prepare(user("u")), true)
+            .unwrap()
+            .id;
+        let with_member = |name: &str, members: Value| {
+            json!({ "displayName": name, "members": members })
+                .as_object()
+                .cloned()
+                .unwrap()
+        };
+        let group_names = |store: &Store| -> Vec<String> {
+            store.read(|view| {
+                view.groups_of(&uid)
+                    .iter()
+                    .map(|g| g.text("displayName").unwrap().to_string())
+                    .collect()
+            })
+        };
+        let a = store
+            .insert(
+                Kind::Group,
+                store.prepare(with_member("a", json!([{ "value": uid }]))),
+                false,
+            )
+            .unwrap()
+            .id;
+        let b = store
+            .insert(
+                Kind::Group,
+                store.prepare(with_member("b", json!([{ "value": uid }]))),
+                false,
+            )
+            .unwrap()
+            .id;
+        assert_eq!(group_names(&store), ["a", "b"]);
+        store
+            .update(Kind::Group, &a, None, |_, _| {
+                Ok(with_member("a", json!([])))
+            })
+            .unwrap();
+        assert_eq!(group_names(&store), ["b"]);
+        store.delete(Kind::Group, &b, None).unwrap();
+        assert!(group_names(&store).is_empty());
+    }
+
+    #[test]
     fn deleting_a_user_removes_it_from_groups_and_frees_its_username() {
         let store = correct_store();
         let uid = store
@@ -577,13 +585,5 @@ mod tests {
         assert_eq!(member_values(&group.body).count(), 0);
         assert_eq!(group.version, 2);
         assert!(store.find_user_by_username("u").is_none());
-    }
-
-    #[test]
-    fn weak_and_strong_forms_of_one_tag_match() {
-        assert!(etag_matches("\"3\"", "W/\"3\""));
-        assert!(etag_matches("*", "W/\"3\""));
-        assert!(etag_matches("W/\"1\", W/\"3\"", "W/\"3\""));
-        assert!(!etag_matches("W/\"2\"", "W/\"3\""));
     }
 }
