@@ -158,3 +158,24 @@ fn parse_headers(raw: &[String]) -> Result<Vec<(String, String)>, CliError> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_split_at_the_first_colon() {
+        let parsed = parse_headers(&["X-Tenant: acme".into(), "X-Url: http://a:1".into()])
+            .expect("valid headers");
+        assert_eq!(parsed[0], ("X-Tenant".into(), "acme".into()));
+        assert_eq!(parsed[1], ("X-Url".into(), "http://a:1".into()));
+        assert!(parse_headers(&["novalue".into()]).is_err());
+        assert!(parse_headers(&[": v".into()]).is_err());
+    }
+
+    #[test]
+    fn both_runs_oin_then_aiw() {
+        assert_eq!(modes(ModeArg::Both), vec![Mode::Oin, Mode::Aiw]);
+        assert_eq!(modes(ModeArg::Aiw), vec![Mode::Aiw]);
+    }
+}

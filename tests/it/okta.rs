@@ -279,8 +279,23 @@ fn the_binary_passes_a_correct_server_and_writes_a_redacted_json_report() {
 
 #[test]
 fn the_binary_exits_1_with_the_failing_exchange_shown() {
-    let (code, stdout, _) = scimfuzz(&["okta", "--mode", "oin", "--fault", "bogus-id-400"]);
+    let junit = std::env::temp_dir().join(format!("scimfuzz-okta-{}.xml", std::process::id()));
+    let (code, stdout, _) = scimfuzz(&[
+        "okta",
+        "--mode",
+        "oin",
+        "--fault",
+        "bogus-id-400",
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
     assert_eq!(code, 1, "{stdout}");
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    let _ = std::fs::remove_file(&junit);
+    assert!(
+        xml.contains("<testsuite name=\"SPEC\" tests=\"13\" failures=\"2\""),
+        "{xml}"
+    );
     assert!(stdout.contains("FAIL      4  Required Test: Test invalid User by ID — status equal_number: expected 404, got 400"), "{stdout}");
     assert!(
         stdout.contains("> GET http://127.0.0.1:"),
@@ -310,4 +325,42 @@ fn the_binary_exits_3_when_the_target_is_unreachable_or_rejects_the_credentials(
     assert!(stderr.contains("check --auth"), "{stderr}");
     let (code, _, stderr) = scimfuzz(&["okta", "--target", "ftp://x"]);
     assert_eq!(code, 2, "{stderr}");
+}
+
+#[test]
+fn the_entitlements_check_agrees_with_oktas_entitlements_file() {
+    let server = server_with(&[]);
+    let wire = Wire::new(Duration::from_secs(10)).expect("runtime");
+    let options = OktaOptions {
+        modes: vec![Mode::Oin],
+        entitlements: vec!["/Roles".into(), "Licenses".into()],
+        seed: 5,
+    };
+    let outcome = run_okta(&wire, &driver_for(&server), &options).expect("runs");
+    let entitlements = suite(&outcome, "Entitlements");
+    let names: Vec<&str> = entitlements.steps.iter().map(|s| s.name.as_str()).collect();
+    assert!(
+        names[0].contains("GET /Roles?count=1&startIndex=1"),
+        "{names:?}"
+    );
+    assert!(
+        names[1].contains("GET /Licenses?count=1&startIndex=1"),
+        "{names:?}"
+    );
+    let text =
+        std::fs::read_to_string(okta_file("Okta-SCIM-20-Entitlements-Test.json")).expect("file");
+    let export = parse_export(&text).expect("parses");
+    let mut wire = wire;
+    for (index, endpoint) in ["/Roles", "/Licenses"].iter().enumerate() {
+        let mut vars = Variables::new();
+        vars.set("SCIMBaseURL", server.base_url());
+        vars.set("auth", server.authorization());
+        vars.set("EntitlementEndpoint", *endpoint);
+        let file = run_export(&export, &mut vars, &RunOptions::default(), &mut wire).expect("runs");
+        assert_eq!(
+            file.steps[0].verdict.word(),
+            entitlements.steps[index].verdict.word(),
+            "{endpoint}"
+        );
+    }
 }
