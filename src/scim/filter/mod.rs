@@ -1,4 +1,5 @@
-//! The filter grammar of RFC 7644 §3.4.2.2: its tree, parser and printer.
+//! The filter grammar of RFC 7644 §3.4.2.2: its tree, parser, printer, semantic checks and
+//! evaluator.
 
 pub mod ast;
 mod error;
@@ -6,6 +7,7 @@ pub mod eval;
 pub(crate) mod lexer;
 pub(crate) mod parser;
 mod printer;
+mod validate;
 
 #[cfg(test)]
 mod parser_tests;
@@ -16,3 +18,4 @@ mod eval_tests;
 pub use ast::{AttrPath, CompValue, CompareOp, Filter};
 pub use error::FilterParseError;
 pub use parser::{parse, MAX_NESTING, MAX_TREE_DEPTH};
+pub use validate::{validate, InvalidFilter};
