@@ -12,7 +12,7 @@ use crate::scim::urn;
 /// A SCIM error: HTTP status, optional `scimType` and a human-readable `detail`.
 ///
 /// Turning it into a response only marks the response; the error middleware in `app` renders
-/// the body with [`render_error`], which knows the server's faults.
+/// the body with `render_error`, which knows the server's faults.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScimError {
     pub status: StatusCode,

@@ -19,5 +19,6 @@ pub mod store;
 mod users;
 
 pub use config::{RunningServer, ServerConfig, DEFAULT_MAX_BODY_BYTES};
+pub use errors::ScimError;
 pub use faults::{Fault, FaultSet, UnknownFault};
 pub use lifecycle::{spawn, spawn_on_thread};
