@@ -183,6 +183,125 @@ pub fn token_soup() -> impl Strategy<Value = String> {
     )
 }
 
+/// A filter and a spelling of it that a lenient reader must accept as the same tree: keywords,
+/// operators and literals in random case, random whitespace (spaces, tabs, newlines) and
+/// redundant parentheses. Attribute names and string values are left exactly as they are.
+pub fn filter_and_noisy_text() -> impl Strategy<Value = (Filter, String)> {
+    (filter_ast(), any::<u64>()).prop_map(|(filter, seed)| {
+        let mut noise = Noise(seed | 1);
+        let mut text = String::new();
+        write_noisy(&mut text, &filter, Precedence::Or, &mut noise);
+        (filter, text)
+    })
+}
+
+/// A small deterministic xorshift generator: the noise is a pure function of the seed, so
+/// proptest can shrink and replay it.
+struct Noise(u64);
+
+impl Noise {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    /// Whitespace that must separate two words.
+    fn space(&mut self) -> &'static str {
+        [" ", " ", "  ", "\t", "\n ", " \r\n"][(self.next() % 6) as usize]
+    }
+
+    /// Whitespace that may be empty (next to a parenthesis, bracket or string).
+    fn optional_space(&mut self) -> &'static str {
+        if self.chance(50) {
+            ""
+        } else {
+            self.space()
+        }
+    }
+
+    /// `word` with each letter's case chosen at random.
+    fn keyword(&mut self, word: &str) -> String {
+        word.chars()
+            .map(|c| {
+                if self.chance(50) {
+                    c.to_ascii_uppercase()
+                } else {
+                    c
+                }
+            })
+            .collect()
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Precedence {
+    Or,
+    And,
+    Operand,
+}
+
+/// Writes `filter` as the canonical printer would, plus noise; parenthesises where `context`
+/// binds tighter than the node (as the printer must) and sometimes where it need not.
+fn write_noisy(out: &mut String, filter: &Filter, context: Precedence, noise: &mut Noise) {
+    let own = match filter {
+        Filter::Or(..) => Precedence::Or,
+        Filter::And(..) => Precedence::And,
+        _ => Precedence::Operand,
+    };
+    let parenthesise = context > own || noise.chance(15);
+    if parenthesise {
+        out.push('(');
+        out.push_str(noise.optional_space());
+    }
+    match filter {
+        Filter::Compare { path, op, value } => {
+            let value = match value {
+                CompValue::Null | CompValue::Bool(_) => noise.keyword(&value.to_string()),
+                other => other.to_string(),
+            };
+            let (space1, op, space2) = (noise.space(), noise.keyword(op.keyword()), noise.space());
+            out.push_str(&format!("{path}{space1}{op}{space2}{value}"));
+        }
+        Filter::Present(path) => {
+            let (space, pr) = (noise.space(), noise.keyword("pr"));
+            out.push_str(&format!("{path}{space}{pr}"));
+        }
+        Filter::Or(left, right) | Filter::And(left, right) => {
+            let (word, right_context) = match own {
+                Precedence::Or => ("or", Precedence::And),
+                _ => ("and", Precedence::Operand),
+            };
+            write_noisy(out, left, own, noise);
+            let (space1, word, space2) = (noise.space(), noise.keyword(word), noise.space());
+            out.push_str(&format!("{space1}{word}{space2}"));
+            write_noisy(out, right, right_context, noise);
+        }
+        Filter::Not(inner) => {
+            let (not, space) = (noise.keyword("not"), noise.optional_space());
+            out.push_str(&format!("{not}{space}("));
+            write_noisy(out, inner, Precedence::Or, noise);
+            out.push(')');
+        }
+        Filter::ValuePath { path, filter } => {
+            out.push_str(&format!("{path}["));
+            out.push_str(noise.optional_space());
+            write_noisy(out, filter, Precedence::Or, noise);
+            out.push_str(noise.optional_space());
+            out.push(']');
+        }
+    }
+    if parenthesise {
+        out.push_str(noise.optional_space());
+        out.push(')');
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::test_runner::Config;
@@ -199,6 +318,11 @@ mod tests {
         fn printed_filters_parse_back_to_the_same_tree(filter in filter_ast()) {
             let printed = filter.to_string();
             prop_assert_eq!(parse(&printed), Ok(filter), "printed as {}", printed);
+        }
+
+        #[test]
+        fn noisy_spellings_parse_to_the_same_tree((filter, text) in filter_and_noisy_text()) {
+            prop_assert_eq!(parse(&text), Ok(filter), "noisy text {:?}", text);
         }
 
         #[test]
