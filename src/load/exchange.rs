@@ -75,9 +75,14 @@ pub async fn exchange(
             let wait = context
                 .retry
                 .wait_after(attempt, answer.retry_after.as_deref());
-            if attempt < context.retry.max_tries && wait < context.remaining() {
-                tokio::time::sleep(wait).await;
-                continue;
+            if attempt < context.retry.max_tries {
+                if wait <= context.remaining() {
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                // Still throttled when the run ends: wait out the run (so the worker does not
+                // start a flurry of doomed operations) and count the operation as failed.
+                tokio::time::sleep(context.remaining()).await;
             }
         }
         let ok = operation.expect.contains(&answer.status);
@@ -224,5 +229,10 @@ fn no_answer() -> Answer {
 
 /// Sleeps `duration`, but never past the run's deadline.
 pub async fn idle(context: &RunContext, duration: Duration) {
-    tokio::time::sleep(duration.min(context.remaining())).await;
+    tokio::time::sleep(
+        duration
+            .min(context.remaining())
+            .max(Duration::from_millis(20)),
+    )
+    .await;
 }
