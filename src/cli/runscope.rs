@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::{exit, CliError, CliResult};
+use crate::conformance::okta::names::{initial_script_variables, NameSource};
 use crate::conformance::okta::{spec::ensure_listed_user, Session};
 use crate::conformance::outcome::RunOutcome;
 use crate::conformance::runscope::{
@@ -76,6 +77,8 @@ pub fn run(args: RunscopeArgs) -> CliResult {
     };
     alias_crud_variables(&mut variables);
     if initial_script.is_none() {
+        let unset = unset_variables(&export, &variables);
+        generate_initial_variables(&unset, &mut variables);
         warn_about_unset_variables(&export, &variables);
     }
     let options = RunOptions {
@@ -140,8 +143,43 @@ fn alias_crud_variables(variables: &mut Variables) {
     }
 }
 
-/// Warns (stderr) about variables the file uses that nothing sets, pointing at the initial script.
+/// Without an initial script, fills the variables Okta's initial scripts would set (random names,
+/// the bogus ids) from scimfuzz's generator of the same shapes, and says so on stderr.
+fn generate_initial_variables(unset: &[String], variables: &mut Variables) {
+    let person = NameSource::new(seed_from_clock()).person();
+    let mut generated = Vec::new();
+    for (name, value) in initial_script_variables(&person) {
+        if unset.iter().any(|wanted| wanted == name) {
+            variables.set(name, value);
+            generated.push(name);
+        }
+    }
+    if !generated.is_empty() {
+        eprintln!(
+            "note: generated {} as Okta's initial script would; --initial-script FILE runs the script itself",
+            generated.join(", ")
+        );
+    }
+}
+
+/// Warns (stderr) about variables the file uses that nothing sets.
 fn warn_about_unset_variables(export: &Export, variables: &Variables) {
+    let unset = unset_variables(export, variables);
+    if unset.is_empty() {
+        return;
+    }
+    let flags: Vec<String> = unset.iter().map(|name| format!("--var {name}=…")).collect();
+    eprintln!(
+        "warning: {} {} used but never set: give {}",
+        unset.join(", "),
+        if unset.len() == 1 { "is" } else { "are" },
+        flags.join(" ")
+    );
+}
+
+/// The variables the file uses (URLs, headers, bodies, expected values) that are neither set nor
+/// captured by one of its steps.
+fn unset_variables(export: &Export, variables: &Variables) -> Vec<String> {
     let mut used: Vec<String> = Vec::new();
     let mut captured: Vec<String> = Vec::new();
     for step in &export.steps {
@@ -159,18 +197,9 @@ fn warn_about_unset_variables(export: &Export, variables: &Variables) {
         }
         captured.extend(request.extractions.iter().map(|e| e.name.clone()));
     }
-    let unset: Vec<String> = used
-        .into_iter()
+    used.into_iter()
         .filter(|name| !variables.contains(name) && !captured.contains(name))
-        .collect();
-    if !unset.is_empty() {
-        eprintln!(
-            "warning: {} {} used but never set; Okta's tests set them in their initial script \
-             (--initial-script Initial_Script_Spec.txt) or give them with --var NAME=VALUE",
-            unset.join(", "),
-            if unset.len() == 1 { "is" } else { "are" }
-        );
-    }
+        .collect()
 }
 
 fn heading(export: &Export, variables: &Variables, pauses: bool) -> String {

@@ -88,6 +88,8 @@ pub struct StepResult {
     pub id: String,
     /// The step's name (the Runscope note, or the Okta step/rule it mirrors).
     pub name: String,
+    /// Serialized flat: `"verdict": "failed", "failures": [...]` or `"reason": "..."`.
+    #[serde(flatten)]
     pub verdict: Verdict,
     /// The exchanges the step made, in order (the last one is usually the one judged).
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -325,3 +325,15 @@ fn a_users_own_suite_runs_scripts_headers_pauses_and_skips() {
     );
     assert!(reasons[2].contains("`condition`"), "{}", reasons[2]);
 }
+
+#[test]
+fn without_the_initial_script_the_binary_generates_its_variables_and_still_passes() {
+    let spec = okta_file("Okta-SCIM-20-SPEC-Test.json");
+    let (code, stdout, stderr) = scimfuzz(&["runscope", spec.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(stdout.lines().last(), Some("12 passed, 0 failed"));
+    assert!(
+        stderr.contains("note: generated randomGivenName"),
+        "{stderr}"
+    );
+}

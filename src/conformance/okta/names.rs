@@ -1,7 +1,8 @@
 //! Runscope-like generated names, as Okta's initial scripts make them, from a seed so a run can be
 //! repeated: given name `Runscope` + 3 digits, family name one capital + 8 lowercase + 3 digits,
 //! email and userName `given+family@atko.com` (mixed case), and the all-caps variant of the whole
-//! address. Plus the constants of Okta's SPEC test (the unknown email and the two digit-string ids).
+//! address. Plus the constants of Okta's SPEC test (the unknown email and the two digit-string ids),
+//! and the whole variable set Okta's initial scripts produce, for runs without the script.
 
 /// The email Okta's SPEC step 3 looks up and expects not to find.
 pub const INVALID_USER_EMAIL: &str = "abcdefgh@atko.com";
@@ -112,6 +113,35 @@ impl NameSource {
     }
 }
 
+/// The variables Okta's initial scripts set (`Initial_Script_Spec.txt` and
+/// `Initial_Script_CRUD.txt`), made by this generator instead of by running the script.
+pub fn initial_script_variables(person: &Person) -> Vec<(&'static str, String)> {
+    let update = format!("{}update", person.given_name);
+    vec![
+        ("randomGivenName", person.given_name.clone()),
+        ("randomFamilyName", person.family_name.clone()),
+        ("randomEmail", person.email.clone()),
+        ("randomUsername", person.user_name().to_string()),
+        ("randomUsernameCaps", person.user_name_caps()),
+        ("InvalidUserEmail", INVALID_USER_EMAIL.to_string()),
+        (
+            "UserIdThatDoesNotExist",
+            USER_ID_THAT_DOES_NOT_EXIST.to_string(),
+        ),
+        ("okta_user_firstname", person.given_name.clone()),
+        ("okta_user_lastname", person.family_name.clone()),
+        ("okta_user_fullname", person.display_name()),
+        ("okta_user_firstname_update", update.clone()),
+        (
+            "okta_user_fullname_update",
+            format!("{update} {}", person.family_name),
+        ),
+        ("okta_user_email", person.email.clone()),
+        ("okta_user_title", "Engineer".to_string()),
+        ("okta_user_primaryphone", "415.123.4567".to_string()),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +170,25 @@ mod tests {
     fn the_same_seed_gives_the_same_names() {
         assert_eq!(NameSource::new(42).person(), NameSource::new(42).person());
         assert_ne!(NameSource::new(42).person(), NameSource::new(43).person());
+    }
+
+    #[test]
+    fn the_initial_script_variables_match_the_scripts_shapes() {
+        let person = NameSource::new(9).person();
+        let vars = initial_script_variables(&person);
+        let get = |name: &str| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.clone())
+                .expect(name)
+        };
+        assert_eq!(get("randomUsername"), get("randomEmail"));
+        assert_eq!(get("randomUsernameCaps"), get("randomEmail").to_uppercase());
+        assert_eq!(
+            get("okta_user_firstname_update"),
+            format!("{}update", person.given_name)
+        );
+        assert_eq!(get("UserIdThatDoesNotExist").len(), 30);
     }
 
     #[test]
