@@ -10,6 +10,10 @@
 //! than D145's final NFD) gives the same equality but keeps `co`/`sw`/`ew` from matching a base
 //! letter inside an accented one (`"é" co "e"` is false).
 //!
+//! Compatibility equivalents are *not* merged (no NFKC): full-width `ＢＪＥＮＳＥＮ` stays
+//! different from `bjensen`, as it looks different and compatibility folding would make distinct
+//! userNames collide. (Ligatures such as `ﬁ` do fold to `fi`: full case folding says so.)
+//!
 //! `caseExact` attributes are compared code point by code point, without normalisation: exact
 //! means exact. Pure-ASCII input takes a fast path that allocates nothing for equality.
 
@@ -157,6 +161,13 @@ mod tests {
     fn a_base_letter_is_not_found_inside_an_accented_one() {
         assert!(!contains_ignore_case("café", "cafe"));
         assert!(!starts_with_ignore_case("É", "e"));
+    }
+
+    #[test]
+    fn compatibility_variants_are_not_merged() {
+        assert!(!eq_ignore_case("ＢＪＥＮＳＥＮ", "bjensen"));
+        assert!(!eq_ignore_case("x\u{2460}", "x1"));
+        assert!(eq_ignore_case("\u{FB01}le", "FILE"));
     }
 
     #[test]
