@@ -7,40 +7,119 @@ use serde_json::Value;
 
 use super::catalogue as id;
 use super::finding::{CheckContext, Finding};
-use super::list::list_findings;
+use super::list::{list_findings, walk_findings};
 use super::resource::{group_findings, user_findings};
 use super::response::{check_response, location_findings};
 use crate::driver::{Call, ResourceKind};
-use crate::model::{Expected, GroupRecord, Op};
+use crate::model::{Expected, GroupRecord, ListExpectation, Op, UserHandle, UserRecord};
 
 /// Every finding about the exchanges `calls` that `op` produced, given what the model expected.
 pub fn check_op(op: &Op, expected: &Expected, calls: &[Call], ctx: &CheckContext) -> Vec<Finding> {
+    let read = |user: &UserHandle, record: &UserRecord| Expected::UserRead {
+        user: *user,
+        record: record.clone(),
+    };
     match expected {
         Expected::UserReplaced {
             user,
             before,
             after,
+        } => in_sequence(
+            op,
+            calls,
+            ctx,
+            vec![
+                (read(user, before), None),
+                (read(user, after), Some(id::PUT_RESULT)),
+            ],
+        ),
+        Expected::ReplaceRefused { user, before } => in_sequence(
+            op,
+            calls,
+            ctx,
+            vec![(read(user, before), None), (Expected::Conflict, None)],
+        ),
+        Expected::PatchRejected { user, record } => in_sequence(
+            op,
+            calls,
+            ctx,
+            vec![
+                (Expected::BadRequest, None),
+                (read(user, record), Some(id::PATCH_ATOMIC)),
+            ],
+        ),
+        Expected::StaleWrite {
+            user,
+            before,
+            after,
         } => {
-            let read = Expected::UserRead {
+            let patched = Expected::UserPatched {
                 user: *user,
-                record: before.clone(),
+                record: after.clone(),
             };
-            let mut findings = check_call(op, &read, calls.first(), 0, ctx);
-            if findings.is_empty() {
-                let write = Expected::UserRead {
-                    user: *user,
-                    record: after.clone(),
-                };
-                let put = check_call(op, &write, calls.get(1), 1, ctx);
-                findings.extend(
-                    put.into_iter()
-                        .map(|f| relabel(f, id::CONTENT, id::PUT_RESULT)),
-                );
+            in_sequence(
+                op,
+                calls,
+                ctx,
+                vec![
+                    (read(user, before), None),
+                    (patched, None),
+                    (Expected::PreconditionFailed, None),
+                ],
+            )
+        }
+        Expected::Walked(expectation) => {
+            let pages = in_sequence(op, calls, ctx, walk_pages(expectation, calls.len()));
+            if pages.iter().any(Finding::is_blocking) {
+                return pages;
             }
+            let mut findings = pages;
+            findings.extend(walk_findings(expectation, calls, ctx));
             findings
         }
         _ => check_call(op, expected, calls.first(), 0, ctx),
     }
+}
+
+/// The per-page expectations of a walk: page `i` starts at `1 + i * count`.
+fn walk_pages(
+    expectation: &ListExpectation,
+    pages: usize,
+) -> Vec<(Expected, Option<&'static str>)> {
+    let step = expectation.count.unwrap_or(1).max(1);
+    (0..pages)
+        .map(|page| {
+            let mut page_expectation = expectation.clone();
+            page_expectation.start_index = 1 + page as u64 * step;
+            (Expected::Listed(page_expectation), None)
+        })
+        .collect()
+}
+
+/// Checks consecutive exchanges against consecutive expectations, stopping at the first blocking
+/// finding; `relabel` turns content mismatches of that exchange into a more specific check.
+fn in_sequence(
+    op: &Op,
+    calls: &[Call],
+    ctx: &CheckContext,
+    expectations: Vec<(Expected, Option<&'static str>)>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (index, (expected, relabel_to)) in expectations.iter().enumerate() {
+        let mut found = check_call(op, expected, calls.get(index), index, ctx);
+        if let Some(to) = relabel_to {
+            found = found
+                .into_iter()
+                .map(|f| relabel(f, id::CONTENT, to))
+                .collect();
+        }
+        let blocking = found.iter().any(Finding::is_blocking);
+        findings.extend(found);
+        if blocking {
+            break;
+        }
+    }
+    findings
 }
 
 fn relabel(mut finding: Finding, from: &str, to: &str) -> Finding {
@@ -129,6 +208,12 @@ fn content_findings(
             ctx,
         ),
         Expected::UserReplaced { .. }
+        | Expected::ReplaceRefused { .. }
+        | Expected::Walked(_)
+        | Expected::BadRequest
+        | Expected::PatchRejected { .. }
+        | Expected::StaleWrite { .. }
+        | Expected::PreconditionFailed
         | Expected::Conflict
         | Expected::NotFound
         | Expected::Deleted

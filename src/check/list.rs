@@ -7,8 +7,11 @@ use super::catalogue as id;
 use super::finding::{CheckContext, Finding};
 use super::resource::describe_user;
 use super::shape::list_response_problems;
-use crate::driver::ResourceKind;
+use crate::driver::{Call, ResourceKind};
 use crate::model::{ListExpectation, Op, Spelling, UserHandle};
+
+/// The most pages one walk reads (a bound, so a server that lies about totals cannot hang us).
+pub const MAX_WALK_PAGES: usize = 20;
 
 /// The findings about one list page.
 pub fn list_findings(
@@ -213,4 +216,58 @@ fn range_text(what: &str, low: u64, high: u64) -> String {
     } else {
         format!("{what} between {low} and {high}")
     }
+}
+
+/// Across the pages of a walk: every resource exactly once, every certain match present.
+pub fn walk_findings(
+    expectation: &ListExpectation,
+    calls: &[Call],
+    ctx: &CheckContext,
+) -> Vec<Finding> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut duplicates: Vec<String> = Vec::new();
+    for call in calls {
+        let body = call.response.json().unwrap_or_default();
+        let ids = body
+            .get("Resources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        for user_id in ids.filter_map(|r| r.get("id").and_then(Value::as_str)) {
+            if seen.iter().any(|s| s == user_id) {
+                duplicates.push(describe_user(ctx, user_id));
+            } else {
+                seen.push(user_id.to_string());
+            }
+        }
+    }
+    let pages = calls.len();
+    if !duplicates.is_empty() {
+        return vec![Finding::new(
+            id::STABLE_PAGING,
+            "each resource on exactly one page",
+            format!(
+                "{} returned twice across {pages} pages",
+                duplicates.join(", ")
+            ),
+        )];
+    }
+    let missing: Vec<String> = expectation
+        .must
+        .iter()
+        .filter(|handle| {
+            ctx.ids
+                .id(ResourceKind::User, handle.0)
+                .is_some_and(|known| !seen.iter().any(|s| s == known))
+        })
+        .map(|handle| format!("user#{}", handle.0))
+        .collect();
+    if missing.is_empty() || pages >= MAX_WALK_PAGES {
+        return Vec::new();
+    }
+    vec![Finding::new(
+        id::STABLE_PAGING,
+        "every resource on some page of the walk",
+        format!("{} never listed across {pages} pages", missing.join(", ")),
+    )]
 }

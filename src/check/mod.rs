@@ -12,3 +12,4 @@ pub mod shape;
 pub use catalogue::{CheckInfo, Severity};
 pub use finding::{CheckContext, CheckRules, Finding, Grading};
 pub use judge::check_op;
+pub use list::MAX_WALK_PAGES;

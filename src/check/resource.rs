@@ -66,7 +66,6 @@ pub fn user_findings(
             &record.family_name,
         ),
         ("displayName", body.get("displayName"), &record.display_name),
-        ("externalId", body.get("externalId"), &record.external_id),
     ];
     for (name, actual, wanted) in text_attributes {
         if actual.and_then(Value::as_str) != Some(wanted.as_str()) {
@@ -77,6 +76,14 @@ pub fn user_findings(
                 actual,
             ));
         }
+    }
+    let external_id = body.get("externalId").filter(|v| !v.is_null());
+    if external_id.and_then(Value::as_str) != record.external_id.as_deref() {
+        let wanted = record
+            .external_id
+            .clone()
+            .map_or(Value::Null, Value::String);
+        findings.push(mismatch(content_check, "externalId", &wanted, external_id));
     }
     if body.get("active") != Some(&Value::Bool(record.active)) {
         findings.push(mismatch(

@@ -70,6 +70,8 @@ fn wrong_status(expected: &Expected, op: &Op, call: &Call) -> Finding {
             (Expected::NotFound, _) => id::NOT_FOUND_404,
             (Expected::Conflict, Op::ReplaceUser { .. }) => id::RENAME_UNIQUENESS,
             (Expected::Conflict, _) => id::DUPLICATE_409,
+            (Expected::BadRequest, Op::MalformedCreate) => id::INVALID_SYNTAX_400,
+            (Expected::PreconditionFailed, _) => id::ETAG_PRECONDITION,
             _ if status >= 500 => id::NO_SERVER_ERROR,
             (Expected::UserCreated { .. } | Expected::GroupCreated { .. }, _) if status < 300 => {
                 id::CREATE_201
@@ -92,7 +94,7 @@ fn wrong_status(expected: &Expected, op: &Op, call: &Call) -> Finding {
             {
                 id::PATHLESS_PATCH
             }
-            (Expected::UserReplaced { .. }, _) if status == 400 => id::PUT_READONLY_ECHO,
+            _ if status == 400 && call.request.method == "PUT" => id::PUT_READONLY_ECHO,
             (Expected::Deleted, _) => id::DELETE_204,
             (Expected::Listed(list), _) if status == 404 && list.must.is_empty() => {
                 id::NO_MATCH_200

@@ -7,12 +7,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::runtime::Runtime;
 
-use super::render::{render, replace_body};
+use super::multi::follow_ups;
+use super::render::render;
 use crate::check::{check_op, CheckContext, CheckRules, Finding, Grading};
 use crate::driver::{
-    cleanup, Call, CleanupMode, Driver, IdMap, Method, RequestSpec, ResourceKind, TransportError,
+    cleanup, Call, CleanupMode, Driver, IdMap, RequestSpec, ResourceKind, TransportError,
 };
-use crate::model::{apply, Expected, ModelRules, Op, State};
+use crate::model::{apply, resolve, Expected, ModelRules, Op, State};
 
 /// One executed op: what the model expected, the exchanges, and what was wrong with them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,11 +97,15 @@ impl Executor<'_> {
         ids: &mut IdMap,
         outcome: &mut CaseOutcome,
     ) -> Result<(), TransportError> {
-        for op in ops {
-            let Some((next, expected)) = apply(state, op) else {
+        for drawn in ops {
+            let resolved = resolve(state, drawn);
+            let Some((op, (next, expected))) =
+                resolved.and_then(|op| apply(state, &op).map(|applied| (op, applied)))
+            else {
                 outcome.skipped += 1;
                 continue;
             };
+            let op = &op;
             let calls = self.send_op(op, &expected, state, &next, ids)?;
             let prefix = state.namespace_prefix();
             let ctx = CheckContext {
@@ -147,22 +152,11 @@ impl Executor<'_> {
         ids: &IdMap,
     ) -> Result<Vec<Call>, TransportError> {
         let first = self.send(&render(op, before, after, ids))?;
+        let base_url = &self.driver.target().base_url;
+        let send = |spec: &RequestSpec| self.send(spec);
+        let more = follow_ups(op, expected, before, &first, base_url, &send)?;
         let mut calls = vec![first];
-        if let (Op::ReplaceUser { change, .. }, Expected::UserReplaced { after: record, .. }) =
-            (op, expected)
-        {
-            let read = &calls[0].response;
-            if let (200, Some(body)) = (read.status, read.json()) {
-                let path = calls[0]
-                    .request
-                    .url
-                    .trim_start_matches(&self.driver.target().base_url)
-                    .to_string();
-                let put =
-                    RequestSpec::with_json(Method::Put, path, replace_body(&body, change, record));
-                calls.push(self.send(&put)?);
-            }
-        }
+        calls.extend(more);
         Ok(calls)
     }
 }

@@ -5,10 +5,10 @@
 
 use serde_json::{json, Value};
 
-use crate::driver::{encode_component, AuthMode, IdMap, Method, RequestSpec, ResourceKind};
+use crate::driver::{encode_component, AuthMode, Body, IdMap, Method, RequestSpec, ResourceKind};
 use crate::model::{
-    effective_filter, BadAuth, BogusId, GroupRecord, ListQuery, MembershipChange, Op, State,
-    UserChange, UserHandle, UserRecord,
+    effective_filter, effective_members, live_members, BadAuth, BogusId, GroupHandle, GroupRecord,
+    ListQuery, MembershipChange, Op, State, UserChange, UserHandle, UserRecord,
 };
 use crate::scim::urn;
 
@@ -94,7 +94,7 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
             let body = json!({
                 "schemas": [urn::GROUP],
                 "displayName": record.display_name,
-                "members": member_values(before, members, ids),
+                "members": member_values(before, &live_members(before, members), ids),
             });
             RequestSpec::with_json(Method::Post, "/Groups", body)
         }
@@ -112,9 +112,33 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
         Op::PatchMembers { group, change } => RequestSpec::with_json(
             Method::Patch,
             group_path(group.0),
-            patch_body(membership_operations(before, change, ids)),
+            patch_body(membership_operations(before, *group, change, ids)),
         ),
         Op::DeleteGroup { group } => RequestSpec::delete(group_path(group.0)),
+        Op::WalkUsers {
+            page_size,
+            namespaced,
+        } => RequestSpec::get(list_path(before, &walk_query(*page_size, *namespaced, 1))),
+        Op::MalformedCreate => {
+            let mut spec = RequestSpec::new(Method::Post, "/Users");
+            spec.body = Some(Body::Raw {
+                content_type: "application/scim+json".into(),
+                text: format!(
+                    "{{\"schemas\":[\"{}\"],\"userName\":\"{}.broken",
+                    urn::USER,
+                    before.tag
+                ),
+            });
+            spec
+        }
+        Op::PatchAtomicity { user } => {
+            let operations = vec![
+                json!({"op": "replace", "value": {"displayName": format!("Atomic {}", before.tag)}}),
+                json!({"op": "replace", "path": "emails[type eq \"fax\"].value", "value": "fax@example.test"}),
+            ];
+            RequestSpec::with_json(Method::Patch, user_path(*user), patch_body(operations))
+        }
+        Op::StaleWrite { user } => RequestSpec::get(user_path(*user)),
         Op::BadAuthRequest { auth } => {
             let spec = RequestSpec::get("/Users?startIndex=1&count=1");
             spec.auth(match auth {
@@ -129,6 +153,23 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
 fn resource_path(kind: ResourceKind, slot: u8, ids: &IdMap) -> String {
     let id = ids.id(kind, slot).unwrap_or("scimfuzz-unassigned");
     format!("{}/{}", kind.endpoint(), encode_component(id))
+}
+
+/// The query of page `start_index` of a walk.
+pub fn walk_query(page_size: u8, namespaced: bool, start_index: i64) -> ListQuery {
+    ListQuery {
+        filter: None,
+        start_index: Some(start_index),
+        count: Some(i64::from(page_size.max(1))),
+        namespaced,
+    }
+}
+
+/// A path-less PATCH replacing displayName.
+pub fn display_name_patch(name: &str) -> Value {
+    patch_body(vec![
+        json!({"op": "replace", "value": {"displayName": name}}),
+    ])
 }
 
 /// `/Users?filter=…&startIndex=…&count=…` for a generated query in this namespace.
@@ -164,15 +205,23 @@ fn member_values(state: &State, users: &[UserHandle], ids: &IdMap) -> Vec<Value>
         .collect()
 }
 
-fn membership_operations(state: &State, change: &MembershipChange, ids: &IdMap) -> Vec<Value> {
+fn membership_operations(
+    state: &State,
+    group: GroupHandle,
+    change: &MembershipChange,
+    ids: &IdMap,
+) -> Vec<Value> {
+    let users = effective_members(state, group, change);
     match change {
-        MembershipChange::Add { users } => {
-            vec![json!({"op": "add", "path": "members", "value": member_values(state, users, ids)})]
+        MembershipChange::Add { .. } => {
+            vec![
+                json!({"op": "add", "path": "members", "value": member_values(state, &users, ids)}),
+            ]
         }
-        MembershipChange::ReplaceAll { users } => vec![
-            json!({"op": "replace", "path": "members", "value": member_values(state, users, ids)}),
+        MembershipChange::ReplaceAll { .. } => vec![
+            json!({"op": "replace", "path": "members", "value": member_values(state, &users, ids)}),
         ],
-        MembershipChange::Remove { users } => users
+        MembershipChange::Remove { .. } => users
             .iter()
             .map(|user| {
                 let id = ids.id(ResourceKind::User, user.0).unwrap_or_default();
@@ -183,7 +232,8 @@ fn membership_operations(state: &State, change: &MembershipChange, ids: &IdMap) 
 }
 
 /// Okta's PUT body: the GET response echoed whole (id, meta, groups included) with the change
-/// applied; the write-only password is not echoed because it is never returned.
+/// applied (`after` is the record the PUT attempts); the write-only password is not echoed
+/// because it is never returned.
 pub fn replace_body(read: &Value, change: &UserChange, after: &UserRecord) -> Value {
     let mut body = read.clone();
     if let Some(object) = body.as_object_mut() {
@@ -199,6 +249,17 @@ pub fn replace_body(read: &Value, change: &UserChange, after: &UserRecord) -> Va
             }
             UserChange::Active(active) => {
                 object.insert("active".into(), json!(active));
+            }
+            UserChange::DropExternalId => {
+                object.remove("externalId");
+            }
+            UserChange::DropSecondEmail => {
+                if let Some(Value::Array(emails)) = object.get_mut("emails") {
+                    emails.truncate(1);
+                }
+            }
+            UserChange::TakeUserNameOf(_) => {
+                object.insert("userName".into(), json!(after.user_name));
             }
         }
     }

@@ -64,6 +64,9 @@ pub struct SearchSummary {
     pub seed: u64,
     /// Cases run, shrink replays included.
     pub cases_run: u64,
+    /// Ops executed, and ops skipped because their precondition did not hold.
+    pub ops_run: u64,
+    pub ops_skipped: u64,
     pub requests: u64,
     pub elapsed_seconds: f64,
     pub time_limit_reached: bool,
@@ -91,6 +94,8 @@ struct Round {
 
 struct Tally {
     cases_run: u64,
+    ops_run: u64,
+    ops_skipped: u64,
     requests: u64,
     cleanup_refused: u64,
     notes: Vec<Finding>,
@@ -113,6 +118,8 @@ pub fn search(
     };
     let tally = RefCell::new(Tally {
         cases_run: 0,
+        ops_run: 0,
+        ops_skipped: 0,
         requests: 0,
         cleanup_refused: 0,
         notes: Vec::new(),
@@ -141,6 +148,8 @@ pub fn search(
                 }
                 Ok(outcome) => {
                     t.requests += outcome.request_count() as u64;
+                    t.ops_run += outcome.steps.len() as u64;
+                    t.ops_skipped += outcome.skipped as u64;
                     t.cleanup_refused += outcome.cleanup_refused as u64;
                     for note in outcome.findings().filter(|f| !f.is_blocking()) {
                         if !t.notes.iter().any(|n| n.check_id == note.check_id) {
@@ -215,6 +224,8 @@ pub fn search(
     Ok(SearchSummary {
         seed: config.seed,
         cases_run: tally.cases_run,
+        ops_run: tally.ops_run,
+        ops_skipped: tally.ops_skipped,
         requests: tally.requests,
         elapsed_seconds: started.elapsed().as_secs_f64(),
         time_limit_reached: out_of_time(),

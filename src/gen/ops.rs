@@ -53,7 +53,7 @@ pub fn user_handle() -> impl Strategy<Value = UserHandle> {
 
 /// A group handle.
 pub fn group_handle() -> impl Strategy<Value = GroupHandle> {
-    prop_oneof![3 => Just(0u8), 1 => 1..GROUP_SLOTS].prop_map(GroupHandle)
+    prop_oneof![5 => Just(0u8), 1 => 1..GROUP_SLOTS].prop_map(GroupHandle)
 }
 
 /// The spelling used to create a user: mostly the base form, sometimes another ASCII case.
@@ -94,11 +94,15 @@ fn user_change() -> impl Strategy<Value = UserChange> {
         3 => select(vec!["update", "Ü", "2"]).prop_map(|s| UserChange::GivenNameSuffix(s.into())),
         1 => select(vec!["Renamed", "Zoë R"]).prop_map(|s| UserChange::DisplayName(s.into())),
         1 => any::<bool>().prop_map(UserChange::Active),
+        1 => Just(UserChange::DropSecondEmail),
+        1 => Just(UserChange::DropExternalId),
+        1 => user_handle().prop_map(UserChange::TakeUserNameOf),
     ]
 }
 
 fn members() -> impl Strategy<Value = Vec<UserHandle>> {
-    prop::collection::vec(user_handle(), 0..3).prop_map(|mut users| {
+    let member = prop_oneof![4 => 0..3u8, 1 => 3..USER_SLOTS].prop_map(UserHandle);
+    prop::collection::vec(member, 0..4).prop_map(|mut users| {
         users.sort();
         users.dedup();
         users
@@ -148,6 +152,16 @@ fn user_ops(config: &GenConfig) -> BoxedStrategy<Op> {
                 .boxed(),
         ),
         (
+            2,
+            (1..4u8, prop::bool::weighted(0.7))
+                .prop_map(|(page_size, namespaced)| Op::WalkUsers {
+                    page_size,
+                    namespaced,
+                })
+                .boxed(),
+        ),
+        (1, Just(Op::MalformedCreate).boxed()),
+        (
             1,
             select(vec![
                 BadAuth::Missing,
@@ -169,6 +183,13 @@ fn user_ops(config: &GenConfig) -> BoxedStrategy<Op> {
                 })
                 .boxed(),
         ));
+    }
+    if config.patch {
+        choices.push((
+            1,
+            user().prop_map(|user| Op::PatchAtomicity { user }).boxed(),
+        ));
+        choices.push((1, user().prop_map(|user| Op::StaleWrite { user }).boxed()));
     }
     if config.delete {
         choices.push((1, user().prop_map(|user| Op::DeleteUser { user }).boxed()));
@@ -216,7 +237,7 @@ fn group_ops(config: &GenConfig) -> BoxedStrategy<Op> {
 /// One op of any kind the configuration allows.
 pub fn op(config: &GenConfig) -> BoxedStrategy<Op> {
     if config.groups {
-        prop_oneof![3 => user_ops(config), 1 => group_ops(config)].boxed()
+        prop_oneof![2 => user_ops(config), 1 => group_ops(config)].boxed()
     } else {
         user_ops(config)
     }
@@ -225,4 +246,48 @@ pub fn op(config: &GenConfig) -> BoxedStrategy<Op> {
 /// A sequence of 1..=max_ops ops.
 pub fn op_sequence(config: &GenConfig) -> BoxedStrategy<Vec<Op>> {
     prop::collection::vec(op(config), 1..=config.max_ops.max(1)).boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_op_kind_is_generated() {
+        let mut runner = TestRunner::deterministic();
+        let strategy = op_sequence(&GenConfig::default());
+        let mut kinds = BTreeSet::new();
+        for _ in 0..300 {
+            let ops = strategy
+                .new_tree(&mut runner)
+                .expect("a sequence")
+                .current();
+            kinds.extend(ops.iter().map(Op::kind));
+        }
+        for kind in [
+            "create-user",
+            "get-user",
+            "get-bogus-user",
+            "lookup-user",
+            "set-active",
+            "replace-user",
+            "delete-user",
+            "list-users",
+            "walk-users",
+            "malformed-create",
+            "patch-atomicity",
+            "stale-write",
+            "create-group",
+            "get-group",
+            "rename-group",
+            "patch-members",
+            "delete-group",
+            "bad-auth",
+        ] {
+            assert!(kinds.contains(kind), "{kind} never generated: {kinds:?}");
+        }
+    }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use super::expected::{Expected, ListExpectation};
 use super::filter_eval::{list_expectation, user_name_eq};
+use super::op::ListQuery;
 use super::op::{GroupHandle, MembershipChange, Op, UserChange, UserHandle};
 use super::state::{GroupRecord, GroupSlot, State, UserSlot};
 use super::text::Tri;
@@ -63,6 +64,47 @@ pub fn apply(state: &State, op: &Op) -> Option<(State, Expected)> {
             Some((next, expected))
         }
         Op::BadAuthRequest { .. } => Some((state.clone(), Expected::Unauthorized)),
+        Op::WalkUsers {
+            page_size,
+            namespaced,
+        } => {
+            let query = ListQuery {
+                filter: None,
+                start_index: Some(1),
+                count: Some(i64::from(*page_size.max(&1))),
+                namespaced: *namespaced,
+            };
+            Some((
+                state.clone(),
+                Expected::Walked(list_expectation(state, &query)),
+            ))
+        }
+        Op::MalformedCreate => Some((state.clone(), Expected::BadRequest)),
+        Op::PatchAtomicity { user } => {
+            let record = state.live_user(*user)?.clone();
+            Some((
+                state.clone(),
+                Expected::PatchRejected {
+                    user: *user,
+                    record,
+                },
+            ))
+        }
+        Op::StaleWrite { user } => {
+            let before = state.live_user(*user)?.clone();
+            let mut after = before.clone();
+            after.display_name = format!("Versioned {}", state.tag);
+            let mut next = state.clone();
+            next.users.insert(*user, UserSlot::Live(after.clone()));
+            Some((
+                next,
+                Expected::StaleWrite {
+                    user: *user,
+                    before,
+                    after,
+                },
+            ))
+        }
     }
 }
 
@@ -134,6 +176,14 @@ fn replace_user(state: &State, user: UserHandle, change: &UserChange) -> Option<
         }
         UserChange::DisplayName(text) => after.display_name = format!("{text} {}", state.tag),
         UserChange::Active(active) => after.active = *active,
+        UserChange::DropSecondEmail => after.emails.truncate(1),
+        UserChange::DropExternalId => after.external_id = None,
+        UserChange::TakeUserNameOf(other) => {
+            // Only a certain clash is generated: another live user's exact userName.
+            let taken = state.live_user(*other).filter(|_| *other != user)?;
+            after.user_name = taken.user_name.clone();
+            return Some((state.clone(), Expected::ReplaceRefused { user, before }));
+        }
     }
     let mut next = state.clone();
     next.users.insert(user, UserSlot::Live(after.clone()));
@@ -162,21 +212,17 @@ fn delete_user(state: &State, user: UserHandle) -> Option<(State, Expected)> {
     Some((next, expected))
 }
 
-fn all_live(state: &State, users: &[UserHandle]) -> bool {
-    users.iter().all(|user| state.live_user(*user).is_some())
-}
-
 fn create_group(
     state: &State,
     group: GroupHandle,
     members: &[UserHandle],
 ) -> Option<(State, Expected)> {
-    if state.live_group(group).is_some() || !all_live(state, members) {
+    if state.live_group(group).is_some() {
         return None;
     }
     let record = GroupRecord {
         display_name: state.base_group_name(group),
-        members: members.iter().copied().collect(),
+        members: live_members(state, members).into_iter().collect(),
     };
     let mut next = state.clone();
     next.groups.insert(group, GroupSlot::Live(record.clone()));
@@ -207,20 +253,9 @@ fn patch_members(
     group: GroupHandle,
     change: &MembershipChange,
 ) -> Option<(State, Expected)> {
-    let users = match change {
-        MembershipChange::Add { users }
-        | MembershipChange::Remove { users }
-        | MembershipChange::ReplaceAll { users } => users,
-    };
-    let empty_delta = users.is_empty() && !matches!(change, MembershipChange::ReplaceAll { .. });
-    if !all_live(state, users) || empty_delta {
+    let users = effective_members(state, group, change);
+    if users.is_empty() && !matches!(change, MembershipChange::ReplaceAll { .. }) {
         return None;
-    }
-    if let (MembershipChange::Remove { users }, Some(record)) = (change, state.live_group(group)) {
-        // Removing a value that is absent is server-dependent (200 or 400 noTarget): not generated.
-        if !users.iter().all(|user| record.members.contains(user)) {
-            return None;
-        }
     }
     with_group(state, group, |record| {
         let mut patched = record.clone();
@@ -236,4 +271,92 @@ fn patch_members(
         };
         (Some(GroupSlot::Live(patched)), expected)
     })
+}
+
+/// The users a membership change actually names: the live ones, and for a removal only current
+/// members (removing an absent value is server-dependent: 200 or 400 noTarget).
+pub fn effective_members(
+    state: &State,
+    group: GroupHandle,
+    change: &MembershipChange,
+) -> Vec<UserHandle> {
+    let (users, only_members) = match change {
+        MembershipChange::Add { users } | MembershipChange::ReplaceAll { users } => (users, false),
+        MembershipChange::Remove { users } => (users, true),
+    };
+    let members = state
+        .live_group(group)
+        .map(|g| g.members.clone())
+        .unwrap_or_default();
+    users
+        .iter()
+        .copied()
+        .filter(|user| state.live_user(*user).is_some())
+        .filter(|user| !only_members || members.contains(user))
+        .collect()
+}
+
+/// The live users among `users` (group creation names only users that exist).
+pub fn live_members(state: &State, users: &[UserHandle]) -> Vec<UserHandle> {
+    users
+        .iter()
+        .copied()
+        .filter(|user| state.live_user(*user).is_some())
+        .collect()
+}
+
+/// Points an op's handles at resources the case has: a handle the case never created is read as
+/// "the k-th user (group) the case knows", so far fewer drawn ops are wasted. Creates keep their
+/// handle. `None` when the case has nothing to point at yet. The runner applies the resolved op
+/// and reports it, so a reported sequence means exactly what it says.
+pub fn resolve(state: &State, op: &Op) -> Option<Op> {
+    let user = |handle: UserHandle| -> Option<UserHandle> {
+        if state.user_has_id(handle) {
+            return Some(handle);
+        }
+        let known: Vec<UserHandle> = state.users.keys().copied().collect();
+        (!known.is_empty()).then(|| known[usize::from(handle.0) % known.len()])
+    };
+    let group = |handle: GroupHandle| -> Option<GroupHandle> {
+        if state.groups.contains_key(&handle) {
+            return Some(handle);
+        }
+        let known: Vec<GroupHandle> = state.groups.keys().copied().collect();
+        (!known.is_empty()).then(|| known[usize::from(handle.0) % known.len()])
+    };
+    let resolved = match op {
+        Op::GetUser { user: u } => Op::GetUser { user: user(*u)? },
+        Op::LookupUser { user: u, spelling } => Op::LookupUser {
+            user: user(*u)?,
+            spelling: *spelling,
+        },
+        Op::SetActive {
+            user: u,
+            active,
+            capitalised,
+        } => Op::SetActive {
+            user: user(*u)?,
+            active: *active,
+            capitalised: *capitalised,
+        },
+        Op::ReplaceUser { user: u, change } => Op::ReplaceUser {
+            user: user(*u)?,
+            change: change.clone(),
+        },
+        Op::DeleteUser { user: u } => Op::DeleteUser { user: user(*u)? },
+        Op::PatchAtomicity { user: u } => Op::PatchAtomicity { user: user(*u)? },
+        Op::StaleWrite { user: u } => Op::StaleWrite { user: user(*u)? },
+        Op::GetGroup { group: g } => Op::GetGroup { group: group(*g)? },
+        Op::RenameGroup { group: g, suffix } => Op::RenameGroup {
+            group: group(*g)?,
+            suffix: suffix.clone(),
+        },
+        Op::PatchMembers { group: g, change } => Op::PatchMembers {
+            group: group(*g)?,
+            change: change.clone(),
+        },
+        Op::DeleteGroup { group: g } => Op::DeleteGroup { group: group(*g)? },
+        other => other.clone(),
+    };
+    Some(resolved)
 }

@@ -36,6 +36,28 @@ pub enum Expected {
         before: UserRecord,
         after: UserRecord,
     },
+    /// Okta's GET-then-PUT refused: the GET answers `before`, the PUT `409` (uniqueness).
+    ReplaceRefused {
+        user: UserHandle,
+        before: UserRecord,
+    },
+    /// Pages of a walk: each page a ListResponse, together every match exactly once.
+    Walked(ListExpectation),
+    /// `400 Bad Request` with a SCIM Error body.
+    BadRequest,
+    /// A PATCH that must fail as a whole (400), then a GET showing `record` unchanged.
+    PatchRejected {
+        user: UserHandle,
+        record: UserRecord,
+    },
+    /// GET `before`, PATCH to `after`, then a stale If-Match write answered 412.
+    StaleWrite {
+        user: UserHandle,
+        before: UserRecord,
+        after: UserRecord,
+    },
+    /// `412 Precondition Failed`.
+    PreconditionFailed,
     /// `204 No Content` (a 200 is a deviation, judged by the profile).
     Deleted,
     /// A `200 OK` ListResponse.
@@ -102,6 +124,12 @@ impl Expected {
             Expected::UserPatched { .. } | Expected::GroupPatched { .. } => &[200, 204],
             Expected::Deleted => &[204],
             Expected::Unauthorized => &[401],
+            Expected::BadRequest => &[400],
+            Expected::PreconditionFailed => &[412],
+            Expected::ReplaceRefused { .. }
+            | Expected::Walked(_)
+            | Expected::PatchRejected { .. }
+            | Expected::StaleWrite { .. } => &[200],
         }
     }
 }

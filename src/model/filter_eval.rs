@@ -132,7 +132,10 @@ fn values_of<'a>(path: &AttrPath, record: &'a UserRecord) -> Values<'a> {
     match (name.as_str(), sub.as_deref()) {
         ("username", None) => text(&record.user_name, false),
         ("displayname", None) => text(&record.display_name, false),
-        ("externalid", None) => text(&record.external_id, true),
+        ("externalid", None) => match &record.external_id {
+            Some(value) => text(value, true),
+            None => Values::Strings(Vec::new(), true),
+        },
         ("name", Some("familyname")) => text(&record.family_name, false),
         ("name", Some("givenname")) => text(&record.given_name, false),
         ("emails", Some("value")) | ("emails", None) => {

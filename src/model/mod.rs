@@ -8,7 +8,7 @@ mod op;
 mod state;
 mod text;
 
-pub use apply::{apply, precondition};
+pub use apply::{apply, effective_members, live_members, precondition, resolve};
 pub use expected::{Expected, ListExpectation};
 pub use filter_eval::{effective_filter, evaluate, list_expectation, substitute, user_name_eq};
 pub use op::{

@@ -89,6 +89,12 @@ pub enum UserChange {
     DisplayName(String),
     /// `active` set through the PUT body (AIW-style deactivation).
     Active(bool),
+    /// The PUT leaves out `externalId`: PUT replaces the resource, so it must disappear.
+    DropExternalId,
+    /// The PUT leaves out the second email: PUT replaces, so it must disappear.
+    DropSecondEmail,
+    /// The PUT takes another user's userName: refused with 409 while that user is live.
+    TakeUserNameOf(UserHandle),
 }
 
 /// How a group's membership is changed with PATCH.
@@ -188,6 +194,17 @@ pub enum Op {
     DeleteUser { user: UserHandle },
     /// `GET /Users?…` with a generated filter and paging.
     ListUsers { query: ListQuery },
+    /// Okta's import: pages of `page_size` from startIndex 1 until `totalResults` is covered.
+    WalkUsers { page_size: u8, namespaced: bool },
+    /// `POST /Users` with a truncated JSON body: 400 invalidSyntax.
+    MalformedCreate,
+    /// One PATCH with a valid path-less replace of displayName followed by a replace whose value
+    /// filter selects nothing (400 noTarget, RFC 7644 §3.5.2.3): nothing may be applied. A GET
+    /// afterwards shows the user unchanged.
+    PatchAtomicity { user: UserHandle },
+    /// GET (note the ETag), PATCH displayName, then PATCH again with the old ETag in `If-Match`:
+    /// 412 when the server versions resources (judged only if it sent an ETag).
+    StaleWrite { user: UserHandle },
     /// `POST /Groups` with the slot's display name and initial members.
     CreateGroup {
         group: GroupHandle,
@@ -220,6 +237,10 @@ impl Op {
             Op::ReplaceUser { .. } => "replace-user",
             Op::DeleteUser { .. } => "delete-user",
             Op::ListUsers { .. } => "list-users",
+            Op::WalkUsers { .. } => "walk-users",
+            Op::MalformedCreate => "malformed-create",
+            Op::PatchAtomicity { .. } => "patch-atomicity",
+            Op::StaleWrite { .. } => "stale-write",
             Op::CreateGroup { .. } => "create-group",
             Op::GetGroup { .. } => "get-group",
             Op::RenameGroup { .. } => "rename-group",

@@ -57,7 +57,7 @@ pub struct UserRecord {
     pub family_name: String,
     pub display_name: String,
     /// `caseExact=true` per RFC 7643 §3.1.
-    pub external_id: String,
+    pub external_id: Option<String>,
     /// Email values, primary (work) first.
     pub emails: Vec<String>,
     pub active: bool,
@@ -153,7 +153,7 @@ impl State {
             given_name: given.to_string(),
             family_name: family.to_string(),
             display_name: format!("{given} {family} {}", self.tag),
-            external_id: format!("Ext{}U{}", self.tag, user.0),
+            external_id: Some(format!("Ext{}U{}", self.tag, user.0)),
             emails: vec![
                 user_name.clone(),
                 format!("{}.{}@home.example.org", self.tag, user.0),

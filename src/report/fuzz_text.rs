@@ -43,8 +43,10 @@ pub fn render_fuzz_text(summary: &SearchSummary, rerun_hint: &str) -> String {
     };
     let _ = writeln!(
         out,
-        "scimfuzz fuzz: {verdict} — {} cases, {} requests in {:.1}s (seed {}){}",
+        "scimfuzz fuzz: {verdict} — {} cases, {} ops ({} skipped by preconditions), {} requests in {:.1}s (seed {}){}",
         summary.cases_run,
+        summary.ops_run,
+        summary.ops_skipped,
         summary.requests,
         summary.elapsed_seconds,
         summary.seed,
