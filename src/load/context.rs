@@ -49,15 +49,19 @@ pub struct RunContext {
     pub collector: Collector,
     /// Per scenario: tasks still to hand out (`u64::MAX` when unbounded).
     pub budgets: Vec<AtomicU64>,
+    /// Tasks claimed and not finished yet (plus claims being attempted).
+    pub tasks_in_progress: AtomicU64,
     /// Tasks finished, and when the last one finished (µs since the run start).
     pub tasks_done: AtomicU64,
     pub last_task_done_us: AtomicU64,
 }
 
 impl RunContext {
-    /// Claims one task of scenario `scenario`; false when its budget is spent.
+    /// Claims one task of scenario `scenario`; false when its budget is spent. A successful claim
+    /// must be followed by [`RunContext::task_done`].
     pub fn claim_task(&self, scenario: usize) -> bool {
-        self.budgets.get(scenario).is_some_and(|budget| {
+        self.tasks_in_progress.fetch_add(1, Ordering::AcqRel);
+        let claimed = self.budgets.get(scenario).is_some_and(|budget| {
             budget
                 .fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| match left {
                     u64::MAX => Some(u64::MAX),
@@ -65,11 +69,24 @@ impl RunContext {
                     left => Some(left - 1),
                 })
                 .is_ok()
-        })
+        });
+        if !claimed {
+            self.tasks_in_progress.fetch_sub(1, Ordering::AcqRel);
+        }
+        claimed
+    }
+
+    /// Whether every scenario had a bounded number of tasks and all of them are finished.
+    pub fn all_tasks_finished(&self) -> bool {
+        self.budgets
+            .iter()
+            .all(|budget| budget.load(Ordering::Acquire) == 0)
+            && self.tasks_in_progress.load(Ordering::Acquire) == 0
     }
 
     /// Notes a finished task.
     pub fn task_done(&self) {
+        self.tasks_in_progress.fetch_sub(1, Ordering::AcqRel);
         self.tasks_done.fetch_add(1, Ordering::Relaxed);
         let at = self.collector.start().elapsed().as_micros() as u64;
         self.last_task_done_us.fetch_max(at, Ordering::Relaxed);

@@ -132,6 +132,11 @@ fn goose_scenario(
         Box::pin(async move {
             let mut session = take_session(user, &context);
             if context.remaining().is_zero() || !context.claim_task(index) {
+                if context.all_tasks_finished() {
+                    // A bounded burst is done: end the run now rather than idling to its end.
+                    // (goose's killswitch is process-wide; goose resets it when a run starts.)
+                    goose::trigger_killswitch("every task of the profile is done");
+                }
                 session.flush(&context.collector);
                 put_session(user, session);
                 idle(&context, IDLE_POLL).await;

@@ -46,6 +46,8 @@ pub struct UserRecorder {
     current: u64,
     buckets: Vec<Option<UserBucket>>,
     timeline: TimelineCounts,
+    /// When this user's latest operation finished, since the run start.
+    last_finished: Duration,
 }
 
 impl UserRecorder {
@@ -57,6 +59,7 @@ impl UserRecorder {
             current: 0,
             buckets: vec![None; OpKind::ALL.len()],
             timeline: TimelineCounts::default(),
+            last_finished: Duration::ZERO,
         }
     }
 
@@ -82,6 +85,9 @@ impl UserRecorder {
             outcome.finished.saturating_duration_since(outcome.sent),
         );
         *bucket.statuses.entry(outcome.status).or_default() += 1;
+        self.last_finished = self
+            .last_finished
+            .max(outcome.finished.saturating_duration_since(self.start));
         bucket.throttled += u64::from(outcome.throttled);
         self.timeline.requests += 1;
         self.timeline.throttled += u64::from(outcome.throttled);
@@ -102,7 +108,7 @@ impl UserRecorder {
             .filter_map(|(kind, bucket)| bucket.take().map(|bucket| (*kind, bucket)))
             .collect();
         let timeline = std::mem::take(&mut self.timeline);
-        collector.absorb(self.current, buckets, timeline);
+        collector.absorb(self.current, buckets, timeline, self.last_finished);
     }
 }
 
@@ -146,11 +152,18 @@ impl Collector {
         self.interval
     }
 
-    fn absorb(&self, index: u64, buckets: Vec<(OpKind, UserBucket)>, timeline: TimelineCounts) {
+    fn absorb(
+        &self,
+        index: u64,
+        buckets: Vec<(OpKind, UserBucket)>,
+        timeline: TimelineCounts,
+        last_finished: Duration,
+    ) {
         let mut measurements = self
             .measurements
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        measurements.elapsed = measurements.elapsed.max(last_finished);
         for (kind, bucket) in buckets {
             let totals = measurements.totals.entry(kind).or_default();
             add_into(&mut totals.latency, &bucket.histograms.latency);
@@ -203,8 +216,9 @@ impl Collector {
         }
     }
 
-    /// Takes the final measurements (elapsed set to `elapsed`) and ledger.
-    pub fn finish(&self, elapsed: Duration) -> (Measurements, Ledger) {
+    /// Takes the final measurements and ledger. The measured time runs from the start to the
+    /// last operation's end; `fallback` is used when nothing was recorded.
+    pub fn finish(&self, fallback: Duration) -> (Measurements, Ledger) {
         let mut measurements = self
             .measurements
             .lock()
@@ -212,7 +226,9 @@ impl Collector {
         let interval = measurements.interval;
         let started = measurements.started_unix_s;
         let mut taken = std::mem::replace(&mut *measurements, Measurements::new(started, interval));
-        taken.elapsed = elapsed;
+        if taken.elapsed.is_zero() {
+            taken.elapsed = fallback;
+        }
         let ledger = std::mem::take(
             &mut *self
                 .ledger
@@ -255,7 +271,12 @@ mod tests {
         user.record(&outcome(OpKind::Lookup, start, 1500, true), &collector);
         assert_eq!(collector.progress().requests, 2);
         user.flush(&collector);
-        let (measurements, _) = collector.finish(Duration::from_secs(2));
+        let (measurements, _) = collector.finish(Duration::from_secs(9));
+        assert_eq!(
+            measurements.elapsed,
+            Duration::from_millis(1500),
+            "up to the last operation"
+        );
         let create = &measurements.totals[&OpKind::Create];
         assert_eq!((create.requests(), create.errors), (2, 1));
         assert_eq!(create.statuses.get(&500), Some(&1));

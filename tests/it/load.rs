@@ -508,3 +508,40 @@ fn a_429_without_retry_after_backs_off_doubling_and_gives_up_after_max_tries_as_
         "three tries each: {get}"
     );
 }
+
+#[test]
+fn a_bounded_burst_ends_when_its_last_assignment_is_done_and_reports_the_time_to_provision_all() {
+    let dir = fresh_dir("burst");
+    std::fs::create_dir_all(&dir).unwrap();
+    let profile = dir.join("burst.toml");
+    let text = "version = 1\nname = \"burst\"\ndescription = \"d\"\nassumptions = [\"test\"]\n\
+                [run]\nusers = 8\nduration = \"60s\"\n\
+                [[scenario]]\nname = \"assign\"\nkind = \"onboarding\"\ntasks = 120\n";
+    std::fs::write(&profile, text).unwrap();
+    let report_dir = dir.join("report");
+    let started = std::time::Instant::now();
+    let (code, stdout, _) = run(&[
+        "load",
+        "--profile",
+        &profile.display().to_string(),
+        "--report",
+        &report_dir.display().to_string(),
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "the 60 s bound was not waited out"
+    );
+    let report = read_json(&report_dir.join("report.json"));
+    assert_eq!(report["run"]["tasks_completed"], 120);
+    assert!(report["run"]["last_task_s"].as_f64().unwrap() > 0.0);
+    let creates = report["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|op| op["operation"] == "create")
+        .unwrap();
+    assert_eq!(creates["status_codes"], serde_json::json!({"201": 120}));
+    assert_eq!(report["integrity"]["users_checked"], 120);
+    let _ = std::fs::remove_dir_all(&dir);
+}
