@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Bench (not CI): the max req/s of `scimfuzz load` on one GET endpoint of the embedded reference server,
+# next to oha (or wrk) on the same endpoint with the same number of connections, in the same run; prints
+# the ratio (goal >= 0.7). Then the peak RSS of `scimfuzz load` over a longer run (memory must stay flat).
+#
+#   benches/load_vs_oha.sh                  # 15 s per tool, 50 connections, 120 s memory run
+#   DURATION=30s CONNS=100 SOAK=600s benches/load_vs_oha.sh
+#
+# Layout as in shared/load-notes.md §5.1: the server pinned to CPU 0, each load generator to CPU 1
+# (set PIN=0 to let the scheduler place them). Needs: cargo, curl, jq, /usr/bin/time, and oha or wrk
+# (installs wrk with apt-get when neither is present and we are root).
+set -euo pipefail
+
+DURATION=${DURATION:-15s}
+CONNS=${CONNS:-50}
+SOAK=${SOAK:-120s}
+PIN=${PIN:-1}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d /tmp/scimfuzz-bench.XXXXXX)
+cd "$ROOT"
+
+server_cpu=() ; client_cpu=()
+if [[ "$PIN" == 1 ]] && command -v taskset >/dev/null && [[ $(nproc) -ge 2 ]]; then
+  server_cpu=(taskset -c 0) ; client_cpu=(taskset -c 1)
+fi
+
+if ! command -v oha >/dev/null && ! command -v wrk >/dev/null; then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+  else
+    echo "install oha (cargo install oha --locked) or wrk first" >&2 ; exit 2
+  fi
+fi
+
+echo "== building scimfuzz (release)"
+cargo build --release --bin scimfuzz 2>&1 | tail -1
+BIN=$ROOT/target/release/scimfuzz
+
+echo "== starting the embedded server"
+"${server_cpu[@]}" "$BIN" serve --port 0 >"$WORK/serve.out" 2>&1 &
+SERVER_PID=$!
+trap 'kill "$SERVER_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 50); do grep -q SCIM_AUTH "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
+BASE=$(sed -n 's/^SCIM_BASE_URL=//p' "$WORK/serve.out")
+AUTH=$(sed -n 's/^SCIM_AUTH=//p' "$WORK/serve.out")
+[[ -n "$BASE" && -n "$AUTH" ]] || { echo "the server did not start:" >&2; cat "$WORK/serve.out" >&2; exit 3; }
+
+USER_ID=$(curl -sf -X POST "$BASE/Users" -H "Authorization: $AUTH" -H 'Content-Type: application/scim+json' \
+  -d '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bench@load.scimfuzz.test","name":{"givenName":"B","familyName":"Ench"},"emails":[{"primary":true,"value":"bench@load.scimfuzz.test","type":"work"}],"active":true}' \
+  | jq -r .id)
+URL="$BASE/Users/$USER_ID"
+echo "   endpoint: GET $URL"
+
+server_cpu_seconds() { awk '{print ($14+$15)/100}' "/proc/$SERVER_PID/stat"; }
+
+echo "== reference tool, $CONNS connections, $DURATION"
+if command -v oha >/dev/null; then
+  TOOL="oha $(oha --version | awk '{print $2}')"
+  REF_RPS=$("${client_cpu[@]}" oha -z "$DURATION" -c "$CONNS" --no-tui --output-format json \
+    -H "Authorization: $AUTH" -H 'Accept: application/scim+json' "$URL" | jq '.summary.requestsPerSec')
+else
+  TOOL="wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+  REF_RPS=$("${client_cpu[@]}" wrk -t1 -c"$CONNS" -d"$DURATION" -H "Authorization: $AUTH" \
+    -H 'Accept: application/scim+json' "$URL" | awk '/Requests\/sec/ {print $2}')
+fi
+echo "   $TOOL: $REF_RPS req/s"
+
+echo "== scimfuzz load (goose, profile bench-get-user), $CONNS workers, $DURATION"
+S0=$(server_cpu_seconds)
+"${client_cpu[@]}" /usr/bin/time -f '%M %U %S %e' -o "$WORK/load.time" "$BIN" load --profile load-profiles/bench-get-user.toml \
+  --target "$BASE" --auth "$AUTH" --users "$CONNS" --duration "$DURATION" --no-integrity --no-progress \
+  --report "$WORK/report" >"$WORK/load.out"
+S1=$(server_cpu_seconds)
+LOAD_RPS=$(jq '.total.rps' "$WORK/report/report.json")
+read -r RSS_KB USER_S SYS_S WALL_S <"$WORK/load.time"
+echo "   scimfuzz load: $LOAD_RPS req/s (p50 $(jq '.total.latency_ms.p50' "$WORK/report/report.json") ms, p99 $(jq '.total.latency_ms.p99' "$WORK/report/report.json") ms), client CPU $(echo "$USER_S + $SYS_S" | bc) s over $WALL_S s, server CPU $(echo "$S1 - $S0" | bc) s, peak RSS $((RSS_KB / 1024)) MiB"
+RATIO=$(echo "scale=3; $LOAD_RPS / $REF_RPS" | bc)
+echo "RATIO scimfuzz load / $TOOL = $RATIO (goal >= 0.7)"
+
+echo "== memory over a longer run: okta-mixed-day shape for $SOAK"
+"${client_cpu[@]}" /usr/bin/time -f '%M %e' -o "$WORK/soak.time" "$BIN" load --profile load-profiles/okta-mixed-day.toml \
+  --target "$BASE" --auth "$AUTH" --duration "$SOAK" --no-integrity --no-progress --report "$WORK/soak" >"$WORK/soak.out" &
+SOAK_PID=$!
+PEAKS=()
+while kill -0 "$SOAK_PID" 2>/dev/null; do
+  CHILD=$(pgrep -P "$SOAK_PID" scimfuzz || true)
+  [[ -n "$CHILD" ]] && PEAKS+=("$(awk '/VmRSS/ {print $2}' "/proc/$CHILD/status" 2>/dev/null || echo 0)")
+  sleep 10
+done
+wait "$SOAK_PID" || true
+read -r SOAK_RSS_KB SOAK_WALL <"$WORK/soak.time"
+echo "   RSS every 10 s (KiB): ${PEAKS[*]:-none}"
+echo "   peak RSS $((SOAK_RSS_KB / 1024)) MiB over $SOAK_WALL s, $(jq '.total.requests' "$WORK/soak/report.json") requests"
