@@ -35,6 +35,22 @@ pub fn matches(filter: &Filter, resource: &Value) -> bool {
     evaluator.eval(filter, resource, None)
 }
 
+/// Whether `element`, one value of the multi-valued attribute `parent` of a resource of kind
+/// `resource`, matches the value filter `filter` — as a PATCH path `emails[type eq "work"]`
+/// selects elements. Sub-attribute rules resolve through `parent` (`emails.type`).
+pub fn matches_element(
+    filter: &Filter,
+    element: &Value,
+    resource: SchemaKind,
+    parent: &AttrPath,
+) -> bool {
+    let evaluator = Evaluator {
+        kind: resource,
+        root: element,
+    };
+    evaluator.eval(filter, element, Some(parent))
+}
+
 struct Evaluator<'r> {
     kind: SchemaKind,
     root: &'r Value,

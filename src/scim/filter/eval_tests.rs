@@ -3,8 +3,10 @@
 
 use serde_json::{json, Value};
 
-use super::eval::matches;
+use super::ast::AttrPath;
+use super::eval::{matches, matches_element};
 use super::parser::parse;
+use crate::scim::matching::SchemaKind;
 use crate::scim::urn;
 
 /// A User close to RFC 7643 §8.2's full representation, with the Enterprise extension.
@@ -215,4 +217,24 @@ fn an_element_of_a_multi_valued_attribute_can_be_matched_directly() {
 fn a_non_object_resource_matches_nothing() {
     assert!(!matches(&parse("a pr").unwrap(), &json!("text")));
     assert!(matches(&parse("not (a pr)").unwrap(), &json!([1, 2])));
+}
+
+#[test]
+fn patch_value_filters_select_elements_with_the_parent_attribute_rules() {
+    let work = json!({"value": "bjensen@example.com", "type": "Work", "primary": true});
+    let emails = AttrPath::simple("emails");
+    let select =
+        |text: &str| matches_element(&parse(text).unwrap(), &work, SchemaKind::User, &emails);
+    assert!(select(r#"type eq "work""#));
+    assert!(select("primary eq true"));
+    assert!(!select(r#"value ew "example.org""#));
+    let group_member = json!({"value": "2819C223", "display": "Babs"});
+    let members = AttrPath::simple("members");
+    let filter = parse(r#"value eq "2819c223""#).unwrap();
+    assert!(matches_element(
+        &filter,
+        &group_member,
+        SchemaKind::Group,
+        &members
+    ));
 }
