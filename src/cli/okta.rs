@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::runscope::{seed_from_clock, start_embedded, write_file};
 use super::{exit, CliError, CliResult};
-use crate::conformance::okta::{run_okta, Mode, OktaError, OktaOptions};
+use crate::conformance::okta::{run_okta, Mode, OktaError, OktaOptions, SuiteKind};
 use crate::conformance::wire::Wire;
 use crate::driver::{Driver, Target};
 use crate::report::conformance_json::render_conformance_json;
@@ -27,6 +27,19 @@ pub enum ModeArg {
     Both,
 }
 
+/// A suite to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SuiteArg {
+    /// Okta's 12 SPEC steps (+ the RFC case check).
+    Spec,
+    /// The CRUD lifecycle (per mode).
+    Crud,
+    /// Group push (per mode).
+    Groups,
+    /// Import paging (creates users until more than 100 exist).
+    Import,
+}
+
 /// Run Okta's SCIM conformance suites natively against a SCIM server.
 #[derive(Debug, clap::Args)]
 pub struct OktaArgs {
@@ -39,6 +52,9 @@ pub struct OktaArgs {
     /// An extra header on every request, "Name: value" (repeatable).
     #[arg(long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
+    /// The suites to run, comma-separated (default: all).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "SUITES")]
+    pub suites: Vec<SuiteArg>,
     /// OIN (PATCH), AIW (PUT) or both.
     #[arg(long, value_enum, default_value_t = ModeArg::Both)]
     pub mode: ModeArg,
@@ -96,6 +112,7 @@ pub fn run(args: OktaArgs) -> CliResult {
         CliError::CouldNotRun(format!("could not start the async runtime: {err}"))
     })?;
     let options = OktaOptions {
+        suites: suites(&args.suites),
         modes: modes(args.mode),
         entitlements: args.entitlements.clone(),
         seed: args.seed.unwrap_or_else(seed_from_clock),
@@ -137,6 +154,26 @@ pub fn run(args: OktaArgs) -> CliResult {
     })
 }
 
+fn suites(chosen: &[SuiteArg]) -> Vec<SuiteKind> {
+    if chosen.is_empty() {
+        return SuiteKind::ALL.to_vec();
+    }
+    SuiteKind::ALL
+        .into_iter()
+        .filter(|kind| {
+            chosen.iter().any(|arg| {
+                matches!(
+                    (arg, kind),
+                    (SuiteArg::Spec, SuiteKind::Spec)
+                        | (SuiteArg::Crud, SuiteKind::Crud)
+                        | (SuiteArg::Groups, SuiteKind::Groups)
+                        | (SuiteArg::Import, SuiteKind::Import)
+                )
+            })
+        })
+        .collect()
+}
+
 fn modes(mode: ModeArg) -> Vec<Mode> {
     match mode {
         ModeArg::Oin => vec![Mode::Oin],
@@ -171,6 +208,15 @@ mod tests {
         assert_eq!(parsed[1], ("X-Url".into(), "http://a:1".into()));
         assert!(parse_headers(&["novalue".into()]).is_err());
         assert!(parse_headers(&[": v".into()]).is_err());
+    }
+
+    #[test]
+    fn no_suites_means_all_and_order_is_the_run_order() {
+        assert_eq!(suites(&[]), SuiteKind::ALL.to_vec());
+        assert_eq!(
+            suites(&[SuiteArg::Import, SuiteArg::Spec]),
+            vec![SuiteKind::Spec, SuiteKind::Import]
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use scimfuzz::conformance::okta::{run_okta, spec, Mode, OktaOptions, Session};
+use scimfuzz::conformance::okta::{run_okta, spec, Mode, OktaOptions, Session, SuiteKind};
 use scimfuzz::conformance::outcome::{RunOutcome, SuiteResult};
 use scimfuzz::conformance::runscope::{parse_export, run_export, RunOptions, Variables};
 use scimfuzz::conformance::wire::Wire;
@@ -32,8 +32,8 @@ fn okta_on(server: &RunningServer, modes: &[Mode]) -> RunOutcome {
     let wire = Wire::new(Duration::from_secs(10)).expect("runtime");
     let options = OktaOptions {
         modes: modes.to_vec(),
-        entitlements: Vec::new(),
         seed: 11,
+        ..OktaOptions::default()
     };
     run_okta(&wire, &driver_for(server), &options).expect("the run completes")
 }
@@ -332,11 +332,18 @@ fn the_entitlements_check_agrees_with_oktas_entitlements_file() {
     let server = server_with(&[]);
     let wire = Wire::new(Duration::from_secs(10)).expect("runtime");
     let options = OktaOptions {
+        suites: vec![SuiteKind::Spec],
         modes: vec![Mode::Oin],
         entitlements: vec!["/Roles".into(), "Licenses".into()],
         seed: 5,
     };
     let outcome = run_okta(&wire, &driver_for(&server), &options).expect("runs");
+    let names: Vec<&str> = outcome.suites.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["SPEC", "Entitlements", "Cleanup"],
+        "only the chosen suites run"
+    );
     let entitlements = suite(&outcome, "Entitlements");
     let names: Vec<&str> = entitlements.steps.iter().map(|s| s.name.as_str()).collect();
     assert!(

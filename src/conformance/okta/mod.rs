@@ -13,5 +13,5 @@ pub mod session;
 pub mod spec;
 
 pub use crud::Mode;
-pub use run::{run_okta, OktaError, OktaOptions};
+pub use run::{run_okta, OktaError, OktaOptions, SuiteKind};
 pub use session::Session;

@@ -14,9 +14,30 @@ use crate::conformance::outcome::{RunOutcome, SuiteResult};
 use crate::conformance::wire::Wire;
 use crate::driver::{Driver, Method, TransportError};
 
+/// The suites a run can hold (entitlements run when endpoints are given, cleanup always).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SuiteKind {
+    Spec,
+    Crud,
+    Groups,
+    Import,
+}
+
+impl SuiteKind {
+    /// Every suite, in run order.
+    pub const ALL: [SuiteKind; 4] = [
+        SuiteKind::Spec,
+        SuiteKind::Crud,
+        SuiteKind::Groups,
+        SuiteKind::Import,
+    ];
+}
+
 /// What to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OktaOptions {
+    /// The suites to run (all by default; import creates more than 100 users on a small server).
+    pub suites: Vec<SuiteKind>,
     /// The CRUD and group-push modes to run (OIN, AIW or both).
     pub modes: Vec<Mode>,
     /// Entitlement endpoints to check (`/Roles`, `/Licenses`); none skips the suite.
@@ -28,6 +49,7 @@ pub struct OktaOptions {
 impl Default for OktaOptions {
     fn default() -> Self {
         Self {
+            suites: SuiteKind::ALL.to_vec(),
             modes: vec![Mode::Oin, Mode::Aiw],
             entitlements: Vec::new(),
             seed: 1,
@@ -81,14 +103,23 @@ fn run_suites(
     options: &OktaOptions,
     suites: &mut Vec<SuiteResult>,
 ) -> Result<(), TransportError> {
-    suites.push(run_spec(session)?);
-    for mode in &options.modes {
-        suites.push(run_crud(session, *mode)?);
+    let wanted = |kind: SuiteKind| options.suites.contains(&kind);
+    if wanted(SuiteKind::Spec) {
+        suites.push(run_spec(session)?);
     }
-    for mode in &options.modes {
-        suites.push(run_groups(session, *mode)?);
+    if wanted(SuiteKind::Crud) {
+        for mode in &options.modes {
+            suites.push(run_crud(session, *mode)?);
+        }
     }
-    suites.push(run_import(session)?);
+    if wanted(SuiteKind::Groups) {
+        for mode in &options.modes {
+            suites.push(run_groups(session, *mode)?);
+        }
+    }
+    if wanted(SuiteKind::Import) {
+        suites.push(run_import(session)?);
+    }
     if !options.entitlements.is_empty() {
         suites.push(run_entitlements(session, &options.entitlements)?);
     }
