@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use super::errors::{html_crash_page, render_error, scim_json, ScimError};
 use super::faults::{Fault, FaultSet, SLOW_RESPONSE_MILLIS};
-use super::store::Store;
+use super::store::{etag_matches, Store};
 use super::{discovery, groups, users};
 
 /// Everything a handler needs: the store, the faults, and the server's own URL and token.
@@ -240,6 +240,23 @@ pub fn if_match(headers: &HeaderMap) -> Option<String> {
 /// A single resource: its JSON body with its `ETag` header.
 pub fn resource_response(status: StatusCode, body: &Value, etag: &str) -> Response {
     let mut response = scim_json(status, body);
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+/// The answer to a GET of one resource: 304 with no body when `If-None-Match` names the
+/// current version (RFC 7644 §3.14), otherwise 200 with the body and its `ETag`.
+pub fn read_response(headers: &HeaderMap, body: &Value, etag: &str) -> Response {
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|wanted| etag_matches(wanted, etag));
+    if !unchanged {
+        return resource_response(StatusCode::OK, body, etag);
+    }
+    let mut response = StatusCode::NOT_MODIFIED.into_response();
     if let Ok(value) = HeaderValue::from_str(etag) {
         response.headers_mut().insert(header::ETAG, value);
     }

@@ -10,7 +10,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::app::{if_match, resource_response, AppState, ResourceId, ScimBody, Shared};
+use super::app::{
+    if_match, read_response, resource_response, AppState, ResourceId, ScimBody, Shared,
+};
 use super::errors::ScimError;
 use super::faults::{Fault, RACE_WINDOW_MILLIS};
 use super::list::{self, QueryParams};
@@ -61,13 +63,14 @@ pub async fn read(
     State(shared): State<Shared>,
     ResourceId(id): ResourceId,
     QueryParams(params): QueryParams,
+    headers: HeaderMap,
 ) -> Result<Response, ScimError> {
     let record = shared
         .store
         .get(Kind::Group, &id)
         .ok_or_else(|| ScimError::not_found(format!("no Group with id `{}`", shorten(&id))))?;
     let body = list::Projection::from_params(&params).apply(render(&shared, &record));
-    Ok(resource_response(StatusCode::OK, &body, &record.etag()))
+    Ok(read_response(&headers, &body, &record.etag()))
 }
 
 /// `GET /Groups`.

@@ -9,7 +9,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::app::{if_match, resource_response, AppState, ResourceId, ScimBody, Shared};
+use super::app::{
+    if_match, read_response, resource_response, AppState, ResourceId, ScimBody, Shared,
+};
 use super::errors::ScimError;
 use super::faults::{Fault, FaultSet, RACE_WINDOW_MILLIS};
 use super::list::{self, QueryParams};
@@ -120,6 +122,7 @@ pub async fn read(
     State(shared): State<Shared>,
     ResourceId(id): ResourceId,
     QueryParams(params): QueryParams,
+    headers: HeaderMap,
 ) -> Result<Response, ScimError> {
     let projection = list::Projection::from_params(&params);
     shared
@@ -133,7 +136,7 @@ pub async fn read(
                 record.etag(),
             ))
         })
-        .map(|(body, etag)| resource_response(StatusCode::OK, &body, &etag))
+        .map(|(body, etag)| read_response(&headers, &body, &etag))
         .ok_or_else(|| ScimError::not_found(format!("no User with id `{}`", shorten(&id))))
 }
 

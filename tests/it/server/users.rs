@@ -224,3 +224,30 @@ async fn concurrent_creates_of_one_username_store_exactly_one_user() {
     let conflicts = replies.iter().filter(|r| r.status == 409).count();
     assert_eq!((created, conflicts), (1, 7));
 }
+
+#[tokio::test]
+async fn if_none_match_with_the_current_version_is_a_304_without_body() {
+    let scim = Scim::start().await;
+    let created = scim.create_user("cached@example.com").await;
+    let path = format!("/Users/{}", created["id"].as_str().unwrap());
+    let unchanged = scim
+        .send(
+            reqwest::Method::GET,
+            &path,
+            None,
+            &[("If-None-Match", "W/\"1\"")],
+        )
+        .await;
+    assert_eq!(unchanged.status, 304);
+    assert!(unchanged.text.is_empty());
+    assert_eq!(unchanged.header("etag"), Some("W/\"1\""));
+    let changed = scim
+        .send(
+            reqwest::Method::GET,
+            &path,
+            None,
+            &[("If-None-Match", "W/\"0\"")],
+        )
+        .await;
+    assert_eq!(changed.status, 200);
+}
