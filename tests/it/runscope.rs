@@ -51,6 +51,8 @@ fn run_file(file: &str, faults: &[&str], extra: &[(&str, &str)]) -> SuiteResult 
         pauses: false,
         initial_script: Some(read(if file.contains("CRUD") {
             "Initial_Script_CRUD.txt"
+        } else if file.starts_with("pr-3871/") {
+            "pr-3871/Initial_Script_Spec.txt"
         } else {
             "Initial_Script_Spec.txt"
         })),
@@ -335,5 +337,28 @@ fn without_the_initial_script_the_binary_generates_its_variables_and_still_passe
     assert!(
         stderr.contains("note: generated randomGivenName"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn the_unmerged_extended_spec_file_runs_its_group_steps_and_chai_expectations() {
+    // pr-3871 adds PUT user, group create/get/PATCH remove/PATCH add/PUT/DELETE and a PATCH
+    // deactivation; its PATCH-remove and PUT steps check `expect(data.members).to.be.empty`.
+    let suite = run_file("pr-3871/Okta-SCIM-20-SPEC-Test.json", &[], &[]);
+    assert_eq!(suite.tally().summary_line(), "18 passed, 0 failed");
+    let ignored = run_file(
+        "pr-3871/Okta-SCIM-20-SPEC-Test.json",
+        &["member-removal-ignored"],
+        &[],
+    );
+    assert_eq!(failed_ids(&ignored), vec!["14"]);
+    let Verdict::Failed { failures } = &ignored.steps[13].verdict else {
+        panic!("step 14 fails");
+    };
+    assert_eq!(failures[0].check, "script");
+    assert!(
+        failures[0].actual.ends_with("to be empty"),
+        "{}",
+        failures[0].actual
     );
 }

@@ -13,6 +13,7 @@ use super::session::{body_id, okta_request, spec_get, spec_post, with_authorizat
 use super::session::{Expectation, Session};
 use crate::conformance::outcome::SuiteResult;
 use crate::conformance::runscope::assertions::{json_path, text_form, Comparison, Source};
+use crate::conformance::runscope::runner::SCRIPT_PASSES;
 use crate::conformance::url::encode_url;
 use crate::driver::{Call, Method, TransportError};
 use crate::scim::urn;
@@ -273,11 +274,11 @@ fn groups_step(session: &Session<'_>, suite: &mut SuiteResult) -> Result<(), Tra
     match serde_json::from_str::<Value>(&call.response.body) {
         Ok(Value::Null) => check.fail(
             "script",
-            "no error",
+            SCRIPT_PASSES,
             "TypeError: cannot read property 'totalResults' of null",
         ),
         Ok(_) => {}
-        Err(err) => check.fail("script", "no error", format!("SyntaxError: {err}")),
+        Err(err) => check.fail("script", SCRIPT_PASSES, format!("SyntaxError: {err}")),
     }
     suite.steps.push(check.finish());
     Ok(())

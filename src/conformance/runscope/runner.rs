@@ -15,6 +15,9 @@ use crate::conformance::url::encode_url;
 use crate::conformance::wire::Wire;
 use crate::driver::{AuthMode, Body, Method, RequestSpec, TransportError};
 
+/// What a script is expected to do, in failure lines (`script: expected its assertions to hold, got …`).
+pub const SCRIPT_PASSES: &str = "its assertions to hold";
+
 /// How to run an export.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -166,7 +169,7 @@ fn run_request(
         let run = run_script(source, vars, None)?;
         result.notes.extend(run.logs);
         if let Some(error) = run.error {
-            failures.push(Failure::new("before script", "no error", error));
+            failures.push(Failure::new("before script", SCRIPT_PASSES, error));
         }
     }
     let url = vars.substitute(&request.url).text;
@@ -205,7 +208,7 @@ fn run_request(
         let run = run_script(source, vars, Some(&call))?;
         result.notes.extend(run.logs);
         if let Some(error) = run.error {
-            failures.push(Failure::new("script", "no error", error));
+            failures.push(Failure::new("script", SCRIPT_PASSES, error));
         }
     }
     result.verdict = Verdict::from_failures(failures);
