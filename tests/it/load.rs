@@ -404,7 +404,7 @@ fn throttling_server(every: u64, retry_after: Option<&'static str>) -> String {
     let read = move |UrlPath(id): UrlPath<String>| {
         let calls = calls.clone();
         async move {
-            if calls.fetch_add(1, Ordering::Relaxed) % every == 0 {
+            if calls.fetch_add(1, Ordering::Relaxed).is_multiple_of(every) {
                 let mut response = (StatusCode::TOO_MANY_REQUESTS, "slow down").into_response();
                 if let Some(value) = retry_after {
                     response
