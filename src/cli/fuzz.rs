@@ -6,11 +6,8 @@ use std::time::Duration;
 
 use super::exit;
 use super::{runtime, CliError, CliResult};
-use crate::check::{CheckRules, Grading};
-use crate::driver::{CleanupMode, Driver, Namespaces, Target};
-use crate::fuzz::{probe, search, Executor, ProbeError, SearchConfig};
-use crate::gen::GenConfig;
-use crate::model::ModelRules;
+use crate::driver::{Driver, Namespaces, Target};
+use crate::fuzz::{load_behaviour, probe, search, Executor, ProbeError, RunSetup, SearchConfig};
 use crate::report::fuzz_text::render_fuzz_text;
 use crate::server::{spawn_on_thread, Fault, RunningServer, ServerConfig};
 
@@ -44,6 +41,9 @@ pub struct TargetArgs {
 pub struct FuzzArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    /// The behaviour profile: okta (default), rfc-strict, or a path to a .toml profile.
+    #[arg(long, default_value = "okta", value_name = "okta|rfc-strict|PATH.toml")]
+    pub model: String,
     /// Passing cases to run.
     #[arg(long, default_value_t = 200)]
     pub cases: u32,
@@ -166,6 +166,7 @@ pub fn probe_error(err: ProbeError) -> CliError {
 
 /// Runs the subcommand.
 pub fn run(args: FuzzArgs) -> CliResult {
+    let behaviour = load_behaviour(&args.model).map_err(|err| CliError::Usage(err.to_string()))?;
     let resolved = args.target.resolve()?;
     let embedded = resolved.server.is_some();
     let seed = args.seed.unwrap_or_else(random_seed);
@@ -173,32 +174,30 @@ pub fn run(args: FuzzArgs) -> CliResult {
     let driver = Driver::new(resolved.target.clone())
         .map_err(|err| CliError::CouldNotRun(err.to_string()))?;
     probe(&driver, &runtime).map_err(probe_error)?;
-    let rules = ModelRules {
-        exclusive: args.exclusive || embedded,
-        ..ModelRules::default()
-    };
-    let grading = Grading::default();
+    let setup = RunSetup::new(
+        behaviour,
+        args.max_ops,
+        args.exclusive || embedded,
+        !args.no_cleanup,
+    );
     let exec = Executor {
         driver: &driver,
         runtime: &runtime,
-        rules,
-        check_rules: CheckRules::default(),
-        grading: &grading,
-        cleanup: (!args.no_cleanup).then_some(CleanupMode::Delete),
+        rules: setup.rules,
+        check_rules: setup.check_rules,
+        grading: &setup.grading,
+        cleanup: setup.cleanup,
     };
     let config = SearchConfig {
         seed,
         cases: args.cases,
-        gen: GenConfig {
-            max_ops: args.max_ops.max(1),
-            ..GenConfig::default()
-        },
+        gen: setup.gen.clone(),
         time_limit: args.time_limit,
         ..SearchConfig::default()
     };
     eprintln!(
-        "scimfuzz fuzz: target {} (seed {seed})",
-        resolved.target.base_url
+        "scimfuzz fuzz: target {} (profile {}, seed {seed})",
+        resolved.target.base_url, setup.behaviour.name
     );
     let summary = search(&exec, &Namespaces::new(), &config, &|_| {})
         .map_err(|err| CliError::CouldNotRun(format!("the target stopped answering: {err}")))?;

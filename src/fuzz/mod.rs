@@ -6,9 +6,11 @@ mod multi;
 mod probe;
 mod render;
 mod runner;
+mod setup;
 
 pub use exec::{CaseOutcome, Executor, Step};
 pub use multi::MAX_WALK_PAGES;
 pub use probe::{probe, ProbeError};
 pub use render::{bogus_id, create_user_body, list_path, render, replace_body};
 pub use runner::{first_sequences, search, Failure, Progress, SearchConfig, SearchSummary};
+pub use setup::{load_behaviour, RunSetup};

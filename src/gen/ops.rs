@@ -22,6 +22,8 @@ pub struct GenConfig {
     pub delete: bool,
     /// Generate filters with these operators (keywords such as `eq`, `co`, `pr`).
     pub filter_operators: Vec<String>,
+    /// Generate stale If-Match writes.
+    pub etag: bool,
     /// Generate Unicode spellings of names (lookups only; they are never judged as duplicates
     /// unless the profile's folding makes the verdict certain).
     pub unicode: bool,
@@ -38,6 +40,7 @@ impl Default for GenConfig {
                 .map(str::to_string)
                 .to_vec(),
             unicode: true,
+            etag: true,
         }
     }
 }
@@ -189,7 +192,9 @@ fn user_ops(config: &GenConfig) -> BoxedStrategy<Op> {
             1,
             user().prop_map(|user| Op::PatchAtomicity { user }).boxed(),
         ));
-        choices.push((1, user().prop_map(|user| Op::StaleWrite { user }).boxed()));
+        if config.etag {
+            choices.push((1, user().prop_map(|user| Op::StaleWrite { user }).boxed()));
+        }
     }
     if config.delete {
         choices.push((1, user().prop_map(|user| Op::DeleteUser { user }).boxed()));

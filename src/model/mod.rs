@@ -5,6 +5,7 @@ mod apply;
 mod expected;
 mod filter_eval;
 mod op;
+mod profile;
 mod state;
 mod text;
 
@@ -15,6 +16,7 @@ pub use op::{
     BadAuth, BogusId, GroupHandle, ListQuery, MembershipChange, Op, Spelling, UserChange,
     UserHandle, NAMESPACE_TOKEN,
 };
+pub use profile::{load_profile, Behaviour, Level, ProfileError, BUILT_IN};
 pub use state::{
     GroupRecord, GroupSlot, ModelRules, State, UserRecord, UserSlot, GROUP_SLOTS, GROUP_WORDS,
     USER_SLOTS, USER_WORDS,

@@ -1,0 +1,78 @@
+//! A behaviour profile compiled into what the pieces of a run need: the generator's configuration,
+//! the model's rules, the checks' tolerances, the grading of check ids, and the cleanup mode.
+
+use crate::check::{catalogue, CheckRules, Grading, Severity};
+use crate::driver::CleanupMode;
+use crate::gen::GenConfig;
+use crate::model::{load_profile, Behaviour, Level, ModelRules, ProfileError};
+
+/// Everything a run derives from its profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSetup {
+    pub behaviour: Behaviour,
+    pub gen: GenConfig,
+    pub rules: ModelRules,
+    pub check_rules: CheckRules,
+    pub grading: Grading,
+    /// `None` with `--no-cleanup`.
+    pub cleanup: Option<CleanupMode>,
+}
+
+/// Loads a profile (built-in name or path), validating check ids against the catalogue.
+pub fn load_behaviour(name_or_path: &str) -> Result<Behaviour, ProfileError> {
+    load_profile(name_or_path, &|id| catalogue::info(id).is_some())
+}
+
+impl RunSetup {
+    /// Compiles `behaviour` for a run.
+    pub fn new(behaviour: Behaviour, max_ops: usize, exclusive: bool, cleanup: bool) -> Self {
+        let gen = GenConfig {
+            max_ops: max_ops.max(1),
+            groups: behaviour.groups,
+            patch: behaviour.patch,
+            delete: behaviour.delete,
+            filter_operators: behaviour.filter_operators.clone(),
+            unicode: true,
+            etag: behaviour.etag != Some(false),
+        };
+        let rules = ModelRules {
+            folding: behaviour.unicode_folding,
+            exclusive,
+            max_page_size: behaviour.max_page_size,
+        };
+        let check_rules = CheckRules {
+            accept_plain_json: behaviour.accept_plain_json,
+            latency_budget_ms: behaviour.latency_budget_ms,
+        };
+        let mut grading = Grading::default();
+        for (check, level) in &behaviour.checks {
+            match level {
+                Level::Allowed => {
+                    grading.allowed.insert(check.clone());
+                }
+                Level::Error => {
+                    grading.severities.insert(check.clone(), Severity::Error);
+                }
+                Level::Warning => {
+                    grading.severities.insert(check.clone(), Severity::Warning);
+                }
+                Level::Note => {
+                    grading.severities.insert(check.clone(), Severity::Note);
+                }
+            }
+        }
+        let mode = if behaviour.delete {
+            CleanupMode::Delete
+        } else {
+            CleanupMode::DeactivateUsers
+        };
+        Self {
+            behaviour,
+            gen,
+            rules,
+            check_rules,
+            grading,
+            cleanup: cleanup.then_some(mode),
+        }
+    }
+}
