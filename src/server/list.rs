@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use super::app::AppState;
 use super::errors::{scim_json, ScimError};
 use super::faults::Fault;
-use super::store::{Kind, Record, View};
+use super::store::{Kind, Record, Stored, View};
 use super::{groups, users};
 use crate::scim::filter::{self, CompValue, CompareOp, Filter};
 use crate::scim::urn;
@@ -73,7 +73,7 @@ pub fn respond(
             .iter()
             .skip(offset)
             .take(page_size)
-            .map(|record| projection.apply(render(state, view, kind, record)))
+            .map(|stored| projection.apply(render(state, view, kind, &stored.to_record())))
             .collect();
         let total = if faults.has(Fault::WrongTotal) {
             resources.len()
@@ -92,21 +92,22 @@ fn select<'v>(
     view: &'v View<'_>,
     kind: Kind,
     filter: Option<&Filter>,
-) -> Result<Vec<&'v Record>, ScimError> {
+) -> Result<Vec<&'v Stored>, ScimError> {
     let faults = &state.faults;
-    let candidates: Vec<&Record> = match (kind, filter.and_then(user_name_equals)) {
+    let candidates: Vec<&Stored> = match (kind, filter.and_then(user_name_equals)) {
         (Kind::User, Some(user_name)) => view.users_named(user_name),
         _ => view.iter(kind).collect(),
     };
     let needs_groups = filter.is_some_and(mentions_groups);
-    let mut matched: Vec<&Record> = candidates
+    let mut matched: Vec<&Stored> = candidates
         .into_iter()
-        .filter(|record| kind == Kind::Group || users::is_visible(faults, record))
-        .filter(|record| {
+        .filter(|stored| kind == Kind::Group || users::is_visible(faults, stored.active))
+        .filter(|stored| {
             filter.is_none_or(|f| {
+                let record = stored.to_record();
                 let resource = match (kind, needs_groups) {
-                    (Kind::User, false) => users::render_without_groups(state, record),
-                    _ => render(state, view, kind, record),
+                    (Kind::User, false) => users::render_without_groups(state, &record),
+                    _ => render(state, view, kind, &record),
                 };
                 matches(state, f, &resource)
             })

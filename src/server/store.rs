@@ -13,22 +13,22 @@ use serde_json::{Map, Value};
 use super::errors::ScimError;
 use super::faults::{Fault, FaultSet};
 use super::record::not_found;
-pub use super::record::{etag_matches, now, ChangeError, Kind, Record};
+pub use super::record::{etag_matches, member_values, now, ChangeError, Kind, Record, Stored};
 use crate::scim::matching::fold;
 
 #[derive(Debug, Default)]
 struct Table {
-    by_id: HashMap<String, Record>,
+    by_id: HashMap<String, Stored>,
     order: BTreeMap<u64, String>,
 }
 
 impl Table {
-    fn insert(&mut self, record: Record) {
+    fn insert(&mut self, record: Stored) {
         self.order.insert(record.seq, record.id.clone());
         self.by_id.insert(record.id.clone(), record);
     }
 
-    fn remove(&mut self, id: &str) -> Option<Record> {
+    fn remove(&mut self, id: &str) -> Option<Stored> {
         let record = self.by_id.remove(id)?;
         self.order.remove(&record.seq);
         Some(record)
@@ -94,34 +94,35 @@ impl State {
     }
 
     /// Inserts or replaces a record, keeping the membership index in step for groups.
-    fn put(&mut self, kind: Kind, record: Record) {
+    fn put(&mut self, kind: Kind, record: &Record) {
+        let stored = Stored::from_record(record);
         if kind == Kind::Group {
-            if let Some(old) = self.groups.by_id.remove(&record.id) {
+            if let Some(old) = self.groups.by_id.remove(&stored.id) {
                 self.unlink_members(&old);
             }
-            for member in member_values(&record.body) {
+            for member in stored.members.iter() {
                 let groups = self.member_of.entry(member.to_string()).or_default();
-                groups.insert(record.seq, record.id.clone());
+                groups.insert(stored.seq, stored.id.clone());
             }
         }
-        self.table_mut(kind).insert(record);
+        self.table_mut(kind).insert(stored);
     }
 
     /// Removes a record, keeping the membership index in step for groups.
     fn take(&mut self, kind: Kind, id: &str) -> Option<Record> {
-        let record = self.table_mut(kind).remove(id)?;
+        let stored = self.table_mut(kind).remove(id)?;
         if kind == Kind::Group {
-            self.unlink_members(&record);
+            self.unlink_members(&stored);
         }
-        Some(record)
+        Some(stored.to_record())
     }
 
-    fn unlink_members(&mut self, group: &Record) {
-        for member in member_values(&group.body) {
-            if let Some(groups) = self.member_of.get_mut(member) {
+    fn unlink_members(&mut self, group: &Stored) {
+        for member in group.members.iter() {
+            if let Some(groups) = self.member_of.get_mut(member.as_ref()) {
                 groups.remove(&group.seq);
                 if groups.is_empty() {
-                    self.member_of.remove(member);
+                    self.member_of.remove(member.as_ref());
                 }
             }
         }
@@ -136,7 +137,7 @@ impl State {
             .unwrap_or_default();
         let now = now();
         for group_id in group_ids {
-            let Some(mut group) = self.groups.by_id.get(&group_id).cloned() else {
+            let Some(mut group) = self.groups.by_id.get(&group_id).map(Stored::to_record) else {
                 continue;
             };
             if let Some(Value::Array(members)) = group.body.get_mut("members") {
@@ -145,7 +146,7 @@ impl State {
             }
             group.version += 1;
             group.last_modified = now.clone();
-            self.put(Kind::Group, group);
+            self.put(Kind::Group, &group);
         }
     }
 }
@@ -157,18 +158,18 @@ pub struct View<'a> {
 
 impl View<'_> {
     /// The resource with this id.
-    pub fn get(&self, kind: Kind, id: &str) -> Option<&Record> {
-        self.state.table(kind).by_id.get(id)
+    pub fn get(&self, kind: Kind, id: &str) -> Option<Record> {
+        self.state.table(kind).by_id.get(id).map(Stored::to_record)
     }
 
-    /// Every resource of a kind, in creation order.
-    pub fn iter(&self, kind: Kind) -> impl Iterator<Item = &Record> + '_ {
+    /// Every resource of a kind, in creation order (compact: parse with [`Stored::to_record`]).
+    pub fn iter(&self, kind: Kind) -> impl Iterator<Item = &Stored> + '_ {
         let table = self.state.table(kind);
         table.order.values().filter_map(|id| table.by_id.get(id))
     }
 
     /// The groups that list this user id among their members, in creation order.
-    pub fn groups_of(&self, user_id: &str) -> Vec<&Record> {
+    pub fn groups_of(&self, user_id: &str) -> Vec<&Stored> {
         self.state
             .member_of
             .get(user_id)
@@ -180,8 +181,8 @@ impl View<'_> {
 
     /// Every user whose userName is caselessly equal to `user_name`, in creation order: the
     /// candidates for a `userName eq` filter, found through the index.
-    pub fn users_named(&self, user_name: &str) -> Vec<&Record> {
-        let mut users: Vec<&Record> = self
+    pub fn users_named(&self, user_name: &str) -> Vec<&Stored> {
+        let mut users: Vec<&Stored> = self
             .state
             .usernames
             .ids(user_name)
@@ -201,15 +202,6 @@ impl View<'_> {
     pub fn is_empty(&self, kind: Kind) -> bool {
         self.len(kind) == 0
     }
-}
-
-/// The `value`s of a group's `members`.
-pub fn member_values(body: &Map<String, Value>) -> impl Iterator<Item = &str> {
-    body.get("members")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|member| member.get("value").and_then(Value::as_str))
 }
 
 /// The in-memory store. Cheap to share behind an `Arc`.
@@ -249,14 +241,14 @@ impl Store {
         state: &'s State,
         user_name: &str,
         except: Option<&str>,
-    ) -> Option<&'s Record> {
+    ) -> Option<&'s Stored> {
         state
             .usernames
             .ids(user_name)
             .iter()
             .filter(|id| Some(id.as_str()) != except)
             .filter_map(|id| state.users.by_id.get(id))
-            .find(|user| !self.case_sensitive_usernames || user.text("userName") == Some(user_name))
+            .find(|user| !self.case_sensitive_usernames || &*user.name == user_name)
     }
 
     /// Runs `read` over a consistent view of the store.
@@ -291,24 +283,24 @@ impl Store {
             let user_name = record.text("userName").unwrap_or_default();
             if unique {
                 if let Some(holder) = self.holder(&state, user_name, None) {
-                    return Err(Box::new(holder.clone()));
+                    return Err(Box::new(holder.to_record()));
                 }
             }
             state.usernames.add(user_name, &record.id);
         }
-        state.put(kind, record.clone());
+        state.put(kind, &record);
         Ok(record)
     }
 
     /// The user holding this userName (under the store's case rule), if any.
     pub fn find_user_by_username(&self, user_name: &str) -> Option<Record> {
         let state = self.lock();
-        self.holder(&state, user_name, None).cloned()
+        self.holder(&state, user_name, None).map(Stored::to_record)
     }
 
     /// A copy of the resource with this id.
     pub fn get(&self, kind: Kind, id: &str) -> Option<Record> {
-        self.lock().table(kind).by_id.get(id).cloned()
+        self.lock().table(kind).by_id.get(id).map(Stored::to_record)
     }
 
     /// Replaces a resource's attributes with what `change` computes from the current record,
@@ -325,7 +317,7 @@ impl Store {
             .table(kind)
             .by_id
             .get(id)
-            .cloned()
+            .map(Stored::to_record)
             .ok_or_else(|| not_found(kind, id))?;
         if let Some(expected) = if_match {
             if self.enforce_if_match && !etag_matches(expected, &current.etag()) {
@@ -355,7 +347,7 @@ impl Store {
             .table(kind)
             .by_id
             .get(id)
-            .cloned()
+            .map(Stored::to_record)
             .ok_or_else(|| not_found(kind, id))?;
         self.commit(&mut state, kind, current, body)
     }
@@ -390,7 +382,7 @@ impl Store {
             body,
             ..current
         };
-        state.put(kind, record.clone());
+        state.put(kind, &record);
         Ok(record)
     }
 
@@ -436,7 +428,7 @@ impl Store {
             state.usernames.remove(&user_name, id);
             state.usernames.add(&user_name, &record.id);
         }
-        state.put(kind, record.clone());
+        state.put(kind, &record);
         Some(record)
     }
 }
@@ -533,7 +525,7 @@ mod tests {
             store.read(|view| {
                 view.groups_of(&uid)
                     .iter()
-                    .map(|g| g.text("displayName").unwrap().to_string())
+                    .map(|g| g.name.to_string())
                     .collect()
             })
         };

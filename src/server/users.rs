@@ -130,9 +130,9 @@ pub async fn read(
         .read(|view| {
             let record = view
                 .get(Kind::User, &id)
-                .filter(|r| is_visible(&shared.faults, r))?;
+                .filter(|r| is_visible(&shared.faults, !is_inactive(&r.body)))?;
             Some((
-                projection.apply(render(&shared, view, record)),
+                projection.apply(render(&shared, view, &record)),
                 record.etag(),
             ))
         })
@@ -305,8 +305,8 @@ fn is_inactive(body: &Map<String, Value>) -> bool {
 }
 
 /// Whether a user can be seen by reads and lists (the deactivated-404 fault hides inactive ones).
-pub fn is_visible(faults: &FaultSet, record: &Record) -> bool {
-    !(faults.has(Fault::Deactivated404) && is_inactive(&record.body))
+pub fn is_visible(faults: &FaultSet, active: bool) -> bool {
+    active || !faults.has(Fault::Deactivated404)
 }
 
 /// The full JSON of a user: id, its attributes (never the password), computed groups, meta.
@@ -340,7 +340,7 @@ fn render_parts(state: &AppState, record: &Record, view: Option<&View<'_>>) -> V
         .map(|group| {
             json!({
                 "value": group.id,
-                "display": group.text("displayName").unwrap_or_default(),
+                "display": &*group.name,
                 "$ref": resource::location(&state.base_url, Kind::Group, &group.id),
                 "type": "direct",
             })
