@@ -14,7 +14,7 @@ use crate::driver::{Driver, Target};
 use crate::report::conformance_json::render_conformance_json;
 use crate::report::junit::render_junit;
 use crate::report::steps::{render_step_table, TableOptions};
-use crate::server::Fault;
+use crate::server::{Fault, RunningServer};
 
 /// Which integration type's traffic to replay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -80,33 +80,11 @@ pub struct OktaArgs {
 
 /// Runs the subcommand.
 pub fn run(args: OktaArgs) -> CliResult {
-    let headers = parse_headers(&args.headers)?;
     let timeout = Duration::from_secs(args.timeout.max(1));
-    let (server, base_url, auth) = match &args.target {
-        Some(url) => {
-            if !args.faults.is_empty() {
-                return Err(CliError::Usage(
-                    "--fault applies to the embedded server only; leave out --target to use it"
-                        .into(),
-                ));
-            }
-            if !url.starts_with("http://") && !url.starts_with("https://") {
-                return Err(CliError::Usage(format!(
-                    "--target {url} is not an http(s) URL (e.g. https://example.com/scim/v2)"
-                )));
-            }
-            (None, url.clone(), args.auth.clone())
-        }
-        None => {
-            let server = start_embedded(args.faults.clone())?;
-            let base = server.base_url().to_string();
-            let auth = Some(server.authorization());
-            (Some(server), base, auth)
-        }
-    };
-    let mut target = Target::new(base_url.clone(), auth);
-    target.headers = headers;
+    let (server, mut target) = resolve_target(&args)?;
+    target.headers = parse_headers(&args.headers)?;
     target.timeout = timeout;
+    let base_url = target.base_url.clone();
     let driver = Driver::new(target).map_err(|err| CliError::CouldNotRun(err.to_string()))?;
     let wire = Wire::new(timeout).map_err(|err| {
         CliError::CouldNotRun(format!("could not start the async runtime: {err}"))
@@ -123,15 +101,15 @@ pub fn run(args: OktaArgs) -> CliResult {
         }
     })?;
     drop(server);
+    let modes: Vec<String> = options
+        .modes
+        .iter()
+        .map(|m| m.tag().to_uppercase())
+        .collect();
     println!(
         "Okta SCIM conformance against {base_url} ({} mode{}, seed {}, {:.2} s)",
-        options
-            .modes
-            .iter()
-            .map(|mode| mode.tag().to_uppercase())
-            .collect::<Vec<_>>()
-            .join(" and "),
-        if options.modes.len() == 1 { "" } else { "s" },
+        modes.join(" and "),
+        if modes.len() == 1 { "" } else { "s" },
         options.seed,
         outcome.seconds
     );
@@ -152,6 +130,26 @@ pub fn run(args: OktaArgs) -> CliResult {
     } else {
         exit::CLEAN
     })
+}
+
+/// `--target`/`--auth`, or the embedded server (started here, with `--fault`s) when there is no target.
+fn resolve_target(args: &OktaArgs) -> Result<(Option<RunningServer>, Target), CliError> {
+    let Some(url) = &args.target else {
+        let server = start_embedded(args.faults.clone())?;
+        let target = Target::new(server.base_url(), Some(server.authorization()));
+        return Ok((Some(server), target));
+    };
+    if !args.faults.is_empty() {
+        return Err(CliError::Usage(
+            "--fault applies to the embedded server only; leave out --target to use it".into(),
+        ));
+    }
+    if !url.starts_with("http://") && !url.starts_with("https://") {
+        return Err(CliError::Usage(format!(
+            "--target {url} is not an http(s) URL (e.g. https://example.com/scim/v2)"
+        )));
+    }
+    Ok((None, Target::new(url.clone(), args.auth.clone())))
 }
 
 fn suites(chosen: &[SuiteArg]) -> Vec<SuiteKind> {

@@ -56,7 +56,6 @@ pub fn run_spec(session: &mut Session<'_>) -> Result<SuiteResult, TransportError
     let mut suite = SuiteResult::new(SUITE);
     let seeded = ensure_listed_user(session)?;
     let person = session.names.person();
-    let caps = person.user_name_caps();
     let listed = list_users_step(session, &mut suite)?;
     if let Some(id) = seeded {
         suite.steps[0].notes.push(format!(
@@ -64,10 +63,36 @@ pub fn run_spec(session: &mut Session<'_>) -> Result<SuiteResult, TransportError
         ));
     }
     get_listed_user_step(session, &mut suite, &listed)?;
-    let step3 = spec_get(encode_url(&format!(
+    absent_user_steps(session, &mut suite, &person)?;
+    let created = create_user_steps(session, &mut suite, &person)?;
+    let caps_path = encode_url(&format!(
+        "/Users?filter=userName eq \"{}\"",
+        person.user_name_caps()
+    ));
+    let call = session.send(&spec_get(caps_path.clone()))?;
+    suite.steps.push(judged(
+        "9",
+        "Required Test: Username Case Sensitivity Check",
+        &call,
+        &[(Status, "", EqualNumber, Some("200"))],
+    ));
+    suite.steps.push(rfc_case_check(&call, created.as_deref()));
+    groups_step(session, &mut suite)?;
+    error_body_steps(session, &mut suite, caps_path)?;
+    Ok(suite)
+}
+
+/// Steps 3–5: an unknown email and the random user are not found (200, totalResults 0), and the
+/// 30-digit id is a 404 SCIM error.
+fn absent_user_steps(
+    session: &Session<'_>,
+    suite: &mut SuiteResult,
+    person: &Person,
+) -> Result<(), TransportError> {
+    let step3 = encode_url(&format!(
         "/Users?filter=userName eq \"{INVALID_USER_EMAIL}\""
-    )));
-    let call = session.send(&step3)?;
+    ));
+    let call = session.send(&spec_get(step3))?;
     suite.steps.push(judged(
         "3",
         "Required Test: Test invalid User by username",
@@ -101,17 +126,16 @@ pub fn run_spec(session: &mut Session<'_>) -> Result<SuiteResult, TransportError
             (Json, "schemas", HasValue, Some(urn::LIST_RESPONSE)),
         ],
     ));
-    let created = create_user_steps(session, &mut suite, &person)?;
-    let caps_path = encode_url(&format!("/Users?filter=userName eq \"{caps}\""));
-    let call = session.send(&spec_get(caps_path.clone()))?;
-    suite.steps.push(judged(
-        "9",
-        "Required Test: Username Case Sensitivity Check",
-        &call,
-        &[(Status, "", EqualNumber, Some("200"))],
-    ));
-    suite.steps.push(rfc_case_check(&call, created.as_deref()));
-    groups_step(session, &mut suite)?;
+    Ok(())
+}
+
+/// Steps 11 and 12: a garbage token is a 401 and the 17-digit id a 404, both SCIM Error bodies
+/// whose `status` reads as the HTTP status.
+fn error_body_steps(
+    session: &Session<'_>,
+    suite: &mut SuiteResult,
+    caps_path: String,
+) -> Result<(), TransportError> {
     let unauthorized = with_authorization(spec_get(caps_path), "non-token");
     let call = session.send(&unauthorized)?;
     suite.steps.push(judged(
@@ -137,7 +161,7 @@ pub fn run_spec(session: &mut Session<'_>) -> Result<SuiteResult, TransportError
             (Json, "schemas", HasValue, Some(urn::ERROR)),
         ],
     ));
-    Ok(suite)
+    Ok(())
 }
 
 /// A check judged only by Runscope-style expectations on one exchange.
