@@ -78,11 +78,26 @@ fn finding(check_id: &str, resource: &str, detail: String) -> IntegrityFinding {
     }
 }
 
+/// Reads a path, retrying twice on 5xx and 429 (a failing read is not evidence of lost data).
+/// Answers that stay 5xx/429 come back as an `Err` describing them.
 async fn read(driver: &Driver, path: &str) -> Result<(u16, Option<Value>), String> {
-    match driver.send(&RequestSpec::get(path)).await {
-        Ok(call) => Ok((call.response.status, call.response.json())),
-        Err(err) => Err(err.to_string()),
+    let mut last = String::new();
+    for attempt in 0..3 {
+        if attempt > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        match driver.send(&RequestSpec::get(path)).await {
+            Ok(call) if call.response.status >= 500 || call.response.status == 429 => {
+                last = format!(
+                    "GET {path} answered {} three times; could not verify it",
+                    call.response.status
+                );
+            }
+            Ok(call) => return Ok((call.response.status, call.response.json())),
+            Err(err) => last = err.to_string(),
+        }
     }
+    Err(last)
 }
 
 async fn run_probe(driver: &Driver, probe: Probe) -> Vec<IntegrityFinding> {
@@ -109,6 +124,13 @@ async fn check_user(
         Err(err) => return vec![finding("load.unverifiable", id, err)],
     };
     let Some(body) = body.filter(|_| status == 200) else {
+        if active == Some(false) {
+            return vec![finding(
+                "load.deactivated-unreadable",
+                id,
+                format!("{user_name} was deactivated during the run and GET {path} now answers {status}: deactivated users must stay readable, Okta never deletes them"),
+            )];
+        }
         return vec![finding(
             "load.lost-user",
             id,
@@ -127,10 +149,11 @@ async fn check_user(
     let stored_active = body.get("active").and_then(Value::as_bool);
     if let Some(expected) = active {
         if stored_active != Some(expected) {
+            let stored = stored_active.map_or("no boolean".to_string(), |value| value.to_string());
             found.push(finding(
                 "load.deactivation-lost",
                 id,
-                format!("the last acknowledged change set active={expected} on {user_name}, but the server reads active={stored_active:?}"),
+                format!("the last acknowledged change set active={expected} on {user_name}, but the server reads active {stored}"),
             ));
         }
     }

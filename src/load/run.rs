@@ -210,15 +210,25 @@ async fn preflight(target: &LoadTarget, timeout: Duration) -> Result<Driver, Loa
     driver_target.timeout = timeout;
     let driver =
         Driver::new(driver_target).map_err(|err| LoadError::CouldNotRun(err.to_string()))?;
-    let call = driver
-        .send(&RequestSpec::get("/Users?startIndex=1&count=1"))
-        .await
-        .map_err(|err| LoadError::CouldNotRun(err.to_string()))?;
-    match call.response.status {
+    // A server that fails now and then (5xx, 429) gets three chances before we give up.
+    let mut status = 0;
+    for attempt in 0..3 {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let call = driver
+            .send(&RequestSpec::get("/Users?startIndex=1&count=1"))
+            .await
+            .map_err(|err| LoadError::CouldNotRun(err.to_string()))?;
+        status = call.response.status;
+        if status < 500 && status != 429 {
+            break;
+        }
+    }
+    match status {
         200..=299 => Ok(driver),
         401 | 403 => Err(LoadError::CouldNotRun(format!(
-            "the target refused our credentials ({}) on GET /Users: check --auth",
-            call.response.status
+            "the target refused our credentials ({status}) on GET /Users: check --auth"
         ))),
         status => Err(LoadError::CouldNotRun(format!(
             "the target answered {status} to GET /Users?startIndex=1&count=1; is --target the SCIM base URL?"
@@ -252,11 +262,15 @@ async fn seed_directory(
             );
             let driver = driver.clone();
             running.spawn(async move {
-                driver
-                    .send(&RequestSpec::with_json(Method::Post, "/Users", body))
-                    .await
-                    .map(|call| call.response.status == 201)
-                    .unwrap_or(false)
+                let request = RequestSpec::with_json(Method::Post, "/Users", body);
+                for _ in 0..3 {
+                    match driver.send(&request).await {
+                        Ok(call) if call.response.status == 201 => return true,
+                        Ok(call) if call.response.status == 409 => return false,
+                        _ => continue,
+                    }
+                }
+                false
             });
         }
         while let Some(created) = running.join_next().await {

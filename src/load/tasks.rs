@@ -238,9 +238,8 @@ struct PushedGroup {
     members: BTreeSet<String>,
 }
 
-/// Okta's group push: create, add half the members, a delta (removes + add), then (OIN) a
-/// replace-all "Push Now". OIN sends each change as a PATCH followed by GET and the rename PATCH;
-/// AIW sends each change as a PUT of the whole group.
+/// Okta's group push: create (empty), push the first half of the pool, then a delta removing two
+/// of them and adding the rest, so the final membership shows whether removals were applied.
 async fn push_group(worker: &mut Worker<'_>, spec: &ScenarioSpec) {
     if !ensure_pool(worker, spec).await {
         return;
@@ -271,36 +270,52 @@ async fn push_group(worker: &mut Worker<'_>, spec: &ScenarioSpec) {
     };
     let pool = worker.session.pool.clone();
     let half = pool.len().div_ceil(2);
-    let first_removals: Vec<&PoolUser> = pool.iter().take(2.min(half)).collect();
-    let steps: [(Vec<&PoolUser>, &[PoolUser]); 2] =
-        [(Vec::new(), &pool[..half]), (first_removals, &pool[half..])];
-    for (removes, adds) in steps {
-        if !push_membership_change(worker, spec.mode, &mut group, &pool, &removes, adds).await {
-            return;
+    // Okta's first push of a group is a "Push Now" (OIN: replace all members; AIW: PUT the
+    // group); later changes are deltas: removes by filter plus one add, or a PUT.
+    let pushed = match spec.mode {
+        IntegrationMode::Oin => push_now(worker, &mut group, &pool[..half]).await,
+        IntegrationMode::Aiw => {
+            push_membership_change(worker, spec.mode, &mut group, &pool, &[], &pool[..half]).await
         }
-    }
-    if spec.mode == IntegrationMode::Oin {
-        let everyone: Vec<Value> = pool
-            .iter()
-            .map(|u| shapes::member(&u.id, &u.user_name))
-            .collect();
-        let replace = shapes::replace_members_patch(&everyone);
-        let ok = worker
-            .send(
-                OpKind::GroupPatch,
-                GooseMethod::Patch,
-                &group.path,
-                Some(&replace),
-                &[200, 204],
-            )
-            .await
-            .ok;
-        acknowledge(
+    };
+    if pushed {
+        let removals: Vec<&PoolUser> = pool.iter().take(2.min(half)).collect();
+        push_membership_change(
             worker,
-            &group.id,
-            ok.then(|| pool.iter().map(|u| u.id.clone()).collect()),
-        );
+            spec.mode,
+            &mut group,
+            &pool,
+            &removals,
+            &pool[half..],
+        )
+        .await;
     }
+}
+
+/// "Push Now" for an OIN group: `replace` on `members` with the whole list.
+async fn push_now(worker: &mut Worker<'_>, group: &mut PushedGroup, members: &[PoolUser]) -> bool {
+    let listed: Vec<Value> = members
+        .iter()
+        .map(|u| shapes::member(&u.id, &u.user_name))
+        .collect();
+    let replace = shapes::replace_members_patch(&listed);
+    let path = group.path.clone();
+    let ok = worker
+        .send(
+            OpKind::GroupPatch,
+            GooseMethod::Patch,
+            &path,
+            Some(&replace),
+            &[200, 204],
+        )
+        .await
+        .ok;
+    let ids: BTreeSet<String> = members.iter().map(|u| u.id.clone()).collect();
+    if ok {
+        group.members = ids.clone();
+    }
+    acknowledge(worker, &group.id, ok.then_some(ids));
+    ok
 }
 
 /// Sends one membership change; records the acknowledged membership (or forgets the group when

@@ -545,3 +545,53 @@ fn a_bounded_burst_ends_when_its_last_assignment_is_done_and_reports_the_time_to
     assert_eq!(report["integrity"]["users_checked"], 120);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs one bounded task kind (`tasks` tasks by one worker) against the embedded server with a fault.
+fn bounded_run_with_fault(name: &str, scenario: &str, fault: &str) -> (i32, String) {
+    let dir = fresh_dir(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let profile = dir.join("p.toml");
+    let text = format!(
+        "version = 1\nname = \"{name}\"\ndescription = \"d\"\nassumptions = [\"test\"]\n\
+         [run]\nusers = 1\nduration = \"30s\"\n[[scenario]]\nname = \"s\"\n{scenario}\n"
+    );
+    std::fs::write(&profile, text).unwrap();
+    let (code, stdout, stderr) = run(&[
+        "load",
+        "--profile",
+        &profile.display().to_string(),
+        "--fault",
+        fault,
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    (code, format!("{stdout}{stderr}"))
+}
+
+#[test]
+fn the_integrity_check_reports_deactivations_that_did_not_stick() {
+    let scenario = "kind = \"deprovision\"\npool_per_worker = 2\ntasks = 2";
+    let (code, output) = bounded_run_with_fault("deactivation-lost", scenario, "deactivation-lost");
+    assert_eq!(code, 1, "{output}");
+    assert_eq!(
+        output.matches("load.deactivation-lost").count(),
+        2,
+        "{output}"
+    );
+}
+
+#[test]
+fn the_integrity_check_reports_deactivated_users_that_are_no_longer_readable() {
+    let scenario = "kind = \"deprovision\"\nmode = \"aiw\"\npool_per_worker = 1\ntasks = 1";
+    let (code, output) = bounded_run_with_fault("deactivated-404", scenario, "deactivated-404");
+    assert_eq!(code, 1, "{output}");
+    assert!(output.contains("load.deactivated-unreadable"), "{output}");
+}
+
+#[test]
+fn the_integrity_check_reports_a_pushed_group_whose_member_removals_were_ignored() {
+    let scenario = "kind = \"group-push\"\npool_per_worker = 4\ntasks = 1";
+    let (code, output) =
+        bounded_run_with_fault("member-removal", scenario, "member-removal-ignored");
+    assert_eq!(code, 1, "{output}");
+    assert!(output.contains("load.membership-mismatch"), "{output}");
+}

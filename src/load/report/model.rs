@@ -99,7 +99,7 @@ pub struct IntegritySummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntegrityFinding {
     /// Stable id: `load.lost-user`, `load.duplicate-username`, `load.deactivation-lost`,
-    /// `load.membership-mismatch`, `load.unreadable`.
+    /// `load.deactivated-unreadable`, `load.membership-mismatch`, `load.unverifiable`.
     pub check_id: String,
     /// The resource concerned (id or userName).
     pub resource: String,
