@@ -11,7 +11,7 @@ fn scimfuzz() -> Command {
 }
 
 #[test]
-fn serve_announces_its_url_and_token_then_serves_with_that_token() {
+fn serve_announces_its_url_and_token_serves_with_that_token_and_stops_on_ctrl_c() {
     let mut child = scimfuzz()
         .args([
             "serve",
@@ -50,9 +50,27 @@ fn serve_announces_its_url_and_token_then_serves_with_that_token() {
             .await
             .map(|r| r.status().as_u16())
     });
-    child.kill().expect("the server stops");
-    let _ = child.wait();
     assert_eq!(status.expect("the server answers"), 200);
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    assert!(interrupted.is_ok_and(|s| s.success()), "kill -INT runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().expect("the child can be waited for") {
+            break Some(exit);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(
+        exit.and_then(|e| e.code()),
+        Some(0),
+        "Ctrl-C stops the server cleanly"
+    );
 }
 
 #[test]
