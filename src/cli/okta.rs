@@ -58,7 +58,8 @@ pub struct OktaArgs {
     /// OIN (PATCH), AIW (PUT) or both.
     #[arg(long, value_enum, default_value_t = ModeArg::Both)]
     pub mode: ModeArg,
-    /// Entitlement endpoints to check, comma-separated (e.g. /Roles,/Licenses).
+    /// Entitlement endpoints to check, comma-separated (e.g. /Roles,/Licenses); `auto` discovers
+    /// them from /ResourceTypes as Okta does.
     #[arg(long, value_delimiter = ',', value_name = "ENDPOINTS")]
     pub entitlements: Vec<String>,
     /// Also write the results as JUnit XML to this file.

@@ -371,3 +371,37 @@ fn the_entitlements_check_agrees_with_oktas_entitlements_file() {
         );
     }
 }
+
+#[test]
+fn entitlement_discovery_follows_the_servers_resource_types() {
+    let server = server_with(&[]);
+    let wire = Wire::new(Duration::from_secs(10)).expect("runtime");
+    let driver = driver_for(&server);
+    let listed = wire
+        .send(&driver, &RequestSpec::get("/ResourceTypes"))
+        .expect("resource types");
+    let body: Value = listed.response.json().expect("JSON");
+    let okta_types = body["Resources"]
+        .as_array()
+        .expect("Resources")
+        .iter()
+        .filter(|t| {
+            let schema = t["schema"].as_str().unwrap_or_default();
+            schema.starts_with("urn:okta:scim:schemas:core:1.0:")
+        })
+        .count();
+    let options = OktaOptions {
+        suites: vec![],
+        entitlements: vec!["auto".into()],
+        ..OktaOptions::default()
+    };
+    let outcome = run_okta(&wire, &driver, &options).expect("runs");
+    let entitlements = suite(&outcome, "Entitlements");
+    let discovery = entitlements.step("e0").expect("the discovery check");
+    assert_eq!(discovery.verdict.is_passed(), okta_types > 0);
+    assert_eq!(
+        entitlements.steps.len(),
+        1 + okta_types,
+        "one ENT check per discovered endpoint"
+    );
+}

@@ -3,6 +3,8 @@
 //! run created — DELETE, or the path-less deactivation PATCH where the server refuses DELETE on
 //! users (Okta itself never deletes users).
 
+use serde_json::Value;
+
 use super::bodies::pathless_active_patch;
 use super::session::{okta_request, spec_get, Check, Session};
 use crate::conformance::outcome::SuiteResult;
@@ -16,8 +18,13 @@ pub const ENTITLEMENTS: &str = "Entitlements";
 /// The cleanup suite's name in reports.
 pub const CLEANUP: &str = "Cleanup";
 
+/// The `--entitlements` value that discovers the endpoints as Okta does.
+pub const DISCOVER: &str = "auto";
+
 /// Okta's ENT request per endpoint (`/Roles`, `/Licenses`, …): `?count=1&startIndex=1` must be a
-/// ListResponse with at least one resource and `itemsPerPage` exactly 1.
+/// ListResponse with at least one resource and `itemsPerPage` exactly 1. The endpoint `auto`
+/// stands for Okta's discovery (§b.5): every ResourceType whose schema is Okta's Entitlement or
+/// Role URN.
 pub fn run_entitlements(
     session: &Session<'_>,
     endpoints: &[String],
@@ -25,6 +32,15 @@ pub fn run_entitlements(
     use Comparison::{EqualNumber, HasValue, IsANumber, NotEmpty};
     use Source::{ResponseJson as Json, ResponseStatus as Status};
     let mut suite = SuiteResult::new(ENTITLEMENTS);
+    let wants_discovery = endpoints.iter().any(|e| e.trim() == DISCOVER);
+    let mut endpoints: Vec<String> = endpoints
+        .iter()
+        .filter(|e| e.trim() != DISCOVER)
+        .cloned()
+        .collect();
+    if wants_discovery {
+        endpoints.extend(discover(session, &mut suite)?);
+    }
     for (index, endpoint) in endpoints.iter().enumerate() {
         let endpoint = format!("/{}", endpoint.trim().trim_start_matches('/'));
         let path = encode_url(&format!("{endpoint}?count=1&startIndex=1"));
@@ -48,6 +64,46 @@ pub fn run_entitlements(
         suite.steps.push(check.finish());
     }
     Ok(suite)
+}
+
+/// Okta's entitlement discovery: `GET /ResourceTypes`, keeping the endpoints whose `schema` is
+/// Okta's Entitlement or Role URN. One check: the call answers a ListResponse and names at least one.
+fn discover(session: &Session<'_>, suite: &mut SuiteResult) -> Result<Vec<String>, TransportError> {
+    let call = session.send(&spec_get("/ResourceTypes"))?;
+    let mut check = Check::new(
+        "e0",
+        "ENT discovery: GET /ResourceTypes names the Okta Entitlement and Role endpoints",
+    );
+    let mut endpoints = Vec::new();
+    if check.status(&call, &[200]) {
+        let body = call.response.json().unwrap_or(Value::Null);
+        for resource_type in body
+            .get("Resources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let schema = resource_type.get("schema").and_then(Value::as_str);
+            let endpoint = resource_type.get("endpoint").and_then(Value::as_str);
+            if let (Some(schema), Some(endpoint)) = (schema, endpoint) {
+                if schema == urn::OKTA_ENTITLEMENT || schema == urn::OKTA_ROLE {
+                    endpoints.push(endpoint.to_string());
+                }
+            }
+        }
+        check.require(
+            !endpoints.is_empty(),
+            "entitlement ResourceTypes",
+            format!(
+                "at least one with schema {} or {}",
+                urn::OKTA_ENTITLEMENT,
+                urn::OKTA_ROLE
+            ),
+            "none",
+        );
+    }
+    suite.steps.push(check.finish());
+    Ok(endpoints)
 }
 
 /// Removes every group and user the run created and not yet removed, and reads each deleted user
