@@ -89,23 +89,13 @@ pub async fn replace(
     ScimBody(input): ScimBody,
 ) -> Result<Response, ScimError> {
     let faults = &shared.faults;
-    if faults.has(Fault::PutRejectsReadOnly) && resource::mentions_any(&input, &["id", "meta"]) {
-        return Err(ScimError::mutability("id and meta are read-only"));
-    }
-    let mut input = resource::normalize_keys(input, GROUP_ATTRIBUTES)?;
-    resource::strip_read_only(&mut input, &[]);
+    let input = resource::put_input(faults, input, GROUP_ATTRIBUTES, &[])?;
     let record = shared.store.update(
         Kind::Group,
         &id,
         if_match(&headers).as_deref(),
         |current, view| {
-            let body = if faults.has(Fault::PutMerges) {
-                let mut merged = current.body.clone();
-                merged.extend(input);
-                merged
-            } else {
-                input
-            };
+            let body = resource::replacement(faults, &current.body, input);
             Ok(validate(view, body, Some(current))?)
         },
     )?;

@@ -54,6 +54,41 @@ pub fn strip_read_only(body: &mut Map<String, Value>, also: &[&str]) {
     }
 }
 
+/// A PUT body ready to replace a resource: names normalised, echoed read-only attributes
+/// (`id`, `meta`, `schemas` and `also`) dropped, or refused under put-rejects-readonly.
+pub fn put_input(
+    faults: &FaultSet,
+    input: Map<String, Value>,
+    known: &[&str],
+    also: &[&str],
+) -> Result<Map<String, Value>, ScimError> {
+    let echoed: Vec<&str> = ["id", "meta"].iter().chain(also).copied().collect();
+    if faults.has(Fault::PutRejectsReadOnly) && mentions_any(&input, &echoed) {
+        return Err(ScimError::mutability(format!(
+            "{} are read-only",
+            echoed.join(", ")
+        )));
+    }
+    let mut input = normalize_keys(input, known)?;
+    strip_read_only(&mut input, also);
+    Ok(input)
+}
+
+/// What a PUT stores: the new attributes (or, under put-merges, the old ones overlaid by them).
+pub fn replacement(
+    faults: &FaultSet,
+    current: &Map<String, Value>,
+    input: Map<String, Value>,
+) -> Map<String, Value> {
+    if faults.has(Fault::PutMerges) {
+        let mut merged = current.clone();
+        merged.extend(input);
+        merged
+    } else {
+        input
+    }
+}
+
 /// Whether a raw body carries any of these attributes (case-insensitively).
 pub fn mentions_any(body: &Map<String, Value>, names: &[&str]) -> bool {
     body.keys()

@@ -157,26 +157,14 @@ pub async fn replace(
     ScimBody(input): ScimBody,
 ) -> Result<Response, ScimError> {
     let faults = &shared.faults;
-    if faults.has(Fault::PutRejectsReadOnly)
-        && resource::mentions_any(&input, &["id", "meta", "groups"])
-    {
-        return Err(ScimError::mutability("id, meta and groups are read-only"));
-    }
-    let mut input = resource::normalize_keys(input, USER_ATTRIBUTES)?;
-    resource::strip_read_only(&mut input, &["groups"]);
+    let input = resource::put_input(faults, input, USER_ATTRIBUTES, &["groups"])?;
     let mut reactivated = false;
     let record = shared.store.update(
         Kind::User,
         &id,
         if_match(&headers).as_deref(),
         |current, _| {
-            let mut body = if faults.has(Fault::PutMerges) {
-                let mut merged = current.body.clone();
-                merged.extend(input);
-                merged
-            } else {
-                input
-            };
+            let mut body = resource::replacement(faults, &current.body, input);
             if let (None, Some(password)) = (body.get("password"), current.body.get("password")) {
                 body.insert("password".into(), password.clone());
             }
