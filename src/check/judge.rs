@@ -77,8 +77,90 @@ pub fn check_op(op: &Op, expected: &Expected, calls: &[Call], ctx: &CheckContext
             findings.extend(walk_findings(expectation, calls, ctx));
             findings
         }
+        Expected::RaceCreated { .. } => race_create_findings(calls),
+        Expected::RaceMembers { group, record } => {
+            let branches = calls.len().saturating_sub(1);
+            let patched = Expected::GroupPatched {
+                group: *group,
+                record: record.clone(),
+            };
+            let mut expectations: Vec<(Expected, Option<&'static str>)> = Vec::new();
+            for _ in 0..branches {
+                expectations.push((patched.clone(), Some(id::RACE_LOST_UPDATE)));
+            }
+            let mut findings: Vec<Finding> = in_sequence(op, &calls[..branches], ctx, expectations)
+                .into_iter()
+                .filter(|f| f.check_id != id::GROUP_MEMBERSHIP)
+                .collect();
+            if findings.iter().any(Finding::is_blocking) {
+                return findings;
+            }
+            let read = Expected::GroupRead {
+                group: *group,
+                record: record.clone(),
+            };
+            let after = check_call(op, &read, calls.last(), branches, ctx);
+            findings.extend(
+                after
+                    .into_iter()
+                    .map(|f| relabel(f, id::GROUP_MEMBERSHIP, id::RACE_LOST_UPDATE)),
+            );
+            findings
+        }
         _ => check_call(op, expected, calls.first(), 0, ctx),
     }
+}
+
+/// Concurrent creates of one userName: exactly one may succeed, and a lookup finds one user.
+fn race_create_findings(calls: &[Call]) -> Vec<Finding> {
+    let branches = calls.len().saturating_sub(1);
+    let statuses: Vec<u16> = calls[..branches]
+        .iter()
+        .map(|c| c.response.status)
+        .collect();
+    let created = statuses.iter().filter(|s| (200..300).contains(*s)).count();
+    let shown = statuses
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if created > 1 {
+        return vec![Finding::new(
+            id::RACE_DUPLICATE,
+            format!(
+                "one 201 and {} × 409 from {branches} concurrent creates",
+                branches - 1
+            ),
+            format!("statuses {shown}"),
+        )];
+    }
+    if created == 0
+        || statuses
+            .iter()
+            .any(|s| !(200..300).contains(s) && *s != 409)
+    {
+        return vec![Finding::new(
+            id::STATUS,
+            "one 201, the rest 409",
+            format!("statuses {shown}"),
+        )];
+    }
+    let Some(lookup) = calls.last().and_then(|c| c.response.json()) else {
+        return Vec::new();
+    };
+    let total = lookup
+        .get("totalResults")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0);
+    if total > 1 {
+        return vec![Finding::new(
+            id::RACE_DUPLICATE,
+            "one user with the userName after the concurrent creates",
+            format!("totalResults {total}"),
+        )
+        .at_call(branches)];
+    }
+    Vec::new()
 }
 
 /// The per-page expectations of a walk: page `i` starts at `1 + i * count`.
@@ -214,6 +296,8 @@ fn content_findings(
         | Expected::PatchRejected { .. }
         | Expected::StaleWrite { .. }
         | Expected::PreconditionFailed
+        | Expected::RaceCreated { .. }
+        | Expected::RaceMembers { .. }
         | Expected::Conflict
         | Expected::NotFound
         | Expected::Deleted

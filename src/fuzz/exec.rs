@@ -8,6 +8,7 @@ use serde_json::Value;
 use tokio::runtime::Runtime;
 
 use super::multi::follow_ups;
+use super::race::{race_follow_up, race_requests, send_concurrently};
 use super::render::render;
 use crate::check::{check_op, CheckContext, CheckRules, Finding, Grading};
 use crate::driver::{
@@ -151,6 +152,16 @@ impl Executor<'_> {
         after: &State,
         ids: &IdMap,
     ) -> Result<Vec<Call>, TransportError> {
+        let race = race_requests(op, before, ids);
+        if !race.is_empty() {
+            let mut calls = self
+                .runtime
+                .block_on(send_concurrently(self.driver, race))?;
+            if let Some(read) = race_follow_up(op, before, ids) {
+                calls.push(self.send(&read)?);
+            }
+            return Ok(calls);
+        }
         let first = self.send(&render(op, before, after, ids))?;
         let base_url = &self.driver.target().base_url;
         let send = |spec: &RequestSpec| self.send(spec);
@@ -162,33 +173,41 @@ impl Executor<'_> {
 }
 
 /// Maps the ids of new resources to their handles (and notes unexpected creations for cleanup).
+/// Under concurrent creates the first success gets the handle; other successes are leaks.
 fn record_ids(expected: &Expected, calls: &[Call], ids: &mut IdMap) {
-    let Some(call) = calls.first() else { return };
-    let created_id = || -> Option<String> {
-        if !(200..300).contains(&call.response.status) || call.request.method != "POST" {
-            return None;
+    let mut handle_taken = false;
+    for call in calls.iter().filter(|call| call.request.method == "POST") {
+        let Some(id) = created_id(call) else { continue };
+        match expected {
+            Expected::UserCreated { user, .. } | Expected::RaceCreated { user, .. }
+                if !handle_taken =>
+            {
+                ids.assign(ResourceKind::User, user.0, id);
+                handle_taken = true;
+            }
+            Expected::GroupCreated { group, .. } if !handle_taken => {
+                ids.assign(ResourceKind::Group, group.0, id);
+                handle_taken = true;
+            }
+            _ => {
+                let kind = if call.request.url.contains("/Groups") {
+                    ResourceKind::Group
+                } else {
+                    ResourceKind::User
+                };
+                ids.note_created(kind, id);
+            }
         }
-        call.response
-            .json()?
-            .get("id")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
-    match (expected, created_id()) {
-        (Expected::UserCreated { user, .. }, Some(id)) => {
-            ids.assign(ResourceKind::User, user.0, id)
-        }
-        (Expected::GroupCreated { group, .. }, Some(id)) => {
-            ids.assign(ResourceKind::Group, group.0, id)
-        }
-        (_, Some(id)) => {
-            let kind = if call.request.url.contains("/Groups") {
-                ResourceKind::Group
-            } else {
-                ResourceKind::User
-            };
-            ids.note_created(kind, id);
-        }
-        (_, None) => {}
     }
+}
+
+fn created_id(call: &Call) -> Option<String> {
+    if !(200..300).contains(&call.response.status) {
+        return None;
+    }
+    call.response
+        .json()?
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }

@@ -4,6 +4,7 @@
 mod exec;
 mod multi;
 mod probe;
+mod race;
 mod render;
 mod runner;
 mod setup;
@@ -11,6 +12,7 @@ mod setup;
 pub use exec::{CaseOutcome, Executor, Step};
 pub use multi::MAX_WALK_PAGES;
 pub use probe::{probe, ProbeError};
+pub use race::{has_race, race_sequence, DEFAULT_RACE_REPEATS};
 pub use render::{bogus_id, create_user_body, list_path, render, replace_body};
 pub use runner::{first_sequences, search, Failure, Progress, SearchConfig, SearchSummary};
 pub use setup::{load_behaviour, RunSetup};

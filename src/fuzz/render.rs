@@ -139,6 +139,12 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
             RequestSpec::with_json(Method::Patch, user_path(*user), patch_body(operations))
         }
         Op::StaleWrite { user } => RequestSpec::get(user_path(*user)),
+        Op::RaceCreate { user, .. } => RequestSpec::with_json(
+            Method::Post,
+            "/Users",
+            create_user_body(&before.new_user_record(*user, crate::model::Spelling::Base)),
+        ),
+        Op::RaceAddMembers { group, .. } => RequestSpec::get(group_path(group.0)),
         Op::BadAuthRequest { auth } => {
             let spec = RequestSpec::get("/Users?startIndex=1&count=1");
             spec.auth(match auth {

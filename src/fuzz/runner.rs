@@ -8,11 +8,12 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use proptest::strategy::Strategy;
+use proptest::strategy::{BoxedStrategy, Strategy};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde::{Deserialize, Serialize};
 
 use super::exec::{CaseOutcome, Executor};
+use super::race::{has_race, race_sequence, DEFAULT_RACE_REPEATS};
 use crate::check::Finding;
 use crate::driver::{Namespaces, TransportError};
 use crate::gen::{op_sequence, GenConfig};
@@ -30,6 +31,10 @@ pub struct SearchConfig {
     pub max_shrink_iters: u32,
     /// Distinct failures (by check id) to look for before stopping.
     pub max_failures: usize,
+    /// Race cases to run after the sequential ones (0: none).
+    pub race_cases: u32,
+    /// How often a race case runs before it counts as passed.
+    pub race_repeats: u32,
 }
 
 impl Default for SearchConfig {
@@ -41,6 +46,8 @@ impl Default for SearchConfig {
             time_limit: None,
             max_shrink_iters: 400,
             max_failures: 5,
+            race_cases: 12,
+            race_repeats: DEFAULT_RACE_REPEATS,
         }
     }
 }
@@ -92,6 +99,7 @@ struct Round {
     detected_at: Option<Duration>,
 }
 
+#[derive(Default)]
 struct Tally {
     cases_run: u64,
     ops_run: u64,
@@ -101,73 +109,139 @@ struct Tally {
     notes: Vec<Finding>,
     transport: Option<TransportError>,
     known: BTreeSet<String>,
+    failures: Vec<Failure>,
 }
 
-/// Runs the search. Only a transport failure (the target went away) is an error.
+/// One search over a target: the shared tally of every phase.
+struct Search<'a> {
+    exec: &'a Executor<'a>,
+    namespaces: &'a Namespaces,
+    config: &'a SearchConfig,
+    progress: &'a dyn Fn(Progress),
+    started: Instant,
+    tally: RefCell<Tally>,
+}
+
+/// Runs the search: sequential cases, then race cases (each repeated before it passes). Only a
+/// transport failure (the target went away) is an error.
 pub fn search(
     exec: &Executor,
     namespaces: &Namespaces,
     config: &SearchConfig,
     progress: &dyn Fn(Progress),
 ) -> Result<SearchSummary, TransportError> {
-    let started = Instant::now();
-    let out_of_time = || {
-        config
-            .time_limit
-            .is_some_and(|limit| started.elapsed() >= limit)
+    let search = Search {
+        exec,
+        namespaces,
+        config,
+        progress,
+        started: Instant::now(),
+        tally: RefCell::new(Tally::default()),
     };
-    let tally = RefCell::new(Tally {
-        cases_run: 0,
-        ops_run: 0,
-        ops_skipped: 0,
-        requests: 0,
-        cleanup_refused: 0,
-        notes: Vec::new(),
-        transport: None,
-        known: BTreeSet::new(),
-    });
-    let strategy = op_sequence(&config.gen);
-    let mut failures = Vec::new();
-    for round_index in 0..config.max_failures.max(1) {
-        let budget = u64::from(config.cases).saturating_sub(tally.borrow().cases_run);
-        if budget == 0 || out_of_time() {
-            break;
-        }
-        let round = RefCell::new(Round::default());
-        let run_one = |ops: &[Op]| -> Result<Option<CaseOutcome>, ()> {
-            if tally.borrow().transport.is_some() || out_of_time() {
-                return Err(());
+    // Races first: they are few, and a server with a race window is slow in every create after.
+    if config.race_cases > 0 {
+        search.phase(&race_sequence(config.gen.groups), u64::from(config.race_cases), 100)?;
+    }
+    let budget = search.tally.borrow().cases_run + u64::from(config.cases);
+    search.phase(&op_sequence(&config.gen), budget, 0)?;
+    let time_limit_reached = search.out_of_time();
+    let tally = search.tally.into_inner();
+    Ok(SearchSummary {
+        seed: config.seed,
+        cases_run: tally.cases_run,
+        ops_run: tally.ops_run,
+        ops_skipped: tally.ops_skipped,
+        requests: tally.requests,
+        elapsed_seconds: search.started.elapsed().as_secs_f64(),
+        time_limit_reached,
+        failures: tally.failures,
+        notes: tally.notes,
+        cleanup_refused: tally.cleanup_refused,
+    })
+}
+
+impl Search<'_> {
+    fn out_of_time(&self) -> bool {
+        self.config
+            .time_limit
+            .is_some_and(|limit| self.started.elapsed() >= limit)
+    }
+
+    /// Rounds of one strategy until `budget` cases have run in total or nothing more fails.
+    fn phase(
+        &self,
+        strategy: &BoxedStrategy<Vec<Op>>,
+        budget: u64,
+        seed_offset: usize,
+    ) -> Result<(), TransportError> {
+        for round_index in 0..self.config.max_failures.max(1) {
+            let remaining = budget.saturating_sub(self.tally.borrow().cases_run);
+            if remaining == 0 || self.out_of_time() {
+                break;
             }
-            let outcome = exec.run_case(ops, &namespaces.next_tag());
-            let mut t = tally.borrow_mut();
+            if !self.round(strategy, remaining, seed_offset + round_index)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one case (race cases up to `race_repeats` times, stopping at the first failure).
+    fn run_one(&self, ops: &[Op]) -> Option<CaseOutcome> {
+        let repeats = if has_race(ops) {
+            self.config.race_repeats.max(1)
+        } else {
+            1
+        };
+        let mut last = None;
+        for _ in 0..repeats {
+            if self.tally.borrow().transport.is_some() || self.out_of_time() {
+                return None;
+            }
+            let outcome = self.exec.run_case(ops, &self.namespaces.next_tag());
+            let mut t = self.tally.borrow_mut();
             t.cases_run += 1;
-            match outcome {
+            let outcome = match outcome {
                 Err(err) => {
                     t.transport = Some(err);
-                    Err(())
+                    return None;
                 }
-                Ok(outcome) => {
-                    t.requests += outcome.request_count() as u64;
-                    t.ops_run += outcome.steps.len() as u64;
-                    t.ops_skipped += outcome.skipped as u64;
-                    t.cleanup_refused += outcome.cleanup_refused as u64;
-                    for note in outcome.findings().filter(|f| !f.is_blocking()) {
-                        if !t.notes.iter().any(|n| n.check_id == note.check_id) {
-                            t.notes.push(note.clone());
-                        }
-                    }
-                    Ok(Some(outcome))
+                Ok(outcome) => outcome,
+            };
+            t.requests += outcome.request_count() as u64;
+            t.ops_run += outcome.steps.len() as u64;
+            t.ops_skipped += outcome.skipped as u64;
+            t.cleanup_refused += outcome.cleanup_refused as u64;
+            for note in outcome.findings().filter(|f| !f.is_blocking()) {
+                if !t.notes.iter().any(|n| n.check_id == note.check_id) {
+                    t.notes.push(note.clone());
                 }
             }
-        };
+            let failed = outcome.first_blocking().is_some();
+            last = Some(outcome);
+            if failed {
+                break;
+            }
+        }
+        last
+    }
+
+    /// One proptest run; returns whether it found (and recorded) a new failure.
+    fn round(
+        &self,
+        strategy: &BoxedStrategy<Vec<Op>>,
+        budget: u64,
+        round_index: usize,
+    ) -> Result<bool, TransportError> {
+        let round = RefCell::new(Round::default());
         let test = |ops: Vec<Op>| -> Result<(), TestCaseError> {
-            let Ok(Some(outcome)) = run_one(&ops) else {
+            let Some(outcome) = self.run_one(&ops) else {
                 return Ok(());
             };
             let mut r = round.borrow_mut();
-            progress(Progress {
-                cases_run: tally.borrow().cases_run,
-                failures: failures.len() + usize::from(r.target.is_some()),
+            (self.progress)(Progress {
+                cases_run: self.tally.borrow().cases_run,
+                failures: self.tally.borrow().failures.len() + usize::from(r.target.is_some()),
                 shrinking: r.target.is_some(),
             });
             let Some(blocking) = outcome.first_blocking() else {
@@ -175,11 +249,11 @@ pub fn search(
             };
             let check_id = blocking.check_id.clone();
             match &r.target {
-                None if tally.borrow().known.contains(&check_id) => Ok(()),
+                None if self.tally.borrow().known.contains(&check_id) => Ok(()),
                 None => {
                     r.target = Some(check_id.clone());
                     r.original_len = ops.len();
-                    r.detected_at = Some(started.elapsed());
+                    r.detected_at = Some(self.started.elapsed());
                     r.last_failure = Some(outcome);
                     Err(TestCaseError::fail(check_id))
                 }
@@ -191,55 +265,46 @@ pub fn search(
             }
         };
         let mut runner = TestRunner::new_with_rng(
-            runner_config(config, budget),
-            seeded_rng(config.seed, round_index),
+            runner_config(self.config, budget),
+            seeded_rng(self.config.seed, round_index),
         );
-        let result = runner.run(&strategy, test);
-        if let Some(err) = tally.borrow_mut().transport.take() {
+        let result = runner.run(strategy, test);
+        if let Some(err) = self.tally.borrow_mut().transport.take() {
             return Err(err);
         }
         let Err(TestError::Fail(_, minimal_ops)) = result else {
-            break;
+            return Ok(false);
         };
         let round = round.into_inner();
-        let Some(target) = round.target else { break };
+        let Some(target) = round.target else {
+            return Ok(false);
+        };
         // Replay the minimal sequence once more so the report shows its own exchanges.
-        let replay = run_one(&minimal_ops).ok().flatten();
-        if let Some(err) = tally.borrow_mut().transport.take() {
+        let replay = self.run_one(&minimal_ops);
+        if let Some(err) = self.tally.borrow_mut().transport.take() {
             return Err(err);
         }
         let reproduces = |o: &CaseOutcome| o.first_blocking().is_some_and(|f| f.check_id == target);
         let Some(minimal) = replay.filter(reproduces).or(round.last_failure) else {
-            break;
+            return Ok(false);
         };
-        tally.borrow_mut().known.insert(target.clone());
-        failures.push(Failure {
+        let mut tally = self.tally.borrow_mut();
+        tally.known.insert(target.clone());
+        tally.failures.push(Failure {
             check_id: target,
             original_len: round.original_len,
             minimal,
             seconds_to_detect: round.detected_at.unwrap_or_default().as_secs_f64(),
         });
+        Ok(true)
     }
-    let tally = tally.into_inner();
-    Ok(SearchSummary {
-        seed: config.seed,
-        cases_run: tally.cases_run,
-        ops_run: tally.ops_run,
-        ops_skipped: tally.ops_skipped,
-        requests: tally.requests,
-        elapsed_seconds: started.elapsed().as_secs_f64(),
-        time_limit_reached: out_of_time(),
-        failures,
-        notes: tally.notes,
-        cleanup_refused: tally.cleanup_refused,
-    })
 }
 
 fn runner_config(config: &SearchConfig, budget: u64) -> Config {
     Config {
         cases: u32::try_from(budget).unwrap_or(u32::MAX),
         max_shrink_iters: config.max_shrink_iters,
-        max_shrink_time: 0,
+        max_shrink_time: 30_000,
         failure_persistence: None,
         max_global_rejects: 1_000,
         ..Config::default()

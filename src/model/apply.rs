@@ -80,6 +80,39 @@ pub fn apply(state: &State, op: &Op) -> Option<(State, Expected)> {
             ))
         }
         Op::MalformedCreate => Some((state.clone(), Expected::BadRequest)),
+        Op::RaceCreate { user, branches } => {
+            if state.live_user(*user).is_some() || *branches < 2 {
+                return None;
+            }
+            let record = state.new_user_record(*user, super::op::Spelling::Base);
+            let mut next = state.clone();
+            next.users.insert(*user, UserSlot::Live(record.clone()));
+            Some((
+                next,
+                Expected::RaceCreated {
+                    user: *user,
+                    record,
+                },
+            ))
+        }
+        Op::RaceAddMembers { group, users } => {
+            let live = live_members(state, users);
+            let current = state.live_group(*group)?;
+            if live.len() < 2 || live.iter().any(|u| current.members.contains(u)) {
+                return None;
+            }
+            let mut record = current.clone();
+            record.members.extend(live);
+            let mut next = state.clone();
+            next.groups.insert(*group, GroupSlot::Live(record.clone()));
+            Some((
+                next,
+                Expected::RaceMembers {
+                    group: *group,
+                    record,
+                },
+            ))
+        }
         Op::PatchAtomicity { user } => {
             let record = state.live_user(*user)?.clone();
             Some((

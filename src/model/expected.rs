@@ -56,6 +56,16 @@ pub enum Expected {
         before: UserRecord,
         after: UserRecord,
     },
+    /// Concurrent creates: exactly one `201`, the rest `409`; then a lookup finds one user.
+    RaceCreated {
+        user: UserHandle,
+        record: UserRecord,
+    },
+    /// Concurrent membership adds all answered 200/204; then a GET shows `record`.
+    RaceMembers {
+        group: GroupHandle,
+        record: GroupRecord,
+    },
     /// `412 Precondition Failed`.
     PreconditionFailed,
     /// `204 No Content` (a 200 is a deviation, judged by the profile).
@@ -130,6 +140,8 @@ impl Expected {
             | Expected::Walked(_)
             | Expected::PatchRejected { .. }
             | Expected::StaleWrite { .. } => &[200],
+            Expected::RaceCreated { .. } => &[201, 409],
+            Expected::RaceMembers { .. } => &[200, 204],
         }
     }
 }

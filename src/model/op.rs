@@ -221,6 +221,15 @@ pub enum Op {
     },
     /// `DELETE /Groups/{id}`.
     DeleteGroup { group: GroupHandle },
+    /// `branches` concurrent creates of one userName (ASCII case variants), then a lookup: exactly
+    /// one create may succeed (race phase only).
+    RaceCreate { user: UserHandle, branches: u8 },
+    /// Concurrent membership adds of distinct users to one group, then a GET: every add must
+    /// stick (race phase only).
+    RaceAddMembers {
+        group: GroupHandle,
+        users: Vec<UserHandle>,
+    },
     /// `GET /Users?count=1` with bad credentials.
     BadAuthRequest { auth: BadAuth },
 }
@@ -247,6 +256,8 @@ impl Op {
             Op::PatchMembers { .. } => "patch-members",
             Op::DeleteGroup { .. } => "delete-group",
             Op::BadAuthRequest { .. } => "bad-auth",
+            Op::RaceCreate { .. } => "race-create",
+            Op::RaceAddMembers { .. } => "race-add-members",
         }
     }
 }
