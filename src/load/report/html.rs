@@ -208,7 +208,14 @@ fn percentile_chart(measurements: &Measurements) -> String {
         .values()
         .map(|totals| totals.latency.max() as f64 / 1000.0)
         .fold(1.0, f64::max);
-    let (min_log, max_log) = (-3.0_f64, max_ms.log10().ceil().max(0.0) + 0.1);
+    let min_ms = measurements
+        .totals
+        .values()
+        .filter(|totals| !totals.latency.is_empty())
+        .map(|totals| totals.latency.min() as f64 / 1000.0)
+        .fold(max_ms, f64::min);
+    let min_log = min_ms.max(0.001).log10().floor();
+    let max_log = max_ms.log10().ceil().max(min_log + 1.0);
     let max_nines = 5.0;
     let x_of = |nines: f64| MARGIN + (nines.min(max_nines) / max_nines) * (WIDTH - MARGIN - 10.0);
     let y_of = |ms: f64| {
@@ -226,7 +233,7 @@ fn percentile_chart(measurements: &Measurements) -> String {
         let _ = write!(
             svg,
             "<text x=\"{:.1}\" y=\"{}\" font-size=\"10\">{label}</text>",
-            x_of(nines) - 8.0,
+            (x_of(nines) - 8.0).min(WIDTH - 48.0),
             HEIGHT - MARGIN + 14.0
         );
     }
