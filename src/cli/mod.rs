@@ -7,8 +7,8 @@ pub mod error;
 pub mod exit;
 pub mod fuzz;
 pub mod load;
-pub mod report;
 pub mod okta;
+pub mod report;
 pub mod runscope;
 pub mod serve;
 

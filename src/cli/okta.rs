@@ -43,7 +43,7 @@ pub enum SuiteArg {
 /// Run Okta's SCIM conformance suites natively against a SCIM server.
 #[derive(Debug, clap::Args)]
 pub struct OktaArgs {
-    /// The SCIM base URL (e.g. https://example.com/scim/v2); without it the embedded server runs.
+    /// The SCIM base URL, e.g. `https://example.com/scim/v2`; without it the embedded server runs.
     #[arg(long, env = "SCIM_BASE_URL", value_name = "URL")]
     pub target: Option<String>,
     /// The full Authorization header value, e.g. "Bearer abc" or "Basic …".

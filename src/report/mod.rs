@@ -1,6 +1,6 @@
 //! Output formats, each consuming a plain result type: JUnit XML, JSON, HTML, text. Never runs anything.
 
-pub mod fuzz_text;
 pub mod conformance_json;
+pub mod fuzz_text;
 pub mod junit;
 pub mod steps;
