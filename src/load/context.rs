@@ -49,6 +49,9 @@ pub struct RunContext {
     pub collector: Collector,
     /// Per scenario: tasks still to hand out (`u64::MAX` when unbounded).
     pub budgets: Vec<AtomicU64>,
+    /// Sessions started so far: each new goose user (also one relaunched after a ramp-down)
+    /// gets the next number as its userName partition, so partitions are never reused.
+    pub sessions: AtomicU64,
     /// Tasks claimed and not finished yet (plus claims being attempted).
     pub tasks_in_progress: AtomicU64,
     /// Tasks finished, and when the last one finished (µs since the run start).
@@ -122,7 +125,7 @@ pub struct WorkerSession {
 }
 
 impl WorkerSession {
-    /// A fresh session for goose user `user`.
+    /// A fresh session with userName partition `user` (a serial unique within the run).
     pub fn new(context: &RunContext, user: usize) -> Self {
         let interval = context.collector.interval();
         Self {
@@ -191,7 +194,10 @@ pub fn take_session(user: &mut GooseUser, context: &RunContext) -> WorkerSession
     let existing = user
         .get_session_data_mut::<SessionSlot>()
         .and_then(|slot| slot.0.take());
-    existing.unwrap_or_else(|| WorkerSession::new(context, user.weighted_users_index))
+    existing.unwrap_or_else(|| {
+        let serial = context.sessions.fetch_add(1, Ordering::Relaxed) as usize;
+        WorkerSession::new(context, serial)
+    })
 }
 
 /// Puts a session back into the user's goose session data.

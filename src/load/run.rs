@@ -132,6 +132,7 @@ pub async fn run_load(settings: LoadSettings) -> Result<LoadOutcome, LoadError> 
             .iter()
             .map(|scenario| AtomicU64::new(scenario.tasks.unwrap_or(u64::MAX)))
             .collect(),
+        sessions: AtomicU64::new(0),
         tasks_in_progress: AtomicU64::new(0),
         tasks_done: AtomicU64::new(0),
         last_task_done_us: AtomicU64::new(0),
