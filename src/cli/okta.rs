@@ -62,6 +62,10 @@ pub struct OktaArgs {
     /// them from /ResourceTypes as Okta does.
     #[arg(long, value_delimiter = ',', value_name = "ENDPOINTS")]
     pub entitlements: Vec<String>,
+    /// Also run the RFC-strict checks Okta's tests do not enforce (status as a string, scimType,
+    /// case-insensitive uniqueness, Location).
+    #[arg(long)]
+    pub rfc_strict: bool,
     /// Also write the results as JUnit XML to this file.
     #[arg(long, value_name = "PATH")]
     pub junit: Option<PathBuf>,
@@ -95,6 +99,7 @@ pub fn run(args: OktaArgs) -> CliResult {
         modes: modes(args.mode),
         entitlements: args.entitlements.clone(),
         seed: args.seed.unwrap_or_else(seed_from_clock),
+        rfc_strict: args.rfc_strict,
     };
     let outcome = run_okta(&wire, &driver, &options).map_err(|err| match err {
         OktaError::Transport(_) | OktaError::AuthRejected { .. } => {

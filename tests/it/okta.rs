@@ -336,6 +336,7 @@ fn the_entitlements_check_agrees_with_oktas_entitlements_file() {
         modes: vec![Mode::Oin],
         entitlements: vec!["/Roles".into(), "Licenses".into()],
         seed: 5,
+        rfc_strict: false,
     };
     let outcome = run_okta(&wire, &driver_for(&server), &options).expect("runs");
     let names: Vec<&str> = outcome.suites.iter().map(|s| s.name.as_str()).collect();
@@ -404,4 +405,45 @@ fn entitlement_discovery_follows_the_servers_resource_types() {
         1 + okta_types,
         "one ENT check per discovered endpoint"
     );
+}
+
+fn strict_with(faults: &[&str]) -> SuiteResult {
+    let server = server_with(faults);
+    let wire = Wire::new(Duration::from_secs(10)).expect("runtime");
+    let options = OktaOptions {
+        suites: vec![],
+        rfc_strict: true,
+        ..OktaOptions::default()
+    };
+    let outcome = run_okta(&wire, &driver_for(&server), &options).expect("runs");
+    assert_eq!(suite(&outcome, "Cleanup").tally().failed, 0);
+    suite(&outcome, "RFC strict").clone()
+}
+
+#[test]
+fn the_rfc_strict_suite_passes_a_correct_server_and_catches_what_okta_tolerates() {
+    assert_eq!(
+        strict_with(&[]).tally().summary_line(),
+        "4 passed, 0 failed"
+    );
+    let failed_ids = |suite: &SuiteResult| -> Vec<String> {
+        suite
+            .steps
+            .iter()
+            .filter(|s| s.verdict.is_failed())
+            .map(|s| s.id.clone())
+            .collect()
+    };
+    assert_eq!(failed_ids(&strict_with(&["missing-location"])), vec!["r1"]);
+    assert_eq!(
+        failed_ids(&strict_with(&["case-variant-duplicate"])),
+        vec!["r2"]
+    );
+    assert_eq!(
+        failed_ids(&strict_with(&["error-status-number"])),
+        vec!["r4"]
+    );
+    // Okta's SPEC passes the numeric status: only the strict suite notices.
+    let outcome = okta_with(&["error-status-number"]);
+    assert_eq!(suite(&outcome, "SPEC").tally().failed, 0);
 }

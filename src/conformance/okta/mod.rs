@@ -11,6 +11,7 @@ pub mod names;
 pub mod run;
 pub mod session;
 pub mod spec;
+pub mod strict;
 
 pub use crud::Mode;
 pub use run::{run_okta, OktaError, OktaOptions, SuiteKind};

@@ -1,5 +1,6 @@
 //! One `scimfuzz okta` run: checks the credentials, then SPEC, the CRUD lifecycle and group push
-//! in each requested mode, import paging, the optional entitlement endpoints, and the cleanup,
+//! in each requested mode, import paging, the optional RFC-strict suite and entitlement
+//! endpoints, and the cleanup,
 //! which also runs (best effort) when a suite stops on a transport error.
 
 use std::time::Instant;
@@ -10,6 +11,7 @@ use super::groups::run_groups;
 use super::import::run_import;
 use super::session::{okta_request, Session};
 use super::spec::run_spec;
+use super::strict::run_strict;
 use crate::conformance::outcome::{RunOutcome, SuiteResult};
 use crate::conformance::wire::Wire;
 use crate::driver::{Driver, Method, TransportError};
@@ -44,6 +46,8 @@ pub struct OktaOptions {
     pub entitlements: Vec<String>,
     /// Seed of the generated names.
     pub seed: u64,
+    /// Also run the RFC-strict suite (rules Okta's tests do not enforce).
+    pub rfc_strict: bool,
 }
 
 impl Default for OktaOptions {
@@ -53,6 +57,7 @@ impl Default for OktaOptions {
             modes: vec![Mode::Oin, Mode::Aiw],
             entitlements: Vec::new(),
             seed: 1,
+            rfc_strict: false,
         }
     }
 }
@@ -119,6 +124,9 @@ fn run_suites(
     }
     if wanted(SuiteKind::Import) {
         suites.push(run_import(session)?);
+    }
+    if options.rfc_strict {
+        suites.push(run_strict(session)?);
     }
     if !options.entitlements.is_empty() {
         suites.push(run_entitlements(session, &options.entitlements)?);
