@@ -148,6 +148,9 @@ fault_catalogue! {
     PutMerges => "put-merges",
         "PUT keeps attributes the body omitted instead of replacing the resource",
         "RFC 7644 §3.5.1 (PUT replaces)";
+    PutDropsExtension => "put-drops-extension",
+        "PUT silently drops the enterprise extension (and any schema-URN attribute) it was sent",
+        "RFC 7644 §3.5.1 (PUT stores what was sent); RFC 7643 §3.3 (extensions)";
     PutRejectsReadOnly => "put-rejects-readonly",
         "PUT that echoes read-only id, meta or groups answers 400 mutability",
         "RFC 7644 §3.5.1 (readOnly values ignored); Okta quirk d.2";

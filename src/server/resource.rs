@@ -74,19 +74,24 @@ pub fn put_input(
     Ok(input)
 }
 
-/// What a PUT stores: the new attributes (or, under put-merges, the old ones overlaid by them).
+/// What a PUT stores: the new attributes (or, under put-merges, the old ones overlaid by them;
+/// under put-drops-extension, without the schema-URN attributes).
 pub fn replacement(
     faults: &FaultSet,
     current: &Map<String, Value>,
     input: Map<String, Value>,
 ) -> Map<String, Value> {
-    if faults.has(Fault::PutMerges) {
+    let mut body = if faults.has(Fault::PutMerges) {
         let mut merged = current.clone();
         merged.extend(input);
         merged
     } else {
         input
+    };
+    if faults.has(Fault::PutDropsExtension) {
+        body.retain(|key, _| !key.to_ascii_lowercase().starts_with("urn:"));
     }
+    body
 }
 
 /// Whether a raw body carries any of these attributes (case-insensitively).

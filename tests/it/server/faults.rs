@@ -115,6 +115,7 @@ async fn defect_shows(fault: Fault, scim: &Scim) -> bool {
         Fault::PatchStaleResponse => patch_stale_response(scim).await,
         Fault::PatchOpCaseSensitive => patch_op_case_sensitive(scim).await,
         Fault::PutMerges => put_merges(scim).await,
+        Fault::PutDropsExtension => put_drops_extension(scim).await,
         Fault::PutRejectsReadOnly => put_rejects_read_only(scim).await,
         Fault::DeactivationLost => deactivation_lost(scim).await,
         Fault::Deactivated404 => deactivated_404(scim).await,
@@ -419,6 +420,17 @@ async fn put_merges(scim: &Scim) -> bool {
         .json()
         .get("displayName")
         .is_some()
+}
+
+async fn put_drops_extension(scim: &Scim) -> bool {
+    let Some(user) = create(scim, "extended@example.com").await else {
+        return false;
+    };
+    let enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    let mut body = user_body("extended@example.com");
+    body[enterprise] = json!({ "employeeNumber": "42" });
+    scim.put(&user_path(&user), &body).await;
+    scim.get(&user_path(&user)).await.json()[enterprise]["employeeNumber"] != "42"
 }
 
 async fn put_rejects_read_only(scim: &Scim) -> bool {
