@@ -337,6 +337,18 @@ fn three_worker_processes_share_a_server_without_collisions_and_merge_exactly() 
         serde_json::json!([]),
         "disjoint userName partitions never collide"
     );
+    let twice = fresh_dir("merged-twice");
+    let (first, second) = (dirs[0].display().to_string(), dirs[1].display().to_string());
+    let out = twice.display().to_string();
+    let (code, _, stderr) = run(&["report", "merge", &first, &first, "--out", &out]);
+    assert_eq!(code, 2, "the same worker twice is refused: {stderr}");
+    std::fs::remove_file(dirs[1].join("create.hlog")).unwrap();
+    let (code, _, stderr) = run(&["report", "merge", &first, &second, "--out", &out]);
+    assert_eq!(
+        code, 2,
+        "a directory whose .hlog files disagree with report.json is refused: {stderr}"
+    );
+    assert!(stderr.contains("create.hlog holds 0"), "{stderr}");
     for dir in dirs.iter().chain(std::iter::once(&merged)) {
         let _ = std::fs::remove_dir_all(dir);
     }

@@ -56,6 +56,7 @@ pub fn merge_reports(
         .iter()
         .map(|dir| read_worker(dir))
         .collect::<Result<_, _>>()?;
+    refuse_repeated_workers(&workers)?;
     let start = workers
         .iter()
         .map(|worker| worker.report.run.started_unix_s)
@@ -85,6 +86,29 @@ pub fn merge_reports(
         build_report(facts, &measurements, verdicts, integrity),
         measurements,
     ))
+}
+
+/// The same worker run given twice would count its numbers twice.
+fn refuse_repeated_workers(workers: &[WorkerReport]) -> Result<(), String> {
+    let mut identities = BTreeSet::new();
+    for worker in workers {
+        let run = &worker.report.run;
+        let identity = (
+            run.run_tag.clone(),
+            run.worker_index,
+            run.started_unix_s.to_bits(),
+        );
+        if !identities.insert(identity) {
+            return Err(format!(
+                "{} is the same worker run as an earlier directory (run tag {}, worker {}): \
+                 merging it twice would double its numbers",
+                worker.dir.display(),
+                run.run_tag,
+                run.worker_index
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn merge_histograms(
