@@ -26,6 +26,9 @@ pub struct ServeArgs {
     /// Create this many users before serving (the store starts empty by default).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub seed_users: usize,
+    /// The largest request body accepted, in bytes; larger ones get a 413 SCIM error.
+    #[arg(long, default_value_t = server::DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
+    pub max_body_bytes: usize,
     /// Print every fault as `NAME  <what breaks>  <rule violated>` and exit.
     #[arg(long)]
     pub list_faults: bool,
@@ -46,13 +49,19 @@ pub fn run(args: ServeArgs) -> CliResult {
             "--token must be a non-empty value without spaces".into(),
         ));
     }
+    if args.max_body_bytes < 1024 {
+        return Err(CliError::Usage(
+            "--max-body-bytes must be at least 1024: smaller limits refuse ordinary SCIM requests"
+                .into(),
+        ));
+    }
     let config = ServerConfig {
         host: args.host,
         port: args.port,
         token: args.token,
         faults: args.faults,
         seed_users: args.seed_users,
-        ..ServerConfig::default()
+        max_body_bytes: args.max_body_bytes,
     };
     let runtime = runtime()?;
     runtime.block_on(async move {
