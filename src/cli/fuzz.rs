@@ -1,13 +1,21 @@
 //! `scimfuzz fuzz`: flags → a resolved run (target, budget, profile), then the search, the report
 //! and the exit code. With no `--target` it starts the embedded reference server (with `--fault`s).
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::exit;
 use super::{runtime, CliError, CliResult};
 use crate::driver::{Driver, Namespaces, Target};
-use crate::fuzz::{load_behaviour, probe, search, Executor, ProbeError, RunSetup, SearchConfig};
+use crate::fuzz::{
+    load_behaviour, probe, search, Executor, ProbeError, Progress, RunSetup, SearchConfig,
+    SearchSummary, Trace, TraceOrigin,
+};
+use crate::report::curl::render_curl_script;
+use crate::report::fuzz_json::{render_fuzz_junit, render_report_json, render_trace, RunInfo};
 use crate::report::fuzz_text::render_fuzz_text;
 use crate::server::{spawn_on_thread, Fault, RunningServer, ServerConfig};
 
@@ -62,6 +70,15 @@ pub struct FuzzArgs {
     /// Leave created resources on the server.
     #[arg(long)]
     pub no_cleanup: bool,
+    /// Write the versioned JSON report here.
+    #[arg(long, value_name = "PATH")]
+    pub report_json: Option<PathBuf>,
+    /// Write JUnit XML here (one test case per check).
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+    /// Write a JSON trace (for `scimfuzz replay`) and a curl script per finding into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub repro_dir: Option<PathBuf>,
 }
 
 /// Parses `90`, `90s`, `5m`, `1h`, `250ms`.
@@ -199,15 +216,130 @@ pub fn run(args: FuzzArgs) -> CliResult {
         "scimfuzz fuzz: target {} (profile {}, seed {seed})",
         resolved.target.base_url, setup.behaviour.name
     );
-    let summary = search(&exec, &Namespaces::new(), &config, &|_| {})
+    let reporter = ProgressReporter::new(u64::from(config.cases + config.race_cases));
+    let summary = search(&exec, &Namespaces::new(), &config, &|p| reporter.update(p));
+    reporter.finish();
+    let summary = summary
         .map_err(|err| CliError::CouldNotRun(format!("the target stopped answering: {err}")))?;
     let hint = rerun_hint(&args.target);
     print!("{}", render_fuzz_text(&summary, &hint));
+    let origin = TraceOrigin {
+        seed,
+        profile: setup.behaviour.name.clone(),
+        target: resolved.target.base_url.clone(),
+        embedded_faults: args
+            .target
+            .faults
+            .iter()
+            .map(|f| f.name().to_string())
+            .collect(),
+    };
+    write_outputs(&args, &summary, &origin)?;
     Ok(if summary.failures.is_empty() {
         exit::CLEAN
     } else {
         exit::FINDINGS
     })
+}
+
+/// Progress on stderr: a bar on a terminal (plain when NO_COLOR is set), a line every 100 cases
+/// otherwise.
+struct ProgressReporter {
+    bar: Option<ProgressBar>,
+}
+
+impl ProgressReporter {
+    fn new(total: u64) -> Self {
+        if !std::io::stderr().is_terminal() {
+            return Self { bar: None };
+        }
+        let template = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            "{elapsed_precise} [{bar:30}] {pos}/{len} cases {msg}"
+        } else {
+            "{elapsed_precise} [{bar:30.cyan/blue}] {pos}/{len} cases {msg}"
+        };
+        let bar = ProgressBar::new(total);
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        Self { bar: Some(bar) }
+    }
+
+    fn update(&self, progress: Progress) {
+        let message = match (progress.failures, progress.shrinking) {
+            (0, _) => String::new(),
+            (n, true) => format!("{n} finding(s), shrinking"),
+            (n, false) => format!("{n} finding(s)"),
+        };
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(progress.cases_run);
+                bar.set_message(message);
+            }
+            None if progress.cases_run % 100 == 0 => {
+                eprintln!("scimfuzz fuzz: {} cases run {message}", progress.cases_run);
+            }
+            None => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Writes --report-json, --junit and --repro-dir.
+fn write_outputs(
+    args: &FuzzArgs,
+    summary: &SearchSummary,
+    origin: &TraceOrigin,
+) -> Result<(), CliError> {
+    let info = RunInfo {
+        profile: origin.profile.clone(),
+        target: origin.target.clone(),
+        embedded_faults: origin.embedded_faults.clone(),
+    };
+    if let Some(path) = &args.report_json {
+        write_file(path, &render_report_json(summary, &info))?;
+    }
+    if let Some(path) = &args.junit {
+        write_file(path, &render_fuzz_junit(summary))?;
+    }
+    let Some(dir) = &args.repro_dir else {
+        return Ok(());
+    };
+    std::fs::create_dir_all(dir).map_err(|err| {
+        CliError::CouldNotRun(format!(
+            "cannot create --repro-dir {}: {err}",
+            dir.display()
+        ))
+    })?;
+    for (index, failure) in summary.failures.iter().enumerate() {
+        let Some(trace) = Trace::from_failure(failure, origin) else {
+            continue;
+        };
+        let stem = format!(
+            "finding-{}-{}",
+            index + 1,
+            failure.check_id.replace('.', "-")
+        );
+        let trace_path = dir.join(format!("{stem}.json"));
+        write_file(&trace_path, &render_trace(&trace))?;
+        write_file(&dir.join(format!("{stem}.sh")), &render_curl_script(&trace))?;
+        eprintln!(
+            "repro: {} (replay with: scimfuzz replay {})",
+            dir.join(format!("{stem}.sh")).display(),
+            trace_path.display()
+        );
+    }
+    Ok(())
+}
+
+fn write_file(path: &std::path::Path, text: &str) -> Result<(), CliError> {
+    std::fs::write(path, text)
+        .map_err(|err| CliError::CouldNotRun(format!("cannot write {}: {err}", path.display())))
 }
 
 fn rerun_hint(target: &TargetArgs) -> String {

@@ -6,6 +6,7 @@
 pub mod error;
 pub mod exit;
 pub mod fuzz;
+pub mod replay;
 pub mod load;
 pub mod okta;
 pub mod report;
@@ -29,6 +30,8 @@ pub struct Cli {
 pub enum Command {
     /// Fuzz a SCIM server with stateful op sequences; report minimal failing cases (exit 1 on findings).
     Fuzz(fuzz::FuzzArgs),
+    /// Re-run a minimal failing case from a trace written by `fuzz --repro-dir` (exit 1 if it still fails).
+    Replay(replay::ReplayArgs),
     /// Replay Okta-like provisioning load from a profile; per-operation HDR latency, SLOs, integrity.
     Load(load::LoadArgs),
     /// Merge load workers' report directories exactly into one report.
@@ -62,6 +65,7 @@ pub fn main() -> i32 {
 fn dispatch(command: Command) -> CliResult {
     match command {
         Command::Fuzz(args) => fuzz::run(args),
+        Command::Replay(args) => replay::run(args),
         Command::Load(args) => load::run(args),
         Command::Report(args) => report::run(args),
         Command::Serve(args) => serve::run(args),

@@ -8,6 +8,7 @@ mod race;
 mod render;
 mod runner;
 mod setup;
+mod trace;
 
 pub use exec::{CaseOutcome, Executor, Step};
 pub use multi::MAX_WALK_PAGES;
@@ -15,4 +16,5 @@ pub use probe::{probe, ProbeError};
 pub use race::{has_race, race_sequence, DEFAULT_RACE_REPEATS};
 pub use render::{bogus_id, create_user_body, list_path, render, replace_body};
 pub use runner::{first_sequences, search, Failure, Progress, SearchConfig, SearchSummary};
+pub use trace::{read_trace, Trace, TraceError, TraceOrigin, TRACE_VERSION};
 pub use setup::{load_behaviour, RunSetup};

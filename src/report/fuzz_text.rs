@@ -116,10 +116,7 @@ fn render_failure(out: &mut String, number: usize, failure: &Failure) {
         let _ = writeln!(out, "   {marker} {index}. {}", describe_op(step));
     }
     if let Some(step) = failure.minimal.steps.get(finding.op_index) {
-        let _ = writeln!(out, "  exchange:");
-        for call in &step.calls {
-            render_call(out, call);
-        }
+        out.push_str(&render_exchange(step));
     }
     for other in failure
         .minimal
@@ -139,6 +136,15 @@ fn render_other(out: &mut String, finding: &Finding) {
         finding.expected,
         finding.actual
     );
+}
+
+/// The exchanges of one step, credentials redacted.
+pub fn render_exchange(step: &Step) -> String {
+    let mut out = String::from("  exchange:\n");
+    for call in &step.calls {
+        render_call(&mut out, call);
+    }
+    out
 }
 
 /// One op as a short line, e.g. `create-user user#0 spelled upper`.

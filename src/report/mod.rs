@@ -1,6 +1,8 @@
 //! Output formats, each consuming a plain result type: JUnit XML, JSON, HTML, text. Never runs anything.
 
 pub mod conformance_json;
+pub mod curl;
+pub mod fuzz_json;
 pub mod fuzz_text;
 pub mod junit;
 pub mod steps;

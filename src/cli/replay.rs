@@ -1,0 +1,93 @@
+//! `scimfuzz replay TRACE.json [--target URL]`: re-runs a minimal failing case from a trace in a
+//! fresh namespace, judged by the trace's profile (or `--model`), and says whether the finding
+//! reproduces. Exit 1 when the case still fails, 0 when it passes now.
+
+use std::path::PathBuf;
+
+use super::exit;
+use super::fuzz::{probe_error, TargetArgs};
+use super::{runtime, CliError, CliResult};
+use crate::driver::{Driver, Namespaces};
+use crate::fuzz::{load_behaviour, probe, read_trace, Executor, RunSetup};
+use crate::report::fuzz_text::{describe_op, render_exchange};
+use crate::server::Fault;
+
+/// Re-run a minimal failing case from a trace written by `scimfuzz fuzz --repro-dir`.
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// The trace file (finding-N-….json).
+    pub trace: PathBuf,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Judge with this profile instead of the trace's.
+    #[arg(long, value_name = "okta|rfc-strict|PATH.toml")]
+    pub model: Option<String>,
+    /// The target holds no other data (implied for the embedded server).
+    #[arg(long)]
+    pub exclusive: bool,
+}
+
+/// Runs the subcommand.
+pub fn run(mut args: ReplayArgs) -> CliResult {
+    let trace = read_trace(&args.trace).map_err(|err| CliError::Usage(err.to_string()))?;
+    let profile = args.model.clone().unwrap_or_else(|| trace.profile.clone());
+    let behaviour = load_behaviour(&profile).map_err(|err| CliError::Usage(err.to_string()))?;
+    if args.target.target.is_none() && args.target.faults.is_empty() {
+        for name in &trace.embedded_faults {
+            let fault: Fault = name
+                .parse()
+                .map_err(|err| CliError::Usage(format!("{}: {err}", args.trace.display())))?;
+            args.target.faults.push(fault);
+        }
+    }
+    let resolved = args.target.resolve()?;
+    let embedded = resolved.server.is_some();
+    let runtime = runtime()?;
+    let driver = Driver::new(resolved.target.clone())
+        .map_err(|err| CliError::CouldNotRun(err.to_string()))?;
+    probe(&driver, &runtime).map_err(probe_error)?;
+    let setup = RunSetup::new(behaviour, 1, args.exclusive || embedded, true);
+    let exec = Executor {
+        driver: &driver,
+        runtime: &runtime,
+        rules: setup.rules,
+        check_rules: setup.check_rules,
+        grading: &setup.grading,
+        cleanup: setup.cleanup,
+    };
+    let outcome = exec
+        .run_case(&trace.ops, &Namespaces::new().next_tag())
+        .map_err(|err| CliError::CouldNotRun(format!("the target stopped answering: {err}")))?;
+    println!(
+        "scimfuzz replay: {} ({} ops, recorded finding [{}]) against {}",
+        args.trace.display(),
+        trace.ops.len(),
+        trace.finding.check_id,
+        resolved.target.base_url
+    );
+    for (index, step) in outcome.steps.iter().enumerate() {
+        println!("  {index}. {}", describe_op(step));
+    }
+    let Some(finding) = outcome.first_blocking() else {
+        println!("passes now: the recorded finding does not reproduce");
+        return Ok(exit::CLEAN);
+    };
+    let same = finding.check_id == trace.finding.check_id;
+    println!(
+        "{}: [{}] {} at op {}\n  expected: {}\n  actual:   {}",
+        if same {
+            "reproduced"
+        } else {
+            "fails differently"
+        },
+        finding.severity.name(),
+        finding.check_id,
+        finding.op_index,
+        finding.expected,
+        finding.actual
+    );
+    if let Some(step) = outcome.steps.get(finding.op_index) {
+        print!("{}", render_exchange(step));
+    }
+    Ok(exit::FINDINGS)
+}

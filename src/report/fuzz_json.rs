@@ -1,0 +1,126 @@
+//! Machine-readable fuzz output: the versioned JSON report (`--report-json`), the JSON traces of
+//! `--repro-dir` that `scimfuzz replay` reads, and the JUnit XML of `--junit`. Credentials in
+//! recorded requests are redacted before anything is written.
+
+use serde_json::{json, Value};
+
+use super::fuzz_text::redact_headers;
+use super::junit::{render_junit, JunitCase, JunitOutcome, JunitSuite};
+use crate::check::catalogue;
+use crate::fuzz::{CaseOutcome, SearchSummary, Trace};
+
+/// The JSON report format version.
+pub const REPORT_VERSION: u32 = 1;
+
+/// What the report says about the run besides the summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunInfo {
+    pub profile: String,
+    pub target: String,
+    pub embedded_faults: Vec<String>,
+}
+
+/// A copy of an outcome with credential headers redacted.
+pub fn redact_outcome(outcome: &CaseOutcome) -> CaseOutcome {
+    let mut copy = outcome.clone();
+    for step in &mut copy.steps {
+        for call in &mut step.calls {
+            call.request.headers = redact_headers(&call.request);
+        }
+    }
+    copy
+}
+
+/// A trace as pretty JSON, credentials redacted.
+pub fn render_trace(trace: &Trace) -> String {
+    let mut copy = trace.clone();
+    copy.recorded = redact_outcome(&trace.recorded);
+    serde_json::to_string_pretty(&copy).unwrap_or_default()
+}
+
+/// The `--report-json` document.
+pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
+    let failures: Vec<Value> = summary
+        .failures
+        .iter()
+        .filter_map(|failure| {
+            let finding = failure.minimal.first_blocking()?;
+            let minimal = redact_outcome(&failure.minimal);
+            let exchanges = minimal
+                .steps
+                .get(finding.op_index)
+                .map(|s| s.calls.clone())
+                .unwrap_or_default();
+            Some(json!({
+                "check_id": finding.check_id,
+                "severity": finding.severity,
+                "citation": finding.citation,
+                "summary": catalogue::info(&finding.check_id).map(|c| c.summary),
+                "expected": finding.expected,
+                "actual": finding.actual,
+                "op_index": finding.op_index,
+                "ops": minimal.ops(),
+                "original_len": failure.original_len,
+                "minimal_len": minimal.steps.len(),
+                "seconds_to_detect": failure.seconds_to_detect,
+                "namespace": minimal.tag,
+                "exchanges": exchanges,
+                "findings": minimal.findings().collect::<Vec<_>>(),
+            }))
+        })
+        .collect();
+    let report = json!({
+        "version": REPORT_VERSION,
+        "tool": format!("scimfuzz {}", env!("CARGO_PKG_VERSION")),
+        "command": "fuzz",
+        "profile": info.profile,
+        "target": info.target,
+        "embedded_faults": info.embedded_faults,
+        "seed": summary.seed,
+        "verdict": if summary.failures.is_empty() { "clean" } else { "findings" },
+        "cases_run": summary.cases_run,
+        "ops_run": summary.ops_run,
+        "ops_skipped": summary.ops_skipped,
+        "requests": summary.requests,
+        "elapsed_seconds": summary.elapsed_seconds,
+        "time_limit_reached": summary.time_limit_reached,
+        "cleanup_refused": summary.cleanup_refused,
+        "failures": failures,
+        "notes": summary.notes,
+    });
+    serde_json::to_string_pretty(&report).unwrap_or_default()
+}
+
+/// The `--junit` document: one test case per check of the catalogue, failed where the run found
+/// a failure with that id.
+pub fn render_fuzz_junit(summary: &SearchSummary) -> String {
+    let seconds = summary.elapsed_seconds;
+    let cases = catalogue::ALL
+        .iter()
+        .map(|check| {
+            let failure = summary.failures.iter().find(|f| f.check_id == check.id);
+            let outcome = match failure.and_then(|f| f.minimal.first_blocking()) {
+                Some(finding) => JunitOutcome::Failed {
+                    message: format!("expected {}, got {}", finding.expected, finding.actual),
+                    details: format!(
+                        "{}\nminimal sequence: {} ops (seed {})",
+                        finding.citation,
+                        failure.map_or(0, |f| f.minimal.steps.len()),
+                        summary.seed
+                    ),
+                },
+                None => JunitOutcome::Passed,
+            };
+            JunitCase {
+                name: format!("{}: {}", check.id, check.summary),
+                classname: "scimfuzz.fuzz".into(),
+                seconds: if failure.is_some() { seconds } else { 0.0 },
+                outcome,
+            }
+        })
+        .collect();
+    render_junit(&[JunitSuite {
+        name: "scimfuzz fuzz".into(),
+        cases,
+    }])
+}
