@@ -257,6 +257,10 @@ const CUSTOM_EXPORT: &str = r#"{"name": "Custom", "steps": [
    "variables": [{"source": "response_json", "name": "id", "property": "id"},
                  {"source": "response_headers", "name": "location", "property": "Location"}],
    "scripts": ["var u = JSON.parse(response.body); expect(u.userName).to.equal(variables.get('name')); variables.set('upper', u.userName.toUpperCase());"]},
+  {"step_type": "request", "note": "an assertion on a variable the step's own script sets", "method": "GET",
+   "url": "{{SCIMBaseURL}}/Users/{{id}}", "headers": {"Authorization": ["{{auth}}"]},
+   "scripts": ["variables.set('seen', JSON.parse(response.body).userName.toUpperCase())"],
+   "assertions": [{"source": "response_json", "property": "userName", "comparison": "not_equal", "value": "{{seen}}"}]},
   {"step_type": "pause", "duration": 0.3},
   {"step_type": "request", "note": "read back through the second base", "method": "GET",
    "url": "{{otherBase}}/Users/{{id}}", "headers": {"Authorization": ["{{auth}}"]},
@@ -295,14 +299,14 @@ fn a_users_own_suite_runs_scripts_headers_pauses_and_skips() {
     let verdicts: Vec<&str> = suite.steps.iter().map(|s| s.verdict.word()).collect();
     assert_eq!(
         verdicts,
-        vec!["pass", "pass", "fail", "skip", "skip", "skip"]
+        vec!["pass", "pass", "pass", "fail", "skip", "skip", "skip"]
     );
     assert_eq!(
         suite.tally().summary_line(),
-        "2 passed, 1 failed, 3 skipped"
+        "3 passed, 1 failed, 3 skipped"
     );
-    let Verdict::Failed { failures } = &suite.steps[2].verdict else {
-        panic!("step 3 fails");
+    let Verdict::Failed { failures } = &suite.steps[3].verdict else {
+        panic!("step 4 fails");
     };
     assert_eq!(
         failures.len(),
@@ -314,7 +318,7 @@ fn a_users_own_suite_runs_scripts_headers_pauses_and_skips() {
         elapsed >= Duration::from_millis(300),
         "--pauses waits: {elapsed:?}"
     );
-    let reasons: Vec<String> = suite.steps[3..]
+    let reasons: Vec<String> = suite.steps[4..]
         .iter()
         .map(|step| match &step.verdict {
             Verdict::Skipped { reason } => reason.clone(),

@@ -1,8 +1,8 @@
-//! Executes a parsed Runscope export step by step: substitutes variables, sends each request through
-//! the driver, captures variables, judges assertions, runs scripts, and waits out pauses only when
-//! asked. Steps aimed at a host nobody configured (the CRUD suite's Okta org) are skipped with the
-//! reason, and so is every later step once a skipped step would have changed state, since later
-//! steps may check its effect.
+//! Executes a parsed Runscope export step by step: substitutes variables, runs before-scripts,
+//! sends each request through the driver, captures variables, runs scripts, judges assertions (in
+//! Runscope's documented order), and waits out pauses only when asked. Steps aimed at a host
+//! nobody configured (the CRUD suite's Okta org) are skipped with the reason, and so is every
+//! later step once a skipped step would have changed state, since later steps may check its effect.
 
 use std::time::{Duration, Instant};
 
@@ -184,24 +184,11 @@ fn run_request(
         json: json.as_ref(),
         elapsed_ms: call.timings.total_us as f64 / 1000.0,
     };
+    // Runscope's order: extract variables, run scripts, then judge the editor's assertions (so
+    // assertion values may use variables the scripts set).
     for extraction in &request.extractions {
         if let Ok(value) = observe(extraction.source, &extraction.property, &observed) {
             vars.set(extraction.name.clone(), text_form(&value));
-        }
-    }
-    for assertion in &request.assertions {
-        let expected = assertion
-            .value
-            .as_deref()
-            .map(|value| vars.substitute(value).text);
-        if let Err(failure) = judge(
-            assertion.source,
-            &assertion.property,
-            assertion.comparison,
-            expected.as_deref(),
-            &observed,
-        ) {
-            failures.push(failure);
         }
     }
     for source in &request.scripts {
@@ -211,10 +198,37 @@ fn run_request(
             failures.push(Failure::new("script", SCRIPT_PASSES, error));
         }
     }
+    failures.extend(judge_assertions(request, vars, &observed));
     result.verdict = Verdict::from_failures(failures);
     result.calls.push(call);
     result.seconds = started.elapsed().as_secs_f64();
     Ok(result)
+}
+
+/// The failures among a step's assertions, expected values substituted.
+fn judge_assertions(
+    request: &RequestStep,
+    vars: &Variables,
+    observed: &Observed<'_>,
+) -> Vec<Failure> {
+    request
+        .assertions
+        .iter()
+        .filter_map(|assertion| {
+            let expected = assertion
+                .value
+                .as_deref()
+                .map(|value| vars.substitute(value).text);
+            judge(
+                assertion.source,
+                &assertion.property,
+                assertion.comparison,
+                expected.as_deref(),
+                observed,
+            )
+            .err()
+        })
+        .collect()
 }
 
 /// The request the driver sends: the step's own headers (auth included, none added from a target),
