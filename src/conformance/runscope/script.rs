@@ -131,10 +131,10 @@ fn failure_output(message: &str) -> String {
     json!({"ok": false, "error": message, "logs": []}).to_string()
 }
 
-/// Runscope's `response` object.
-fn response_object(call: &Call) -> Value {
+/// Header pairs as Runscope shows them: name → array of values.
+fn header_dictionary(pairs: &[(String, String)]) -> Map<String, Value> {
     let mut headers = Map::new();
-    for (name, value) in &call.response.headers {
+    for (name, value) in pairs {
         let entry = headers
             .entry(name.clone())
             .or_insert_with(|| Value::Array(Vec::new()));
@@ -142,33 +142,81 @@ fn response_object(call: &Call) -> Value {
             values.push(Value::from(value.clone()));
         }
     }
+    headers
+}
+
+/// Runscope's `response` object.
+fn response_object(call: &Call) -> Value {
     json!({
         "status": call.response.status,
         "body": call.response.body,
-        "headers": headers,
+        "headers": header_dictionary(&call.response.headers),
         "content_type": call.response.header("content-type").unwrap_or_default(),
         "response_time_ms": call.timings.total_us / 1000,
         "size_bytes": call.response.body.len(),
     })
 }
 
-/// Runscope's `request` object.
+/// Runscope's `request` object: method, url and its parts (scheme, host, path, query `params`
+/// as name → array of decoded values), headers and body.
 fn request_object(call: &Call) -> Value {
-    let mut headers = Map::new();
-    for (name, value) in &call.request.headers {
-        let entry = headers
-            .entry(name.clone())
+    let url = &call.request.url;
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url.as_str()));
+    let (host, path_and_query) = match rest.find('/') {
+        Some(at) => rest.split_at(at),
+        None => (rest, "/"),
+    };
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let mut params = Map::new();
+    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let entry = params
+            .entry(percent_decode(name))
             .or_insert_with(|| Value::Array(Vec::new()));
         if let Value::Array(values) = entry {
-            values.push(Value::from(value.clone()));
+            values.push(Value::from(percent_decode(value)));
         }
     }
     json!({
         "method": call.request.method,
-        "url": call.request.url,
-        "headers": headers,
+        "url": url,
+        "scheme": scheme,
+        "host": host,
+        "path": path,
+        "params": params,
+        "headers": header_dictionary(&call.request.headers),
         "body": call.request.body.clone().unwrap_or_default(),
     })
+}
+
+/// Decodes `%XX` escapes and `+` (form-encoded space); invalid escapes stay as written.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let hex = bytes
+            .get(index + 1..index + 3)
+            .and_then(|pair| std::str::from_utf8(pair).ok())
+            .and_then(|pair| u8::from_str_radix(pair, 16).ok());
+        match (bytes[index], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                index += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                index += 1;
+            }
+            (byte, _) => {
+                out.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -263,6 +311,23 @@ mod tests {
         assert!(syntax.error.unwrap().starts_with("SyntaxError"));
         let type_error = run_script("undefined.x", &mut vars, None).unwrap();
         assert!(type_error.error.unwrap().starts_with("TypeError"));
+    }
+
+    #[test]
+    fn the_request_object_exposes_url_parts_and_decoded_params() {
+        let mut call = call_with_body("{}");
+        call.request.url =
+            "http://127.0.0.1:8080/scim/v2/Users?filter=userName%20eq%20%22a%40b%22&count=1".into();
+        let mut vars = Variables::new();
+        let script = "assert.equal(request.host, '127.0.0.1:8080'); \
+            assert.equal(request.path, '/scim/v2/Users'); assert.equal(request.scheme, 'http'); \
+            assert.equal(request.params.filter[0], 'userName eq \"a@b\"'); \
+            assert.equal(request.params.count[0], '1');";
+        assert_eq!(
+            run_script(script, &mut vars, Some(&call)).unwrap().error,
+            None
+        );
+        assert_eq!(percent_decode("a+b%2x%41"), "a b%2xA");
     }
 
     #[test]
