@@ -2,13 +2,21 @@
 //! extractions and step scripts write, and `{{name}}` substitution in URLs, headers, bodies and
 //! expected values. An unknown `{{name}}` is left as written and reported, so a step aimed at a host
 //! nobody configured (`{{oktaOrgUrl}}`) can be skipped with that reason.
+//!
+//! Runscope's built-in template functions that need no arguments beyond numbers are supported:
+//! `{{timestamp}}` (Unix seconds), `{{utc_datetime}}` (ISO 8601), `{{random_int}}`,
+//! `{{random_int(a,b)}}`, `{{random_string}}` and `{{random_string(n)}}`. A variable of the same
+//! name wins over a built-in.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 /// The variables of one run. Values are text, as in Runscope.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Variables {
     values: BTreeMap<String, String>,
+    /// State of the generator behind `{{random_*}}` (0 = not yet seeded from the clock).
+    random: Cell<u64>,
 }
 
 /// A template with its variables filled in, and the names that had no value.
@@ -53,8 +61,12 @@ impl Variables {
             };
             text.push_str(&rest[..open]);
             let name = rest[open + 2..open + 2 + close].trim();
-            match self.get(name) {
-                Some(value) => text.push_str(value),
+            match self
+                .get(name)
+                .map(str::to_string)
+                .or_else(|| self.builtin(name))
+            {
+                Some(value) => text.push_str(&value),
                 None => {
                     text.push_str(&rest[open..open + 4 + close]);
                     if !unresolved.iter().any(|known| known == name) {
@@ -67,6 +79,70 @@ impl Variables {
         text.push_str(rest);
         Substituted { text, unresolved }
     }
+
+    /// The value of a Runscope built-in function, if `call` names one.
+    fn builtin(&self, call: &str) -> Option<String> {
+        let (name, arguments) = match call.split_once('(') {
+            Some((name, rest)) => (name.trim(), rest.strip_suffix(')')?),
+            None => (call, ""),
+        };
+        let numbers: Vec<u64> = arguments
+            .split(',')
+            .map(str::trim)
+            .filter(|argument| !argument.is_empty())
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .ok()?;
+        match (name, numbers.as_slice()) {
+            ("timestamp", []) => Some(now().as_secs().to_string()),
+            ("utc_datetime", []) => Some(
+                chrono::Utc::now()
+                    .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+                    .to_string(),
+            ),
+            ("random_int", []) => Some(self.next_random().to_string()),
+            ("random_int", [low, high]) if low <= high => {
+                let span = high - low;
+                let offset = match span.checked_add(1) {
+                    Some(size) => self.next_random() % size,
+                    None => self.next_random(),
+                };
+                Some((low + offset).to_string())
+            }
+            ("random_string", []) => Some(self.random_letters(8)),
+            ("random_string", [length]) if *length <= 1024 => {
+                Some(self.random_letters(*length as usize))
+            }
+            _ => None,
+        }
+    }
+
+    fn random_letters(&self, length: usize) -> String {
+        const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        (0..length)
+            .map(|_| LETTERS[(self.next_random() % LETTERS.len() as u64) as usize] as char)
+            .collect()
+    }
+
+    /// splitmix64, seeded from the clock on first use.
+    fn next_random(&self) -> u64 {
+        let mut state = self.random.get();
+        if state == 0 {
+            state = now().as_nanos() as u64 | 1;
+        }
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.random.set(state);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+fn now() -> std::time::Duration {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
 }
 
 /// The `{{names}}` a template mentions, in order, without repeats.
@@ -108,6 +184,25 @@ mod tests {
         let vars = Variables::new();
         assert_eq!(vars.substitute("a {{b").text, "a {{b");
         assert_eq!(mentioned("{{a}}{{b}}{{a}}"), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn runscope_builtins_fill_in_unless_a_variable_has_the_name() {
+        let mut vars = Variables::new();
+        let out = vars.substitute("{{timestamp}} {{random_int(5,7)}} {{random_string(12)}}");
+        let parts: Vec<&str> = out.text.split(' ').collect();
+        assert!(parts[0].parse::<u64>().expect("seconds") > 1_700_000_000);
+        assert!((5..=7).contains(&parts[1].parse::<u64>().expect("int")));
+        assert_eq!(parts[2].len(), 12);
+        assert!(parts[2].chars().all(|c| c.is_ascii_alphabetic()));
+        assert!(out.unresolved.is_empty());
+        assert!(vars.substitute("{{utc_datetime}}").text.ends_with('Z'));
+        vars.set("timestamp", "fixed");
+        assert_eq!(vars.substitute("{{timestamp}}").text, "fixed");
+        assert_eq!(
+            vars.substitute("{{random_int(9,1)}}").unresolved,
+            vec!["random_int(9,1)"]
+        );
     }
 
     #[test]
