@@ -39,16 +39,13 @@ pub async fn create(
 ) -> Result<Response, ScimError> {
     let mut body = resource::normalize_keys(input, GROUP_ATTRIBUTES)?;
     resource::strip_read_only(&mut body, &[]);
-    let body = shared.store.read(|view| validate(view, body, None))?;
+    let keep = !shared.faults.create_is_lost();
     let record = shared.store.prepare(body);
-    let record = if shared.faults.create_is_lost() {
-        record
-    } else {
-        shared
-            .store
-            .insert(Kind::Group, record, false)
-            .unwrap_or_else(|holder| *holder)
-    };
+    let record = shared
+        .store
+        .insert_checked(Kind::Group, record, keep, |view, body| {
+            validate(view, body, None)
+        })?;
     Ok(created_response(
         &shared,
         Kind::Group,

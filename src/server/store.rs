@@ -292,6 +292,24 @@ impl Store {
         Ok(record)
     }
 
+    /// Stores a prepared record after `check` approves (and may complete) its attributes, both
+    /// under one lock, so what the check saw (e.g. that every member exists) still holds. With
+    /// `keep` false the record is checked but not stored (the lost-write fault).
+    pub fn insert_checked(
+        &self,
+        kind: Kind,
+        mut record: Record,
+        keep: bool,
+        check: impl FnOnce(&View<'_>, Map<String, Value>) -> Result<Map<String, Value>, ScimError>,
+    ) -> Result<Record, ScimError> {
+        let mut state = self.lock();
+        record.body = check(&View { state: &state }, std::mem::take(&mut record.body))?;
+        if keep {
+            state.put(kind, &record);
+        }
+        Ok(record)
+    }
+
     /// The user holding this userName (under the store's case rule), if any.
     pub fn find_user_by_username(&self, user_name: &str) -> Option<Record> {
         let state = self.lock();
