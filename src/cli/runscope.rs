@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::{exit, CliError, CliResult};
 use crate::conformance::okta::names::{initial_script_variables, NameSource};
 use crate::conformance::okta::{spec::ensure_listed_user, Session};
-use crate::conformance::outcome::RunOutcome;
+use crate::conformance::outcome::{RunOutcome, Verdict};
 use crate::conformance::runscope::{
     export::Step, parse_export, run_export, vars, Export, RunError, RunOptions, Variables,
 };
@@ -30,6 +30,10 @@ pub struct RunscopeArgs {
     /// JavaScript run once before the first step (Okta's Initial_Script_Spec.txt).
     #[arg(long, value_name = "FILE")]
     pub initial_script: Option<PathBuf>,
+    /// Before the run, create one complete user when `GET /Users?count=1&startIndex=1` lists none
+    /// (Okta's SPEC needs one; always done for the embedded server). The user is left in place.
+    #[arg(long)]
+    pub seed_user: bool,
     /// Wait out pause steps (Okta's 5–40 s) instead of skipping them.
     #[arg(long)]
     pub pauses: bool,
@@ -67,12 +71,15 @@ pub fn run(args: RunscopeArgs) -> CliResult {
                     .into(),
             ));
         }
+        if args.seed_user {
+            seed_user(&wire, &variables, timeout)?;
+        }
         None
     } else {
         let server = start_embedded(args.faults.clone())?;
         variables.set("SCIMBaseURL", server.base_url());
         variables.set("auth", server.authorization());
-        seed_embedded(&wire, &server, timeout)?;
+        seed_user(&wire, &variables, timeout)?;
         Some(server)
     };
     alias_crud_variables(&mut variables);
@@ -97,6 +104,12 @@ pub fn run(args: RunscopeArgs) -> CliResult {
     };
     println!("{}", heading(&export, &variables, args.pauses));
     print!("{}", render_step_table(&outcome, TableOptions::default()));
+    if !args.seed_user && found_no_user(&outcome) {
+        eprintln!(
+            "hint: the server listed no user, and Okta's SPEC test needs one; --seed-user creates \
+             one first (scimfuzz okta does so too)"
+        );
+    }
     if let Some(path) = &args.junit {
         write_file(path, &render_junit(&outcome.to_junit()))?;
     }
@@ -113,15 +126,35 @@ pub(super) fn start_embedded(faults: Vec<Fault>) -> Result<RunningServer, CliErr
         .map_err(|err| CliError::CouldNotRun(format!("could not start the embedded server: {err}")))
 }
 
-/// Gives the embedded server the one complete user Okta's SPEC step 1 needs.
-fn seed_embedded(wire: &Wire, server: &RunningServer, timeout: Duration) -> Result<(), CliError> {
-    let mut target = Target::new(server.base_url(), Some(server.authorization()));
+/// Whether a step failed because the user list was empty (Okta's SPEC step 1).
+fn found_no_user(outcome: &RunOutcome) -> bool {
+    outcome
+        .suites
+        .iter()
+        .flat_map(|suite| &suite.steps)
+        .any(|step| match &step.verdict {
+            Verdict::Failed { failures } => failures
+                .iter()
+                .any(|f| f.check == "Resources not_empty" && f.actual == "[]"),
+            _ => false,
+        })
+}
+
+/// Gives the server at `SCIMBaseURL` (authenticated with `auth`) the one complete user Okta's
+/// SPEC step 1 needs, unless it lists one already.
+fn seed_user(wire: &Wire, variables: &Variables, timeout: Duration) -> Result<(), CliError> {
+    let base = variables.get("SCIMBaseURL").unwrap_or_default();
+    let auth = variables.get("auth").map(str::to_string);
+    let mut target = Target::new(base, auth);
     target.timeout = timeout;
     let driver = Driver::new(target).map_err(|err| CliError::CouldNotRun(err.to_string()))?;
     let mut session = Session::new(wire, &driver, seed_from_clock());
-    ensure_listed_user(&mut session)
-        .map(drop)
-        .map_err(|err| CliError::CouldNotRun(err.to_string()))
+    let seeded =
+        ensure_listed_user(&mut session).map_err(|err| CliError::CouldNotRun(err.to_string()))?;
+    if let Some(id) = seeded {
+        eprintln!("note: the server listed no user, so user {id} was created first (Okta's SPEC needs one)");
+    }
+    Ok(())
 }
 
 /// A seed for generated names that differs from run to run.

@@ -368,3 +368,28 @@ fn the_unmerged_extended_spec_file_runs_its_group_steps_and_chai_expectations() 
         failures[0].actual
     );
 }
+
+#[test]
+fn an_external_empty_server_fails_steps_1_and_2_unless_seed_user_is_given() {
+    let server = spawn_on_thread(ServerConfig::default()).expect("server starts");
+    let spec = okta_file("Okta-SCIM-20-SPEC-Test.json");
+    let base = format!("SCIMBaseURL={}", server.base_url());
+    let auth = format!("auth={}", server.authorization());
+    let args = [
+        "runscope",
+        spec.to_str().unwrap(),
+        "--var",
+        &base,
+        "--var",
+        &auth,
+    ];
+    let (code, stdout, stderr) = scimfuzz(&args);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("10 passed, 2 failed"));
+    assert!(stdout.contains("FAIL   1  Required Test: Test Users endpoint — Resources not_empty"));
+    assert!(stderr.contains("--seed-user creates one first"), "{stderr}");
+    let seeded: Vec<&str> = args.iter().copied().chain(["--seed-user"]).collect();
+    let (code, stdout, stderr) = scimfuzz(&seeded);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(stdout.lines().last(), Some("12 passed, 0 failed"));
+}
