@@ -159,7 +159,7 @@ fault_catalogue! {
         "setting active=false answers 200 but the user stays active",
         "RFC 7643 §4.1.1 (active); Okta c.6";
     Deactivated404 => "deactivated-404",
-        "a deactivated user answers 404 and disappears from lists",
+        "a deactivated user answers 404 (reads, PUT, PATCH) and disappears from lists",
         "Okta quirk d.11 (deactivated is not deleted)";
     ReactivationNewId => "reactivation-new-id",
         "reactivating a user moves it to a new id; the old id answers 404",

@@ -164,6 +164,7 @@ pub async fn replace(
         &id,
         if_match(&headers).as_deref(),
         |current, _| {
+            hidden_if_inactive(faults, current)?;
             let mut body = resource::replacement(faults, &current.body, input);
             if let (None, Some(password)) = (body.get("password"), current.body.get("password")) {
                 body.insert("password".into(), password.clone());
@@ -194,6 +195,7 @@ pub async fn patch(
         &id,
         if_match(&headers).as_deref(),
         |current, _| {
+            hidden_if_inactive(faults, current)?;
             before = Some(current.clone());
             let mut body = current.body.clone();
             let applied = patch::apply_all(faults, Kind::User, &current.id, &mut body, &operations);
@@ -292,7 +294,20 @@ fn is_inactive(body: &Map<String, Value>) -> bool {
     body.get("active") == Some(&Value::Bool(false))
 }
 
-/// Whether a user can be seen by reads and lists (the deactivated-404 fault hides inactive ones).
+/// A 404 for an inactive user the deactivated-404 fault hides (so it cannot be reactivated).
+fn hidden_if_inactive(faults: &FaultSet, current: &Record) -> Result<(), ScimError> {
+    if is_visible(faults, !is_inactive(&current.body)) {
+        Ok(())
+    } else {
+        Err(ScimError::not_found(format!(
+            "no User with id `{}`",
+            shorten(&current.id)
+        )))
+    }
+}
+
+/// Whether a user can be seen by reads, lists and writes (the deactivated-404 fault hides
+/// inactive ones).
 pub fn is_visible(faults: &FaultSet, active: bool) -> bool {
     active || !faults.has(Fault::Deactivated404)
 }
