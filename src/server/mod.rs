@@ -2,7 +2,23 @@
 //! independent implementation: it never imports the harness's model.
 //!
 //! Start one with [`spawn`] (inside a tokio runtime) or [`spawn_on_thread`] (from synchronous
-//! code); `scimfuzz serve` is the command-line front end.
+//! code); `scimfuzz serve` is the command-line front end. Without faults it is correct by RFC
+//! 7643/7644 and Okta's rules; where those leave room, it decides:
+//!
+//! - userName is unique caselessly (`scim::matching::fold`) and stored exactly as sent; group
+//!   displayNames need not be unique. The store starts empty (`seed_users` for load tests).
+//! - POST and PUT ignore echoed `id`, `meta`, `schemas` (and a user's `groups`); a user without
+//!   `active` is active; a PUT without `password` keeps the stored one (it is never returned).
+//! - Group members must be existing users or groups (else 400 invalidValue); a member listed
+//!   twice is kept once; `display` defaults to the member's displayName, then userName.
+//! - PATCH: all operations or none; op names caseless; `remove` needs a path (400 noTarget); a
+//!   value filter that selects nothing is 400 noTarget for add/replace and a no-op for remove;
+//!   replace/add on a complex value merges sub-attributes, on a multi-valued one replaces/appends;
+//!   a path naming no attribute of the schema (and none present) is 400 invalidPath; read-only
+//!   paths are 400 mutability, but path-less values may echo the resource's own `id`.
+//! - Lists: creation order, 1-based, `count` capped at 1000 (also the default), `count=0` gives
+//!   only totals, `startIndex<1` is 1; `attributes`/`excludedAttributes` on top-level names.
+//! - Versions: weak ETags `W/"n"`; If-Match mismatch 412; If-None-Match match on GET 304.
 
 mod app;
 mod config;
