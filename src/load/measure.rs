@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
 use hdrhistogram::Histogram;
 
 use super::ops::OpKind;
@@ -106,6 +107,72 @@ impl Default for IntervalHistograms {
     }
 }
 
+/// One interval's histograms of one operation kind: open while the interval may still receive
+/// values, packed (V2 + DEFLATE bytes, a few hundred bytes) once it is closed, so a long run's
+/// memory stays flat. A late value reopens a packed interval.
+#[derive(Debug, Clone)]
+pub enum IntervalSlot {
+    Open(IntervalHistograms),
+    Packed { latency: Vec<u8>, service: Vec<u8> },
+}
+
+impl Default for IntervalSlot {
+    fn default() -> Self {
+        IntervalSlot::Open(IntervalHistograms::default())
+    }
+}
+
+fn pack_histogram(histogram: &Histogram<u64>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    V2DeflateSerializer::new()
+        .serialize(histogram, &mut bytes)
+        .expect("serialising a histogram into memory cannot fail");
+    bytes
+}
+
+fn unpack_histogram(bytes: &[u8]) -> Histogram<u64> {
+    Deserializer::new()
+        .deserialize(&mut &bytes[..])
+        .expect("a histogram this process packed decodes")
+}
+
+impl IntervalSlot {
+    /// The histograms, unpacked (and kept open) if they were packed.
+    pub fn open(&mut self) -> &mut IntervalHistograms {
+        if let IntervalSlot::Packed { latency, service } = self {
+            let mut unpacked = IntervalHistograms::default();
+            add_into(&mut unpacked.latency, &unpack_histogram(latency));
+            add_into(&mut unpacked.service, &unpack_histogram(service));
+            *self = IntervalSlot::Open(unpacked);
+        }
+        match self {
+            IntervalSlot::Open(histograms) => histograms,
+            IntervalSlot::Packed { .. } => unreachable!("unpacked just above"),
+        }
+    }
+
+    /// Packs open histograms into their compressed encoding.
+    pub fn pack(&mut self) {
+        if let IntervalSlot::Open(histograms) = self {
+            *self = IntervalSlot::Packed {
+                latency: pack_histogram(&histograms.latency),
+                service: pack_histogram(&histograms.service),
+            };
+        }
+    }
+
+    /// A copy of the histograms (decoded when packed).
+    pub fn histograms(&self) -> IntervalHistograms {
+        match self {
+            IntervalSlot::Open(histograms) => histograms.clone(),
+            IntervalSlot::Packed { latency, service } => IntervalHistograms {
+                latency: unpack_histogram(latency),
+                service: unpack_histogram(service),
+            },
+        }
+    }
+}
+
 /// Requests finished, errors and 429s within one interval, all operations together.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TimelineCounts {
@@ -133,7 +200,7 @@ pub struct Measurements {
     pub elapsed: Duration,
     pub totals: BTreeMap<OpKind, OpTotals>,
     /// Per kind, per interval index.
-    pub intervals: BTreeMap<OpKind, BTreeMap<u64, IntervalHistograms>>,
+    pub intervals: BTreeMap<OpKind, BTreeMap<u64, IntervalSlot>>,
     pub timeline: BTreeMap<u64, TimelineCounts>,
 }
 
@@ -247,6 +314,20 @@ mod tests {
         assert_eq!(histogram.len(), 2);
         assert!(histogram.max() >= HIGHEST_US - HIGHEST_US / 500);
         assert_eq!(histogram.min(), LOWEST_US);
+    }
+
+    #[test]
+    fn a_packed_interval_reopens_with_the_same_counts() {
+        let mut slot = IntervalSlot::default();
+        for millis in [1u64, 5, 50, 500] {
+            record_clamped(&mut slot.open().latency, Duration::from_millis(millis));
+        }
+        let before = slot.histograms();
+        slot.pack();
+        assert!(matches!(&slot, IntervalSlot::Packed { latency, .. } if latency.len() < 200));
+        assert_eq!(slot.histograms().latency.len(), 4);
+        record_clamped(&mut slot.open().latency, Duration::from_millis(7));
+        assert_eq!(slot.histograms().latency.len(), before.latency.len() + 1);
     }
 
     #[test]

@@ -80,7 +80,11 @@ pub fn compile_plan(
         total_seconds += seconds;
         plan.push(format!("{users},{seconds}"));
     }
-    plan.push("0,0".into());
+    // End with "stop at once", unless the last stage already ramps down to 0 (goose then waits
+    // forever for users to stop that are already gone).
+    if stages.last().is_some_and(|(users, _)| *users != 0) {
+        plan.push("0,0".into());
+    }
     Ok(CompiledPlan {
         test_plan: plan.join(";"),
         total: Duration::from_secs(total_seconds.max(1)),
@@ -195,6 +199,13 @@ mod tests {
         let plan = compile_plan(&profile(run), Some(4), Some(Duration::from_secs(8))).unwrap();
         assert_eq!(plan.test_plan, "4,2;4,6;0,0");
         assert_eq!(plan.peak_users, 4);
+    }
+
+    #[test]
+    fn a_plan_that_ramps_down_to_zero_gets_no_extra_stop_step_which_would_hang_goose() {
+        let run = "[run]\nusers = 4\nduration = \"6s\"\nstages = [{users = 4, over = \"1s\"}, {users = 0, over = \"2s\"}]";
+        let plan = compile_plan(&profile(run), None, None).unwrap();
+        assert_eq!(plan.test_plan, "4,1;0,2");
     }
 
     #[test]

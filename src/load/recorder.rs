@@ -3,6 +3,7 @@
 //! user stops, does it merge them into the shared [`Collector`] under a mutex.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,10 @@ use super::measure::{
     add_into, record_clamped, IntervalHistograms, Measurements, Percentiles, TimelineCounts,
 };
 use super::ops::OpKind;
+
+/// How many intervals behind the newest one an interval is packed: users merge an interval when
+/// their next one starts, so data for the last couple of intervals is still arriving.
+const CLOSING_LAG: u64 = 2;
 
 /// One finished operation, as the recorder needs it.
 #[derive(Debug, Clone, Copy)]
@@ -117,6 +122,9 @@ impl UserRecorder {
 pub struct Collector {
     start: Instant,
     interval: Duration,
+    /// Intervals below this index are packed (see [`super::measure::IntervalSlot`]); written under
+    /// the lock.
+    packed_below: AtomicU64,
     measurements: Mutex<Measurements>,
     ledger: Mutex<Ledger>,
 }
@@ -137,6 +145,7 @@ impl Collector {
         Self {
             start,
             interval,
+            packed_below: AtomicU64::new(0),
             measurements: Mutex::new(Measurements::new(started_unix_s, interval)),
             ledger: Mutex::new(Ledger::default()),
         }
@@ -179,14 +188,34 @@ impl Collector {
                 .or_default()
                 .entry(index)
                 .or_default();
-            add_into(&mut slot.latency, &bucket.histograms.latency);
-            add_into(&mut slot.service, &bucket.histograms.service);
+            let open = slot.open();
+            add_into(&mut open.latency, &bucket.histograms.latency);
+            add_into(&mut open.service, &bucket.histograms.service);
+            if index < self.packed_below.load(Ordering::Relaxed) {
+                slot.pack();
+            }
         }
         measurements
             .timeline
             .entry(index)
             .or_default()
             .absorb(timeline);
+        self.pack_closed_intervals(&mut measurements, index);
+    }
+
+    /// Packs the intervals more than [`CLOSING_LAG`] behind the newest one (called under the lock).
+    fn pack_closed_intervals(&self, measurements: &mut Measurements, newest: u64) {
+        let below = self.packed_below.load(Ordering::Relaxed);
+        let upto = newest.saturating_sub(CLOSING_LAG);
+        if upto <= below {
+            return;
+        }
+        for per_kind in measurements.intervals.values_mut() {
+            for (_, slot) in per_kind.range_mut(below..upto) {
+                slot.pack();
+            }
+        }
+        self.packed_below.store(upto, Ordering::Relaxed);
     }
 
     /// Moves a worker's ledger into the shared one.

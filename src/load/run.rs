@@ -11,6 +11,7 @@ use tokio::task::JoinSet;
 
 use super::context::{RetryPolicy, RunContext};
 use super::integrity::check_integrity;
+use super::measure::Measurements;
 use super::okta_shapes::{create_user_body, NamePartition};
 use super::plan::{build_attack, compile_plan, CompiledPlan};
 use super::profile::{parse_duration, Profile};
@@ -95,7 +96,6 @@ pub async fn run_load(settings: LoadSettings) -> Result<LoadOutcome, LoadError> 
     let profile = &settings.profile;
     let plan =
         compile_plan(profile, settings.users, settings.duration).map_err(LoadError::Settings)?;
-    let interval = report_interval(profile, &plan)?;
     let request_timeout =
         parse_duration(profile.run.request_timeout.get_ref()).map_err(LoadError::Settings)?;
     let driver = preflight(&settings.target, request_timeout).await?;
@@ -108,35 +108,7 @@ pub async fn run_load(settings: LoadSettings) -> Result<LoadOutcome, LoadError> 
     )
     .await?;
 
-    let started_unix_s = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|since| since.as_secs_f64())
-        .unwrap_or(0.0);
-    let start = Instant::now();
-    let context = Arc::new(RunContext {
-        authorization: settings.target.authorization.clone(),
-        headers: settings.target.headers.clone(),
-        retry: RetryPolicy {
-            backoff: parse_duration(profile.retry.backoff.get_ref())
-                .map_err(LoadError::Settings)?,
-            max_tries: profile.retry.max_tries.max(1),
-        },
-        pace: parse_duration(profile.run.pace.get_ref()).map_err(LoadError::Settings)?,
-        deadline: start + plan.total,
-        run_tag: tag.clone(),
-        worker_index: settings.worker_index,
-        seed: settings.seed,
-        collector: Collector::new(start, started_unix_s, interval),
-        budgets: profile
-            .scenarios
-            .iter()
-            .map(|scenario| AtomicU64::new(scenario.tasks.unwrap_or(u64::MAX)))
-            .collect(),
-        sessions: AtomicU64::new(0),
-        tasks_in_progress: AtomicU64::new(0),
-        tasks_done: AtomicU64::new(0),
-        last_task_done_us: AtomicU64::new(0),
-    });
+    let context = Arc::new(run_context(&settings, &plan, tag)?);
     let host = format!("{}/", settings.target.base_url.trim_end_matches('/'));
     let attack = build_attack(
         &host,
@@ -156,42 +128,92 @@ pub async fn run_load(settings: LoadSettings) -> Result<LoadOutcome, LoadError> 
         let _ = progress.await;
     }
     executed.map_err(|err| LoadError::CouldNotRun(format!("the goose run failed: {err:?}")))?;
-    let (measurements, ledger) = context.collector.finish(start.elapsed());
+    let (measurements, ledger) = context
+        .collector
+        .finish(context.collector.start().elapsed());
 
-    let integrity = if settings.check_integrity {
-        Some(check_integrity(&driver, &ledger).await)
-    } else {
-        None
+    let integrity = match settings.check_integrity {
+        true => Some(check_integrity(&driver, &ledger).await),
+        false => None,
     };
     let verdicts = settings
         .slos
         .iter()
         .map(|slo| slo.judge(&measurements))
         .collect();
-    let last_task_us = context.last_task_done_us.load(Ordering::Relaxed);
-    let facts = RunFacts {
-        profile: profile.name.clone(),
-        target: settings.target.base_url.clone(),
-        seed: settings.seed,
-        run_tag: tag,
-        worker_index: settings.worker_index,
-        workers: settings.workers,
-        merged_from: Vec::new(),
-        test_plan: plan.test_plan.clone(),
-        peak_users: plan.peak_users,
-        started_unix_s,
-        duration_s: measurements.elapsed.as_secs_f64(),
-        interval_s: interval.as_secs_f64(),
-        tasks_completed: context.tasks_done.load(Ordering::Relaxed),
-        last_task_s: (last_task_us > 0).then(|| last_task_us as f64 / 1e6),
-        pace_ms: context.pace.as_secs_f64() * 1000.0,
-    };
+    let facts = run_facts(&settings, &plan, &context, &measurements);
     let report = build_report(facts, &measurements, verdicts, integrity);
     let written = match &settings.report_dir {
         Some(dir) => write_report(dir, &report, &measurements).map_err(LoadError::CouldNotRun)?,
         None => Vec::new(),
     };
     Ok(LoadOutcome { report, written })
+}
+
+/// The state every goose user shares; the run's clock starts here.
+fn run_context(
+    settings: &LoadSettings,
+    plan: &CompiledPlan,
+    tag: String,
+) -> Result<RunContext, LoadError> {
+    let profile = &settings.profile;
+    let interval = report_interval(profile, plan)?;
+    let duration = |text: &str| parse_duration(text).map_err(LoadError::Settings);
+    let started_unix_s = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|since| since.as_secs_f64())
+        .unwrap_or(0.0);
+    let start = Instant::now();
+    Ok(RunContext {
+        authorization: settings.target.authorization.clone(),
+        headers: settings.target.headers.clone(),
+        retry: RetryPolicy {
+            backoff: duration(profile.retry.backoff.get_ref())?,
+            max_tries: profile.retry.max_tries.max(1),
+        },
+        pace: duration(profile.run.pace.get_ref())?,
+        deadline: start + plan.total,
+        run_tag: tag,
+        worker_index: settings.worker_index,
+        seed: settings.seed,
+        collector: Collector::new(start, started_unix_s, interval),
+        budgets: profile
+            .scenarios
+            .iter()
+            .map(|scenario| AtomicU64::new(scenario.tasks.unwrap_or(u64::MAX)))
+            .collect(),
+        sessions: AtomicU64::new(0),
+        tasks_in_progress: AtomicU64::new(0),
+        tasks_done: AtomicU64::new(0),
+        last_task_done_us: AtomicU64::new(0),
+    })
+}
+
+/// What `report.json` says about the run itself.
+fn run_facts(
+    settings: &LoadSettings,
+    plan: &CompiledPlan,
+    context: &RunContext,
+    measurements: &Measurements,
+) -> RunFacts {
+    let last_task_us = context.last_task_done_us.load(Ordering::Relaxed);
+    RunFacts {
+        profile: settings.profile.name.clone(),
+        target: settings.target.base_url.clone(),
+        seed: settings.seed,
+        run_tag: context.run_tag.clone(),
+        worker_index: settings.worker_index,
+        workers: settings.workers,
+        merged_from: Vec::new(),
+        test_plan: plan.test_plan.clone(),
+        peak_users: plan.peak_users,
+        started_unix_s: measurements.started_unix_s,
+        duration_s: measurements.elapsed.as_secs_f64(),
+        interval_s: measurements.interval.as_secs_f64(),
+        tasks_completed: context.tasks_done.load(Ordering::Relaxed),
+        last_task_s: (last_task_us > 0).then(|| last_task_us as f64 / 1e6),
+        pace_ms: context.pace.as_secs_f64() * 1000.0,
+    }
 }
 
 /// The profile's interval, or about 200 intervals per run, between 1 s and 10 s.

@@ -15,7 +15,7 @@ use hdrhistogram::serialization::interval_log::{
 use hdrhistogram::serialization::{Deserializer, V2DeflateSerializer};
 use hdrhistogram::Histogram;
 
-use crate::load::measure::{IntervalHistograms, Measurements};
+use crate::load::measure::{IntervalSlot, Measurements};
 use crate::load::ops::OpKind;
 
 /// The tag of latency-from-intended-start histograms.
@@ -43,7 +43,7 @@ pub fn write_hlogs(dir: &Path, measurements: &Measurements) -> Result<Vec<PathBu
 
 fn render_hlog(
     kind: OpKind,
-    intervals: &BTreeMap<u64, IntervalHistograms>,
+    intervals: &BTreeMap<u64, IntervalSlot>,
     measurements: &Measurements,
 ) -> Result<Vec<u8>, String> {
     let base = Duration::from_secs_f64(measurements.started_unix_s.max(0.0));
@@ -64,7 +64,8 @@ fn render_hlog(
         .map_err(|err| format!("could not start the {kind} interval log: {err}"))?;
     let latency_tag = Tag::new(LATENCY_TAG).expect("the tag has no spaces");
     let service_tag = Tag::new(SERVICE_TAG).expect("the tag has no spaces");
-    for (index, histograms) in intervals {
+    for (index, slot) in intervals {
+        let histograms = slot.histograms();
         let offset = measurements.interval * (*index as u32);
         for (histogram, tag) in [
             (&histograms.latency, latency_tag),
@@ -147,8 +148,8 @@ mod tests {
                 .entry(index)
                 .or_default();
             for millis in 1..=(10 * (index + 1)) {
-                record_clamped(&mut slot.latency, Duration::from_millis(millis));
-                record_clamped(&mut slot.service, Duration::from_micros(millis * 10));
+                record_clamped(&mut slot.open().latency, Duration::from_millis(millis));
+                record_clamped(&mut slot.open().service, Duration::from_micros(millis * 10));
             }
         }
         let dir = std::env::temp_dir().join(format!("scimfuzz-hlog-{}", std::process::id()));
@@ -165,7 +166,9 @@ mod tests {
         assert_eq!(third.start, Duration::from_secs(2));
         assert_eq!(
             third.histogram,
-            measurements.intervals[&OpKind::Create][&2].latency
+            measurements.intervals[&OpKind::Create][&2]
+                .histograms()
+                .latency
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -145,11 +145,11 @@ fn merge_histograms(
                 Some(LATENCY_TAG) => {
                     *logged.entry(kind).or_default() += interval.histogram.len();
                     add_into(&mut totals.latency, &interval.histogram);
-                    add_into(&mut slot.latency, &interval.histogram);
+                    add_into(&mut slot.open().latency, &interval.histogram);
                 }
                 Some(SERVICE_TAG) => {
                     add_into(&mut totals.service, &interval.histogram);
-                    add_into(&mut slot.service, &interval.histogram);
+                    add_into(&mut slot.open().service, &interval.histogram);
                 }
                 other => {
                     return Err(format!(
