@@ -199,7 +199,7 @@ fn run_facts(
     let last_task_us = context.last_task_done_us.load(Ordering::Relaxed);
     RunFacts {
         profile: settings.profile.name.clone(),
-        target: settings.target.base_url.clone(),
+        target: without_userinfo(&settings.target.base_url),
         seed: settings.seed,
         run_tag: context.run_tag.clone(),
         worker_index: settings.worker_index,
@@ -213,6 +213,18 @@ fn run_facts(
         tasks_completed: context.tasks_done.load(Ordering::Relaxed),
         last_task_s: (last_task_us > 0).then(|| last_task_us as f64 / 1e6),
         pace_ms: context.pace.as_secs_f64() * 1000.0,
+    }
+}
+
+/// The URL with any `user:password@` removed: reports never carry credentials.
+pub fn without_userinfo(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme_end), Some(at))
+            if at > scheme_end && !url[scheme_end + 3..at].contains('/') =>
+        {
+            format!("{}{}", &url[..scheme_end + 3], &url[at + 1..])
+        }
+        _ => url.to_string(),
     }
 }
 
@@ -334,4 +346,34 @@ async fn show_progress(context: Arc<RunContext>, done: Arc<AtomicBool>, total: D
         let _ = stderr.flush();
     }
     let _ = writeln!(std::io::stderr());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_never_carry_credentials_from_the_target_url() {
+        assert_eq!(
+            without_userinfo("https://admin:s3cret@scim.example.com/scim/v2"),
+            "https://scim.example.com/scim/v2"
+        );
+        assert_eq!(
+            without_userinfo("http://127.0.0.1:8080/scim/v2"),
+            "http://127.0.0.1:8080/scim/v2"
+        );
+        assert_eq!(
+            without_userinfo("http://h/scim/v2/Users?x=a@b"),
+            "http://h/scim/v2/Users?x=a@b"
+        );
+    }
+
+    #[test]
+    fn the_run_tag_is_eight_lowercase_hex_digits() {
+        let tag = run_tag(0xDEAD_BEEF_0000_0001);
+        assert_eq!(tag.len(), 8);
+        assert!(tag
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+    }
 }
