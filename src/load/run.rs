@@ -238,7 +238,8 @@ fn report_interval(profile: &Profile, plan: &CompiledPlan) -> Result<Duration, L
     Ok(adaptive.clamp(Duration::from_secs(1), Duration::from_secs(10)))
 }
 
-/// Checks that the target answers an authenticated list request before any load is sent.
+/// Checks that the target answers Okta's credential probe (`GET /Users?startIndex=1&count=2`)
+/// before any load is sent.
 async fn preflight(target: &LoadTarget, timeout: Duration) -> Result<Driver, LoadError> {
     let mut driver_target = Target::new(&target.base_url, target.authorization.clone());
     driver_target.headers = target.headers.clone();
@@ -252,7 +253,7 @@ async fn preflight(target: &LoadTarget, timeout: Duration) -> Result<Driver, Loa
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         let call = driver
-            .send(&RequestSpec::get("/Users?startIndex=1&count=1"))
+            .send(&RequestSpec::get("/Users?startIndex=1&count=2"))
             .await
             .map_err(|err| LoadError::CouldNotRun(err.to_string()))?;
         status = call.response.status;
@@ -266,7 +267,7 @@ async fn preflight(target: &LoadTarget, timeout: Duration) -> Result<Driver, Loa
             "the target refused our credentials ({status}) on GET /Users: check --auth"
         ))),
         status => Err(LoadError::CouldNotRun(format!(
-            "the target answered {status} to GET /Users?startIndex=1&count=1; is --target the SCIM base URL?"
+            "the target answered {status} to GET /Users?startIndex=1&count=2; is --target the SCIM base URL?"
         ))),
     }
 }
