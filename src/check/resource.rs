@@ -85,6 +85,17 @@ pub fn user_findings(
             .map_or(Value::Null, Value::String);
         findings.push(mismatch(content_check, "externalId", &wanted, external_id));
     }
+    let number = body
+        .get(urn::ENTERPRISE_USER)
+        .and_then(|ext| ext.get("employeeNumber"));
+    if number.and_then(Value::as_str) != record.employee_number.as_deref() {
+        let wanted = record
+            .employee_number
+            .clone()
+            .map_or(Value::Null, Value::String);
+        let name = format!("{}:employeeNumber", urn::ENTERPRISE_USER);
+        findings.push(mismatch(content_check, &name, &wanted, number));
+    }
     if body.get("active") != Some(&Value::Bool(record.active)) {
         findings.push(mismatch(
             content_check,

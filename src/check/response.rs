@@ -70,6 +70,7 @@ fn wrong_status(expected: &Expected, op: &Op, call: &Call) -> Finding {
             (Expected::NotFound, _) => id::NOT_FOUND_404,
             (Expected::Conflict, Op::ReplaceUser { .. }) => id::RENAME_UNIQUENESS,
             (Expected::Conflict, _) => id::DUPLICATE_409,
+            (Expected::RaceCreated { .. }, _) if status < 300 => id::DUPLICATE_409,
             (Expected::BadRequest, Op::MalformedCreate) => id::INVALID_SYNTAX_400,
             (Expected::PreconditionFailed, _) => id::ETAG_PRECONDITION,
             _ if status >= 500 => id::NO_SERVER_ERROR,

@@ -12,7 +12,7 @@ use super::{runtime, CliError, CliResult};
 use crate::driver::{Driver, Namespaces, Target};
 use crate::fuzz::{
     load_behaviour, probe, search, Executor, ProbeError, Progress, RunSetup, SearchConfig,
-    SearchSummary, Trace, TraceOrigin,
+    SearchSummary, Trace, TraceOrigin, DEFAULT_CASES,
 };
 use crate::report::curl::render_curl_script;
 use crate::report::fuzz_json::{render_fuzz_junit, render_report_json, render_trace, RunInfo};
@@ -53,7 +53,7 @@ pub struct FuzzArgs {
     #[arg(long, default_value = "okta", value_name = "okta|rfc-strict|PATH.toml")]
     pub model: String,
     /// Passing cases to run.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = DEFAULT_CASES)]
     pub cases: u32,
     /// The most ops in one case.
     #[arg(long, default_value_t = 24, value_name = "N")]

@@ -15,6 +15,8 @@ pub use multi::MAX_WALK_PAGES;
 pub use probe::{probe, ProbeError};
 pub use race::{has_race, race_sequence, DEFAULT_RACE_REPEATS};
 pub use render::{bogus_id, create_user_body, list_path, render, replace_body};
-pub use runner::{first_sequences, search, Failure, Progress, SearchConfig, SearchSummary};
-pub use trace::{read_trace, Trace, TraceError, TraceOrigin, TRACE_VERSION};
+pub use runner::{
+    first_sequences, search, Failure, Progress, SearchConfig, SearchSummary, DEFAULT_CASES,
+};
 pub use setup::{load_behaviour, RunSetup};
+pub use trace::{read_trace, Trace, TraceError, TraceOrigin, TRACE_VERSION};

@@ -107,11 +107,15 @@ pub fn race_sequence(groups: bool) -> BoxedStrategy<Vec<Op>> {
     });
     let membership = (2..=3u8).prop_map(|count| {
         let users: Vec<UserHandle> = (0..count).map(UserHandle).collect();
+        // Each create is read back, so a lost write shows as itself, not as a lost update.
         let mut ops: Vec<Op> = users
             .iter()
-            .map(|user| Op::CreateUser {
-                user: *user,
-                spelling: Spelling::Base,
+            .flat_map(|user| {
+                let create = Op::CreateUser {
+                    user: *user,
+                    spelling: Spelling::Base,
+                };
+                [create, Op::GetUser { user: *user }]
             })
             .collect();
         ops.push(Op::CreateGroup {

@@ -18,7 +18,7 @@ pub fn create_user_body(record: &UserRecord) -> Value {
     for extra in &record.emails[1..] {
         emails.push(json!({"value": extra, "type": "home"}));
     }
-    json!({
+    let mut body = json!({
         "schemas": [urn::USER],
         "userName": record.user_name,
         "name": {"givenName": record.given_name, "familyName": record.family_name},
@@ -29,7 +29,15 @@ pub fn create_user_body(record: &UserRecord) -> Value {
         "groups": [],
         "password": "1mz050nq",
         "active": record.active,
-    })
+    });
+    if let (Some(number), Some(object)) = (&record.employee_number, body.as_object_mut()) {
+        object.insert("schemas".into(), json!([urn::USER, urn::ENTERPRISE_USER]));
+        object.insert(
+            urn::ENTERPRISE_USER.into(),
+            json!({"employeeNumber": number}),
+        );
+    }
+    body
 }
 
 /// The id a bogus-id shape stands for in namespace `tag`.

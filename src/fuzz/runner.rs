@@ -19,6 +19,9 @@ use crate::driver::{Namespaces, TransportError};
 use crate::gen::{op_sequence, GenConfig};
 use crate::model::Op;
 
+/// The default number of sequential cases (the "default budget" of `scimfuzz fuzz`).
+pub const DEFAULT_CASES: u32 = 300;
+
 /// What the search may spend.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchConfig {
@@ -41,7 +44,7 @@ impl Default for SearchConfig {
     fn default() -> Self {
         Self {
             seed: 0,
-            cases: 100,
+            cases: DEFAULT_CASES,
             gen: GenConfig::default(),
             time_limit: None,
             max_shrink_iters: 400,
@@ -140,7 +143,11 @@ pub fn search(
     };
     // Races first: they are few, and a server with a race window is slow in every create after.
     if config.race_cases > 0 {
-        search.phase(&race_sequence(config.gen.groups), u64::from(config.race_cases), 100)?;
+        search.phase(
+            &race_sequence(config.gen.groups),
+            u64::from(config.race_cases),
+            100,
+        )?;
     }
     let budget = search.tally.borrow().cases_run + u64::from(config.cases);
     search.phase(&op_sequence(&config.gen), budget, 0)?;

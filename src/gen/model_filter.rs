@@ -166,12 +166,20 @@ pub fn list_query(config: &GenConfig) -> BoxedStrategy<ListQuery> {
         2 => Just(Some(100i64)),
     ];
     let maybe_filter = prop_oneof![1 => Just(None), 4 => filter(config).prop_map(Some)];
-    (maybe_filter, start_index, count, prop::bool::weighted(0.7))
-        .prop_map(|(filter, start_index, count, namespaced)| ListQuery {
+    let paged = (maybe_filter, start_index, count, prop::bool::weighted(0.7)).prop_map(
+        |(filter, start_index, count, namespaced)| ListQuery {
             filter,
             start_index,
             count,
             namespaced,
-        })
-        .boxed()
+        },
+    );
+    // Half the queries are one comparison over the whole result: where operator bugs show.
+    let single = atom(config).prop_map(|filter| ListQuery {
+        filter: Some(filter),
+        start_index: None,
+        count: None,
+        namespaced: true,
+    });
+    prop_oneof![single, paged].boxed()
 }

@@ -116,6 +116,7 @@ fn membership_change() -> impl Strategy<Value = MembershipChange> {
     prop_oneof![
         3 => members().prop_map(|users| MembershipChange::Add { users }),
         2 => members().prop_map(|users| MembershipChange::Remove { users }),
+        2 => user_handle().prop_map(|user| MembershipChange::Remove { users: vec![user] }),
         1 => members().prop_map(|users| MembershipChange::ReplaceAll { users }),
     ]
 }

@@ -61,6 +61,8 @@ pub struct UserRecord {
     /// Email values, primary (work) first.
     pub emails: Vec<String>,
     pub active: bool,
+    /// The enterprise extension's `employeeNumber` (RFC 7643 §4.3), if the user has one.
+    pub employee_number: Option<String>,
 }
 
 /// A user slot: never created, live on the server, or deleted (its old id must answer 404).
@@ -160,6 +162,7 @@ impl State {
             ],
             user_name,
             active: true,
+            employee_number: Some(format!("E{}-{}", self.tag, user.0)),
         }
     }
 

@@ -1,4 +1,7 @@
 //! The one integration-test binary: one module per feature, each reading like a specification.
+mod fuzz;
+mod fuzz_cli;
+mod fuzz_faults;
 mod load;
 mod load_integrity;
 mod okta;

@@ -1,0 +1,141 @@
+//! `scimfuzz fuzz` as a library: no false positives on the clean reference server, determinism of
+//! the search, and the helpers the fault table and CLI tests share.
+
+use scimfuzz::driver::{Driver, Namespaces, Target};
+use scimfuzz::fuzz::{
+    first_sequences, load_behaviour, search, Executor, RunSetup, SearchConfig, SearchSummary,
+};
+use scimfuzz::server::{spawn_on_thread, Fault, ServerConfig};
+
+/// Runs a search against a fresh embedded server with `faults`, judged by the okta profile.
+pub fn fuzz_embedded(faults: &[Fault], config: SearchConfig) -> SearchSummary {
+    let server = spawn_on_thread(ServerConfig::with_faults(faults.iter().copied()))
+        .expect("the embedded server starts");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let driver = Driver::new(Target::new(server.base_url(), Some(server.authorization())))
+        .expect("a driver");
+    let setup = RunSetup::new(
+        load_behaviour("okta").expect("okta"),
+        config.gen.max_ops,
+        true,
+        true,
+    );
+    let exec = Executor {
+        driver: &driver,
+        runtime: &runtime,
+        rules: setup.rules,
+        check_rules: setup.check_rules,
+        grading: &setup.grading,
+        cleanup: setup.cleanup,
+    };
+    let config = SearchConfig {
+        gen: setup.gen.clone(),
+        ..config
+    };
+    let summary =
+        search(&exec, &Namespaces::new(), &config, &|_| {}).expect("the server keeps answering");
+    server.shutdown();
+    summary
+}
+
+fn describe(summary: &SearchSummary) -> String {
+    summary
+        .failures
+        .iter()
+        .map(|f| {
+            let ops: Vec<String> = f.minimal.ops().iter().map(|op| format!("{op:?}")).collect();
+            let finding = f
+                .minimal
+                .first_blocking()
+                .map(|x| format!("{} expected {} got {}", x.check_id, x.expected, x.actual));
+            format!("{finding:?} after {ops:?}")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_clean_reference_server_has_no_findings_over_twenty_four_seeds() {
+    let seeds: Vec<u64> = (1..=24).collect();
+    let handles: Vec<_> = seeds
+        .chunks(6)
+        .map(|chunk| {
+            let chunk = chunk.to_vec();
+            std::thread::spawn(move || {
+                chunk
+                    .into_iter()
+                    .map(|seed| {
+                        (
+                            seed,
+                            fuzz_embedded(
+                                &[],
+                                SearchConfig {
+                                    seed,
+                                    cases: 120,
+                                    ..SearchConfig::default()
+                                },
+                            ),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for handle in handles {
+        for (seed, summary) in handle.join().expect("a fuzz thread") {
+            assert!(
+                summary.failures.is_empty(),
+                "seed {seed}:\n{}",
+                describe(&summary)
+            );
+            assert!(
+                summary.notes.is_empty(),
+                "seed {seed}: notes {:?}",
+                summary.notes
+            );
+            assert!(
+                summary.requests > 500,
+                "seed {seed} sent only {} requests",
+                summary.requests
+            );
+        }
+    }
+}
+
+#[test]
+fn the_same_seed_draws_the_same_sequences_and_another_seed_does_not() {
+    let config = |seed| SearchConfig {
+        seed,
+        ..SearchConfig::default()
+    };
+    let first = first_sequences(&config(42), 20);
+    assert_eq!(first, first_sequences(&config(42), 20));
+    assert_ne!(first, first_sequences(&config(43), 20));
+}
+
+#[test]
+fn the_same_seed_against_the_same_server_gives_the_same_findings() {
+    let run = || {
+        fuzz_embedded(
+            &[Fault::CaseVariantDuplicate],
+            SearchConfig {
+                seed: 9,
+                cases: 150,
+                ..SearchConfig::default()
+            },
+        )
+    };
+    let (one, two) = (run(), run());
+    let ids = |s: &SearchSummary| {
+        s.failures
+            .iter()
+            .map(|f| (f.check_id.clone(), f.minimal.ops()))
+            .collect::<Vec<_>>()
+    };
+    assert!(!one.failures.is_empty());
+    assert_eq!(ids(&one), ids(&two));
+}

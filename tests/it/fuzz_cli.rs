@@ -1,0 +1,130 @@
+//! `scimfuzz fuzz` and `scimfuzz replay` as a user runs them: exit codes, the report files, the
+//! repro directory, and replaying a trace.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn scimfuzz(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
+        .args(args)
+        .env_remove("SCIMFUZZ_AUTH")
+        .output()
+        .expect("scimfuzz runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("scimfuzz-it-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    dir
+}
+
+#[test]
+fn fuzzing_the_embedded_server_with_no_flags_is_clean_and_exits_0() {
+    let output = scimfuzz(&["fuzz", "--seed", "11", "--cases", "60"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(text(&output).contains("no findings"));
+}
+
+#[test]
+fn a_fault_is_reported_with_its_check_and_sequence_and_exits_1() {
+    let dir = temp_dir("fault");
+    let report = dir.join("report.json");
+    let junit = dir.join("junit.xml");
+    let repro = dir.join("repro");
+    let output = scimfuzz(&[
+        "fuzz",
+        "--fault",
+        "bogus-id-400",
+        "--seed",
+        "3",
+        "--cases",
+        "100",
+        "--report-json",
+        report.to_str().expect("utf-8"),
+        "--junit",
+        junit.to_str().expect("utf-8"),
+        "--repro-dir",
+        repro.to_str().expect("utf-8"),
+    ]);
+    let shown = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains("error.not-found-404") && shown.contains("minimal sequence"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Authorization: Bearer ***"),
+        "the token is redacted: {shown}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("JSON");
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["failures"][0]["check_id"], "error.not-found-404");
+    assert!(std::fs::read_to_string(&junit)
+        .expect("junit")
+        .contains("<failure"));
+    let trace = repro.join("finding-1-error-not-found-404.json");
+    let script = std::fs::read_to_string(repro.join("finding-1-error-not-found-404.sh"))
+        .expect("curl script");
+    assert!(
+        script.contains("$SCIM_AUTH") && !script.contains("Bearer ***"),
+        "{script}"
+    );
+
+    let replayed = scimfuzz(&["replay", trace.to_str().expect("utf-8")]);
+    assert_eq!(replayed.status.code(), Some(1), "{}", text(&replayed));
+    assert!(
+        text(&replayed).contains("reproduced"),
+        "{}",
+        text(&replayed)
+    );
+}
+
+#[test]
+fn an_unreachable_target_exits_3_and_bad_flags_exit_2() {
+    let unreachable = scimfuzz(&[
+        "fuzz",
+        "--target",
+        "http://127.0.0.1:1/scim/v2",
+        "--auth",
+        "Bearer x",
+    ]);
+    assert_eq!(unreachable.status.code(), Some(3), "{}", text(&unreachable));
+    let profile = scimfuzz(&["fuzz", "--model", "no-such-profile"]);
+    assert_eq!(profile.status.code(), Some(2), "{}", text(&profile));
+    let both = scimfuzz(&[
+        "fuzz",
+        "--target",
+        "http://127.0.0.1:1",
+        "--fault",
+        "lost-write",
+    ]);
+    assert_eq!(both.status.code(), Some(2), "{}", text(&both));
+}
+
+#[test]
+fn a_profile_with_an_unknown_key_names_file_and_line_and_exits_2() {
+    let dir = temp_dir("profile");
+    let path = dir.join("mine.toml");
+    std::fs::write(
+        &path,
+        "version = 1\nextends = \"okta\"\n[capabilities]\npatchh = true\n",
+    )
+    .expect("write");
+    let output = scimfuzz(&["fuzz", "--model", path.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output).contains("mine.toml:4:") && text(&output).contains("patchh"),
+        "{}",
+        text(&output)
+    );
+}

@@ -1,0 +1,209 @@
+//! Every fault of the reference server is found by the default budget, with the check id that
+//! names the broken rule, and shrinks to a short sequence. Faults run in parallel threads.
+
+use std::time::Duration;
+
+use scimfuzz::fuzz::SearchConfig;
+use scimfuzz::server::Fault;
+
+use super::fuzz::fuzz_embedded;
+
+/// Fault → the check ids that correctly name it (the first one is the most specific).
+const EXPECTED: &[(&str, &[&str])] = &[
+    (
+        "case-sensitive-filter",
+        &["filter.username-case-insensitive", "filter.missing-match"],
+    ),
+    ("lowercased-storage", &["resource.username-case-preserved"]),
+    ("case-variant-duplicate", &["uniqueness.duplicate-409"]),
+    ("duplicate-upsert", &["uniqueness.duplicate-409"]),
+    ("duplicate-200", &["uniqueness.duplicate-409"]),
+    ("rename-duplicate", &["uniqueness.modify-409"]),
+    ("bogus-id-400", &["error.not-found-404"]),
+    ("bogus-id-500", &["error.not-found-404"]),
+    ("create-200", &["status.create-201"]),
+    ("delete-200-body", &["delete.status-204"]),
+    ("missing-location", &["create.location"]),
+    ("error-no-schemas", &["error.body"]),
+    ("error-status-number", &["error.status-string"]),
+    ("html-500", &["error.invalid-syntax-400"]),
+    ("unauthorized-empty", &["error.body"]),
+    (
+        "zero-based-paging",
+        &["list.start-index", "list.page-size", "list.stable-paging"],
+    ),
+    ("count-ignored", &["list.page-size"]),
+    ("wrong-total", &["list.total-results"]),
+    ("unstable-order", &["list.stable-paging"]),
+    ("string-totals", &["list.shape"]),
+    (
+        "filter-ignored",
+        &["filter.unexpected-match", "list.total-results"],
+    ),
+    (
+        "and-as-or",
+        &["filter.unexpected-match", "list.total-results"],
+    ),
+    (
+        "co-as-sw",
+        &[
+            "filter.missing-match",
+            "list.total-results",
+            "filter.unexpected-match",
+        ],
+    ),
+    (
+        "emails-filter-first-only",
+        &["filter.missing-match", "list.total-results"],
+    ),
+    ("no-match-404", &["filter.no-match-200"]),
+    ("pathless-patch-rejected", &["patch.pathless-replace"]),
+    ("replace-appends", &["group.membership"]),
+    ("remove-filter-removes-all", &["group.membership"]),
+    ("patch-not-atomic", &["patch.atomic"]),
+    (
+        "patch-stale-response",
+        &["patch.result", "group.membership", "group.display-name"],
+    ),
+    ("patch-op-case-sensitive", &["patch.op-case-insensitive"]),
+    ("put-merges", &["put.result"]),
+    ("put-rejects-readonly", &["put.readonly-echo-accepted"]),
+    ("put-drops-extension", &["put.result"]),
+    ("deactivation-lost", &["patch.result", "put.result"]),
+    (
+        "deactivated-404",
+        &[
+            "lifecycle.deactivated-readable",
+            "filter.missing-match",
+            "list.total-results",
+        ],
+    ),
+    (
+        "reactivation-new-id",
+        &[
+            "resource.id-stable",
+            "list.total-results",
+            "filter.missing-match",
+        ],
+    ),
+    ("member-removal-ignored", &["group.membership"]),
+    ("group-rename-ignored", &["group.display-name"]),
+    ("deleted-user-kept-in-groups", &["group.membership"]),
+    ("duplicate-race", &["race.duplicate-create"]),
+    ("group-lost-update", &["race.group-lost-update"]),
+    (
+        "lost-write",
+        &[
+            "consistency.read-your-writes",
+            "uniqueness.duplicate-409",
+            "filter.missing-match",
+            "list.total-results",
+        ],
+    ),
+    ("slow-responses", &["latency.okta-600ms"]),
+    ("truncated-json", &["media.json-body"]),
+    ("wrong-content-type", &["media.content-type"]),
+    (
+        "sporadic-500",
+        &[
+            "status.no-5xx",
+            "uniqueness.duplicate-409",
+            "list.total-results",
+            "error.not-found-404",
+        ],
+    ),
+    ("scim-json-rejected", &["media.scim-json-accepted"]),
+    ("password-returned", &["resource.password-not-returned"]),
+    ("etag-ignored", &["etag.if-match-412"]),
+];
+
+struct Detection {
+    fault: Fault,
+    check_id: Option<String>,
+    minimal_len: usize,
+    seconds_to_detect: f64,
+}
+
+fn detect(fault: Fault) -> Detection {
+    let config = SearchConfig {
+        seed: 7,
+        max_failures: 1,
+        time_limit: Some(Duration::from_secs(90)),
+        ..SearchConfig::default()
+    };
+    let summary = fuzz_embedded(&[fault], config);
+    let first = summary.failures.first();
+    let note = summary.notes.first().map(|n| n.check_id.clone());
+    Detection {
+        fault,
+        check_id: first.map(|f| f.check_id.clone()).or(note),
+        minimal_len: first.map_or(0, |f| f.minimal.steps.len()),
+        seconds_to_detect: first.map_or(0.0, |f| f.seconds_to_detect),
+    }
+}
+
+#[test]
+fn every_fault_is_detected_with_the_right_check_id_and_a_short_sequence() {
+    let faults: Vec<Fault> = Fault::all().to_vec();
+    assert_eq!(
+        faults.len(),
+        EXPECTED.len(),
+        "the table must name every fault"
+    );
+    let threads = 6;
+    let handles: Vec<_> = (0..threads)
+        .map(|worker| {
+            let mine: Vec<Fault> = faults
+                .iter()
+                .copied()
+                .skip(worker)
+                .step_by(threads)
+                .collect();
+            std::thread::spawn(move || mine.into_iter().map(detect).collect::<Vec<_>>())
+        })
+        .collect();
+    let detections: Vec<Detection> = handles
+        .into_iter()
+        .flat_map(|h| h.join().expect("a fault thread"))
+        .collect();
+    let mut problems = Vec::new();
+    let mut lengths = Vec::new();
+    for detection in &detections {
+        let name = detection.fault.name();
+        let (_, wanted) = EXPECTED
+            .iter()
+            .find(|(fault, _)| *fault == name)
+            .expect("in the table");
+        match &detection.check_id {
+            Some(id) if wanted.contains(&id.as_str()) => {
+                if detection.minimal_len > 0 {
+                    lengths.push(detection.minimal_len);
+                }
+            }
+            other => problems.push(format!("{name}: found {other:?}, wanted one of {wanted:?}")),
+        }
+    }
+    lengths.sort_unstable();
+    let median = lengths.get(lengths.len() / 2).copied().unwrap_or(0);
+    let max = lengths.last().copied().unwrap_or(0);
+    let mut times: Vec<f64> = detections.iter().map(|d| d.seconds_to_detect).collect();
+    times.sort_by(f64::total_cmp);
+    eprintln!(
+        "fault table: {}/{} detected as failures (the rest as notes or not at all); shrunk length median {median}, max {max}; time to detect median {:.2}s, max {:.2}s",
+        lengths.len(),
+        detections.len(),
+        times[times.len() / 2],
+        times[times.len() - 1]
+    );
+    for d in &detections {
+        eprintln!(
+            "  {:<28} {:<36} len {} in {:.2}s",
+            d.fault.name(),
+            d.check_id.as_deref().unwrap_or("-"),
+            d.minimal_len,
+            d.seconds_to_detect
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(max <= 8, "a shrunk sequence has {max} ops");
+}
