@@ -346,3 +346,49 @@ fn status_chart(report: &LoadReport) -> String {
     svg.push_str("</svg>");
     svg
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::measure::record_clamped;
+    use crate::load::ops::OpKind;
+    use crate::load::report::{build_report, RunFacts};
+    use std::time::Duration;
+
+    #[test]
+    fn the_page_is_self_contained_and_escapes_what_it_shows() {
+        let mut measurements = Measurements::new(0.0, Duration::from_secs(1));
+        measurements.elapsed = Duration::from_secs(1);
+        let totals = measurements.totals.entry(OpKind::Lookup).or_default();
+        record_clamped(&mut totals.latency, Duration::from_millis(3));
+        totals.statuses.insert(200, 1);
+        let facts = RunFacts {
+            profile: "<b>odd</b>".into(),
+            target: "http://t".into(),
+            seed: 1,
+            run_tag: "00000001".into(),
+            worker_index: 0,
+            workers: 1,
+            merged_from: Vec::new(),
+            test_plan: "1,1;0,0".into(),
+            peak_users: 1,
+            started_unix_s: 0.0,
+            duration_s: 1.0,
+            interval_s: 1.0,
+            tasks_completed: 1,
+            last_task_s: None,
+            pace_ms: 0.0,
+        };
+        let page = render_html(
+            &build_report(facts, &measurements, Vec::new(), None),
+            &measurements,
+        );
+        assert!(page.contains("&lt;b&gt;odd&lt;/b&gt;") && !page.contains("<b>odd"));
+        assert!(!page.contains("<script") && !page.contains("<link"));
+        assert_eq!(page.matches("<svg").count(), 3);
+        assert!(
+            page.contains("<polyline"),
+            "the lookup percentile curve is drawn"
+        );
+    }
+}

@@ -298,3 +298,97 @@ fn merged_integrity(workers: &[WorkerReport]) -> Option<IntegritySummary> {
     merged.findings = seen.into_values().collect();
     Some(merged)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::measure::{record_clamped, TimelineCounts};
+    use crate::load::report::{build_report, write_report};
+
+    fn worker_dir(name: &str, started_unix_s: f64, millis: &[u64]) -> PathBuf {
+        let mut measurements = Measurements::new(started_unix_s, Duration::from_secs(1));
+        measurements.elapsed = Duration::from_secs(2);
+        for (second, value) in millis.iter().enumerate() {
+            let totals = measurements.totals.entry(OpKind::Create).or_default();
+            record_clamped(&mut totals.latency, Duration::from_millis(*value));
+            record_clamped(&mut totals.service, Duration::from_millis(*value));
+            totals.statuses.insert(201, (second + 1) as u64);
+            let slot = measurements
+                .intervals
+                .entry(OpKind::Create)
+                .or_default()
+                .entry(second as u64)
+                .or_default()
+                .open();
+            record_clamped(&mut slot.latency, Duration::from_millis(*value));
+            record_clamped(&mut slot.service, Duration::from_millis(*value));
+            measurements.timeline.insert(
+                second as u64,
+                TimelineCounts {
+                    requests: 1,
+                    errors: 0,
+                    throttled: 0,
+                },
+            );
+        }
+        let facts = RunFacts {
+            profile: "p".into(),
+            target: "http://t".into(),
+            seed: 1,
+            run_tag: "0000abcd".into(),
+            worker_index: (started_unix_s as u32) % 7,
+            workers: 2,
+            merged_from: Vec::new(),
+            test_plan: "1,2;0,0".into(),
+            peak_users: 1,
+            started_unix_s,
+            duration_s: 2.0,
+            interval_s: 1.0,
+            tasks_completed: millis.len() as u64,
+            last_task_s: Some(1.5),
+            pace_ms: 0.0,
+        };
+        let mut report = build_report(facts, &measurements, Vec::new(), None);
+        report.operations[0].status_codes = [("201".to_string(), millis.len() as u64)].into();
+        let dir =
+            std::env::temp_dir().join(format!("scimfuzz-merge-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        write_report(&dir, &report, &measurements).unwrap();
+        dir
+    }
+
+    #[test]
+    fn workers_that_started_a_second_apart_merge_exactly_on_wall_clock_intervals() {
+        let early = worker_dir("early", 1_000.0, &[10, 20]);
+        let late = worker_dir("late", 1_001.0, &[30, 40]);
+        let slo: Slo = "create.max_ms<35".parse().unwrap();
+        let (report, measurements) = merge_reports(&[early.clone(), late.clone()], &[slo]).unwrap();
+        assert_eq!(report.total.requests, 4);
+        assert_eq!(report.run.workers, 2);
+        assert_eq!(
+            report.run.duration_s, 3.0,
+            "from the first start to the last end"
+        );
+        let per_second: Vec<u64> = measurements
+            .timeline
+            .values()
+            .map(|counts| counts.requests)
+            .collect();
+        assert_eq!(
+            per_second,
+            [1, 2, 1],
+            "the late worker's first second is the merged second one"
+        );
+        let second = measurements.intervals[&OpKind::Create][&1].histograms();
+        assert_eq!(second.latency.len(), 2);
+        assert_eq!(report.status_codes.get("201"), Some(&4));
+        assert!(
+            !report.slos[0].passed,
+            "re-judged on the merged max (40 ms)"
+        );
+        assert_eq!(report.run.last_task_s, Some(2.5));
+        for dir in [early, late] {
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+    }
+}
