@@ -15,6 +15,7 @@ use crate::conformance::runscope::{
 };
 use crate::conformance::wire::Wire;
 use crate::driver::{Driver, Target};
+use crate::report::conformance_json::render_conformance_json;
 use crate::report::junit::render_junit;
 use crate::report::steps::{render_step_table, TableOptions};
 use crate::server::{self, Fault, RunningServer, ServerConfig};
@@ -40,6 +41,12 @@ pub struct RunscopeArgs {
     /// Also write the results as JUnit XML to this file.
     #[arg(long, value_name = "PATH")]
     pub junit: Option<PathBuf>,
+    /// Also write the results (with exchanges, secrets redacted) as JSON to this file.
+    #[arg(long, value_name = "PATH")]
+    pub report_json: Option<PathBuf>,
+    /// Show the failing exchange (request line, bodies, status) and script logs under each step.
+    #[arg(long)]
+    pub exchanges: bool,
     /// With the embedded server only: switch on a named defect (repeatable; see `serve --list-faults`).
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<Fault>,
@@ -103,7 +110,12 @@ pub fn run(args: RunscopeArgs) -> CliResult {
         seconds: started.elapsed().as_secs_f64(),
     };
     println!("{}", heading(&export, &variables, args.pauses));
-    print!("{}", render_step_table(&outcome, TableOptions::default()));
+    let table = TableOptions {
+        exchanges: args.exchanges,
+        logs: args.exchanges,
+        suite_headings: false,
+    };
+    print!("{}", render_step_table(&outcome, table));
     if !args.seed_user && found_no_user(&outcome) {
         eprintln!(
             "hint: the server listed no user, and Okta's SPEC test needs one; --seed-user creates \
@@ -112,6 +124,10 @@ pub fn run(args: RunscopeArgs) -> CliResult {
     }
     if let Some(path) = &args.junit {
         write_file(path, &render_junit(&outcome.to_junit()))?;
+    }
+    if let Some(path) = &args.report_json {
+        let base = variables.get("SCIMBaseURL").unwrap_or_default();
+        write_file(path, &render_conformance_json(&outcome, "runscope", base))?;
     }
     Ok(if outcome.tally().failed > 0 {
         exit::FINDINGS
