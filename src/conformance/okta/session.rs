@@ -63,11 +63,6 @@ impl<'a> Session<'a> {
         self.created_groups.retain(|known| known != id);
     }
 
-    /// Forgets a user that a suite already removed.
-    pub fn deleted_user(&mut self, id: &str) {
-        self.created_users.retain(|known| known != id);
-    }
-
     /// The users and groups still to remove, and clears the ledger.
     pub fn take_created(&mut self) -> (Vec<String>, Vec<String>) {
         (
