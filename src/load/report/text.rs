@@ -22,6 +22,14 @@ pub fn render_text(report: &LoadReport) -> String {
             .map(|at| format!(" (last done at {at:.2} s)"))
             .unwrap_or_default()
     );
+    if run.pace_ms > 0.0 {
+        let offered = run.peak_users as f64 * 1000.0 / run.pace_ms;
+        let _ = writeln!(
+            text,
+            "offered at peak {offered:.0} req/s ({} workers, one request each per {} ms); delivered {:.0} req/s on average; latency counts from each intended start",
+            run.peak_users, run.pace_ms, report.total.rps
+        );
+    }
     let _ = writeln!(
         text,
         "{:<13} {:>9} {:>9} {:>7} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}",
