@@ -75,6 +75,8 @@ pub struct CheckContext<'a> {
     pub ids: &'a IdMap,
     /// The prefix of every name in the case's namespace.
     pub namespace_prefix: &'a str,
+    /// Ids of users the model holds as deactivated (a 404 for them is Okta's quirk d.11).
+    pub deactivated_ids: &'a [String],
     pub rules: CheckRules,
 }
 

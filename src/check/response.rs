@@ -30,7 +30,7 @@ pub fn check_response(
         }
     }
     if !expected.statuses().contains(&status) {
-        findings.push(wrong_status(expected, op, call));
+        findings.push(wrong_status(expected, op, call, ctx));
         return findings;
     }
     if status >= 400 {
@@ -60,10 +60,21 @@ fn actual_text(call: &Call) -> String {
 }
 
 /// The most specific check a wrong status violates.
-fn wrong_status(expected: &Expected, op: &Op, call: &Call) -> Finding {
+fn wrong_status(expected: &Expected, op: &Op, call: &Call, ctx: &CheckContext) -> Finding {
     let status = call.response.status;
+    let names_deactivated = || {
+        let path = call.request.url.split('?').next().unwrap_or_default();
+        ctx.deactivated_ids
+            .iter()
+            .any(|id| path.ends_with(&format!("/{id}")))
+    };
     let check = if status == 415 && call.request.body.is_some() {
         id::SCIM_JSON_ACCEPTED
+    } else if status == 404 && !matches!(expected, Expected::NotFound) && names_deactivated() {
+        id::DEACTIVATED_READABLE
+    } else if status == 400 && is_pathless_patch(call) && !matches!(expected, Expected::BadRequest)
+    {
+        id::PATHLESS_PATCH
     } else {
         match (expected, op) {
             (Expected::Unauthorized, _) => id::UNAUTHORIZED_401,
@@ -109,6 +120,30 @@ fn wrong_status(expected: &Expected, op: &Op, call: &Call) -> Finding {
         }
     };
     Finding::new(check, expected_text(expected), actual_text(call))
+}
+
+/// Whether the request is a PATCH with an operation that has no `path`.
+fn is_pathless_patch(call: &Call) -> bool {
+    if call.request.method != "PATCH" {
+        return false;
+    }
+    let body: Option<Value> = call
+        .request
+        .body
+        .as_deref()
+        .and_then(|b| serde_json::from_str(b).ok());
+    let operations = body
+        .as_ref()
+        .and_then(|b| b.get("Operations"))
+        .and_then(Value::as_array);
+    operations.is_some_and(|ops| ops.iter().any(|op| op.get("path").is_none()))
+        && !operations.is_some_and(|ops| {
+            ops.iter().any(|op| {
+                op.get("op")
+                    .and_then(Value::as_str)
+                    .is_some_and(|name| name != name.to_lowercase())
+            })
+        })
 }
 
 /// Error responses must carry a SCIM Error body; a 409 should say `uniqueness`.

@@ -276,7 +276,7 @@ impl ProgressReporter {
                 bar.set_position(progress.cases_run);
                 bar.set_message(message);
             }
-            None if progress.cases_run % 100 == 0 => {
+            None if progress.cases_run.is_multiple_of(100) => {
                 eprintln!("scimfuzz fuzz: {} cases run {message}", progress.cases_run);
             }
             None => {}

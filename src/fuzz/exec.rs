@@ -109,9 +109,15 @@ impl Executor<'_> {
             let op = &op;
             let calls = self.send_op(op, &expected, state, &next, ids)?;
             let prefix = state.namespace_prefix();
+            let deactivated: Vec<String> = state
+                .live_users()
+                .filter(|(_, record)| !record.active)
+                .filter_map(|(handle, _)| ids.id(ResourceKind::User, handle.0).map(str::to_string))
+                .collect();
             let ctx = CheckContext {
                 ids,
                 namespace_prefix: &prefix,
+                deactivated_ids: &deactivated,
                 rules: self.check_rules,
             };
             let op_index = outcome.steps.len();

@@ -106,7 +106,7 @@ pub fn evaluate(filter: &Filter, record: &UserRecord, folding: UnicodeFolding) -
         Filter::Or(left, right) => {
             evaluate(left, record, folding).or(evaluate(right, record, folding))
         }
-        Filter::Not(inner) => evaluate(inner, record, folding).not(),
+        Filter::Not(inner) => !evaluate(inner, record, folding),
         Filter::Present(path) => Tri::from_bool(!values_of(path, record).is_empty()),
         Filter::Compare { path, op, value } => compare_any(path, *op, value, record, folding),
         Filter::ValuePath { path, filter } => value_path(path, filter, record, folding),
@@ -202,7 +202,7 @@ fn compare_text(
     };
     match op {
         CompareOp::Eq => equal(),
-        CompareOp::Ne => equal().not(),
+        CompareOp::Ne => !equal(),
         CompareOp::Co => substring(Substring::Contains),
         CompareOp::Sw => substring(Substring::StartsWith),
         CompareOp::Ew => substring(Substring::EndsWith),

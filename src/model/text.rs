@@ -42,9 +42,13 @@ impl Tri {
             _ => Tri::Maybe,
         }
     }
+}
+
+impl std::ops::Not for Tri {
+    type Output = Tri;
 
     /// Kleene negation.
-    pub fn not(self) -> Tri {
+    fn not(self) -> Tri {
         match self {
             Tri::Yes => Tri::No,
             Tri::No => Tri::Yes,
@@ -335,6 +339,6 @@ mod tests {
     fn kleene_logic_keeps_certainty_where_it_can() {
         assert_eq!(Tri::No.and(Tri::Maybe), Tri::No);
         assert_eq!(Tri::Yes.or(Tri::Maybe), Tri::Yes);
-        assert_eq!(Tri::Maybe.not(), Tri::Maybe);
+        assert_eq!(!Tri::Maybe, Tri::Maybe);
     }
 }

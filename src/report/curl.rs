@@ -124,7 +124,7 @@ fn curl_command(call: &Call, base_url: &str, substitutions: &[(String, String)])
         if name.eq_ignore_ascii_case("authorization") {
             let recorded_target_auth = !value.contains("non-token") && !value.contains("wrong");
             if recorded_target_auth {
-                parts.push(format!("-H \"Authorization: $SCIM_AUTH\""));
+                parts.push("-H \"Authorization: $SCIM_AUTH\"".to_string());
             } else {
                 parts.push(format!("-H {}", shell_quote(&format!("{name}: {value}"))));
             }
