@@ -58,7 +58,23 @@ echo "   endpoint: GET $URL"
 
 server_cpu_seconds() { awk '{print ($14+$15)/100}' "/proc/$SERVER_PID/stat"; }
 
+# The machine is shared: wait (at most QUIET_WAIT seconds) until both CPUs are mostly idle.
+busy_percent() {
+  local a b
+  a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+  local idle=$(( (b[4] + b[5]) - (a[4] + a[5]) )) total=0 i
+  for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
+  echo $(( 100 * (total - idle) / (total > 0 ? total : 1) ))
+}
+wait_quiet() {
+  local waited=0 busy
+  busy=$(busy_percent)
+  while (( busy > ${QUIET_BUSY:-15} && waited < ${QUIET_WAIT:-120} )); do sleep 4; waited=$((waited + 5)); busy=$(busy_percent); done
+  echo "   (machine ${busy}% busy before this run)"
+}
+
 echo "== reference tool, $CONNS connections, $DURATION"
+wait_quiet
 if command -v oha >/dev/null; then
   TOOL="oha $(oha --version | awk '{print $2}')"
   REF_RPS=$("${client_cpu[@]}" oha -z "$DURATION" -c "$CONNS" --no-tui --output-format json \
@@ -71,6 +87,7 @@ fi
 echo "   $TOOL: $REF_RPS req/s"
 
 echo "== scimfuzz load (goose, profile bench-get-user), $CONNS workers, $DURATION"
+wait_quiet
 S0=$(server_cpu_seconds)
 "${client_cpu[@]}" /usr/bin/time -f '%M %U %S %e' -o "$WORK/load.time" "$BIN" load --profile load-profiles/bench-get-user.toml \
   --target "$BASE" --auth "$AUTH" --users "$CONNS" --duration "$DURATION" --no-integrity --no-progress \
