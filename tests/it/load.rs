@@ -352,7 +352,7 @@ fn latency_counts_from_the_intended_start_so_a_slow_server_cannot_hide_behind_a_
     let latency_p99 = get["latency_ms"]["p99"].as_f64().unwrap();
     let service_p99 = get["service_ms"]["p99"].as_f64().unwrap();
     assert!(
-        (1000.0..1500.0).contains(&service_p99),
+        (1000.0..3000.0).contains(&service_p99),
         "each answer takes about 1 s: {service_p99}"
     );
     assert!(latency_p99 > 1.5 * service_p99, "a worker meant to send every 100 ms falls behind: latency p99 {latency_p99} vs service p99 {service_p99}");
