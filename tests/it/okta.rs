@@ -456,3 +456,52 @@ fn the_rfc_strict_suite_passes_a_correct_server_and_catches_what_okta_tolerates(
     let outcome = okta_with(&["error-status-number"]);
     assert_eq!(suite(&outcome, "SPEC").tally().failed, 0);
 }
+
+/// A server that answers `429 Retry-After: 0` to its first `limited` requests, then 200.
+fn rate_limited_server(limited: usize) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}/scim/v2", listener.local_addr().expect("addr"));
+    let seen = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let Ok(mut stream) = stream else { continue };
+            let mut buffer = Vec::new();
+            let mut chunk = [0u8; 1024];
+            while let Ok(read) = stream.read(&mut chunk) {
+                if read == 0 {
+                    break;
+                }
+                buffer.extend_from_slice(&chunk[..read]);
+                while let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                    buffer.drain(..end + 4);
+                    let n = counter.fetch_add(1, Ordering::SeqCst);
+                    let reply = if n < limited {
+                        "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n".to_string()
+                    } else {
+                        let body = r#"{"totalResults":0}"#;
+                        format!("HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\nContent-Length: {}\r\n\r\n{body}", body.len())
+                    };
+                    if stream.write_all(reply.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    (base, seen)
+}
+
+#[test]
+fn a_429_with_a_short_retry_after_is_retried_as_okta_retries_it() {
+    use std::sync::atomic::Ordering;
+    let (base, seen) = rate_limited_server(2);
+    let wire = Wire::new(Duration::from_secs(10)).expect("runtime");
+    let driver = Driver::new(Target::new(base, None)).expect("driver");
+    let session = Session::new(&wire, &driver, 1);
+    let call = session.send(&RequestSpec::get("/Users")).expect("answered");
+    assert_eq!(call.response.status, 200);
+    assert_eq!(seen.load(Ordering::SeqCst), 3, "two 429s, then the 200");
+}

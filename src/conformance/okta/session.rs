@@ -3,7 +3,7 @@
 //! removed at the end) and the [`Check`] builder that turns exchanges and expectations into a
 //! named [`StepResult`].
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -39,9 +39,20 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Sends one request and waits for the exchange.
+    /// Sends one request and waits for the exchange. A 429 is retried as Okta retries it
+    /// (CONCEPTS: wait the integer `Retry-After`), but only briefly: at most
+    /// [`MAX_RATE_LIMIT_RETRIES`] times and only when the wait is at most
+    /// [`MAX_RATE_LIMIT_WAIT`]; otherwise the 429 is returned and judged.
     pub fn send(&self, spec: &RequestSpec) -> Result<Call, TransportError> {
-        self.wire.send(self.driver, spec)
+        let mut call = self.wire.send(self.driver, spec)?;
+        for _ in 0..MAX_RATE_LIMIT_RETRIES {
+            let Some(wait) = rate_limit_wait(&call) else {
+                break;
+            };
+            self.wire.sleep(wait);
+            call = self.wire.send(self.driver, spec)?;
+        }
+        Ok(call)
     }
 
     /// Remembers a user the run created, for the final cleanup.
@@ -70,6 +81,25 @@ impl<'a> Session<'a> {
             std::mem::take(&mut self.created_groups),
         )
     }
+}
+
+/// How often one request is retried after a 429.
+pub const MAX_RATE_LIMIT_RETRIES: usize = 3;
+/// The longest `Retry-After` the run waits for (Okta waits longer; a conformance run should not).
+pub const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(5);
+
+/// How long to wait before retrying `call`, when it is a 429 worth retrying: its integer
+/// `Retry-After` (1 s when absent), if that is at most [`MAX_RATE_LIMIT_WAIT`].
+fn rate_limit_wait(call: &Call) -> Option<Duration> {
+    if call.response.status != 429 {
+        return None;
+    }
+    let seconds = match call.response.header("retry-after") {
+        None => 1,
+        Some(value) => value.trim().parse::<u64>().ok()?,
+    };
+    let wait = Duration::from_secs(seconds);
+    (wait <= MAX_RATE_LIMIT_WAIT).then_some(wait)
 }
 
 /// A GET exactly as Okta's SPEC test sends it: `Accept`, `Accept-Charset`, a `Content-Type` on a
@@ -256,4 +286,56 @@ pub fn listed_ids(body: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::driver::{RecordedRequest, RecordedResponse, Timings};
+
+    fn reply(status: u16, retry_after: Option<&str>) -> Call {
+        Call {
+            request: RecordedRequest {
+                method: "GET".into(),
+                url: "http://127.0.0.1/scim/v2/Users".into(),
+                headers: vec![],
+                body: None,
+            },
+            response: RecordedResponse {
+                status,
+                headers: retry_after
+                    .map(|value| vec![("retry-after".to_string(), value.to_string())])
+                    .unwrap_or_default(),
+                body: String::new(),
+            },
+            timings: Timings {
+                started_at_us: 0,
+                headers_us: 0,
+                total_us: 0,
+            },
+        }
+    }
+
+    #[test]
+    fn a_429_is_retried_after_a_short_integer_retry_after_only() {
+        assert_eq!(
+            rate_limit_wait(&reply(429, Some("2"))),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            rate_limit_wait(&reply(429, None)),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(
+            rate_limit_wait(&reply(429, Some("60"))),
+            None,
+            "too long for a test run"
+        );
+        assert_eq!(
+            rate_limit_wait(&reply(429, Some("Wed, 21 Oct 2026 07:28:00 GMT"))),
+            None,
+            "Okta ignores HTTP-date values"
+        );
+        assert_eq!(rate_limit_wait(&reply(200, Some("1"))), None);
+    }
 }
