@@ -121,7 +121,7 @@ pub fn run(args: OktaArgs) -> CliResult {
     );
     let table = TableOptions {
         exchanges: true,
-        logs: false,
+        logs: true,
         suite_headings: true,
     };
     print!("{}", render_step_table(&outcome, table));

@@ -11,7 +11,7 @@ use crate::conformance::outcome::{describe_exchange, RunOutcome, StepResult, Ver
 pub struct TableOptions {
     /// Print the failing exchange (request line, bodies, status) under each failed step.
     pub exchanges: bool,
-    /// Print script `log` output under each step.
+    /// Print each step's notes (script `log` output, seeding and cleanup remarks) under it.
     pub logs: bool,
     /// Print a heading line per suite.
     pub suite_headings: bool,
@@ -78,7 +78,7 @@ fn render_step(text: &mut String, step: &StepResult, id_width: usize, options: T
     }
     if options.logs {
         for note in &step.notes {
-            let _ = writeln!(text, "{indent}log: {note}");
+            let _ = writeln!(text, "{indent}note: {note}");
         }
     }
 }
