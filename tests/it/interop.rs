@@ -382,3 +382,40 @@ fn okta_conformance_against_scim2_server_has_exactly_the_known_failures() {
         "the Okta suites removed their users: {users}"
     );
 }
+
+#[test]
+fn okta_spec_runscope_file_gives_the_same_verdicts_as_the_native_okta_run() {
+    let Some(binary) = scim2_server_binary() else {
+        return;
+    };
+    let dir = scratch_dir("runscope");
+    let server = start_scim2_server(&binary, &dir);
+    let report_path = dir.join("runscope.json");
+    let spec = crate::runscope::okta_file("Okta-SCIM-20-SPEC-Test.json");
+    let script = crate::runscope::okta_file("Initial_Script_Spec.txt");
+    let base_url = format!("SCIMBaseURL={}", server.base_url());
+    let auth = format!("auth={}", server.authorization());
+    let run = run_scimfuzz(
+        &[
+            "runscope",
+            spec.to_str().expect("utf-8 path"),
+            "--var",
+            &base_url,
+            "--var",
+            &auth,
+            "--initial-script",
+            script.to_str().expect("utf-8 path"),
+            "--seed-user",
+            "--report-json",
+            report_path.to_str().expect("utf-8 path"),
+        ],
+        &dir,
+    );
+    let report = read_report(&report_path, &run);
+    assert_eq!(
+        report["summary"], "12 passed, 0 failed",
+        "Okta's own SPEC file agrees with `scimfuzz okta` (no SPEC failure):\n{}",
+        run.output
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", run.output);
+}
