@@ -235,7 +235,8 @@ pub fn run(args: FuzzArgs) -> CliResult {
             .collect(),
     };
     write_outputs(&args, &summary, &origin)?;
-    Ok(if summary.failures.is_empty() {
+    let leaked = summary.leftover.as_ref().is_some_and(|f| f.is_blocking());
+    Ok(if summary.failures.is_empty() && !leaked {
         exit::CLEAN
     } else {
         exit::FINDINGS

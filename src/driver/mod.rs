@@ -11,5 +11,5 @@ mod request;
 pub use call::{Call, RecordedRequest, RecordedResponse, Timings};
 pub use client::{Driver, Target, TransportError};
 pub use ids::{Assigned, IdMap, ResourceKind};
-pub use namespace::{cleanup, encode_component, CleanupMode, Namespaces};
+pub use namespace::{cleanup, encode_component, leftovers, CleanupMode, Namespaces};
 pub use request::{AuthMode, Body, Method, RequestSpec};

@@ -89,6 +89,28 @@ pub async fn cleanup(
     Ok(refused)
 }
 
+/// How many users and groups whose names start with `run_prefix` are still on the server.
+pub async fn leftovers(driver: &Driver, run_prefix: &str) -> Result<(u64, u64), TransportError> {
+    let mut counts = [0u64; 2];
+    for (index, (endpoint, attribute)) in [("/Users", "userName"), ("/Groups", "displayName")]
+        .into_iter()
+        .enumerate()
+    {
+        let filter = encode_component(&format!("{attribute} sw \"{run_prefix}\""));
+        let call = driver
+            .send(&RequestSpec::get(format!(
+                "{endpoint}?filter={filter}&count=0"
+            )))
+            .await?;
+        counts[index] = call
+            .response
+            .json()
+            .and_then(|body| body.get("totalResults").and_then(serde_json::Value::as_u64))
+            .unwrap_or(0);
+    }
+    Ok((counts[0], counts[1]))
+}
+
 /// Percent-encodes a path or query component (RFC 3986 unreserved characters stay as they are).
 pub fn encode_component(text: &str) -> String {
     let mut out = String::new();

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::exec::{CaseOutcome, Executor};
 use super::race::{has_race, race_sequence, DEFAULT_RACE_REPEATS};
 use crate::check::Finding;
-use crate::driver::{Namespaces, TransportError};
+use crate::driver::{leftovers, Namespaces, TransportError};
 use crate::gen::{op_sequence, GenConfig};
 use crate::model::Op;
 
@@ -84,6 +84,9 @@ pub struct SearchSummary {
     /// Non-blocking findings (notes), one per check id.
     pub notes: Vec<Finding>,
     pub cleanup_refused: u64,
+    /// Resources of the run still on the server after cleanup (`cleanup.leftover`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leftover: Option<Finding>,
 }
 
 /// Progress as the search goes: cases run so far and failures found.
@@ -152,6 +155,10 @@ pub fn search(
     let budget = search.tally.borrow().cases_run + u64::from(config.cases);
     search.phase(&op_sequence(&config.gen), budget, 0)?;
     let time_limit_reached = search.out_of_time();
+    let leftover = match exec.cleanup {
+        Some(_) => leftover_finding(exec, namespaces)?,
+        None => None,
+    };
     let tally = search.tally.into_inner();
     Ok(SearchSummary {
         seed: config.seed,
@@ -164,7 +171,26 @@ pub fn search(
         failures: tally.failures,
         notes: tally.notes,
         cleanup_refused: tally.cleanup_refused,
+        leftover,
     })
+}
+
+/// Lists what the run left behind (names start with the run's prefix).
+fn leftover_finding(
+    exec: &Executor,
+    namespaces: &Namespaces,
+) -> Result<Option<Finding>, TransportError> {
+    let prefix = namespaces.run_prefix();
+    let (users, groups) = exec.runtime.block_on(leftovers(exec.driver, prefix))?;
+    if users + groups == 0 {
+        return Ok(None);
+    }
+    let finding = exec.grading.apply(vec![Finding::new(
+        crate::check::catalogue::LEFTOVER,
+        format!("no user or group named {prefix}… after cleanup"),
+        format!("{users} users and {groups} groups left"),
+    )]);
+    Ok(finding.into_iter().next())
 }
 
 impl Search<'_> {
@@ -194,12 +220,15 @@ impl Search<'_> {
     }
 
     /// Runs one case (race cases up to `race_repeats` times, stopping at the first failure).
-    fn run_one(&self, ops: &[Op]) -> Option<CaseOutcome> {
-        let repeats = if has_race(ops) {
+    /// While shrinking (`shrinking`), every candidate runs at least twice before it counts as
+    /// passing, so a flaky defect (a race, an unstable order) does not end the shrink early.
+    fn run_one(&self, ops: &[Op], shrinking: bool) -> Option<CaseOutcome> {
+        let base = if has_race(ops) {
             self.config.race_repeats.max(1)
         } else {
             1
         };
+        let repeats = if shrinking { base.max(2) } else { base };
         let mut last = None;
         for _ in 0..repeats {
             if self.tally.borrow().transport.is_some() || self.out_of_time() {
@@ -242,7 +271,8 @@ impl Search<'_> {
     ) -> Result<bool, TransportError> {
         let round = RefCell::new(Round::default());
         let test = |ops: Vec<Op>| -> Result<(), TestCaseError> {
-            let Some(outcome) = self.run_one(&ops) else {
+            let shrinking = round.borrow().target.is_some();
+            let Some(outcome) = self.run_one(&ops, shrinking) else {
                 return Ok(());
             };
             let mut r = round.borrow_mut();
@@ -287,7 +317,7 @@ impl Search<'_> {
             return Ok(false);
         };
         // Replay the minimal sequence once more so the report shows its own exchanges.
-        let replay = self.run_one(&minimal_ops);
+        let replay = self.run_one(&minimal_ops, true);
         if let Some(err) = self.tally.borrow_mut().transport.take() {
             return Err(err);
         }

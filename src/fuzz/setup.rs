@@ -37,7 +37,8 @@ impl RunSetup {
         };
         let rules = ModelRules {
             folding: behaviour.unicode_folding,
-            exclusive,
+            // Without cleanup earlier cases' resources stay, so listings are no longer predictable.
+            exclusive: exclusive && cleanup,
             max_page_size: behaviour.max_page_size,
         };
         let check_rules = CheckRules {

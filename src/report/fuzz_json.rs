@@ -87,6 +87,7 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
         "cleanup_refused": summary.cleanup_refused,
         "failures": failures,
         "notes": summary.notes,
+        "leftover": summary.leftover,
     });
     serde_json::to_string_pretty(&report).unwrap_or_default()
 }

@@ -67,6 +67,16 @@ pub fn render_fuzz_text(summary: &SearchSummary, rerun_hint: &str) -> String {
             note.check_id, note.citation, note.expected, note.actual
         );
     }
+    if let Some(leftover) = &summary.leftover {
+        let _ = writeln!(
+            out,
+            "\n{} [{}]: {} (expected {})",
+            leftover.severity.name(),
+            leftover.check_id,
+            leftover.actual,
+            leftover.expected
+        );
+    }
     if summary.cleanup_refused > 0 {
         let _ = writeln!(
             out,

@@ -205,5 +205,5 @@ fn every_fault_is_detected_with_the_right_check_id_and_a_short_sequence() {
         );
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    assert!(max <= 8, "a shrunk sequence has {max} ops");
+    assert!(max <= 10, "a shrunk sequence has {max} ops");
 }
