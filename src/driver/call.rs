@@ -41,8 +41,14 @@ impl RecordedResponse {
 
     /// The `Content-Type` media type without parameters, lowercased (`application/scim+json`).
     pub fn media_type(&self) -> Option<String> {
-        self.header("content-type")
-            .map(|value| value.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        self.header("content-type").map(|value| {
+            value
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
     }
 }
 

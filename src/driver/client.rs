@@ -141,7 +141,9 @@ impl Driver {
         }
         headers.extend(self.target.headers.iter().cloned());
         let has_header = |headers: &[(String, String)], name: &str| {
-            headers.iter().any(|(key, _)| key.eq_ignore_ascii_case(name))
+            headers
+                .iter()
+                .any(|(key, _)| key.eq_ignore_ascii_case(name))
         };
         let mut extra = spec.headers.clone();
         if !has_header(&extra, "accept") {

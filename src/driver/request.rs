@@ -35,10 +35,7 @@ pub enum Body {
     /// JSON, sent with the spec's `Content-Type` header or `application/scim+json` when it has none.
     Json { value: Value },
     /// Bytes sent as they are (malformed JSON, oversized bodies), with their own content type.
-    Raw {
-        content_type: String,
-        text: String,
-    },
+    Raw { content_type: String, text: String },
 }
 
 /// How a request authenticates.
