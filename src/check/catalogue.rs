@@ -112,6 +112,12 @@ checks! {
         "a PATCH answered 200 returns the modified resource and is applied";
     PATCH_ATOMIC = "patch.atomic", Error, "RFC 7644 §3.5.2 (all or nothing)",
         "a PATCH that fails leaves the resource unchanged";
+    PATCH_INVALID = "patch.invalid-400", Warning, "RFC 7644 §3.5.2 (one or more operations; invalidPath)",
+        "a PATCH with no operations or an unknown attribute answers 400 and changes nothing";
+    META = "resource.meta", Warning, "RFC 7643 §3.1 (meta.resourceType, meta.location)",
+        "meta names the resource type and, if given, the resource's own location";
+    GROUPS_CONSISTENT = "resource.groups-consistent", Warning, "RFC 7643 §4.1.2 (groups), §4.2 (members)",
+        "a user's groups attribute lists exactly the case's groups it is a member of";
     PUT_RESULT = "put.result", Error, "RFC 7644 §3.5.1 (PUT replaces)",
         "a PUT replaces the resource with the body sent";
     PUT_READONLY_ECHO = "put.readonly-echo-accepted", Error, "RFC 7644 §3.5.1; Okta quirk d.2",

@@ -77,6 +77,8 @@ pub struct CheckContext<'a> {
     pub namespace_prefix: &'a str,
     /// Ids of users the model holds as deactivated (a 404 for them is Okta's quirk d.11).
     pub deactivated_ids: &'a [String],
+    /// For each live user of the case (by id), the ids of the case's groups it belongs to.
+    pub memberships: &'a [(String, Vec<String>)],
     pub rules: CheckRules,
 }
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::catalogue as id;
 use super::finding::{CheckContext, Finding};
 use super::list::{list_findings, walk_findings};
-use super::resource::{group_findings, user_findings};
+use super::resource::{group_findings, groups_findings, user_findings};
 use super::response::{check_response, location_findings};
 use crate::driver::{Call, ResourceKind};
 use crate::model::{Expected, GroupRecord, ListExpectation, Op, UserHandle, UserRecord};
@@ -45,7 +45,7 @@ pub fn check_op(op: &Op, expected: &Expected, calls: &[Call], ctx: &CheckContext
             ctx,
             vec![
                 (Expected::BadRequest, None),
-                (read(user, record), Some(id::PATCH_ATOMIC)),
+                (read(user, record), Some(rejected_patch_check(op))),
             ],
         ),
         Expected::StaleWrite {
@@ -196,6 +196,14 @@ fn race_create_findings(calls: &[Call]) -> Vec<Finding> {
     Vec::new()
 }
 
+/// The check a changed resource after a refused PATCH violates.
+fn rejected_patch_check(op: &Op) -> &'static str {
+    match op {
+        Op::InvalidPatch { .. } => id::PATCH_INVALID,
+        _ => id::PATCH_ATOMIC,
+    }
+}
+
 /// The per-page expectations of a walk: page `i` starts at `1 + i * count`.
 fn walk_pages(
     expectation: &ListExpectation,
@@ -292,7 +300,11 @@ fn content_findings(
             findings
         }
         Expected::UserRead { user, record } => {
-            user_findings(body, record, user_id(user.0), id::CONTENT)
+            let mut findings = user_findings(body, record, user_id(user.0), id::CONTENT);
+            if call.request.method == "GET" {
+                findings.extend(groups_findings(body, ctx));
+            }
+            findings
         }
         Expected::UserPatched { user, record } => {
             user_findings(body, record, user_id(user.0), id::PATCH_RESULT)

@@ -105,7 +105,74 @@ pub fn user_findings(
         ));
     }
     findings.extend(email_findings(body, record, content_check));
+    findings.extend(meta_findings(body, "User"));
     findings
+}
+
+/// `meta.resourceType` names the type and `meta.location`, when given, ends with the id.
+pub fn meta_findings(body: &Value, resource_type: &str) -> Vec<Finding> {
+    let Some(meta) = body.get("meta").filter(|m| !m.is_null()) else {
+        return Vec::new();
+    };
+    let mut findings = Vec::new();
+    if let Some(kind) = meta
+        .get("resourceType")
+        .filter(|k| k.as_str() != Some(resource_type))
+    {
+        findings.push(Finding::new(
+            id::META,
+            format!("meta.resourceType \"{resource_type}\""),
+            format!("meta.resourceType {kind}"),
+        ));
+    }
+    let own_id = body.get("id").and_then(Value::as_str).unwrap_or_default();
+    if let Some(location) = meta.get("location").and_then(Value::as_str) {
+        if !own_id.is_empty() && !location.trim_end_matches('/').ends_with(own_id) {
+            findings.push(Finding::new(
+                id::META,
+                format!("meta.location ending in /{own_id}"),
+                format!("meta.location {location}"),
+            ));
+        }
+    }
+    findings
+}
+
+/// A user's `groups` (when returned) lists exactly the case's groups that have it as a member.
+pub fn groups_findings(body: &Value, ctx: &CheckContext) -> Vec<Finding> {
+    let (Some(user_id), Some(groups)) =
+        (body.get("id").and_then(Value::as_str), body.get("groups"))
+    else {
+        return Vec::new();
+    };
+    let Some(items) = groups.as_array() else {
+        return vec![Finding::new(
+            id::MULTI_VALUED_ARRAY,
+            "groups as a JSON array",
+            groups.to_string(),
+        )];
+    };
+    let actual: BTreeSet<String> = items
+        .iter()
+        .filter_map(|g| g.get("value").and_then(Value::as_str))
+        .filter(|group_id| ctx.ids.created_here(ResourceKind::Group, group_id))
+        .map(str::to_string)
+        .collect();
+    let wanted: BTreeSet<String> = ctx
+        .memberships
+        .iter()
+        .find(|(id, _)| id == user_id)
+        .map(|(_, groups)| groups.iter().cloned().collect())
+        .unwrap_or_default();
+    if actual == wanted {
+        return Vec::new();
+    }
+    let show = |set: &BTreeSet<String>| set.iter().cloned().collect::<Vec<_>>().join(", ");
+    vec![Finding::new(
+        id::GROUPS_CONSISTENT,
+        format!("groups [{}]", show(&wanted)),
+        format!("groups [{}]", show(&actual)),
+    )]
 }
 
 fn email_findings(body: &Value, record: &UserRecord, content_check: &str) -> Vec<Finding> {
@@ -168,6 +235,7 @@ pub fn group_findings(
     ctx: &CheckContext,
 ) -> Vec<Finding> {
     let mut findings = id_findings(body, known_id);
+    findings.extend(meta_findings(body, "Group"));
     let name = body.get("displayName");
     if name.and_then(Value::as_str) != Some(record.display_name.as_str()) {
         findings.push(mismatch(

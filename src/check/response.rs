@@ -83,6 +83,7 @@ fn wrong_status(expected: &Expected, op: &Op, call: &Call, ctx: &CheckContext) -
             (Expected::Conflict, _) => id::DUPLICATE_409,
             (Expected::RaceCreated { .. }, _) if status < 300 => id::DUPLICATE_409,
             (Expected::BadRequest, Op::MalformedCreate) => id::INVALID_SYNTAX_400,
+            (Expected::BadRequest, Op::InvalidPatch { .. }) => id::PATCH_INVALID,
             (Expected::PreconditionFailed, _) => id::ETAG_PRECONDITION,
             _ if status >= 500 => id::NO_SERVER_ERROR,
             (Expected::UserCreated { .. } | Expected::GroupCreated { .. }, _) if status < 300 => {

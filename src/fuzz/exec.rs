@@ -14,7 +14,7 @@ use crate::check::{check_op, CheckContext, CheckRules, Finding, Grading};
 use crate::driver::{
     cleanup, Call, CleanupMode, Driver, IdMap, RequestSpec, ResourceKind, TransportError,
 };
-use crate::model::{apply, resolve, Expected, ModelRules, Op, State};
+use crate::model::{apply, resolve, Expected, GroupSlot, ModelRules, Op, State};
 
 /// One executed op: what the model expected, the exchanges, and what was wrong with them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -114,10 +114,12 @@ impl Executor<'_> {
                 .filter(|(_, record)| !record.active)
                 .filter_map(|(handle, _)| ids.id(ResourceKind::User, handle.0).map(str::to_string))
                 .collect();
+            let memberships = memberships(state, ids);
             let ctx = CheckContext {
                 ids,
                 namespace_prefix: &prefix,
                 deactivated_ids: &deactivated,
+                memberships: &memberships,
                 rules: self.check_rules,
             };
             let op_index = outcome.steps.len();
@@ -176,6 +178,27 @@ impl Executor<'_> {
         calls.extend(more);
         Ok(calls)
     }
+}
+
+/// For each live user with an id, the ids of the live groups that have it as a member.
+fn memberships(state: &State, ids: &IdMap) -> Vec<(String, Vec<String>)> {
+    state
+        .live_users()
+        .filter_map(|(user, _)| {
+            let user_id = ids.id(ResourceKind::User, user.0)?.to_string();
+            let groups = state
+                .groups
+                .iter()
+                .filter_map(|(group, slot)| match slot {
+                    GroupSlot::Live(record) if record.members.contains(&user) => {
+                        ids.id(ResourceKind::Group, group.0).map(str::to_string)
+                    }
+                    _ => None,
+                })
+                .collect();
+            Some((user_id, groups))
+        })
+        .collect()
 }
 
 /// Maps the ids of new resources to their handles (and notes unexpected creations for cleanup).

@@ -47,7 +47,9 @@ pub fn follow_ups(
                 replace_body(&body, change, &attempted),
             ))?])
         }
-        (Op::PatchAtomicity { .. }, _) => Ok(vec![send(&RequestSpec::get(path))?]),
+        (Op::PatchAtomicity { .. } | Op::InvalidPatch { .. }, _) => {
+            Ok(vec![send(&RequestSpec::get(path))?])
+        }
         (
             Op::WalkUsers {
                 page_size,

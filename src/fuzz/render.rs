@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::driver::{encode_component, AuthMode, Body, IdMap, Method, RequestSpec, ResourceKind};
 use crate::model::{
     effective_filter, effective_members, live_members, BadAuth, BogusId, GroupHandle, GroupRecord,
-    ListQuery, MembershipChange, Op, State, UserChange, UserHandle, UserRecord,
+    InvalidPatch, ListQuery, MembershipChange, Op, State, UserChange, UserHandle, UserRecord,
 };
 use crate::scim::urn;
 
@@ -147,6 +147,15 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
             RequestSpec::with_json(Method::Patch, user_path(*user), patch_body(operations))
         }
         Op::StaleWrite { user } => RequestSpec::get(user_path(*user)),
+        Op::InvalidPatch { user, kind } => {
+            let operations = match kind {
+                InvalidPatch::EmptyOperations => Vec::new(),
+                InvalidPatch::UnknownAttribute => {
+                    vec![json!({"op": "replace", "path": "scimfuzzNoSuchAttribute", "value": "x"})]
+                }
+            };
+            RequestSpec::with_json(Method::Patch, user_path(*user), patch_body(operations))
+        }
         Op::RaceCreate { user, .. } => RequestSpec::with_json(
             Method::Post,
             "/Users",

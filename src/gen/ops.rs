@@ -8,8 +8,8 @@ use proptest::sample::select;
 
 use super::model_filter::list_query;
 use crate::model::{
-    BadAuth, BogusId, GroupHandle, MembershipChange, Op, Spelling, UserChange, UserHandle,
-    GROUP_SLOTS, USER_SLOTS,
+    BadAuth, BogusId, GroupHandle, InvalidPatch, MembershipChange, Op, Spelling, UserChange,
+    UserHandle, GROUP_SLOTS, USER_SLOTS,
 };
 
 /// What the generator may produce, compiled from the profile's capabilities.
@@ -192,6 +192,18 @@ fn user_ops(config: &GenConfig) -> BoxedStrategy<Op> {
         choices.push((
             1,
             user().prop_map(|user| Op::PatchAtomicity { user }).boxed(),
+        ));
+        choices.push((
+            1,
+            (
+                user(),
+                select(vec![
+                    InvalidPatch::EmptyOperations,
+                    InvalidPatch::UnknownAttribute,
+                ]),
+            )
+                .prop_map(|(user, kind)| Op::InvalidPatch { user, kind })
+                .boxed(),
         ));
         if config.etag {
             choices.push((1, user().prop_map(|user| Op::StaleWrite { user }).boxed()));

@@ -113,7 +113,7 @@ pub fn apply(state: &State, op: &Op) -> Option<(State, Expected)> {
                 },
             ))
         }
-        Op::PatchAtomicity { user } => {
+        Op::PatchAtomicity { user } | Op::InvalidPatch { user, .. } => {
             let record = state.live_user(*user)?.clone();
             Some((
                 state.clone(),
@@ -378,6 +378,10 @@ pub fn resolve(state: &State, op: &Op) -> Option<Op> {
         },
         Op::DeleteUser { user: u } => Op::DeleteUser { user: user(*u)? },
         Op::PatchAtomicity { user: u } => Op::PatchAtomicity { user: user(*u)? },
+        Op::InvalidPatch { user: u, kind } => Op::InvalidPatch {
+            user: user(*u)?,
+            kind: *kind,
+        },
         Op::StaleWrite { user: u } => Op::StaleWrite { user: user(*u)? },
         Op::GetGroup { group: g } => Op::GetGroup { group: group(*g)? },
         Op::RenameGroup { group: g, suffix } => Op::RenameGroup {

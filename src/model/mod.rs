@@ -13,8 +13,8 @@ pub use apply::{apply, effective_members, live_members, precondition, resolve};
 pub use expected::{Expected, ListExpectation};
 pub use filter_eval::{effective_filter, evaluate, list_expectation, substitute, user_name_eq};
 pub use op::{
-    BadAuth, BogusId, GroupHandle, ListQuery, MembershipChange, Op, Spelling, UserChange,
-    UserHandle, NAMESPACE_TOKEN,
+    BadAuth, BogusId, GroupHandle, InvalidPatch, ListQuery, MembershipChange, Op, Spelling,
+    UserChange, UserHandle, NAMESPACE_TOKEN,
 };
 pub use profile::{load_profile, Behaviour, Level, ProfileError, BUILT_IN};
 pub use state::{

@@ -146,6 +146,16 @@ mod filter_text {
     }
 }
 
+/// A PATCH that cannot apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InvalidPatch {
+    /// `"Operations": []` (RFC 7644 §3.5.2: one or more operations).
+    EmptyOperations,
+    /// A replace of an attribute the User schema does not have (400 invalidPath).
+    UnknownAttribute,
+}
+
 /// Bad credentials a request can carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -202,6 +212,11 @@ pub enum Op {
     /// filter selects nothing (400 noTarget, RFC 7644 §3.5.2.3): nothing may be applied. A GET
     /// afterwards shows the user unchanged.
     PatchAtomicity { user: UserHandle },
+    /// A PATCH that cannot apply: 400, and a GET afterwards shows the user unchanged.
+    InvalidPatch {
+        user: UserHandle,
+        kind: InvalidPatch,
+    },
     /// GET (note the ETag), PATCH displayName, then PATCH again with the old ETag in `If-Match`:
     /// 412 when the server versions resources (judged only if it sent an ETag).
     StaleWrite { user: UserHandle },
@@ -249,6 +264,7 @@ impl Op {
             Op::WalkUsers { .. } => "walk-users",
             Op::MalformedCreate => "malformed-create",
             Op::PatchAtomicity { .. } => "patch-atomicity",
+            Op::InvalidPatch { .. } => "invalid-patch",
             Op::StaleWrite { .. } => "stale-write",
             Op::CreateGroup { .. } => "create-group",
             Op::GetGroup { .. } => "get-group",
