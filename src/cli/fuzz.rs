@@ -205,10 +205,13 @@ pub fn run(args: FuzzArgs) -> CliResult {
         grading: &setup.grading,
         cleanup: setup.cleanup,
     };
+    let mut gen = setup.gen.clone();
+    // Custom-header auth is sent on every request, so bad-credential requests cannot be made.
+    gen.bad_auth = resolved.target.authorization.is_some();
     let config = SearchConfig {
         seed,
         cases: args.cases,
-        gen: setup.gen.clone(),
+        gen,
         time_limit: args.time_limit,
         ..SearchConfig::default()
     };

@@ -34,6 +34,7 @@ impl RunSetup {
             filter_operators: behaviour.filter_operators.clone(),
             unicode: true,
             etag: behaviour.etag != Some(false),
+            bad_auth: true,
         };
         let rules = ModelRules {
             folding: behaviour.unicode_folding,

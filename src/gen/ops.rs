@@ -24,6 +24,9 @@ pub struct GenConfig {
     pub filter_operators: Vec<String>,
     /// Generate stale If-Match writes.
     pub etag: bool,
+    /// Generate requests with bad credentials (only meaningful when the target authenticates
+    /// with the Authorization header, which these requests replace).
+    pub bad_auth: bool,
     /// Generate Unicode spellings of names (lookups only; they are never judged as duplicates
     /// unless the profile's folding makes the verdict certain).
     pub unicode: bool,
@@ -41,6 +44,7 @@ impl Default for GenConfig {
                 .to_vec(),
             unicode: true,
             etag: true,
+            bad_auth: true,
         }
     }
 }
@@ -165,17 +169,15 @@ fn user_ops(config: &GenConfig) -> BoxedStrategy<Op> {
                 .boxed(),
         ),
         (1, Just(Op::MalformedCreate).boxed()),
-        (
-            1,
-            select(vec![
-                BadAuth::Missing,
-                BadAuth::Malformed,
-                BadAuth::WrongToken,
-            ])
-            .prop_map(|auth| Op::BadAuthRequest { auth })
-            .boxed(),
-        ),
     ];
+    if config.bad_auth {
+        let auth = select(vec![
+            BadAuth::Missing,
+            BadAuth::Malformed,
+            BadAuth::WrongToken,
+        ]);
+        choices.push((1, auth.prop_map(|auth| Op::BadAuthRequest { auth }).boxed()));
+    }
     if config.patch {
         choices.push((
             3,
