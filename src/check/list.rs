@@ -271,3 +271,91 @@ pub fn walk_findings(
         format!("{} never listed across {pages} pages", missing.join(", ")),
     )]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::CheckRules;
+    use crate::driver::IdMap;
+    use serde_json::json;
+
+    fn page(ids: &[&str], total: u64, start: u64) -> Value {
+        let resources: Vec<Value> = ids
+            .iter()
+            .map(|id| json!({"id": id, "userName": format!("77.{id}")}))
+            .collect();
+        json!({
+            "schemas": [crate::scim::urn::LIST_RESPONSE],
+            "totalResults": total, "startIndex": start, "itemsPerPage": resources.len(),
+            "Resources": resources,
+        })
+    }
+
+    fn expectation(must: &[u8], count: Option<u64>) -> ListExpectation {
+        ListExpectation {
+            must: must.iter().map(|slot| UserHandle(*slot)).collect(),
+            may: Vec::new(),
+            start_index: 1,
+            count,
+            total_predictable: true,
+        }
+    }
+
+    fn ids() -> IdMap {
+        let mut ids = IdMap::new();
+        ids.assign(ResourceKind::User, 0, "a".into());
+        ids.assign(ResourceKind::User, 1, "b".into());
+        ids
+    }
+
+    fn check(body: &Value, expectation: &ListExpectation, ids: &IdMap) -> Vec<String> {
+        let ctx = CheckContext {
+            ids,
+            namespace_prefix: "77.",
+            deactivated_ids: &[],
+            memberships: &[],
+            rules: CheckRules::default(),
+        };
+        let op = Op::WalkUsers {
+            page_size: 1,
+            namespaced: true,
+        };
+        list_findings(body, expectation, &op, &ctx)
+            .into_iter()
+            .map(|f| f.check_id)
+            .collect()
+    }
+
+    #[test]
+    fn a_page_larger_than_count_is_a_page_size_finding() {
+        let found = check(
+            &page(&["a", "b"], 2, 1),
+            &expectation(&[0, 1], Some(1)),
+            &ids(),
+        );
+        assert_eq!(found, vec![id::PAGE_SIZE]);
+    }
+
+    #[test]
+    fn a_missing_match_and_an_unexpected_match_are_told_apart() {
+        assert_eq!(
+            check(&page(&["a"], 1, 1), &expectation(&[0, 1], None), &ids()),
+            vec![id::FILTER_MISSING_MATCH]
+        );
+        assert_eq!(
+            check(&page(&["a", "b"], 2, 1), &expectation(&[0], None), &ids()),
+            vec![id::FILTER_UNEXPECTED_MATCH]
+        );
+    }
+
+    #[test]
+    fn a_total_that_counts_only_the_page_is_a_total_results_finding() {
+        let found = check(&page(&["a"], 1, 1), &expectation(&[0, 1], Some(1)), &ids());
+        assert_eq!(found, vec![id::TOTAL_RESULTS]);
+    }
+
+    #[test]
+    fn a_correct_page_has_no_findings() {
+        assert!(check(&page(&["b"], 2, 1), &expectation(&[0, 1], Some(1)), &ids()).is_empty());
+    }
+}

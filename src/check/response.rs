@@ -227,3 +227,85 @@ pub fn location_findings(call: &Call, new_id: &str) -> Vec<Finding> {
         )],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::CheckRules;
+    use crate::driver::{IdMap, RecordedRequest, RecordedResponse, Timings};
+    use crate::model::BogusId;
+
+    fn call(status: u16, body: &str) -> Call {
+        Call {
+            request: RecordedRequest {
+                method: "GET".into(),
+                url: "http://x/Users/1".into(),
+                headers: Vec::new(),
+                body: None,
+            },
+            response: RecordedResponse {
+                status,
+                headers: vec![("content-type".into(), "application/scim+json".into())],
+                body: body.into(),
+            },
+            timings: Timings {
+                started_at_us: 0,
+                headers_us: 1,
+                total_us: 1_000,
+            },
+        }
+    }
+
+    fn check(expected: &Expected, call: &Call) -> Vec<String> {
+        let ids = IdMap::new();
+        let ctx = CheckContext {
+            ids: &ids,
+            namespace_prefix: "1.",
+            deactivated_ids: &[],
+            memberships: &[],
+            rules: CheckRules::default(),
+        };
+        let op = Op::GetBogusUser {
+            id: BogusId::OktaThirtyDigits,
+        };
+        check_response(expected, &op, call, &ctx)
+            .into_iter()
+            .map(|f| f.check_id)
+            .collect()
+    }
+
+    #[test]
+    fn an_unknown_id_answered_400_is_a_not_found_finding() {
+        let body = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","detail":"bad id"}"#;
+        assert_eq!(
+            check(&Expected::NotFound, &call(400, body)),
+            vec![id::NOT_FOUND_404]
+        );
+    }
+
+    #[test]
+    fn a_404_with_a_numeric_status_is_a_status_string_finding_only() {
+        let body = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":404,"detail":"none"}"#;
+        assert_eq!(
+            check(&Expected::NotFound, &call(404, body)),
+            vec![id::ERROR_STATUS_STRING]
+        );
+    }
+
+    #[test]
+    fn a_404_without_a_scim_error_body_is_an_error_body_finding() {
+        assert_eq!(
+            check(&Expected::NotFound, &call(404, "<html>nope</html>")),
+            vec![id::ERROR_BODY]
+        );
+    }
+
+    #[test]
+    fn a_409_without_scim_type_uniqueness_is_reported() {
+        let body = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"409","detail":"taken"}"#;
+        assert_eq!(
+            check(&Expected::Conflict, &call(409, body)),
+            vec![id::UNIQUENESS_SCIM_TYPE]
+        );
+    }
+}
