@@ -18,7 +18,8 @@ fn main() {
         .enable_all()
         .build()
         .expect("a runtime");
-    let driver = Driver::new(Target::new(server.base_url(), Some(server.authorization()))).expect("a driver");
+    let driver = Driver::new(Target::new(server.base_url(), Some(server.authorization())))
+        .expect("a driver");
     // No cleanup: the bare loop replays exactly the requests the fuzzer sent, nothing more.
     let setup = RunSetup::new(load_behaviour("okta").expect("okta"), 24, false, false);
     let exec = Executor {
@@ -29,7 +30,11 @@ fn main() {
         grading: &setup.grading,
         cleanup: None,
     };
-    let config = SearchConfig { seed: 1, gen: setup.gen.clone(), ..SearchConfig::default() };
+    let config = SearchConfig {
+        seed: 1,
+        gen: setup.gen.clone(),
+        ..SearchConfig::default()
+    };
     let sequences = first_sequences(&config, SEQUENCES);
     let namespaces = Namespaces::new();
 
@@ -37,9 +42,16 @@ fn main() {
     let mut requests: Vec<RecordedRequest> = Vec::new();
     let mut ops = 0usize;
     for sequence in &sequences {
-        let outcome = exec.run_case(sequence, &namespaces.next_tag()).expect("the server answers");
+        let outcome = exec
+            .run_case(sequence, &namespaces.next_tag())
+            .expect("the server answers");
         ops += outcome.steps.len();
-        requests.extend(outcome.steps.iter().flat_map(|s| s.calls.iter().map(|c| c.request.clone())));
+        requests.extend(
+            outcome
+                .steps
+                .iter()
+                .flat_map(|s| s.calls.iter().map(|c| c.request.clone())),
+        );
     }
     let fuzz_seconds = started.elapsed().as_secs_f64();
 
@@ -81,10 +93,20 @@ fn main() {
     let count = requests.len() as f64;
     let fuzz_rate = count / fuzz_seconds;
     let bare_rate = count / bare_seconds;
-    println!("fuzz_throughput: {} sequences, {ops} ops, {} requests", sequences.len(), requests.len());
-    println!("  scimfuzz fuzz : {fuzz_rate:>9.0} req/s ({:.0} ops/s, model + checks included)", ops as f64 / fuzz_seconds);
+    println!(
+        "fuzz_throughput: {} sequences, {ops} ops, {} requests",
+        sequences.len(),
+        requests.len()
+    );
+    println!(
+        "  scimfuzz fuzz : {fuzz_rate:>9.0} req/s ({:.0} ops/s, model + checks included)",
+        ops as f64 / fuzz_seconds
+    );
     println!("  bare reqwest  : {bare_rate:>9.0} req/s (same requests, same order, no judging)");
-    println!("  ratio         : {:.2} (goal >= 0.8)", fuzz_rate / bare_rate);
+    println!(
+        "  ratio         : {:.2} (goal >= 0.8)",
+        fuzz_rate / bare_rate
+    );
     server.shutdown();
     bare_server.shutdown();
 }
