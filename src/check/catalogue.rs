@@ -128,6 +128,8 @@ checks! {
         "DELETE answers 204 with no body";
     GROUP_MEMBERSHIP = "group.membership", Error, "RFC 7644 §3.5.2; RFC 7643 §4.2; Okta c.7",
         "group members are exactly the ones the PATCHes and deletes leave";
+    GROUP_DELETED_MEMBER = "group.deleted-member-removed", Warning, "RFC 7644 §3.6 (deleted resources omitted from results); RFC 7643 §4.2",
+        "a deleted user no longer appears among a group's members";
     GROUP_NAME = "group.display-name", Error, "RFC 7644 §3.5.2.3; Okta c.7 (rename)",
         "a path-less rename changes the group's displayName";
     ETAG_PRECONDITION = "etag.if-match-412", Error, "RFC 7644 §3.14",

@@ -269,8 +269,21 @@ pub fn group_findings(
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        // Only users this case deleted are extra: a dangling reference, not a lost PATCH.
+        let is_deleted_user = |user_id: &String| {
+            ctx.ids.created_here(ResourceKind::User, user_id)
+                && !ctx.memberships.iter().any(|(live, _)| live == user_id)
+        };
+        let only_deleted_extra = actual.len() == actual_set.len()
+            && member_ids.is_subset(&actual_set)
+            && actual_set.difference(member_ids).all(is_deleted_user);
+        let check = if only_deleted_extra {
+            id::GROUP_DELETED_MEMBER
+        } else {
+            id::GROUP_MEMBERSHIP
+        };
         findings.push(Finding::new(
-            id::GROUP_MEMBERSHIP,
+            check,
             format!("members [{}]", describe(&mut member_ids.iter())),
             format!("members [{}]", describe(&mut actual.iter())),
         ));

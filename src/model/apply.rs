@@ -126,7 +126,13 @@ pub fn apply(state: &State, op: &Op) -> Option<(State, Expected)> {
         Op::StaleWrite { user } => {
             let before = state.live_user(*user)?.clone();
             let mut after = before.clone();
-            after.display_name = format!("Versioned {}", state.tag);
+            // The PATCH must change something, or a server may rightly keep the version.
+            let versioned = format!("Versioned {}", state.tag);
+            after.display_name = if before.display_name == versioned {
+                format!("Versioned again {}", state.tag)
+            } else {
+                versioned
+            };
             let mut next = state.clone();
             next.users.insert(*user, UserSlot::Live(after.clone()));
             Some((

@@ -88,7 +88,10 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ),
     ("member-removal-ignored", &["group.membership"]),
     ("group-rename-ignored", &["group.display-name"]),
-    ("deleted-user-kept-in-groups", &["group.membership"]),
+    (
+        "deleted-user-kept-in-groups",
+        &["group.deleted-member-removed"],
+    ),
     ("duplicate-race", &["race.duplicate-create"]),
     ("group-lost-update", &["race.group-lost-update"]),
     (
