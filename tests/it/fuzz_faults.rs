@@ -120,6 +120,16 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("etag-ignored", &["etag.if-match-412"]),
 ];
 
+/// Faults that show only on some requests (counters, shuffles, timing): their shrinking is
+/// limited by how often a candidate reproduces, so their sequences may stay longer.
+const FLAKY: &[&str] = &[
+    "unstable-order",
+    "sporadic-500",
+    "lost-write",
+    "duplicate-race",
+    "group-lost-update",
+];
+
 struct Detection {
     fault: Fault,
     check_id: Option<String>,
@@ -182,6 +192,13 @@ fn every_fault_is_detected_with_the_right_check_id_and_a_short_sequence() {
                 if detection.minimal_len > 0 {
                     lengths.push(detection.minimal_len);
                 }
+                let bound = if FLAKY.contains(&name) { 14 } else { 8 };
+                if detection.minimal_len > bound {
+                    problems.push(format!(
+                        "{name}: shrunk to {} ops (bound {bound})",
+                        detection.minimal_len
+                    ));
+                }
             }
             other => problems.push(format!("{name}: found {other:?}, wanted one of {wanted:?}")),
         }
@@ -208,5 +225,4 @@ fn every_fault_is_detected_with_the_right_check_id_and_a_short_sequence() {
         );
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    assert!(max <= 10, "a shrunk sequence has {max} ops");
 }
