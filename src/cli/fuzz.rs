@@ -22,7 +22,7 @@ use crate::server::{spawn_on_thread, Fault, RunningServer, ServerConfig};
 /// How to reach the server under test (shared by `fuzz` and `replay`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct TargetArgs {
-    /// The SCIM base URL (e.g. https://example.com/scim/v2). Default: the embedded reference server.
+    /// The SCIM base URL, e.g. `https://example.com/scim/v2`. Default: the embedded reference server.
     #[arg(long, value_name = "URL")]
     pub target: Option<String>,
     /// The full Authorization header value, e.g. "Bearer abc".
