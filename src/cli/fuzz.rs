@@ -9,11 +9,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::exit;
 use super::{runtime, CliError, CliResult};
+use crate::check::catalogue;
 use crate::driver::{Driver, Namespaces, Target};
 use crate::fuzz::{
     load_behaviour, probe, search, Executor, ProbeError, Progress, RunSetup, SearchConfig,
     SearchSummary, Trace, TraceOrigin, DEFAULT_CASES,
 };
+use crate::model::Level;
 use crate::report::curl::render_curl_script;
 use crate::report::fuzz_json::{render_fuzz_junit, render_report_json, render_trace, RunInfo};
 use crate::report::fuzz_text::render_fuzz_text;
@@ -70,6 +72,9 @@ pub struct FuzzArgs {
     /// Leave created resources on the server.
     #[arg(long)]
     pub no_cleanup: bool,
+    /// Print every check (id, level in the chosen profile, rule, summary) and exit.
+    #[arg(long)]
+    pub list_checks: bool,
     /// Write the versioned JSON report here.
     #[arg(long, value_name = "PATH")]
     pub report_json: Option<PathBuf>,
@@ -184,6 +189,10 @@ pub fn probe_error(err: ProbeError) -> CliError {
 /// Runs the subcommand.
 pub fn run(args: FuzzArgs) -> CliResult {
     let behaviour = load_behaviour(&args.model).map_err(|err| CliError::Usage(err.to_string()))?;
+    if args.list_checks {
+        print!("{}", checks_table(&behaviour));
+        return Ok(exit::CLEAN);
+    }
     let resolved = args.target.resolve()?;
     let embedded = resolved.server.is_some();
     let seed = args.seed.unwrap_or_else(random_seed);
@@ -292,6 +301,26 @@ impl ProgressReporter {
             bar.finish_and_clear();
         }
     }
+}
+
+/// `--list-checks`: one line per check with its level under `behaviour`.
+fn checks_table(behaviour: &crate::model::Behaviour) -> String {
+    let width = catalogue::ALL.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let mut table = format!("checks under profile {}:\n", behaviour.name);
+    for check in catalogue::ALL {
+        let level = match behaviour.checks.get(check.id) {
+            Some(Level::Allowed) => "allowed",
+            Some(Level::Error) => "error",
+            Some(Level::Warning) => "warning",
+            Some(Level::Note) => "note",
+            None => check.severity.name(),
+        };
+        table.push_str(&format!(
+            "{:<width$}  {level:<7}  {}  ({})\n",
+            check.id, check.summary, check.citation
+        ));
+    }
+    table
 }
 
 /// Writes --report-json, --junit and --repro-dir.
