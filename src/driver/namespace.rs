@@ -89,19 +89,27 @@ pub async fn cleanup(
     Ok(refused)
 }
 
-/// How many users and groups whose names start with `run_prefix` are still on the server.
-pub async fn leftovers(driver: &Driver, run_prefix: &str) -> Result<(u64, u64), TransportError> {
+/// How many users and groups whose names start with `run_prefix` are still on the server (with
+/// [`CleanupMode::DeactivateUsers`], only users still active count).
+pub async fn leftovers(
+    driver: &Driver,
+    run_prefix: &str,
+    mode: CleanupMode,
+) -> Result<(u64, u64), TransportError> {
     let mut counts = [0u64; 2];
-    for (index, (endpoint, attribute)) in [("/Users", "userName"), ("/Groups", "displayName")]
-        .into_iter()
-        .enumerate()
-    {
-        let filter = encode_component(&format!("{attribute} sw \"{run_prefix}\""));
-        let call = driver
-            .send(&RequestSpec::get(format!(
-                "{endpoint}?filter={filter}&count=0"
-            )))
-            .await?;
+    let only_active = if mode == CleanupMode::DeactivateUsers {
+        " and active eq true"
+    } else {
+        ""
+    };
+    let queries = [
+        ("/Users", "userName", only_active),
+        ("/Groups", "displayName", ""),
+    ];
+    for (index, (endpoint, attribute, extra)) in queries.into_iter().enumerate() {
+        let filter = encode_component(&format!("{attribute} sw \"{run_prefix}\"{extra}"));
+        let spec = RequestSpec::get(format!("{endpoint}?filter={filter}&count=0"));
+        let call = driver.send(&spec).await?;
         counts[index] = call
             .response
             .json()

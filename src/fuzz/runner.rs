@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::exec::{CaseOutcome, Executor};
 use super::race::{has_race, race_sequence, DEFAULT_RACE_REPEATS};
 use crate::check::Finding;
-use crate::driver::{leftovers, Namespaces, TransportError};
+use crate::driver::{leftovers, CleanupMode, Namespaces, TransportError};
 use crate::gen::{op_sequence, GenConfig};
 use crate::model::Op;
 
@@ -156,7 +156,7 @@ pub fn search(
     search.phase(&op_sequence(&config.gen), budget, 0)?;
     let time_limit_reached = search.out_of_time();
     let leftover = match exec.cleanup {
-        Some(_) => leftover_finding(exec, namespaces)?,
+        Some(mode) => leftover_finding(exec, namespaces, mode)?,
         None => None,
     };
     let tally = search.tally.into_inner();
@@ -179,9 +179,12 @@ pub fn search(
 fn leftover_finding(
     exec: &Executor,
     namespaces: &Namespaces,
+    mode: CleanupMode,
 ) -> Result<Option<Finding>, TransportError> {
     let prefix = namespaces.run_prefix();
-    let (users, groups) = exec.runtime.block_on(leftovers(exec.driver, prefix))?;
+    let (users, groups) = exec
+        .runtime
+        .block_on(leftovers(exec.driver, prefix, mode))?;
     if users + groups == 0 {
         return Ok(None);
     }

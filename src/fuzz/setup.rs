@@ -39,7 +39,8 @@ impl RunSetup {
         let rules = ModelRules {
             folding: behaviour.unicode_folding,
             // Without cleanup earlier cases' resources stay, so listings are no longer predictable.
-            exclusive: exclusive && cleanup,
+            // Deactivated (not deleted) users stay too when the profile has no user DELETE.
+            exclusive: exclusive && cleanup && behaviour.delete,
             max_page_size: behaviour.max_page_size,
         };
         let check_rules = CheckRules {
