@@ -6,9 +6,9 @@
 pub mod error;
 pub mod exit;
 pub mod fuzz;
-pub mod replay;
 pub mod load;
 pub mod okta;
+pub mod replay;
 pub mod report;
 pub mod runscope;
 pub mod serve;
@@ -50,7 +50,11 @@ pub fn main() -> i32 {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            return if err.use_stderr() { exit::USAGE } else { exit::CLEAN };
+            return if err.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::CLEAN
+            };
         }
     };
     match dispatch(cli.command) {

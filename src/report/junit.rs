@@ -30,7 +30,11 @@ pub enum JunitOutcome {
 /// Renders suites as one JUnit XML document.
 pub fn render_junit(suites: &[JunitSuite]) -> String {
     let count = |suite: &JunitSuite, wanted: fn(&JunitOutcome) -> bool| {
-        suite.cases.iter().filter(|case| wanted(&case.outcome)).count()
+        suite
+            .cases
+            .iter()
+            .filter(|case| wanted(&case.outcome))
+            .count()
     };
     let is_failure = |outcome: &JunitOutcome| matches!(outcome, JunitOutcome::Failed { .. });
     let is_skip = |outcome: &JunitOutcome| matches!(outcome, JunitOutcome::Skipped { .. });
