@@ -160,6 +160,12 @@ fn compare_any(
             CompareOp::Ne => Tri::from_bool(actual != *wanted),
             _ => Tri::Maybe,
         },
+        // RFC 7644 §3.4.2.2 does not say whether `ne` matches an absent attribute: servers differ.
+        (Values::Strings(values, _), CompValue::String(_))
+            if values.is_empty() && op == CompareOp::Ne =>
+        {
+            Tri::Maybe
+        }
         (Values::Strings(values, case_exact), CompValue::String(wanted)) => {
             let mut verdict = Tri::No;
             for actual in values {
@@ -312,6 +318,16 @@ mod tests {
             evaluate(&value_path, &record(), UnicodeFolding::Ascii),
             Tri::Yes
         );
+    }
+
+    #[test]
+    fn ne_on_an_absent_attribute_is_left_to_the_server() {
+        let mut user = record();
+        user.external_id = None;
+        let filter = compare(AttrPath::simple("externalId"), CompareOp::Ne, "Ext77U0");
+        assert_eq!(evaluate(&filter, &user, UnicodeFolding::Ascii), Tri::Maybe);
+        let present = record();
+        assert_eq!(evaluate(&filter, &present, UnicodeFolding::Ascii), Tri::No);
     }
 
     #[test]
