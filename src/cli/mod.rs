@@ -1,7 +1,7 @@
 //! Command-line arguments → resolved configuration → the library, and the exit codes.
 //!
 //! Each subcommand lives in its own file with its clap `Args` struct and a `run(args) -> CliResult`.
-//! To add one: declare the file below, add a variant to [`Command`], and a match arm in [`dispatch`].
+//! To add one: declare the file below, add a variant to [`Command`], and a match arm in `dispatch`.
 
 pub mod error;
 pub mod exit;
