@@ -2,6 +2,7 @@
 
 mod cli;
 mod errors;
+mod fault_sites;
 mod faults;
 mod groups;
 mod list;
