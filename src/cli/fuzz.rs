@@ -8,9 +8,10 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::exit;
+use super::target::TargetArgs;
 use super::{runtime, CliError, CliResult};
 use crate::check::catalogue;
-use crate::driver::{Driver, Namespaces, Target};
+use crate::driver::{Driver, Namespaces};
 use crate::fuzz::{
     load_behaviour, probe, search, Executor, ProbeError, Progress, RunSetup, SearchConfig,
     SearchSummary, Trace, TraceOrigin, DEFAULT_CASES,
@@ -19,32 +20,6 @@ use crate::model::Level;
 use crate::report::curl::render_curl_script;
 use crate::report::fuzz_json::{render_fuzz_junit, render_report_json, render_trace, RunInfo};
 use crate::report::fuzz_text::render_fuzz_text;
-use crate::server::{spawn_on_thread, Fault, RunningServer, ServerConfig};
-
-/// How to reach the server under test (shared by `fuzz` and `replay`).
-#[derive(Debug, Clone, clap::Args)]
-pub struct TargetArgs {
-    /// The SCIM base URL, e.g. `https://example.com/scim/v2`. Default: the embedded reference server.
-    #[arg(long, value_name = "URL")]
-    pub target: Option<String>,
-    /// The full Authorization header value, e.g. "Bearer abc".
-    #[arg(
-        long,
-        env = "SCIMFUZZ_AUTH",
-        value_name = "VALUE",
-        hide_env_values = true
-    )]
-    pub auth: Option<String>,
-    /// Read the Authorization value from a file (first line).
-    #[arg(long, value_name = "PATH", conflicts_with = "auth")]
-    pub auth_file: Option<PathBuf>,
-    /// An extra header sent on every request, "Name: value" (repeatable).
-    #[arg(long = "header", value_name = "NAME: VALUE")]
-    pub headers: Vec<String>,
-    /// Switch on a fault of the embedded server (repeatable; only without --target).
-    #[arg(long = "fault", value_name = "NAME")]
-    pub faults: Vec<Fault>,
-}
 
 /// Fuzz a SCIM server with stateful op sequences; report minimal failing cases.
 #[derive(Debug, clap::Args)]
@@ -104,80 +79,6 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         _ => Err(format!(
             "unknown unit `{unit}` in `{text}`; use ms, s, m or h"
         )),
-    }
-}
-
-/// A resolved target: where to send, and the embedded server if we started one.
-pub struct ResolvedTarget {
-    pub target: Target,
-    pub server: Option<RunningServer>,
-}
-
-impl TargetArgs {
-    /// Starts the embedded server or resolves --target/--auth/--header.
-    pub fn resolve(&self) -> Result<ResolvedTarget, CliError> {
-        let headers = self
-            .headers
-            .iter()
-            .map(|h| parse_header(h))
-            .collect::<Result<Vec<_>, _>>()?;
-        let Some(url) = &self.target else {
-            let server =
-                spawn_on_thread(ServerConfig::with_faults(self.faults.clone())).map_err(|err| {
-                    CliError::CouldNotRun(format!("could not start the embedded server: {err}"))
-                })?;
-            let mut target = Target::new(server.base_url(), Some(server.authorization()));
-            target.headers = headers;
-            return Ok(ResolvedTarget {
-                target,
-                server: Some(server),
-            });
-        };
-        if !self.faults.is_empty() {
-            return Err(CliError::Usage(
-                "--fault applies to the embedded server; drop it or drop --target".into(),
-            ));
-        }
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(CliError::Usage(format!(
-                "--target `{url}` must start with http:// or https://"
-            )));
-        }
-        let auth = match &self.auth_file {
-            Some(path) => Some(read_auth_file(path)?),
-            None => self.auth.clone(),
-        };
-        let mut target = Target::new(url.clone(), auth);
-        target.headers = headers;
-        Ok(ResolvedTarget {
-            target,
-            server: None,
-        })
-    }
-}
-
-fn read_auth_file(path: &PathBuf) -> Result<String, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        CliError::Usage(format!("cannot read --auth-file {}: {err}", path.display()))
-    })?;
-    let line = text.lines().next().unwrap_or("").trim().to_string();
-    if line.is_empty() {
-        return Err(CliError::Usage(format!(
-            "--auth-file {} is empty",
-            path.display()
-        )));
-    }
-    Ok(line)
-}
-
-fn parse_header(text: &str) -> Result<(String, String), CliError> {
-    match text.split_once(':') {
-        Some((name, value)) if !name.trim().is_empty() && !name.contains(' ') => {
-            Ok((name.trim().to_string(), value.trim().to_string()))
-        }
-        _ => Err(CliError::Usage(format!(
-            "--header `{text}` must look like \"Name: value\""
-        ))),
     }
 }
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::exit;
+use super::target::TargetArgs;
 use super::{runtime, CliError, CliResult};
 use crate::load::profile::parse_duration;
 use crate::load::report::text::render_text;
@@ -19,15 +20,8 @@ pub struct LoadArgs {
     /// A profile file, or the name of one in load-profiles/ (e.g. `smoke`).
     #[arg(long, value_name = "PROFILE")]
     pub profile: String,
-    /// The SCIM base URL; without it the embedded reference server is started.
-    #[arg(long, value_name = "URL")]
-    pub target: Option<String>,
-    /// The full Authorization header value for --target (e.g. `Bearer abc`).
-    #[arg(long, env = "SCIM_AUTH", value_name = "VALUE", hide_env_values = true)]
-    pub auth: Option<String>,
-    /// An extra header for every request, `Name: value` (repeatable).
-    #[arg(long = "header", value_name = "NAME: VALUE")]
-    pub headers: Vec<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Peak concurrent workers (rescales the profile's stages).
     #[arg(long, value_name = "N")]
     pub users: Option<usize>,
@@ -54,9 +48,6 @@ pub struct LoadArgs {
     /// How many workers share the load.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub workers: u32,
-    /// Start the embedded server with this fault (repeatable; only without --target).
-    #[arg(long = "fault", value_name = "NAME")]
-    pub faults: Vec<Fault>,
     /// Skip the post-run integrity check.
     #[arg(long)]
     pub no_integrity: bool,
@@ -85,18 +76,14 @@ pub fn run(args: LoadArgs) -> CliResult {
             args.worker_index, args.workers
         )));
     }
-    if args.target.is_some() && !args.faults.is_empty() {
-        return Err(CliError::Usage(
-            "--fault only applies to the embedded server: drop --target".into(),
-        ));
-    }
-    let headers = parse_headers(&args.headers)?;
+    let remote = args.target.remote_url()?.map(str::to_string);
+    let headers = args.target.extra_headers()?;
     let seed = args.seed.or(profile.seed).unwrap_or_else(random_seed);
     let settings = LoadSettings {
         profile,
         target: LoadTarget {
             base_url: String::new(),
-            authorization: args.auth.clone(),
+            authorization: args.target.authorization()?,
             headers,
         },
         users: args.users,
@@ -110,7 +97,7 @@ pub fn run(args: LoadArgs) -> CliResult {
         check_integrity: !args.no_integrity,
     };
     let runtime = runtime()?;
-    runtime.block_on(run_against_target(settings, args.target, args.faults))
+    runtime.block_on(run_against_target(settings, remote, args.target.faults))
 }
 
 async fn run_against_target(
@@ -160,20 +147,6 @@ fn resolve_profile_path(given: &str) -> PathBuf {
         return path.to_path_buf();
     }
     Path::new("load-profiles").join(format!("{given}.toml"))
-}
-
-fn parse_headers(raw: &[String]) -> Result<Vec<(String, String)>, CliError> {
-    raw.iter()
-        .map(|header| {
-            header
-                .split_once(':')
-                .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
-                .filter(|(name, _)| !name.is_empty())
-                .ok_or_else(|| {
-                    CliError::Usage(format!("--header `{header}`: write it as `Name: value`"))
-                })
-        })
-        .collect()
 }
 
 fn random_seed() -> u64 {

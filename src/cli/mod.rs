@@ -12,6 +12,7 @@ pub mod replay;
 pub mod report;
 pub mod runscope;
 pub mod serve;
+pub mod target;
 
 use clap::{Parser, Subcommand};
 

@@ -6,15 +6,15 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::runscope::{seed_from_clock, start_embedded, write_file};
+use super::runscope::{seed_from_clock, write_file};
+use super::target::{ResolvedTarget, TargetArgs};
 use super::{exit, CliError, CliResult};
 use crate::conformance::okta::{run_okta, Mode, OktaError, OktaOptions, SuiteKind};
 use crate::conformance::wire::Wire;
-use crate::driver::{Driver, Target};
+use crate::driver::Driver;
 use crate::report::conformance_json::render_conformance_json;
 use crate::report::junit::render_junit;
 use crate::report::steps::{render_step_table, TableOptions};
-use crate::server::{Fault, RunningServer};
 
 /// Which integration type's traffic to replay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -43,15 +43,8 @@ pub enum SuiteArg {
 /// Run Okta's SCIM conformance suites natively against a SCIM server.
 #[derive(Debug, clap::Args)]
 pub struct OktaArgs {
-    /// The SCIM base URL, e.g. `https://example.com/scim/v2`; without it the embedded server runs.
-    #[arg(long, env = "SCIM_BASE_URL", value_name = "URL")]
-    pub target: Option<String>,
-    /// The full Authorization header value, e.g. "Bearer abc" or "Basic …".
-    #[arg(long, env = "SCIM_AUTH", value_name = "VALUE", hide_env_values = true)]
-    pub auth: Option<String>,
-    /// An extra header on every request, "Name: value" (repeatable).
-    #[arg(long = "header", value_name = "NAME: VALUE")]
-    pub headers: Vec<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// The suites to run, comma-separated (default: all).
     #[arg(long, value_enum, value_delimiter = ',', value_name = "SUITES")]
     pub suites: Vec<SuiteArg>,
@@ -75,9 +68,6 @@ pub struct OktaArgs {
     /// Seed of the generated names (default: from the clock).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// With the embedded server only: switch on a named defect (repeatable; see `serve --list-faults`).
-    #[arg(long = "fault", value_name = "NAME")]
-    pub faults: Vec<Fault>,
     /// Seconds one request may take (Okta's own limit is 60).
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     pub timeout: u64,
@@ -86,8 +76,7 @@ pub struct OktaArgs {
 /// Runs the subcommand.
 pub fn run(args: OktaArgs) -> CliResult {
     let timeout = Duration::from_secs(args.timeout.max(1));
-    let (server, mut target) = resolve_target(&args)?;
-    target.headers = parse_headers(&args.headers)?;
+    let ResolvedTarget { server, mut target } = args.target.resolve()?;
     target.timeout = timeout;
     let base_url = target.base_url.clone();
     let driver = Driver::new(target).map_err(|err| CliError::CouldNotRun(err.to_string()))?;
@@ -138,26 +127,6 @@ pub fn run(args: OktaArgs) -> CliResult {
     })
 }
 
-/// `--target`/`--auth`, or the embedded server (started here, with `--fault`s) when there is no target.
-fn resolve_target(args: &OktaArgs) -> Result<(Option<RunningServer>, Target), CliError> {
-    let Some(url) = &args.target else {
-        let server = start_embedded(args.faults.clone())?;
-        let target = Target::new(server.base_url(), Some(server.authorization()));
-        return Ok((Some(server), target));
-    };
-    if !args.faults.is_empty() {
-        return Err(CliError::Usage(
-            "--fault applies to the embedded server only; leave out --target to use it".into(),
-        ));
-    }
-    if !url.starts_with("http://") && !url.starts_with("https://") {
-        return Err(CliError::Usage(format!(
-            "--target {url} is not an http(s) URL (e.g. https://example.com/scim/v2)"
-        )));
-    }
-    Ok((None, Target::new(url.clone(), args.auth.clone())))
-}
-
 fn suites(chosen: &[SuiteArg]) -> Vec<SuiteKind> {
     if chosen.is_empty() {
         return SuiteKind::ALL.to_vec();
@@ -186,33 +155,9 @@ fn modes(mode: ModeArg) -> Vec<Mode> {
     }
 }
 
-/// `"Name: value"` → `("Name", "value")`.
-fn parse_headers(raw: &[String]) -> Result<Vec<(String, String)>, CliError> {
-    raw.iter()
-        .map(|header| match header.split_once(':') {
-            Some((name, value)) if !name.trim().is_empty() => {
-                Ok((name.trim().to_string(), value.trim().to_string()))
-            }
-            _ => Err(CliError::Usage(format!(
-                "--header {header} is not \"Name: value\" (e.g. --header \"X-Tenant: acme\")"
-            ))),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn headers_split_at_the_first_colon() {
-        let parsed = parse_headers(&["X-Tenant: acme".into(), "X-Url: http://a:1".into()])
-            .expect("valid headers");
-        assert_eq!(parsed[0], ("X-Tenant".into(), "acme".into()));
-        assert_eq!(parsed[1], ("X-Url".into(), "http://a:1".into()));
-        assert!(parse_headers(&["novalue".into()]).is_err());
-        assert!(parse_headers(&[": v".into()]).is_err());
-    }
 
     #[test]
     fn no_suites_means_all_and_order_is_the_run_order() {

@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 
 use super::exit;
-use super::fuzz::{probe_error, TargetArgs};
+use super::fuzz::probe_error;
+use super::target::TargetArgs;
 use super::{runtime, CliError, CliResult};
 use crate::driver::{Driver, Namespaces};
 use crate::fuzz::{load_behaviour, probe, read_trace, Executor, RunSetup};

@@ -8,6 +8,8 @@ fn scimfuzz(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
         .args(args)
         .env_remove("SCIMFUZZ_AUTH")
+        .env_remove("SCIM_AUTH")
+        .env_remove("SCIM_BASE_URL")
         .output()
         .expect("scimfuzz runs")
 }
@@ -127,4 +129,30 @@ fn a_profile_with_an_unknown_key_names_file_and_line_and_exits_2() {
         "{}",
         text(&output)
     );
+}
+
+/// `scimfuzz serve` prints `SCIM_BASE_URL=…` and `SCIM_AUTH=…`; with those two in the environment
+/// every command finds the server without flags.
+#[test]
+fn the_environment_serve_prints_is_enough_to_reach_a_target() {
+    let server = scimfuzz::server::spawn_on_thread(scimfuzz::server::ServerConfig::default())
+        .expect("the reference server starts");
+    let run = |auth: &str| {
+        Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
+            .args(["fuzz", "--seed", "5", "--cases", "5", "--exclusive"])
+            .env_remove("SCIMFUZZ_AUTH")
+            .env("SCIM_BASE_URL", server.base_url())
+            .env("SCIM_AUTH", auth)
+            .output()
+            .expect("scimfuzz runs")
+    };
+    let accepted = run(&server.authorization());
+    assert_eq!(accepted.status.code(), Some(0), "{}", text(&accepted));
+    assert!(
+        text(&accepted).contains(server.base_url()),
+        "{}",
+        text(&accepted)
+    );
+    let rejected = run("Bearer wrong-token");
+    assert_eq!(rejected.status.code(), Some(3), "{}", text(&rejected));
 }

@@ -1,0 +1,206 @@
+//! How every command that talks to a SCIM server is told where it is: `--target` (or
+//! `$SCIM_BASE_URL`), the Authorization value (`--auth`, `--auth-file`, `$SCIMFUZZ_AUTH` or
+//! `$SCIM_AUTH`, in that order), extra `--header`s, and `--fault`s for the embedded server when
+//! there is no target. Shared by `fuzz`, `replay`, `okta` and `load`, so they accept the same flags
+//! and the same environment (the lines `scimfuzz serve` prints).
+
+use std::path::{Path, PathBuf};
+
+use super::CliError;
+use crate::driver::Target;
+use crate::server::{spawn_on_thread, Fault, RunningServer, ServerConfig};
+
+/// The environment variables read for the Authorization value when no flag gives it, in order.
+pub const AUTH_ENV_VARS: [&str; 2] = ["SCIMFUZZ_AUTH", "SCIM_AUTH"];
+
+/// How to reach the server under test.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TargetArgs {
+    /// The SCIM base URL, e.g. `https://example.com/scim/v2`. Default: the embedded reference server.
+    #[arg(long, env = "SCIM_BASE_URL", value_name = "URL")]
+    pub target: Option<String>,
+    /// The full Authorization header value, e.g. "Bearer abc" (default: $SCIMFUZZ_AUTH, else $SCIM_AUTH).
+    #[arg(long, value_name = "VALUE")]
+    pub auth: Option<String>,
+    /// Read the Authorization value from a file (first line).
+    #[arg(long, value_name = "PATH", conflicts_with = "auth")]
+    pub auth_file: Option<PathBuf>,
+    /// An extra header sent on every request, "Name: value" (repeatable).
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Switch on a fault of the embedded server (repeatable; only without --target).
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<Fault>,
+}
+
+/// A resolved target: where to send, and the embedded server if we started one.
+pub struct ResolvedTarget {
+    pub target: Target,
+    pub server: Option<RunningServer>,
+}
+
+impl TargetArgs {
+    /// Starts the embedded server (on its own thread) or resolves the remote target.
+    pub fn resolve(&self) -> Result<ResolvedTarget, CliError> {
+        let headers = self.extra_headers()?;
+        let Some(url) = self.remote_url()? else {
+            let server =
+                spawn_on_thread(ServerConfig::with_faults(self.faults.clone())).map_err(|err| {
+                    CliError::CouldNotRun(format!("could not start the embedded server: {err}"))
+                })?;
+            let mut target = Target::new(server.base_url(), Some(server.authorization()));
+            target.headers = headers;
+            return Ok(ResolvedTarget {
+                target,
+                server: Some(server),
+            });
+        };
+        let mut target = Target::new(url.to_string(), self.authorization()?);
+        target.headers = headers;
+        Ok(ResolvedTarget {
+            target,
+            server: None,
+        })
+    }
+
+    /// The `--target` URL, checked; `None` means "use the embedded server".
+    pub fn remote_url(&self) -> Result<Option<&str>, CliError> {
+        let Some(url) = self.target.as_deref() else {
+            return Ok(None);
+        };
+        if !self.faults.is_empty() {
+            return Err(CliError::Usage(
+                "--fault applies to the embedded server; drop it or drop --target".into(),
+            ));
+        }
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(CliError::Usage(format!(
+                "--target `{url}` must start with http:// or https:// (e.g. https://example.com/scim/v2)"
+            )));
+        }
+        Ok(Some(url))
+    }
+
+    /// The Authorization value for a remote target: `--auth`, `--auth-file`, then the environment.
+    pub fn authorization(&self) -> Result<Option<String>, CliError> {
+        if let Some(value) = &self.auth {
+            return Ok(Some(value.clone()));
+        }
+        if let Some(path) = &self.auth_file {
+            return read_auth_file(path).map(Some);
+        }
+        Ok(auth_from_env(|name| std::env::var(name).ok()))
+    }
+
+    /// The `--header`s as (name, value) pairs.
+    pub fn extra_headers(&self) -> Result<Vec<(String, String)>, CliError> {
+        self.headers.iter().map(|h| parse_header(h)).collect()
+    }
+}
+
+/// The first non-empty value among [`AUTH_ENV_VARS`], looked up with `lookup`.
+fn auth_from_env(lookup: impl Fn(&str) -> Option<String>) -> Option<String> {
+    AUTH_ENV_VARS
+        .iter()
+        .filter_map(|name| lookup(name))
+        .map(|value| value.trim().to_string())
+        .find(|value| !value.is_empty())
+}
+
+fn read_auth_file(path: &Path) -> Result<String, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        CliError::Usage(format!("cannot read --auth-file {}: {err}", path.display()))
+    })?;
+    let line = text.lines().next().unwrap_or("").trim().to_string();
+    if line.is_empty() {
+        return Err(CliError::Usage(format!(
+            "--auth-file {} is empty; put the Authorization value (e.g. Bearer abc) on its first line",
+            path.display()
+        )));
+    }
+    Ok(line)
+}
+
+/// `"Name: value"` → `("Name", "value")`, split at the first colon.
+pub fn parse_header(text: &str) -> Result<(String, String), CliError> {
+    match text.split_once(':') {
+        Some((name, value)) if !name.trim().is_empty() && !name.trim().contains(' ') => {
+            Ok((name.trim().to_string(), value.trim().to_string()))
+        }
+        _ => Err(CliError::Usage(format!(
+            "--header `{text}` must look like \"Name: value\" (e.g. --header \"X-Tenant: acme\")"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+        }
+    }
+
+    #[test]
+    fn scimfuzz_auth_wins_over_scim_auth() {
+        let lookup = env(&[("SCIMFUZZ_AUTH", "Bearer a"), ("SCIM_AUTH", "Bearer b")]);
+        assert_eq!(auth_from_env(lookup), Some("Bearer a".into()));
+    }
+
+    #[test]
+    fn scim_auth_as_printed_by_serve_is_accepted() {
+        let lookup = env(&[("SCIM_AUTH", "Bearer from-serve")]);
+        assert_eq!(auth_from_env(lookup), Some("Bearer from-serve".into()));
+    }
+
+    #[test]
+    fn an_empty_variable_is_skipped() {
+        let lookup = env(&[("SCIMFUZZ_AUTH", "  "), ("SCIM_AUTH", "Bearer b")]);
+        assert_eq!(auth_from_env(lookup), Some("Bearer b".into()));
+        assert_eq!(auth_from_env(env(&[])), None);
+    }
+
+    #[test]
+    fn the_auth_flag_wins_over_the_environment() {
+        let args = TargetArgs {
+            auth: Some("Bearer flag".into()),
+            ..TargetArgs::default()
+        };
+        assert_eq!(args.authorization().unwrap(), Some("Bearer flag".into()));
+    }
+
+    #[test]
+    fn headers_split_at_the_first_colon() {
+        assert_eq!(
+            parse_header("X-Url: http://a:1").unwrap(),
+            ("X-Url".into(), "http://a:1".into())
+        );
+        assert!(parse_header("novalue").is_err());
+        assert!(parse_header(": v").is_err());
+        assert!(parse_header("Two words: v").is_err());
+    }
+
+    #[test]
+    fn a_fault_with_a_target_is_a_usage_error() {
+        let args = TargetArgs {
+            target: Some("http://127.0.0.1:1/scim/v2".into()),
+            faults: vec![Fault::LostWrite],
+            ..TargetArgs::default()
+        };
+        assert!(matches!(args.remote_url(), Err(CliError::Usage(_))));
+    }
+
+    #[test]
+    fn a_target_without_a_scheme_is_a_usage_error() {
+        let args = TargetArgs {
+            target: Some("example.com/scim".into()),
+            ..TargetArgs::default()
+        };
+        assert!(matches!(args.remote_url(), Err(CliError::Usage(_))));
+    }
+}
