@@ -343,6 +343,8 @@ fn content_findings(
         | Expected::PreconditionFailed
         | Expected::RaceCreated { .. }
         | Expected::RaceMembers { .. }
+        | Expected::RemovedNothing { .. }
+        | Expected::StringBoolean { .. }
         | Expected::Conflict
         | Expected::NotFound
         | Expected::Deleted

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::render::{display_name_patch, list_path, replace_body, walk_query};
+use super::render::{boolean_patch, display_name_patch, list_path, replace_body, walk_query};
 use crate::driver::{Call, Method, RequestSpec, TransportError};
 use crate::model::{Expected, Op, State, UserChange};
 
@@ -47,8 +47,21 @@ pub fn follow_ups(
                 replace_body(&body, change, &attempted),
             ))?])
         }
-        (Op::PatchAtomicity { .. } | Op::InvalidPatch { .. }, _) => {
-            Ok(vec![send(&RequestSpec::get(path))?])
+        (
+            Op::PatchAtomicity { .. }
+            | Op::InvalidPatch { .. }
+            | Op::RemoveAbsent { .. }
+            | Op::RemoveAbsentMember { .. },
+            _,
+        ) => Ok(vec![send(&RequestSpec::get(path))?]),
+        (Op::SetActiveString { active, .. }, _) => {
+            let read = send(&RequestSpec::get(path.clone()))?;
+            let settle = send(&RequestSpec::with_json(
+                Method::Patch,
+                path,
+                boolean_patch(*active),
+            ))?;
+            Ok(vec![read, settle])
         }
         (
             Op::WalkUsers {

@@ -7,8 +7,9 @@ use serde_json::{json, Value};
 
 use crate::driver::{encode_component, AuthMode, Body, IdMap, Method, RequestSpec, ResourceKind};
 use crate::model::{
-    effective_filter, effective_members, live_members, BadAuth, BogusId, GroupHandle, GroupRecord,
-    InvalidPatch, ListQuery, MembershipChange, Op, State, UserChange, UserHandle, UserRecord,
+    effective_filter, effective_members, live_members, AbsentValue, BadAuth, BogusId, GroupHandle,
+    GroupRecord, InvalidPatch, ListQuery, MembershipChange, Op, State, UserChange, UserHandle,
+    UserRecord,
 };
 use crate::scim::urn;
 
@@ -162,6 +163,30 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
             create_user_body(&before.new_user_record(*user, crate::model::Spelling::Base)),
         ),
         Op::RaceAddMembers { group, .. } => RequestSpec::get(group_path(group.0)),
+        Op::RemoveAbsent { user, value } => {
+            let operation = match value {
+                AbsentValue::UnmatchedEmail => json!({
+                    "op": "remove",
+                    "path": format!("emails[value eq \"nobody.{}@example.com\"]", before.tag),
+                }),
+                AbsentValue::UnsetAttribute => json!({"op": "remove", "path": "nickName"}),
+            };
+            RequestSpec::with_json(Method::Patch, user_path(*user), patch_body(vec![operation]))
+        }
+        Op::RemoveAbsentMember { group, user } => {
+            let id = ids.id(ResourceKind::User, user.0).unwrap_or_default();
+            let operation = json!({"op": "remove", "path": format!("members[value eq \"{id}\"]")});
+            RequestSpec::with_json(
+                Method::Patch,
+                group_path(group.0),
+                patch_body(vec![operation]),
+            )
+        }
+        Op::SetActiveString { user, active } => RequestSpec::with_json(
+            Method::Patch,
+            user_path(*user),
+            string_boolean_patch(*active),
+        ),
         Op::BadAuthRequest { auth } => {
             let spec = RequestSpec::get("/Users?startIndex=1&count=1");
             spec.auth(match auth {
@@ -186,6 +211,21 @@ pub fn walk_query(page_size: u8, namespaced: bool, start_index: i64) -> ListQuer
         count: Some(i64::from(page_size.max(1))),
         namespaced,
     }
+}
+
+/// Microsoft Entra's deactivation: `{"op":"Replace","path":"active","value":"False"}`.
+pub fn string_boolean_patch(active: bool) -> Value {
+    let text = if active { "True" } else { "False" };
+    patch_body(vec![
+        json!({"op": "Replace", "path": "active", "value": text}),
+    ])
+}
+
+/// The same change with a JSON boolean: `{"op":"replace","path":"active","value":false}`.
+pub fn boolean_patch(active: bool) -> Value {
+    patch_body(vec![
+        json!({"op": "replace", "path": "active", "value": active}),
+    ])
 }
 
 /// A path-less PATCH replacing displayName.

@@ -42,6 +42,8 @@ impl RunSetup {
             // Deactivated (not deleted) users stay too when the profile has no user DELETE.
             exclusive: exclusive && cleanup && behaviour.delete,
             max_page_size: behaviour.max_page_size,
+            string_booleans: behaviour.string_booleans,
+            remove_absent: behaviour.remove_absent,
         };
         let check_rules = CheckRules {
             accept_plain_json: behaviour.accept_plain_json,

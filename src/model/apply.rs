@@ -8,7 +8,8 @@ use super::expected::{Expected, ListExpectation};
 use super::filter_eval::{list_expectation, user_name_eq};
 use super::op::ListQuery;
 use super::op::{GroupHandle, MembershipChange, Op, UserChange, UserHandle};
-use super::state::{GroupRecord, GroupSlot, State, UserSlot};
+use super::profile::{RemoveAbsent, StringBooleans};
+use super::state::{GroupRecord, GroupSlot, State, UserRecord, UserSlot};
 use super::text::Tri;
 
 /// The next state and the expected outcome of `op`, or `None` if its precondition fails.
@@ -123,6 +124,26 @@ pub fn apply(state: &State, op: &Op) -> Option<(State, Expected)> {
                 },
             ))
         }
+        Op::RemoveAbsent { user, .. } => {
+            let record = state.live_user(*user)?.clone();
+            let read = Expected::UserRead {
+                user: *user,
+                record,
+            };
+            Some((state.clone(), removed_nothing(state, read)))
+        }
+        Op::RemoveAbsentMember { group, user } => {
+            let record = state.live_group(*group)?.clone();
+            if state.live_user(*user).is_none() || record.members.contains(user) {
+                return None;
+            }
+            let read = Expected::GroupRead {
+                group: *group,
+                record,
+            };
+            Some((state.clone(), removed_nothing(state, read)))
+        }
+        Op::SetActiveString { user, active } => set_active_string(state, *user, *active),
         Op::StaleWrite { user } => {
             let before = state.live_user(*user)?.clone();
             let mut after = before.clone();
@@ -201,6 +222,34 @@ fn set_active(state: &State, user: UserHandle, active: bool) -> Option<(State, E
             }
         }
         UserSlot::Deleted => Expected::NotFound,
+    };
+    Some((next, expected))
+}
+
+/// A remove of a value that is not there: the resource stays as it is.
+fn removed_nothing(state: &State, read: Expected) -> Expected {
+    Expected::RemovedNothing {
+        read: Box::new(read),
+        no_target_allowed: state.rules.remove_absent == RemoveAbsent::Either,
+    }
+}
+
+fn set_active_string(state: &State, user: UserHandle, active: bool) -> Option<(State, Expected)> {
+    if state.rules.string_booleans == StringBooleans::Off {
+        return None;
+    }
+    let before = state.live_user(user)?.clone();
+    let after = UserRecord {
+        active,
+        ..before.clone()
+    };
+    let mut next = state.clone();
+    next.users.insert(user, UserSlot::Live(after.clone()));
+    let expected = Expected::StringBoolean {
+        user,
+        before,
+        after,
+        must_accept: state.rules.string_booleans == StringBooleans::Accept,
     };
     Some((next, expected))
 }
@@ -389,6 +438,18 @@ pub fn resolve(state: &State, op: &Op) -> Option<Op> {
             kind: *kind,
         },
         Op::StaleWrite { user: u } => Op::StaleWrite { user: user(*u)? },
+        Op::RemoveAbsent { user: u, value } => Op::RemoveAbsent {
+            user: user(*u)?,
+            value: *value,
+        },
+        Op::RemoveAbsentMember { group: g, user: u } => Op::RemoveAbsentMember {
+            group: group(*g)?,
+            user: user(*u)?,
+        },
+        Op::SetActiveString { user: u, active } => Op::SetActiveString {
+            user: user(*u)?,
+            active: *active,
+        },
         Op::GetGroup { group: g } => Op::GetGroup { group: group(*g)? },
         Op::RenameGroup { group: g, suffix } => Op::RenameGroup {
             group: group(*g)?,

@@ -89,6 +89,22 @@ pub enum Expected {
     },
     /// `401 Unauthorized` with a SCIM Error body.
     Unauthorized,
+    /// A PATCH removing a value that is not there: `200` with the unchanged resource or `204` (or
+    /// `400` with scimType noTarget when `no_target_allowed`); then a GET answers `read` (a
+    /// [`Expected::UserRead`] or [`Expected::GroupRead`] of the unchanged resource).
+    RemovedNothing {
+        read: Box<Expected>,
+        no_target_allowed: bool,
+    },
+    /// A PATCH sending `active` as a string: stored as the boolean it names (`after`), or — unless
+    /// `must_accept` — refused with `400` invalidValue (`before` stays); a GET shows which; then
+    /// the same change as a JSON boolean answers `after`.
+    StringBoolean {
+        user: UserHandle,
+        before: UserRecord,
+        after: UserRecord,
+        must_accept: bool,
+    },
 }
 
 /// What a list response must contain.
@@ -142,6 +158,15 @@ impl Expected {
             | Expected::StaleWrite { .. } => &[200],
             Expected::RaceCreated { .. } => &[201, 409],
             Expected::RaceMembers { .. } => &[200, 204],
+            Expected::RemovedNothing {
+                no_target_allowed: true,
+                ..
+            } => &[200, 204, 400],
+            Expected::RemovedNothing { .. } => &[200, 204],
+            Expected::StringBoolean {
+                must_accept: false, ..
+            } => &[200, 204, 400],
+            Expected::StringBoolean { .. } => &[200, 204],
         }
     }
 }

@@ -13,10 +13,12 @@ pub use apply::{apply, effective_members, live_members, precondition, resolve};
 pub use expected::{Expected, ListExpectation};
 pub use filter_eval::{effective_filter, evaluate, list_expectation, substitute, user_name_eq};
 pub use op::{
-    BadAuth, BogusId, GroupHandle, InvalidPatch, ListQuery, MembershipChange, Op, Spelling,
-    UserChange, UserHandle, NAMESPACE_TOKEN,
+    AbsentValue, BadAuth, BogusId, GroupHandle, InvalidPatch, ListQuery, MembershipChange, Op,
+    Spelling, UserChange, UserHandle, NAMESPACE_TOKEN,
 };
-pub use profile::{load_profile, Behaviour, Level, ProfileError, BUILT_IN};
+pub use profile::{
+    load_profile, Behaviour, Level, ProfileError, RemoveAbsent, StringBooleans, BUILT_IN,
+};
 pub use state::{
     GroupRecord, GroupSlot, ModelRules, State, UserRecord, UserSlot, GROUP_SLOTS, GROUP_WORDS,
     USER_SLOTS, USER_WORDS,

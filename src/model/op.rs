@@ -156,6 +156,21 @@ pub enum InvalidPatch {
     UnknownAttribute,
 }
 
+/// A value a PATCH `remove` targets that is not on the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AbsentValue {
+    /// `emails[value eq "nobody…@example.com"]`: the filter selects no email.
+    UnmatchedEmail,
+    /// `nickName`, an attribute the case never sets.
+    UnsetAttribute,
+}
+
+impl AbsentValue {
+    /// Every kind of absent value.
+    pub const ALL: [AbsentValue; 2] = [AbsentValue::UnmatchedEmail, AbsentValue::UnsetAttribute];
+}
+
 /// Bad credentials a request can carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -247,6 +262,22 @@ pub enum Op {
     },
     /// `GET /Users?count=1` with bad credentials.
     BadAuthRequest { auth: BadAuth },
+    /// `PATCH /Users/{id}` removing a value that is not there, then a GET: nothing may change
+    /// (200/204, or 400 noTarget where the profile allows it).
+    RemoveAbsent {
+        user: UserHandle,
+        value: AbsentValue,
+    },
+    /// `PATCH /Groups/{id}` removing `members[value eq "…"]` of a live user who is not a member,
+    /// then a GET of the group: nothing may change.
+    RemoveAbsentMember {
+        group: GroupHandle,
+        user: UserHandle,
+    },
+    /// Microsoft Entra's `{"op":"Replace","path":"active","value":"False"}` (a string), then a GET,
+    /// then the same change as a JSON boolean, so the state is known whatever the server made of
+    /// the string. Generated only where the profile's `string_booleans` allows it.
+    SetActiveString { user: UserHandle, active: bool },
 }
 
 impl Op {
@@ -274,6 +305,9 @@ impl Op {
             Op::BadAuthRequest { .. } => "bad-auth",
             Op::RaceCreate { .. } => "race-create",
             Op::RaceAddMembers { .. } => "race-add-members",
+            Op::RemoveAbsent { .. } => "remove-absent",
+            Op::RemoveAbsentMember { .. } => "remove-absent-member",
+            Op::SetActiveString { .. } => "set-active-string",
         }
     }
 }

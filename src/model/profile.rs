@@ -2,19 +2,20 @@
 //! capabilities (groups, PATCH, DELETE, ETags, filter operators, page size, Unicode folding,
 //! media types, latency) and a level per check id (error / warning / note / allowed), and may
 //! `extends` another profile (a built-in name or a path relative to the file). Unknown keys are
-//! errors that name the file, line and key. `okta` and `rfc-strict` are built in.
+//! errors that name the file, line and key. `okta`, `rfc-strict` and `entra` are built in.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::text::UnicodeFolding;
 
 /// The built-in profiles: name → TOML text.
-pub const BUILT_IN: [(&str, &str); 2] = [
+pub const BUILT_IN: [(&str, &str); 3] = [
     ("okta", include_str!("../../models/okta.toml")),
     ("rfc-strict", include_str!("../../models/rfc-strict.toml")),
+    ("entra", include_str!("../../models/entra.toml")),
 ];
 
 /// The level a profile gives a check.
@@ -26,6 +27,33 @@ pub enum Level {
     Note,
     /// An allowed deviation: not reported at all.
     Allowed,
+}
+
+/// What a server may do with a boolean sent as the string `"True"` / `"False"` (Microsoft Entra's
+/// habit in PATCH; Okta always sends JSON booleans).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StringBooleans {
+    /// Never sent (the client never does it).
+    #[default]
+    Off,
+    /// Sent; the server may store the boolean the string names or refuse with 400 invalidValue,
+    /// but never store the string or the wrong value.
+    Either,
+    /// Sent; the server must store the boolean the string names (the client depends on it).
+    Accept,
+}
+
+/// What a server may answer to a PATCH `remove` whose target holds no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RemoveAbsent {
+    /// 200/204 with nothing changed, or 400 `noTarget` (RFC 7644 §3.12 defines noTarget for a
+    /// filter that selects nothing; §3.5.2.2 does not demand it for remove).
+    #[default]
+    Either,
+    /// Only 200/204 with nothing changed: removal is idempotent.
+    Succeed,
 }
 
 /// Whether ETag/If-Match behaviour is judged.
@@ -56,6 +84,8 @@ struct CapabilitiesFile {
     unicode_folding: Option<UnicodeFolding>,
     accept_plain_json: Option<bool>,
     latency_budget_ms: Option<u64>,
+    string_booleans: Option<StringBooleans>,
+    remove_absent: Option<RemoveAbsent>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,6 +119,10 @@ pub struct Behaviour {
     pub accept_plain_json: bool,
     /// `None`: latency is not judged.
     pub latency_budget_ms: Option<u64>,
+    /// What may happen to `"True"`/`"False"` strings sent for booleans.
+    pub string_booleans: StringBooleans,
+    /// What may answer a remove of a value that is not there.
+    pub remove_absent: RemoveAbsent,
     /// Check id → level, after `extends`.
     pub checks: BTreeMap<String, Level>,
 }
@@ -107,7 +141,7 @@ pub enum ProfileError {
     },
     #[error("{path}: `extends` forms a cycle through {through}")]
     Cycle { path: String, through: String },
-    #[error("unknown profile `{0}`: use okta, rfc-strict or a path to a .toml file")]
+    #[error("unknown profile `{0}`: use okta, rfc-strict, entra or a path to a .toml file")]
     Unknown(String),
 }
 
@@ -131,6 +165,8 @@ pub fn load_profile(
         unicode_folding: UnicodeFolding::Ascii,
         accept_plain_json: true,
         latency_budget_ms: None,
+        string_booleans: StringBooleans::Off,
+        remove_absent: RemoveAbsent::Either,
         checks: BTreeMap::new(),
     };
     for (_, file) in chain.into_iter().rev() {
@@ -266,6 +302,8 @@ fn merge(behaviour: &mut Behaviour, file: ProfileFile) {
     if let Some(budget) = caps.latency_budget_ms {
         behaviour.latency_budget_ms = (budget > 0).then_some(budget);
     }
+    behaviour.string_booleans = caps.string_booleans.unwrap_or(behaviour.string_booleans);
+    behaviour.remove_absent = caps.remove_absent.unwrap_or(behaviour.remove_absent);
     behaviour.checks.extend(file.checks);
 }
 

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::op::{GroupHandle, Spelling, UserHandle};
+use super::profile::{RemoveAbsent, StringBooleans};
 use super::text::{spell, UnicodeFolding};
 
 /// The base names of the user slots: near-miss pairs (decoys) and non-ASCII letters on purpose.
@@ -36,6 +37,12 @@ pub struct ModelRules {
     pub exclusive: bool,
     /// The largest page the server is expected to return (`filter.maxResults`).
     pub max_page_size: u32,
+    /// What may happen to `"True"`/`"False"` strings sent for booleans.
+    #[serde(default)]
+    pub string_booleans: StringBooleans,
+    /// What may answer a remove of a value that is not there.
+    #[serde(default)]
+    pub remove_absent: RemoveAbsent,
 }
 
 impl Default for ModelRules {
@@ -44,6 +51,8 @@ impl Default for ModelRules {
             folding: UnicodeFolding::Ascii,
             exclusive: false,
             max_page_size: 100,
+            string_booleans: StringBooleans::Off,
+            remove_absent: RemoveAbsent::Either,
         }
     }
 }
