@@ -132,6 +132,12 @@ checks! {
         "a deleted user no longer appears among a group's members";
     GROUP_NAME = "group.display-name", Error, "RFC 7644 §3.5.2.3; Okta c.7 (rename)",
         "a path-less rename changes the group's displayName";
+    PATCH_REMOVE_ABSENT = "patch.remove-absent", Error, "RFC 7644 §3.5.2.2, §3.12 (noTarget)",
+        "a remove of a value that is not there changes nothing: 200/204, or 400 noTarget where the profile allows it";
+    PATCH_STRING_BOOLEAN = "patch.string-boolean", Error, "RFC 7643 §2.3.2 (boolean); Microsoft Entra's \"True\"/\"False\" strings",
+        "a boolean sent as the string \"True\"/\"False\" is stored as that boolean (or refused with 400 where the profile allows it), never as text or the opposite value";
+    PATCH_ERROR_SCIM_TYPE = "patch.error-scim-type", Warning, "RFC 7644 §3.12 (scimType)",
+        "a refused PATCH says why in scimType (noTarget for a remove that selects nothing, invalidValue for a wrong type)";
     ETAG_PRECONDITION = "etag.if-match-412", Error, "RFC 7644 §3.14",
         "a write with a stale If-Match answers 412";
     LATENCY = "latency.okta-600ms", Warning, "Okta SPEC step 10 (< 600 ms)",

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::catalogue as id;
 use super::finding::{CheckContext, Finding};
 use super::list::{list_findings, walk_findings};
+use super::patch_edges::{removed_nothing_findings, string_boolean_findings};
 use super::resource::{group_findings, groups_findings, user_findings};
 use super::response::{check_response, location_findings};
 use crate::driver::{Call, ResourceKind};
@@ -121,6 +122,16 @@ pub fn check_op(op: &Op, expected: &Expected, calls: &[Call], ctx: &CheckContext
             );
             findings
         }
+        Expected::RemovedNothing {
+            read,
+            no_target_allowed,
+        } => removed_nothing_findings(op, read, *no_target_allowed, calls, ctx),
+        Expected::StringBoolean {
+            user,
+            before,
+            after,
+            must_accept,
+        } => string_boolean_findings(op, (*user, before, after), *must_accept, calls, ctx),
         _ => check_call(op, expected, calls.first(), 0, ctx),
     }
 }
@@ -245,7 +256,7 @@ fn in_sequence(
     findings
 }
 
-fn relabel(mut finding: Finding, from: &str, to: &str) -> Finding {
+pub(super) fn relabel(mut finding: Finding, from: &str, to: &str) -> Finding {
     if finding.check_id == from {
         let relabelled = Finding::new(to, finding.expected.clone(), finding.actual.clone());
         finding.check_id = relabelled.check_id;
@@ -255,7 +266,7 @@ fn relabel(mut finding: Finding, from: &str, to: &str) -> Finding {
     finding
 }
 
-fn check_call(
+pub(super) fn check_call(
     op: &Op,
     expected: &Expected,
     call: Option<&Call>,

@@ -5,6 +5,7 @@ pub mod catalogue;
 mod finding;
 mod judge;
 mod list;
+mod patch_edges;
 mod resource;
 mod response;
 pub mod shape;

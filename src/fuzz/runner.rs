@@ -5,7 +5,7 @@
 //! already found, so one run can report several distinct defects.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use proptest::strategy::{BoxedStrategy, Strategy};
@@ -84,6 +84,9 @@ pub struct SearchSummary {
     /// Non-blocking findings (notes), one per check id.
     pub notes: Vec<Finding>,
     pub cleanup_refused: u64,
+    /// Ops executed per kind (`create-user`, `set-active-string`, …): what the run covered.
+    #[serde(default)]
+    pub op_kinds: BTreeMap<String, u64>,
     /// Resources of the run still on the server after cleanup (`cleanup.leftover`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leftover: Option<Finding>,
@@ -112,6 +115,7 @@ struct Tally {
     ops_skipped: u64,
     requests: u64,
     cleanup_refused: u64,
+    op_kinds: BTreeMap<String, u64>,
     notes: Vec<Finding>,
     transport: Option<TransportError>,
     known: BTreeSet<String>,
@@ -171,6 +175,7 @@ pub fn search(
         failures: tally.failures,
         notes: tally.notes,
         cleanup_refused: tally.cleanup_refused,
+        op_kinds: tally.op_kinds,
         leftover,
     })
 }
@@ -250,6 +255,9 @@ impl Search<'_> {
             t.requests += outcome.request_count() as u64;
             t.ops_run += outcome.steps.len() as u64;
             t.ops_skipped += outcome.skipped as u64;
+            for step in &outcome.steps {
+                *t.op_kinds.entry(step.op.kind().to_string()).or_default() += 1;
+            }
             t.cleanup_refused += outcome.cleanup_refused as u64;
             for note in outcome.findings().filter(|f| !f.is_blocking()) {
                 if !t.notes.iter().any(|n| n.check_id == note.check_id) {

@@ -4,7 +4,7 @@
 use crate::check::{catalogue, CheckRules, Grading, Severity};
 use crate::driver::CleanupMode;
 use crate::gen::GenConfig;
-use crate::model::{load_profile, Behaviour, Level, ModelRules, ProfileError};
+use crate::model::{load_profile, Behaviour, Level, ModelRules, ProfileError, StringBooleans};
 
 /// Everything a run derives from its profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +35,7 @@ impl RunSetup {
             unicode: true,
             etag: behaviour.etag != Some(false),
             bad_auth: true,
+            string_booleans: behaviour.patch && behaviour.string_booleans != StringBooleans::Off,
         };
         let rules = ModelRules {
             folding: behaviour.unicode_folding,

@@ -8,8 +8,8 @@ use proptest::sample::select;
 
 use super::model_filter::list_query;
 use crate::model::{
-    BadAuth, BogusId, GroupHandle, InvalidPatch, MembershipChange, Op, Spelling, UserChange,
-    UserHandle, GROUP_SLOTS, USER_SLOTS,
+    AbsentValue, BadAuth, BogusId, GroupHandle, InvalidPatch, MembershipChange, Op, Spelling,
+    UserChange, UserHandle, GROUP_SLOTS, USER_SLOTS,
 };
 
 /// What the generator may produce, compiled from the profile's capabilities.
@@ -27,6 +27,8 @@ pub struct GenConfig {
     /// Generate requests with bad credentials (only meaningful when the target authenticates
     /// with the Authorization header, which these requests replace).
     pub bad_auth: bool,
+    /// Generate PATCHes that send booleans as `"True"`/`"False"` strings (Entra's habit).
+    pub string_booleans: bool,
     /// Generate Unicode spellings of names (lookups only; they are never judged as duplicates
     /// unless the profile's folding makes the verdict certain).
     pub unicode: bool,
@@ -45,6 +47,7 @@ impl Default for GenConfig {
             unicode: true,
             etag: true,
             bad_auth: true,
+            string_booleans: false,
         }
     }
 }
@@ -210,6 +213,20 @@ fn user_ops(config: &GenConfig) -> BoxedStrategy<Op> {
         if config.etag {
             choices.push((1, user().prop_map(|user| Op::StaleWrite { user }).boxed()));
         }
+        choices.push((
+            1,
+            (user(), select(AbsentValue::ALL.to_vec()))
+                .prop_map(|(user, value)| Op::RemoveAbsent { user, value })
+                .boxed(),
+        ));
+        if config.string_booleans {
+            choices.push((
+                2,
+                (user(), any::<bool>())
+                    .prop_map(|(user, active)| Op::SetActiveString { user, active })
+                    .boxed(),
+            ));
+        }
     }
     if config.delete {
         choices.push((1, user().prop_map(|user| Op::DeleteUser { user }).boxed()));
@@ -236,6 +253,12 @@ fn group_ops(config: &GenConfig) -> BoxedStrategy<Op> {
                     group,
                     suffix: suffix.into(),
                 })
+                .boxed(),
+        ));
+        choices.push((
+            1,
+            (group(), user_handle())
+                .prop_map(|(group, user)| Op::RemoveAbsentMember { group, user })
                 .boxed(),
         ));
         choices.push((
@@ -278,7 +301,11 @@ mod tests {
     #[test]
     fn every_op_kind_is_generated() {
         let mut runner = TestRunner::deterministic();
-        let strategy = op_sequence(&GenConfig::default());
+        let config = GenConfig {
+            string_booleans: true,
+            ..GenConfig::default()
+        };
+        let strategy = op_sequence(&config);
         let mut kinds = BTreeSet::new();
         for _ in 0..300 {
             let ops = strategy
@@ -306,6 +333,9 @@ mod tests {
             "patch-members",
             "delete-group",
             "bad-auth",
+            "remove-absent",
+            "remove-absent-member",
+            "set-active-string",
         ] {
             assert!(kinds.contains(kind), "{kind} never generated: {kinds:?}");
         }

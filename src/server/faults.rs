@@ -141,6 +141,12 @@ fault_catalogue! {
     PatchStaleResponse => "patch-stale-response",
         "PATCH answers 200 with the resource as it was before the change",
         "RFC 7644 §3.5.2 (200 returns the modified resource)";
+    RemoveAbsent500 => "remove-absent-500",
+        "a PATCH `remove` of a value that is not there (unset attribute, filter that selects nothing) answers 500",
+        "RFC 7644 §3.5.2.2 (remove), §3.12 (noTarget, not 500)";
+    StringBooleanTruthy => "string-boolean-truthy",
+        "a boolean sent as a string is stored by truthiness, so `\"False\"` makes a user active",
+        "RFC 7643 §2.3.2 (boolean); Microsoft Entra's \"True\"/\"False\" strings";
     PatchOpCaseSensitive => "patch-op-case-sensitive",
         "PATCH op names other than lowercase (`Replace`) are rejected with 400",
         "RFC 7644 §3.5.2 (op values are case-insensitive); Okta quirk d.3";

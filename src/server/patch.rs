@@ -349,6 +349,17 @@ fn removal_ignored(target: &Target<'_>, name: &str) -> bool {
     name == "members" && target.faults.has(Fault::MemberRemovalIgnored)
 }
 
+/// A `remove` whose target holds no value: nothing to do (RFC 7644 §3.5.2.2), unless the
+/// remove-absent-500 fault crashes on the missing value.
+fn nothing_to_remove(target: &Target<'_>, name: &str) -> Result<(), ScimError> {
+    if target.faults.has(Fault::RemoveAbsent500) {
+        return Err(ScimError::internal(format!(
+            "cannot read property 'filter' of undefined ({name})"
+        )));
+    }
+    Ok(())
+}
+
 fn apply_attribute(
     target: &Target<'_>,
     container: &mut Map<String, Value>,
@@ -361,6 +372,7 @@ fn apply_attribute(
     match kind {
         PatchOpKind::Remove if removal_ignored(target, name) => {}
         PatchOpKind::Remove => match (container.get_mut(name), value) {
+            (None | Some(Value::Null), _) => nothing_to_remove(target, name)?,
             (Some(Value::Array(existing)), Value::Array(unwanted)) => {
                 existing.retain(|element| !unwanted.iter().any(|u| same_element(u, element)));
             }
@@ -497,7 +509,7 @@ fn apply_selected(
 ) -> Result<(), ScimError> {
     let Some(Value::Array(values)) = container.get_mut(name) else {
         return match kind {
-            PatchOpKind::Remove => Ok(()),
+            PatchOpKind::Remove => nothing_to_remove(target, name),
             _ => Err(ScimError::no_target(format!(
                 "`{name}` has no values for the filter to select"
             ))),
@@ -510,6 +522,8 @@ fn apply_selected(
     if kind == PatchOpKind::Remove && sub.is_none() {
         if target.faults.has(Fault::RemoveFilterRemovesAll) {
             values.clear();
+        } else if !selected.contains(&true) {
+            return nothing_to_remove(target, name);
         } else if !removal_ignored(target, name) {
             let mut keep = selected.iter().map(|s| !s);
             values.retain(|_| keep.next().unwrap_or(true));

@@ -273,10 +273,7 @@ pub fn validate(
     if faults.has(Fault::LowercasedStorage) {
         body.insert("userName".into(), Value::String(user_name.to_lowercase()));
     }
-    match body.get("active") {
-        None | Some(Value::Bool(_)) => {}
-        Some(_) => return Err(ScimError::invalid_value("`active` must be a JSON boolean")),
-    }
+    coerce_active(faults, &mut body)?;
     if let Some(password) = body.get("password") {
         if !password.is_string() {
             return Err(ScimError::invalid_value("`password` must be a string"));
@@ -288,6 +285,30 @@ pub fn validate(
     resource::require_object(&body, "name")?;
     resource::require_object(&body, urn::ENTERPRISE_USER)?;
     Ok(body)
+}
+
+/// `active` must be a boolean. The strings `"True"`/`"False"` (any case), which Microsoft Entra
+/// sends in PATCH, are stored as the boolean they name; under the string-boolean-truthy fault any
+/// non-empty string counts as true (JavaScript truthiness).
+fn coerce_active(faults: &FaultSet, body: &mut Map<String, Value>) -> Result<(), ScimError> {
+    let text = match body.get("active") {
+        None | Some(Value::Bool(_)) => return Ok(()),
+        Some(Value::String(text)) => text.clone(),
+        Some(_) => return Err(ScimError::invalid_value("`active` must be a JSON boolean")),
+    };
+    let active = if faults.has(Fault::StringBooleanTruthy) {
+        !text.is_empty()
+    } else if text.eq_ignore_ascii_case("true") {
+        true
+    } else if text.eq_ignore_ascii_case("false") {
+        false
+    } else {
+        return Err(ScimError::invalid_value(format!(
+            "`active` must be a boolean; \"{text}\" is not true or false"
+        )));
+    };
+    body.insert("active".into(), Value::Bool(active));
+    Ok(())
 }
 
 fn is_inactive(body: &Map<String, Value>) -> bool {

@@ -9,6 +9,11 @@ use scimfuzz::server::{spawn_on_thread, Fault, ServerConfig};
 
 /// Runs a search against a fresh embedded server with `faults`, judged by the okta profile.
 pub fn fuzz_embedded(faults: &[Fault], config: SearchConfig) -> SearchSummary {
+    fuzz_embedded_as("okta", faults, config)
+}
+
+/// Runs a search against a fresh embedded server with `faults`, judged by `profile`.
+pub fn fuzz_embedded_as(profile: &str, faults: &[Fault], config: SearchConfig) -> SearchSummary {
     let server = spawn_on_thread(ServerConfig::with_faults(faults.iter().copied()))
         .expect("the embedded server starts");
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -19,7 +24,7 @@ pub fn fuzz_embedded(faults: &[Fault], config: SearchConfig) -> SearchSummary {
     let driver = Driver::new(Target::new(server.base_url(), Some(server.authorization())))
         .expect("a driver");
     let setup = RunSetup::new(
-        load_behaviour("okta").expect("okta"),
+        load_behaviour(profile).expect("a built-in profile"),
         config.gen.max_ops,
         true,
         true,
@@ -103,6 +108,45 @@ fn the_clean_reference_server_has_no_findings_over_twenty_four_seeds() {
                 summary.requests
             );
         }
+    }
+}
+
+/// The profiles that send Entra's string booleans (`entra` must accept them, `rfc-strict` may
+/// refuse them) and probe removes of absent values find nothing wrong with the clean server.
+#[test]
+fn the_clean_reference_server_has_no_findings_under_rfc_strict_and_entra() {
+    let handles: Vec<_> = [
+        ("rfc-strict", 31u64),
+        ("entra", 32),
+        ("rfc-strict", 33),
+        ("entra", 34),
+    ]
+    .into_iter()
+    .map(|(profile, seed)| {
+        std::thread::spawn(move || {
+            let config = SearchConfig {
+                seed,
+                cases: 120,
+                ..SearchConfig::default()
+            };
+            (profile, seed, fuzz_embedded_as(profile, &[], config))
+        })
+    })
+    .collect();
+    for handle in handles {
+        let (profile, seed, summary) = handle.join().expect("a fuzz thread");
+        assert!(
+            summary.failures.is_empty() && summary.notes.is_empty(),
+            "{profile} seed {seed}:\n{}\nnotes {:?}",
+            describe(&summary),
+            summary.notes
+        );
+        let kinds = &summary.op_kinds;
+        assert!(kinds.contains_key("remove-absent"), "{profile}: {kinds:?}");
+        assert!(
+            kinds.contains_key("set-active-string"),
+            "{profile}: {kinds:?}"
+        );
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use scimfuzz::fuzz::SearchConfig;
 use scimfuzz::server::Fault;
 
-use super::fuzz::fuzz_embedded;
+use super::fuzz::fuzz_embedded_as;
 
 /// Fault → the check ids that correctly name it (the first one is the most specific).
 const EXPECTED: &[(&str, &[&str])] = &[
@@ -59,7 +59,12 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("no-match-404", &["filter.no-match-200"]),
     ("pathless-patch-rejected", &["patch.pathless-replace"]),
     ("replace-appends", &["group.membership"]),
-    ("remove-filter-removes-all", &["group.membership"]),
+    (
+        "remove-filter-removes-all",
+        &["group.membership", "patch.remove-absent"],
+    ),
+    ("remove-absent-500", &["patch.remove-absent"]),
+    ("string-boolean-truthy", &["patch.string-boolean"]),
     ("patch-not-atomic", &["patch.atomic"]),
     (
         "patch-stale-response",
@@ -130,6 +135,9 @@ const FLAKY: &[&str] = &[
     "group-lost-update",
 ];
 
+/// Faults that only a profile other than okta exercises: Okta never sends string booleans.
+const PROFILE_FOR: &[(&str, &str)] = &[("string-boolean-truthy", "entra")];
+
 struct Detection {
     fault: Fault,
     check_id: Option<String>,
@@ -144,7 +152,11 @@ fn detect(fault: Fault) -> Detection {
         time_limit: Some(Duration::from_secs(90)),
         ..SearchConfig::default()
     };
-    let summary = fuzz_embedded(&[fault], config);
+    let profile = PROFILE_FOR
+        .iter()
+        .find(|(name, _)| *name == fault.name())
+        .map_or("okta", |(_, profile)| profile);
+    let summary = fuzz_embedded_as(profile, &[fault], config);
     let first = summary.failures.first();
     let note = summary.notes.first().map(|n| n.check_id.clone());
     Detection {

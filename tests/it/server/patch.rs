@@ -194,7 +194,7 @@ async fn bad_patch_requests_are_400_with_the_right_scim_type() {
             "invalidSyntax",
         ),
         (
-            json!([{ "op": "replace", "path": "active", "value": "False" }]),
+            json!([{ "op": "replace", "path": "active", "value": "maybe" }]),
             "invalidValue",
         ),
         (
@@ -326,4 +326,74 @@ async fn adding_a_member_that_does_not_exist_is_a_400_and_changes_nothing() {
         .await;
     assert_scim_error(&reply, 400);
     assert_eq!(scim.get(&path).await.json()["members"], json!([]));
+}
+
+#[tokio::test]
+async fn entras_string_booleans_are_stored_as_the_boolean_they_name() {
+    let scim = Scim::start().await;
+    let path = user_path(&scim, "entra.strings@example.com").await;
+    for (text, active) in [("False", false), ("True", true), ("false", false)] {
+        let reply = scim
+            .patch(
+                &path,
+                json!([{ "op": "Replace", "path": "active", "value": text }]),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{text}: {}", reply.text);
+        assert_eq!(reply.json()["active"], active, "{text}");
+        assert_eq!(scim.get(&path).await.json()["active"], active, "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_string_that_names_no_boolean_is_refused_with_invalid_value() {
+    let scim = Scim::start().await;
+    let path = user_path(&scim, "not.a.boolean@example.com").await;
+    let reply = scim
+        .patch(
+            &path,
+            json!([{ "op": "replace", "path": "active", "value": "no" }]),
+        )
+        .await;
+    assert_scim_error(&reply, 400);
+    assert_eq!(reply.json()["scimType"], "invalidValue");
+    assert_eq!(scim.get(&path).await.json()["active"], true);
+}
+
+#[tokio::test]
+async fn removing_a_value_that_is_not_there_succeeds_and_changes_nothing() {
+    let scim = Scim::start().await;
+    let path = user_path(&scim, "remove.nothing@example.com").await;
+    let before = scim.get(&path).await.json();
+    for operation in [
+        json!({ "op": "remove", "path": "emails[value eq \"nobody@example.com\"]" }),
+        json!({ "op": "remove", "path": "nickName" }),
+    ] {
+        let reply = scim.patch(&path, json!([operation.clone()])).await;
+        assert_eq!(reply.status, 200, "{operation}: {}", reply.text);
+        let after = scim.get(&path).await.json();
+        assert_eq!(after["emails"], before["emails"], "{operation}");
+        assert_eq!(after.get("nickName"), None, "{operation}");
+    }
+}
+
+/// The probe of the string-boolean-truthy fault: `"False"` leaves the user active.
+pub(super) async fn string_boolean_truthy(scim: &Scim) -> bool {
+    let path = user_path(scim, "truthy@example.com").await;
+    let reply = scim
+        .patch(
+            &path,
+            json!([{ "op": "Replace", "path": "active", "value": "False" }]),
+        )
+        .await;
+    reply.status == 200 && scim.get(&path).await.json()["active"] == true
+}
+
+/// The probe of the remove-absent-500 fault: removing an unset attribute crashes.
+pub(super) async fn remove_absent_500(scim: &Scim) -> bool {
+    let path = user_path(scim, "remove.absent@example.com").await;
+    let reply = scim
+        .patch(&path, json!([{ "op": "remove", "path": "nickName" }]))
+        .await;
+    reply.status == 500
 }
