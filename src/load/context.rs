@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use goose::prelude::GooseUser;
 
+use super::interrupt::Interrupt;
 use super::ledger::Ledger;
 use super::okta_shapes::NamePartition;
 use super::recorder::{Collector, UserRecorder};
@@ -47,6 +48,11 @@ pub struct RunContext {
     pub worker_index: u32,
     pub seed: u64,
     pub collector: Collector,
+    /// Set by Ctrl-C: workers stop starting tasks.
+    pub interrupt: Interrupt,
+    /// The group every OIN group-push worker adds members to concurrently (created before the
+    /// attack when a profile pushes groups).
+    pub shared_group: Option<String>,
     /// Per scenario: tasks still to hand out (`u64::MAX` when unbounded).
     pub budgets: Vec<AtomicU64>,
     /// Sessions started so far: each new goose user (also one relaunched after a ramp-down)
@@ -95,8 +101,11 @@ impl RunContext {
         self.last_task_done_us.fetch_max(at, Ordering::Relaxed);
     }
 
-    /// Time left before the deadline.
+    /// Time left before the deadline (none once the run is interrupted).
     pub fn remaining(&self) -> Duration {
+        if self.interrupt.requested() {
+            return Duration::ZERO;
+        }
         self.deadline.saturating_duration_since(Instant::now())
     }
 }
@@ -121,6 +130,8 @@ pub struct WorkerSession {
     pub sequence: u64,
     pub pool: Vec<PoolUser>,
     pub cursor: usize,
+    /// Pool users already added to the run's shared group (the first `shared_added`).
+    pub shared_added: usize,
     rng: u64,
 }
 
@@ -140,6 +151,7 @@ impl WorkerSession {
             sequence: 0,
             pool: Vec::new(),
             cursor: 0,
+            shared_added: 0,
             rng: context.seed ^ (user as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5EED,
         }
     }

@@ -1,19 +1,23 @@
 //! The post-run integrity check, through the driver: every user answered 201 is readable with its
-//! userName, no userName of the run exists twice, the last acknowledged `active` value stuck, and
-//! every pushed group holds the members last sent. A fast server that loses users is the worst case.
+//! userName, no userName of the run exists twice, the last acknowledged `active` value stuck,
+//! every pushed group holds the members last sent, and every member add acknowledged on a shared
+//! group is there. A fast server that loses users is the worst case. The ledger is streamed from
+//! its journal, so the check's memory does not grow with the run's length either.
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use super::ledger::Ledger;
+use super::ledger::{Entry, LedgerIndex, LedgerReader};
 use super::okta_shapes::lookup_path;
 use super::report::{IntegrityFinding, IntegritySummary};
 use crate::driver::{Driver, RequestSpec};
 
 /// Requests the check keeps in flight.
 const IN_FLIGHT: usize = 16;
+/// Member ids a shared-group finding lists before "…".
+const LISTED_MEMBERS: usize = 5;
 
 /// One read the check makes and what it expects.
 #[derive(Debug, Clone)]
@@ -28,46 +32,99 @@ enum Probe {
         id: String,
         members: BTreeSet<String>,
     },
+    SharedGroup {
+        id: String,
+        acknowledged: BTreeSet<String>,
+    },
 }
 
-/// Checks the server's final state against the ledger.
-pub async fn check_integrity(driver: &Driver, ledger: &Ledger) -> IntegritySummary {
-    let mut probes: Vec<Probe> = Vec::new();
-    for created in &ledger.created {
-        probes.push(Probe::User {
-            id: created.id.clone(),
-            user_name: created.user_name.clone(),
-            active: ledger.active.get(&created.id).copied().flatten(),
-        });
-    }
-    probes.extend(ledger.sent_user_names.iter().cloned().map(Probe::UserName));
-    for (id, members) in &ledger.memberships {
-        let Some(members) = members else { continue };
-        probes.push(Probe::Group {
-            id: id.clone(),
-            members: members.clone(),
-        });
-    }
-    let mut findings = Vec::new();
-    for chunk in probes.chunks(IN_FLIGHT) {
-        let mut running = JoinSet::new();
-        for probe in chunk.iter().cloned() {
-            let driver = driver.clone();
-            running.spawn(async move { run_probe(&driver, probe).await });
+/// Probes running at once, at most [`IN_FLIGHT`], and the findings so far.
+struct Runner<'a> {
+    driver: &'a Driver,
+    running: JoinSet<Vec<IntegrityFinding>>,
+    findings: Vec<IntegrityFinding>,
+}
+
+impl Runner<'_> {
+    async fn push(&mut self, probe: Probe) {
+        while self.running.len() >= IN_FLIGHT {
+            self.join_one().await;
         }
-        while let Some(done) = running.join_next().await {
-            if let Ok(mut found) = done {
-                findings.append(&mut found);
+        let driver = self.driver.clone();
+        self.running
+            .spawn(async move { run_probe(&driver, probe).await });
+    }
+
+    async fn join_one(&mut self) {
+        if let Some(Ok(mut found)) = self.running.join_next().await {
+            self.findings.append(&mut found);
+        }
+    }
+
+    async fn finish(mut self) -> Vec<IntegrityFinding> {
+        while !self.running.is_empty() {
+            self.join_one().await;
+        }
+        self.findings
+    }
+}
+
+/// Checks the server's final state against the ledger's journal. `Err` when the journal cannot
+/// be read back (the check then has nothing trustworthy to compare with).
+pub async fn check_integrity(
+    driver: &Driver,
+    ledger: &LedgerReader,
+) -> Result<IntegritySummary, String> {
+    let LedgerIndex {
+        active,
+        shared_adds,
+    } = ledger.index()?;
+    let mut runner = Runner {
+        driver,
+        running: JoinSet::new(),
+        findings: Vec::new(),
+    };
+    let (mut users, mut user_names, mut groups) = (0u64, 0u64, 0u64);
+    for entry in ledger.entries()? {
+        let probe = match entry? {
+            Entry::Created { id, user_name } => {
+                users += 1;
+                let active = active.get(&id).copied().unwrap_or(Some(true));
+                Probe::User {
+                    id,
+                    user_name,
+                    active,
+                }
             }
-        }
+            Entry::Sent { user_name } => {
+                user_names += 1;
+                Probe::UserName(user_name)
+            }
+            Entry::Members {
+                group,
+                members: Some(members),
+            } => {
+                groups += 1;
+                Probe::Group { id: group, members }
+            }
+            Entry::Members { members: None, .. }
+            | Entry::Active { .. }
+            | Entry::MemberAdded { .. } => continue,
+        };
+        runner.push(probe).await;
     }
+    for (id, acknowledged) in shared_adds {
+        groups += 1;
+        runner.push(Probe::SharedGroup { id, acknowledged }).await;
+    }
+    let mut findings = runner.finish().await;
     findings.sort_by(|a, b| (&a.check_id, &a.resource).cmp(&(&b.check_id, &b.resource)));
-    IntegritySummary {
-        users_checked: ledger.created.len() as u64,
-        user_names_checked: ledger.sent_user_names.len() as u64,
-        groups_checked: ledger.memberships.values().flatten().count() as u64,
+    Ok(IntegritySummary {
+        users_checked: users,
+        user_names_checked: user_names,
+        groups_checked: groups,
         findings,
-    }
+    })
 }
 
 fn finding(check_id: &str, resource: &str, detail: String) -> IntegrityFinding {
@@ -109,6 +166,9 @@ async fn run_probe(driver: &Driver, probe: Probe) -> Vec<IntegrityFinding> {
         } => check_user(driver, &id, &user_name, active).await,
         Probe::UserName(user_name) => check_unique(driver, &user_name).await,
         Probe::Group { id, members } => check_group(driver, &id, &members).await,
+        Probe::SharedGroup { id, acknowledged } => {
+            check_shared_group(driver, &id, &acknowledged).await
+        }
     }
 }
 
@@ -200,24 +260,20 @@ async fn check_unique(driver: &Driver, user_name: &str) -> Vec<IntegrityFinding>
     }
 }
 
-async fn check_group(
-    driver: &Driver,
-    id: &str,
-    expected: &BTreeSet<String>,
-) -> Vec<IntegrityFinding> {
+/// A group's member ids as the server reads them, or the finding when it cannot be read.
+async fn read_members(driver: &Driver, id: &str) -> Result<BTreeSet<String>, IntegrityFinding> {
     let path = format!("/Groups/{id}");
-    let (status, body) = match read(driver, &path).await {
-        Ok(answer) => answer,
-        Err(err) => return vec![finding("load.unverifiable", id, err)],
-    };
+    let (status, body) = read(driver, &path)
+        .await
+        .map_err(|err| finding("load.unverifiable", id, err))?;
     let Some(body) = body.filter(|_| status == 200) else {
-        return vec![finding(
+        return Err(finding(
             "load.membership-mismatch",
             id,
             format!("pushed group {id} answers {status} to GET {path} after the run"),
-        )];
+        ));
     };
-    let stored: BTreeSet<String> = body
+    Ok(body
         .get("members")
         .and_then(Value::as_array)
         .map(|members| {
@@ -226,7 +282,18 @@ async fn check_group(
                 .filter_map(|member| member.get("value")?.as_str().map(str::to_string))
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default())
+}
+
+async fn check_group(
+    driver: &Driver,
+    id: &str,
+    expected: &BTreeSet<String>,
+) -> Vec<IntegrityFinding> {
+    let stored = match read_members(driver, id).await {
+        Ok(stored) => stored,
+        Err(found) => return vec![found],
+    };
     if &stored == expected {
         return Vec::new();
     }
@@ -236,5 +303,40 @@ async fn check_group(
         "load.membership-mismatch",
         id,
         format!("group {id} should hold the {} members last sent; missing {missing:?}, unexpected {extra:?}", expected.len()),
+    )]
+}
+
+/// A shared group gets member adds from several workers at once and no removes, so every add the
+/// server acknowledged must be there; a missing one is a lost update.
+async fn check_shared_group(
+    driver: &Driver,
+    id: &str,
+    acknowledged: &BTreeSet<String>,
+) -> Vec<IntegrityFinding> {
+    let stored = match read_members(driver, id).await {
+        Ok(stored) => stored,
+        Err(found) => return vec![found],
+    };
+    let missing: Vec<&str> = acknowledged
+        .difference(&stored)
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    let listed = missing[..missing.len().min(LISTED_MEMBERS)].join(", ");
+    let more = if missing.len() > LISTED_MEMBERS {
+        format!(" and {} more", missing.len() - LISTED_MEMBERS)
+    } else {
+        String::new()
+    };
+    vec![finding(
+        "load.group-member-lost",
+        id,
+        format!(
+            "{} of the {} member adds the server acknowledged on shared group {id} are missing after the run (concurrent membership PATCHes lost updates): {listed}{more}",
+            missing.len(),
+            acknowledged.len()
+        ),
     )]
 }

@@ -4,6 +4,7 @@
 pub mod context;
 pub mod exchange;
 pub mod integrity;
+pub mod interrupt;
 pub mod ledger;
 pub mod measure;
 pub mod okta_shapes;
@@ -16,7 +17,8 @@ pub mod run;
 pub mod slo;
 pub mod tasks;
 
+pub use interrupt::Interrupt;
 pub use ops::{OpKind, OpSelector};
 pub use profile::{Profile, ProfileError};
-pub use run::{run_load, LoadError, LoadOutcome, LoadSettings, LoadTarget};
+pub use run::{run_load, run_load_until, LoadError, LoadOutcome, LoadSettings, LoadTarget};
 pub use slo::{Slo, SloVerdict};

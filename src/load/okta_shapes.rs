@@ -37,6 +37,11 @@ impl NamePartition {
         )
     }
 
+    /// The displayName of the group this worker process's group pushes share.
+    pub fn shared_group_name(run_tag: &str, worker: u32) -> String {
+        format!("lt{run_tag}-w{worker}-shared")
+    }
+
     /// The prefix every name of the run starts with (all workers).
     pub fn run_prefix(run_tag: &str) -> String {
         format!("lt{run_tag}.")

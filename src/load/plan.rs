@@ -11,6 +11,7 @@ use goose::prelude::*;
 
 use super::context::{put_session, take_session, RunContext};
 use super::exchange::idle;
+use super::interrupt::KILLSWITCH_REASON;
 use super::okta_shapes::OKTA_USER_AGENT;
 use super::profile::{parse_duration, Profile, ScenarioSpec};
 use super::tasks::run_task;
@@ -92,7 +93,7 @@ pub fn compile_plan(
     })
 }
 
-/// Builds the goose attack: embedded configuration (no argv, no telnet/websocket, no printed
+/// Builds the goose attack: embedded configuration (no argv, no telnet/websocket, no goose
 /// metrics), the test plan, one shared client without cookies, and one scenario per profile scenario.
 pub fn build_attack(
     host: &str,
@@ -103,6 +104,9 @@ pub fn build_attack(
 ) -> Result<GooseAttack, GooseError> {
     let mut configuration = GooseConfiguration::default();
     configuration.host = Some(host.to_string());
+    // Our own recorder measures every operation; goose's metrics would only cost CPU and
+    // memory (a per-request message to its aggregator), so they are off.
+    configuration.no_metrics = true;
     configuration.no_print_metrics = true;
     configuration.no_error_summary = true;
     configuration.no_telnet = true;
@@ -135,6 +139,11 @@ fn goose_scenario(
         let spec = task_spec.clone();
         Box::pin(async move {
             let mut session = take_session(user, &context);
+            if context.interrupt.requested() {
+                // goose clears its killswitch when an attack starts, so a Ctrl-C just before
+                // that would be forgotten: every idle worker pulls it again.
+                goose::trigger_killswitch(KILLSWITCH_REASON);
+            }
             if context.remaining().is_zero() || !context.claim_task(index) {
                 if context.all_tasks_finished() {
                     // A bounded burst is done: end the run now rather than idling to its end.
@@ -148,6 +157,9 @@ fn goose_scenario(
             }
             run_task(user, &context, &mut session, &spec).await;
             context.task_done();
+            // The ledger goes to its journal after every task, so no worker holds more than one
+            // task's worth of it.
+            context.collector.absorb_ledger(&mut session.ledger);
             put_session(user, session);
             Ok(())
         })

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::ledger::Ledger;
+use super::ledger::{Ledger, LedgerJournal};
 use super::measure::{
     add_into, record_clamped, IntervalHistograms, Measurements, Percentiles, TimelineCounts,
 };
@@ -117,7 +117,8 @@ impl UserRecorder {
     }
 }
 
-/// The run-wide store every user merges into: measurements and the integrity ledger.
+/// The run-wide store every user merges into: measurements, and the integrity ledger's journal
+/// file (absent when the check is off: entries are then dropped).
 #[derive(Debug)]
 pub struct Collector {
     start: Instant,
@@ -126,7 +127,7 @@ pub struct Collector {
     /// the lock.
     packed_below: AtomicU64,
     measurements: Mutex<Measurements>,
-    ledger: Mutex<Ledger>,
+    journal: Mutex<Option<LedgerJournal>>,
 }
 
 /// Totals so far, for the progress line.
@@ -147,7 +148,15 @@ impl Collector {
             interval,
             packed_below: AtomicU64::new(0),
             measurements: Mutex::new(Measurements::new(started_unix_s, interval)),
-            ledger: Mutex::new(Ledger::default()),
+            journal: Mutex::new(None),
+        }
+    }
+
+    /// The same collector, appending ledger entries to `journal`.
+    pub fn with_journal(self, journal: LedgerJournal) -> Self {
+        Self {
+            journal: Mutex::new(Some(journal)),
+            ..self
         }
     }
 
@@ -218,15 +227,28 @@ impl Collector {
         self.packed_below.store(upto, Ordering::Relaxed);
     }
 
-    /// Moves a worker's ledger into the shared one.
+    /// Appends a worker's buffered ledger entries to the journal (drops them without one).
     pub fn absorb_ledger(&self, ledger: &mut Ledger) {
         if ledger.is_empty() {
             return;
         }
-        self.ledger
+        let entries = ledger.drain();
+        if let Some(journal) = self
+            .journal
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .absorb(ledger);
+            .as_mut()
+        {
+            journal.append(&entries);
+        }
+    }
+
+    /// Takes the journal for the integrity check (`None` when there is none or it was taken).
+    pub fn take_journal(&self) -> Option<LedgerJournal> {
+        self.journal
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
     }
 
     /// Requests, errors and p99 merged so far (lags by at most one interval per user).
@@ -245,9 +267,9 @@ impl Collector {
         }
     }
 
-    /// Takes the final measurements and ledger. The measured time runs from the start to the
-    /// last operation's end; `fallback` is used when nothing was recorded.
-    pub fn finish(&self, fallback: Duration) -> (Measurements, Ledger) {
+    /// Takes the final measurements. The measured time runs from the start to the last
+    /// operation's end; `fallback` is used when nothing was recorded.
+    pub fn finish(&self, fallback: Duration) -> Measurements {
         let mut measurements = self
             .measurements
             .lock()
@@ -258,13 +280,7 @@ impl Collector {
         if taken.elapsed.is_zero() {
             taken.elapsed = fallback;
         }
-        let ledger = std::mem::take(
-            &mut *self
-                .ledger
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        );
-        (taken, ledger)
+        taken
     }
 }
 
@@ -300,7 +316,7 @@ mod tests {
         user.record(&outcome(OpKind::Lookup, start, 1500, true), &collector);
         assert_eq!(collector.progress().requests, 2);
         user.flush(&collector);
-        let (measurements, _) = collector.finish(Duration::from_secs(9));
+        let measurements = collector.finish(Duration::from_secs(9));
         assert_eq!(
             measurements.elapsed,
             Duration::from_millis(1500),

@@ -11,12 +11,14 @@ use tokio::task::JoinSet;
 
 use super::context::{RetryPolicy, RunContext};
 use super::integrity::check_integrity;
+use super::interrupt::Interrupt;
+use super::ledger::{LedgerJournal, LedgerReader, LEDGER_FILE};
 use super::measure::Measurements;
-use super::okta_shapes::{create_user_body, NamePartition};
+use super::okta_shapes::{create_group_body, create_user_body, NamePartition};
 use super::plan::{build_attack, compile_plan, CompiledPlan};
-use super::profile::{parse_duration, Profile};
+use super::profile::{parse_duration, IntegrationMode, Profile, ScenarioKind};
 use super::recorder::Collector;
-use super::report::{build_report, write_report, LoadReport, RunFacts};
+use super::report::{build_report, write_report, Interruption, LoadReport, RunFacts};
 use super::slo::{Slo, SloVerdict};
 use crate::driver::{Driver, Method, RequestSpec, Target};
 
@@ -77,6 +79,11 @@ impl LoadOutcome {
             .collect()
     }
 
+    /// Whether Ctrl-C stopped the run (the report is partial).
+    pub fn interrupted(&self) -> bool {
+        self.report.run.interrupted.is_some()
+    }
+
     /// Whether the integrity check found lost or duplicated data.
     pub fn has_findings(&self) -> bool {
         self.report
@@ -93,6 +100,15 @@ pub fn run_tag(seed: u64) -> String {
 
 /// Runs the profile against the target and writes the reports.
 pub async fn run_load(settings: LoadSettings) -> Result<LoadOutcome, LoadError> {
+    run_load_until(settings, Interrupt::manual()).await
+}
+
+/// [`run_load`], stopped early when `interrupt` fires (Ctrl-C): the load stops gracefully, the
+/// integrity check is skipped, and the report is written marked interrupted.
+pub async fn run_load_until(
+    settings: LoadSettings,
+    interrupt: Interrupt,
+) -> Result<LoadOutcome, LoadError> {
     let profile = &settings.profile;
     let plan =
         compile_plan(profile, settings.users, settings.duration).map_err(LoadError::Settings)?;
@@ -100,20 +116,88 @@ pub async fn run_load(settings: LoadSettings) -> Result<LoadOutcome, LoadError> 
         parse_duration(profile.run.request_timeout.get_ref()).map_err(LoadError::Settings)?;
     let driver = preflight(&settings.target, request_timeout).await?;
     let tag = run_tag(settings.seed);
-    seed_directory(
+    let seeded = seed_directory(
         &driver,
         profile.seed_data.users,
         &tag,
         settings.worker_index,
-    )
-    .await?;
+    );
+    tokio::select! {
+        seeded = seeded => seeded?,
+        () = interrupt.wait() => {}
+    }
 
-    let context = Arc::new(run_context(&settings, &plan, tag)?);
+    let shared_group = match interrupt.requested() {
+        false => create_shared_group(&driver, &settings, &tag).await,
+        true => None,
+    };
+    let mut context = run_context(&settings, &plan, tag, &interrupt)?;
+    context.shared_group = shared_group;
+    let context = Arc::new(context);
+    if !interrupt.requested() {
+        attack(&settings, &plan, &context, request_timeout).await?;
+    }
+    let measurements = context
+        .collector
+        .finish(context.collector.start().elapsed());
+    let journal = context.collector.take_journal().map(LedgerJournal::finish);
+    let journal = journal.transpose().map_err(LoadError::CouldNotRun)?;
+    let mut interrupted = interrupt.requested().then(|| {
+        let during = if measurements.totals.is_empty() {
+            "setup"
+        } else {
+            "load"
+        };
+        interruption(during, &plan, &measurements)
+    });
+    let integrity = match (&journal, &interrupted) {
+        (Some(journal), None) => {
+            let checked = tokio::select! {
+                checked = check_integrity(&driver, journal) => Some(checked),
+                () = interrupt.wait() => None,
+            };
+            match checked {
+                Some(summary) => Some(summary.map_err(LoadError::CouldNotRun)?),
+                None => {
+                    interrupted = Some(interruption("integrity-check", &plan, &measurements));
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let verdicts = settings
+        .slos
+        .iter()
+        .map(|slo| slo.judge(&measurements))
+        .collect();
+    let mut facts = run_facts(&settings, &plan, &context, &measurements);
+    facts.interrupted = interrupted;
+    let report = build_report(facts, &measurements, verdicts, integrity);
+    let mut written = match &settings.report_dir {
+        Some(dir) => write_report(dir, &report, &measurements).map_err(LoadError::CouldNotRun)?,
+        None => Vec::new(),
+    };
+    written.extend(
+        journal
+            .filter(LedgerReader::is_kept)
+            .map(|journal| journal.path().to_path_buf()),
+    );
+    Ok(LoadOutcome { report, written })
+}
+
+/// Runs the goose attack (with the progress line on a terminal).
+async fn attack(
+    settings: &LoadSettings,
+    plan: &CompiledPlan,
+    context: &Arc<RunContext>,
+    request_timeout: Duration,
+) -> Result<(), LoadError> {
     let host = format!("{}/", settings.target.base_url.trim_end_matches('/'));
     let attack = build_attack(
         &host,
-        &plan,
-        &profile.scenarios,
+        plan,
+        &settings.profile.scenarios,
         context.clone(),
         request_timeout,
     )
@@ -128,26 +212,32 @@ pub async fn run_load(settings: LoadSettings) -> Result<LoadOutcome, LoadError> 
         let _ = progress.await;
     }
     executed.map_err(|err| LoadError::CouldNotRun(format!("the goose run failed: {err:?}")))?;
-    let (measurements, ledger) = context
-        .collector
-        .finish(context.collector.start().elapsed());
+    Ok(())
+}
 
-    let integrity = match settings.check_integrity {
-        true => Some(check_integrity(&driver, &ledger).await),
-        false => None,
+fn interruption(during: &str, plan: &CompiledPlan, measurements: &Measurements) -> Interruption {
+    Interruption {
+        during: during.to_string(),
+        after_s: measurements.elapsed.as_secs_f64(),
+        planned_s: plan.total.as_secs_f64(),
+    }
+}
+
+/// The integrity ledger's journal: `ledger.jsonl` in the report directory (kept, it shows what
+/// the server acknowledged), else a temporary file removed after the check.
+fn ledger_journal(settings: &LoadSettings, tag: &str) -> Result<LedgerJournal, LoadError> {
+    let (path, temporary) = match &settings.report_dir {
+        Some(dir) => (dir.join(LEDGER_FILE), false),
+        None => (
+            std::env::temp_dir().join(format!(
+                "scimfuzz-ledger-{}-{tag}-{}.jsonl",
+                std::process::id(),
+                settings.worker_index
+            )),
+            true,
+        ),
     };
-    let verdicts = settings
-        .slos
-        .iter()
-        .map(|slo| slo.judge(&measurements))
-        .collect();
-    let facts = run_facts(&settings, &plan, &context, &measurements);
-    let report = build_report(facts, &measurements, verdicts, integrity);
-    let written = match &settings.report_dir {
-        Some(dir) => write_report(dir, &report, &measurements).map_err(LoadError::CouldNotRun)?,
-        None => Vec::new(),
-    };
-    Ok(LoadOutcome { report, written })
+    LedgerJournal::create(&path, temporary).map_err(LoadError::CouldNotRun)
 }
 
 /// The state every goose user shares; the run's clock starts here.
@@ -155,6 +245,7 @@ fn run_context(
     settings: &LoadSettings,
     plan: &CompiledPlan,
     tag: String,
+    interrupt: &Interrupt,
 ) -> Result<RunContext, LoadError> {
     let profile = &settings.profile;
     let interval = report_interval(profile, plan)?;
@@ -163,7 +254,11 @@ fn run_context(
         .duration_since(UNIX_EPOCH)
         .map(|since| since.as_secs_f64())
         .unwrap_or(0.0);
-    let start = Instant::now();
+    let mut collector = Collector::new(Instant::now(), started_unix_s, interval);
+    if settings.check_integrity {
+        collector = collector.with_journal(ledger_journal(settings, &tag)?);
+    }
+    let start = collector.start();
     Ok(RunContext {
         authorization: settings.target.authorization.clone(),
         headers: settings.target.headers.clone(),
@@ -176,7 +271,9 @@ fn run_context(
         run_tag: tag,
         worker_index: settings.worker_index,
         seed: settings.seed,
-        collector: Collector::new(start, started_unix_s, interval),
+        collector,
+        interrupt: interrupt.clone(),
+        shared_group: None,
         budgets: profile
             .scenarios
             .iter()
@@ -213,6 +310,7 @@ fn run_facts(
         tasks_completed: context.tasks_done.load(Ordering::Relaxed),
         last_task_s: (last_task_us > 0).then(|| last_task_us as f64 / 1e6),
         pace_ms: context.pace.as_secs_f64() * 1000.0,
+        interrupted: None,
     }
 }
 
@@ -321,6 +419,34 @@ async fn seed_directory(
         )));
     }
     Ok(())
+}
+
+/// Creates the group OIN group-push workers add members to concurrently, when the profile has
+/// such a scenario. `None` when it has not, or the server refused (the pushes then show errors).
+async fn create_shared_group(
+    driver: &Driver,
+    settings: &LoadSettings,
+    tag: &str,
+) -> Option<String> {
+    let pushes_groups = settings.profile.scenarios.iter().any(|scenario| {
+        scenario.kind == ScenarioKind::GroupPush && scenario.mode == IntegrationMode::Oin
+    });
+    if !pushes_groups {
+        return None;
+    }
+    let name = NamePartition::shared_group_name(tag, settings.worker_index);
+    let request = RequestSpec::with_json(Method::Post, "/Groups", create_group_body(&name));
+    for _ in 0..3 {
+        match driver.send(&request).await {
+            Ok(call) if call.response.status == 201 => {
+                let body = call.response.json()?;
+                return body.get("id")?.as_str().map(str::to_string);
+            }
+            Ok(call) if call.response.status < 500 && call.response.status != 429 => return None,
+            _ => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    None
 }
 
 /// Rewrites one stderr line every second: elapsed, req/s, errors, 429s, p99 so far.

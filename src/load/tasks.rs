@@ -230,19 +230,26 @@ async fn toggle_active(worker: &mut Worker<'_>, spec: &ScenarioSpec) {
     worker.session.ledger.set_active(&target.id, known);
 }
 
-/// A pushed group and the member list last acknowledged.
+/// A pushed group, the member list last acknowledged, and whether every change was acknowledged
+/// (once one fails the group's state is unknown and the check skips it).
 struct PushedGroup {
     id: String,
     display_name: String,
     path: String,
     members: BTreeSet<String>,
+    known: bool,
 }
 
 /// Okta's group push: create (empty), push the first half of the pool, then a delta removing two
 /// of them and adding the rest, so the final membership shows whether removals were applied.
+/// OIN workers also add one of their users to the run's shared group first (see
+/// [`add_to_shared_group`]).
 async fn push_group(worker: &mut Worker<'_>, spec: &ScenarioSpec) {
     if !ensure_pool(worker, spec).await {
         return;
+    }
+    if spec.mode == IntegrationMode::Oin {
+        add_to_shared_group(worker).await;
     }
     let display_name = worker.session.next_group_name();
     let body = shapes::create_group_body(&display_name);
@@ -258,15 +265,12 @@ async fn push_group(worker: &mut Worker<'_>, spec: &ScenarioSpec) {
     let Some(id) = created.string("id") else {
         return;
     };
-    worker
-        .session
-        .ledger
-        .set_members(&id, Some(BTreeSet::new()));
     let mut group = PushedGroup {
         path: format!("Groups/{id}"),
         id,
         display_name,
         members: BTreeSet::new(),
+        known: true,
     };
     let pool = worker.session.pool.clone();
     let half = pool.len().div_ceil(2);
@@ -290,6 +294,41 @@ async fn push_group(worker: &mut Worker<'_>, spec: &ScenarioSpec) {
         )
         .await;
     }
+    let members = group.known.then_some(group.members);
+    worker.session.ledger.set_members(&group.id, members);
+}
+
+/// Adds the worker's next pool user (each once) to the run's shared group with Okta's add
+/// PATCH. Several workers do this at the same moment, so a server that applies concurrent
+/// membership PATCHes to a stale copy loses members; the ledger keeps each acknowledged add.
+async fn add_to_shared_group(worker: &mut Worker<'_>) {
+    let Some(group_id) = worker.context.shared_group.clone() else {
+        return;
+    };
+    let Some(member) = worker
+        .session
+        .pool
+        .get(worker.session.shared_added)
+        .cloned()
+    else {
+        return;
+    };
+    worker.session.shared_added += 1;
+    let add = shapes::membership_delta_patch(&[], &[shapes::member(&member.id, &member.user_name)]);
+    let path = format!("Groups/{group_id}");
+    let acknowledged = worker
+        .send(
+            OpKind::GroupPatch,
+            GooseMethod::Patch,
+            &path,
+            Some(&add),
+            &[200, 204],
+        )
+        .await
+        .ok;
+    if acknowledged {
+        worker.session.ledger.member_added(&group_id, &member.id);
+    }
 }
 
 /// "Push Now" for an OIN group: `replace` on `members` with the whole list.
@@ -310,16 +349,15 @@ async fn push_now(worker: &mut Worker<'_>, group: &mut PushedGroup, members: &[P
         )
         .await
         .ok;
-    let ids: BTreeSet<String> = members.iter().map(|u| u.id.clone()).collect();
     if ok {
-        group.members = ids.clone();
+        group.members = members.iter().map(|u| u.id.clone()).collect();
     }
-    acknowledge(worker, &group.id, ok.then_some(ids));
+    group.known &= ok;
     ok
 }
 
-/// Sends one membership change; records the acknowledged membership (or forgets the group when
-/// the change failed, since its state is then unknown). Returns whether it was acknowledged.
+/// Sends one membership change; keeps the acknowledged membership (or marks the group unknown
+/// when the change failed). Returns whether it was acknowledged.
 async fn push_membership_change(
     worker: &mut Worker<'_>,
     mode: IntegrationMode,
@@ -388,15 +426,10 @@ async fn push_membership_change(
         }
     };
     if ok {
-        group.members = next.clone();
+        group.members = next;
     }
-    acknowledge(worker, &group.id, ok.then_some(next));
+    group.known &= ok;
     ok
-}
-
-/// Records a group's acknowledged members, or forgets it when the last change failed.
-fn acknowledge(worker: &mut Worker<'_>, group_id: &str, members: Option<BTreeSet<String>>) {
-    worker.session.ledger.set_members(group_id, members);
 }
 
 /// `GET /Users/{id}` of the worker's first pool user (raw throughput).

@@ -1,6 +1,7 @@
 //! The post-run integrity check against the reference server's faults (lost writes, racing
-//! duplicates, deactivations that do not stick or make users unreadable, ignored member removals)
-//! and Okta's 429 model against a stand-in server that throttles.
+//! duplicates, deactivations that do not stick or make users unreadable, ignored member removals,
+//! concurrent member adds that overwrite each other) and Okta's 429 model against a stand-in
+//! server that throttles.
 
 use serde_json::Value;
 
@@ -179,12 +180,22 @@ fn a_429_without_retry_after_backs_off_doubling_and_gives_up_after_max_tries_as_
 /// Runs one bounded task kind (`tasks` tasks by one worker) against the embedded server, with a
 /// fault or without.
 fn bounded_run_with_fault(name: &str, scenario: &str, fault: Option<&str>) -> (i32, String) {
+    bounded_run_with_workers(name, 1, scenario, fault)
+}
+
+/// [`bounded_run_with_fault`] with `users` workers sharing the scenario's tasks.
+fn bounded_run_with_workers(
+    name: &str,
+    users: usize,
+    scenario: &str,
+    fault: Option<&str>,
+) -> (i32, String) {
     let dir = fresh_dir(name);
     std::fs::create_dir_all(&dir).unwrap();
     let profile = dir.join("p.toml");
     let text = format!(
         "version = 1\nname = \"{name}\"\ndescription = \"d\"\nassumptions = [\"test\"]\n\
-         [run]\nusers = 1\nduration = \"30s\"\n[[scenario]]\nname = \"s\"\n{scenario}\n"
+         [run]\nusers = {users}\nduration = \"30s\"\n[[scenario]]\nname = \"s\"\n{scenario}\n"
     );
     std::fs::write(&profile, text).unwrap();
     let profile_text = profile.display().to_string();
@@ -226,4 +237,36 @@ fn the_integrity_check_reports_a_pushed_group_whose_member_removals_were_ignored
         bounded_run_with_fault("member-removal", scenario, Some("member-removal-ignored"));
     assert_eq!(code, 1, "{output}");
     assert!(output.contains("load.membership-mismatch"), "{output}");
+}
+
+/// Eight OIN group-push workers start together; each adds its four users to the run's shared
+/// group, one per task, so adds from different workers overlap.
+const SHARED_GROUP_PUSH: &str = "kind = \"group-push\"\npool_per_worker = 4\ntasks = 32";
+
+#[test]
+fn the_integrity_check_reports_member_adds_lost_by_concurrent_patches_of_a_shared_group() {
+    let (code, output) = bounded_run_with_workers(
+        "group-lost-update",
+        8,
+        SHARED_GROUP_PUSH,
+        Some("group-lost-update"),
+    );
+    assert_eq!(code, 1, "{output}");
+    assert_eq!(
+        output.matches("load.group-member-lost").count(),
+        1,
+        "one finding for the shared group: {output}"
+    );
+    assert!(
+        output.contains("member adds the server acknowledged on shared group"),
+        "{output}"
+    );
+}
+
+#[test]
+fn concurrent_member_adds_to_a_shared_group_of_a_correct_server_are_all_kept() {
+    let (code, output) = bounded_run_with_workers("group-adds-kept", 8, SHARED_GROUP_PUSH, None);
+    assert_eq!(code, 0, "{output}");
+    // 32 pushed groups and the shared one.
+    assert!(output.contains("33 groups checked, 0 findings"), "{output}");
 }

@@ -50,6 +50,14 @@ pub fn render_html(report: &LoadReport, measurements: &Measurements) -> String {
             format!(" · merged from {}", escape(&run.merged_from.join(", ")))
         }
     );
+    if let Some(interruption) = &run.interrupted {
+        let _ = write!(
+            page,
+            "<p class=\"bad\"><strong>Partial report: {}.</strong> The numbers cover the load sent \
+             before Ctrl-C; the SLO verdicts are not a verdict on the planned run.</p>",
+            escape(&interruption.describe())
+        );
+    }
     page.push_str("<h2>Operations</h2>");
     page.push_str(&operations_table(report));
     page.push_str("<h2>SLOs</h2>");
@@ -113,15 +121,28 @@ fn slo_list(report: &LoadReport) -> String {
     if report.slos.is_empty() {
         return "<p>No SLOs were set.</p>".into();
     }
-    let mut list = String::from("<ul>");
+    let partial = report.run.interrupted.is_some();
+    let mut list = String::from(if partial {
+        "<p>On the partial (interrupted) run only:</p><ul>"
+    } else {
+        "<ul>"
+    });
     for verdict in &report.slos {
-        let (class, text) = if verdict.passed {
-            (
+        let (class, text) = match (verdict.passed, partial) {
+            (true, false) => (
                 "ok",
                 format!("{} held (measured {:.3})", verdict.slo, verdict.measured),
-            )
-        } else {
-            ("bad", verdict.detail.clone())
+            ),
+            (false, false) => ("bad", verdict.detail.clone()),
+            (passed, true) => (
+                "partial",
+                format!(
+                    "{} {} so far (measured {:.3}), not judged: interrupted",
+                    verdict.slo,
+                    if passed { "held" } else { "breached" },
+                    verdict.measured
+                ),
+            ),
         };
         let _ = write!(list, "<li class=\"{class}\">{}</li>", escape(&text));
     }
@@ -131,7 +152,11 @@ fn slo_list(report: &LoadReport) -> String {
 
 fn integrity_section(report: &LoadReport) -> String {
     let Some(integrity) = &report.integrity else {
-        return "<p>Skipped.</p>".into();
+        return if report.run.interrupted.is_some() {
+            "<p>Not run: the run was interrupted.</p>".into()
+        } else {
+            "<p>Skipped.</p>".into()
+        };
     };
     let mut section = format!(
         "<p>{} users, {} userNames and {} groups checked: <span class=\"{}\">{} findings</span>.</p>",
@@ -378,6 +403,7 @@ mod tests {
             tasks_completed: 1,
             last_task_s: None,
             pace_ms: 0.0,
+            interrupted: None,
         };
         let page = render_html(
             &build_report(facts, &measurements, Vec::new(), None),

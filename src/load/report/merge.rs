@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::hlog::{read_hlog, LATENCY_TAG, SERVICE_TAG};
-use super::model::{build_report, IntegritySummary, LoadReport, RunFacts, REPORT_VERSION};
+use super::model::{
+    build_report, IntegritySummary, Interruption, LoadReport, RunFacts, REPORT_VERSION,
+};
 use super::write::JSON_FILE;
 use crate::load::measure::{add_into, Measurements, TimelineCounts};
 use crate::load::ops::OpKind;
@@ -268,7 +270,30 @@ fn merged_facts(workers: &[WorkerReport], start: f64, measurements: &Measurement
             .sum(),
         last_task_s,
         pace_ms: first.pace_ms,
+        interrupted: merged_interruption(workers),
     }
+}
+
+/// A merge of partial runs is partial: the first interrupted worker's facts, naming how many were.
+fn merged_interruption(workers: &[WorkerReport]) -> Option<Interruption> {
+    let interrupted: Vec<&Interruption> = workers
+        .iter()
+        .filter_map(|worker| worker.report.run.interrupted.as_ref())
+        .collect();
+    let first = interrupted.first()?;
+    Some(Interruption {
+        during: format!(
+            "{} ({} of {} workers interrupted)",
+            first.during,
+            interrupted.len(),
+            workers.len()
+        ),
+        after_s: interrupted
+            .iter()
+            .map(|interruption| interruption.after_s)
+            .fold(f64::INFINITY, f64::min),
+        planned_s: first.planned_s,
+    })
 }
 
 fn merged_integrity(workers: &[WorkerReport]) -> Option<IntegritySummary> {
@@ -347,6 +372,7 @@ mod tests {
             tasks_completed: millis.len() as u64,
             last_task_s: Some(1.5),
             pace_ms: 0.0,
+            interrupted: None,
         };
         let mut report = build_report(facts, &measurements, Vec::new(), None);
         report.operations[0].status_codes = [("201".to_string(), millis.len() as u64)].into();

@@ -9,5 +9,7 @@ pub mod text;
 pub mod write;
 
 pub use merge::merge_reports;
-pub use model::{build_report, IntegrityFinding, IntegritySummary, LoadReport, RunFacts};
+pub use model::{
+    build_report, IntegrityFinding, IntegritySummary, Interruption, LoadReport, RunFacts,
+};
 pub use write::{write_report, HTML_FILE, JSON_FILE};

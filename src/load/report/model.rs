@@ -58,6 +58,31 @@ pub struct RunFacts {
     pub last_task_s: Option<f64>,
     /// Each worker intends to start a request every `pace_ms` (0: closed loop, no correction).
     pub pace_ms: f64,
+    /// `null` for a run that ended on its own; set when Ctrl-C stopped it (the report is partial,
+    /// SLO verdicts describe the partial run only). Absent in reports written before it existed.
+    #[serde(default)]
+    pub interrupted: Option<Interruption>,
+}
+
+/// How an interrupted run (Ctrl-C) ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Interruption {
+    /// What was running: `setup` (preflight, seeding), `load`, or `integrity-check`.
+    pub during: String,
+    /// Seconds of load measured before the stop.
+    pub after_s: f64,
+    /// Seconds the plan would have run.
+    pub planned_s: f64,
+}
+
+impl Interruption {
+    /// "interrupted after 12.3 s of 60 s (during load)".
+    pub fn describe(&self) -> String {
+        format!(
+            "interrupted after {:.1} s of {:.0} s (during {})",
+            self.after_s, self.planned_s, self.during
+        )
+    }
 }
 
 /// One operation kind's (or all operations') numbers.
@@ -99,7 +124,8 @@ pub struct IntegritySummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntegrityFinding {
     /// Stable id: `load.lost-user`, `load.duplicate-username`, `load.deactivation-lost`,
-    /// `load.deactivated-unreadable`, `load.membership-mismatch`, `load.unverifiable`.
+    /// `load.deactivated-unreadable`, `load.membership-mismatch`, `load.group-member-lost`,
+    /// `load.unverifiable`.
     pub check_id: String,
     /// The resource concerned (id or userName).
     pub resource: String,

@@ -22,6 +22,13 @@ pub fn render_text(report: &LoadReport) -> String {
             .map(|at| format!(" (last done at {at:.2} s)"))
             .unwrap_or_default()
     );
+    if let Some(interruption) = &run.interrupted {
+        let _ = writeln!(
+            text,
+            "PARTIAL REPORT: {}; the numbers cover the load sent before Ctrl-C",
+            interruption.describe()
+        );
+    }
     if run.pace_ms > 0.0 {
         let offered = run.peak_users as f64 * 1000.0 / run.pace_ms;
         let _ = writeln!(
@@ -51,8 +58,23 @@ pub fn render_text(report: &LoadReport) -> String {
     {
         text.push_str(&row(summary));
     }
+    let partial = run.interrupted.is_some();
+    if partial && !report.slos.is_empty() {
+        let _ = writeln!(
+            text,
+            "SLOs not judged (interrupted run); on the partial run:"
+        );
+    }
     for verdict in &report.slos {
-        if verdict.passed {
+        if partial {
+            let _ = writeln!(
+                text,
+                "  {} {} so far (measured {:.3})",
+                verdict.slo,
+                if verdict.passed { "held" } else { "breached" },
+                verdict.measured
+            );
+        } else if verdict.passed {
             let _ = writeln!(
                 text,
                 "SLO held: {} (measured {:.3})",
@@ -61,6 +83,9 @@ pub fn render_text(report: &LoadReport) -> String {
         } else {
             let _ = writeln!(text, "SLO BREACHED: {}", verdict.detail);
         }
+    }
+    if report.integrity.is_none() && partial {
+        let _ = writeln!(text, "integrity: not checked (interrupted)");
     }
     if let Some(integrity) = &report.integrity {
         let _ = writeln!(
