@@ -155,3 +155,153 @@ fn labelled(findings: Vec<Finding>, to: &str) -> Vec<Finding> {
         .map(|f| relabel(relabel(f, id::CONTENT, to), id::PATCH_RESULT, to))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::CheckRules;
+    use crate::driver::{IdMap, RecordedRequest, RecordedResponse, Timings};
+    use crate::model::{ModelRules, Spelling, State};
+
+    fn call(status: u16, body: &str) -> Call {
+        Call {
+            request: RecordedRequest {
+                method: "PATCH".into(),
+                url: "http://x/Users/1".into(),
+                headers: Vec::new(),
+                body: None,
+            },
+            response: RecordedResponse {
+                status,
+                headers: vec![("content-type".into(), "application/scim+json".into())],
+                body: body.into(),
+            },
+            timings: Timings {
+                started_at_us: 0,
+                headers_us: 1,
+                total_us: 1_000,
+            },
+        }
+    }
+
+    fn error(status: u16, scim_type: &str) -> Call {
+        let body = serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+            "status": status.to_string(),
+            "scimType": scim_type,
+            "detail": "refused",
+        });
+        call(status, &body.to_string())
+    }
+
+    fn record() -> UserRecord {
+        State::new("77", ModelRules::default()).new_user_record(UserHandle(0), Spelling::Base)
+    }
+
+    fn ids_of(findings: Vec<Finding>) -> Vec<String> {
+        findings.into_iter().map(|f| f.check_id).collect()
+    }
+
+    fn judge(expected: &Expected, calls: &[Call]) -> Vec<String> {
+        let ids = IdMap::new();
+        let ctx = CheckContext {
+            ids: &ids,
+            namespace_prefix: "77.",
+            deactivated_ids: &[],
+            memberships: &[],
+            rules: CheckRules::default(),
+        };
+        let op = Op::GetUser {
+            user: UserHandle(0),
+        };
+        ids_of(super::super::check_op(&op, expected, calls, &ctx))
+    }
+
+    fn removed_nothing(no_target_allowed: bool) -> Expected {
+        Expected::RemovedNothing {
+            read: Box::new(Expected::UserRead {
+                user: UserHandle(0),
+                record: record(),
+            }),
+            no_target_allowed,
+        }
+    }
+
+    fn string_boolean(must_accept: bool) -> Expected {
+        let before = record();
+        let after = UserRecord {
+            active: false,
+            ..before.clone()
+        };
+        Expected::StringBoolean {
+            user: UserHandle(0),
+            before,
+            after,
+            must_accept,
+        }
+    }
+
+    #[test]
+    fn removing_nothing_may_answer_204() {
+        assert!(judge(&removed_nothing(false), &[call(204, "")]).is_empty());
+    }
+
+    #[test]
+    fn removing_nothing_may_answer_400_no_target_only_where_the_profile_allows_it() {
+        assert!(judge(&removed_nothing(true), &[error(400, "noTarget")]).is_empty());
+        assert_eq!(
+            judge(&removed_nothing(false), &[error(400, "noTarget")]),
+            ["patch.remove-absent"]
+        );
+    }
+
+    #[test]
+    fn a_refusal_of_a_remove_that_names_another_reason_is_a_warning() {
+        assert_eq!(
+            judge(&removed_nothing(true), &[error(400, "invalidPath")]),
+            ["patch.error-scim-type"]
+        );
+    }
+
+    #[test]
+    fn a_crash_on_removing_nothing_is_a_finding() {
+        assert_eq!(
+            judge(&removed_nothing(true), &[error(500, "")]),
+            ["patch.remove-absent"]
+        );
+    }
+
+    #[test]
+    fn a_string_boolean_may_be_refused_with_invalid_value_unless_the_profile_requires_it() {
+        assert!(judge(&string_boolean(false), &[error(400, "invalidValue")]).is_empty());
+        assert_eq!(
+            judge(&string_boolean(true), &[error(400, "invalidValue")]),
+            ["patch.string-boolean"]
+        );
+    }
+
+    #[test]
+    fn a_string_boolean_stored_as_text_is_a_finding() {
+        let after = UserRecord {
+            active: false,
+            ..record()
+        };
+        let mut body = serde_json::json!({
+            "schemas": [crate::scim::urn::USER],
+            "id": "1",
+            "userName": after.user_name,
+            "name": {"givenName": after.given_name, "familyName": after.family_name},
+            "displayName": after.display_name,
+            "externalId": after.external_id,
+            "emails": after.emails.iter().map(|e| serde_json::json!({"value": e})).collect::<Vec<_>>(),
+            "meta": {"resourceType": "User"},
+        });
+        body["active"] = Value::String("False".into());
+        let found = judge(&string_boolean(false), &[call(200, &body.to_string())]);
+        assert!(
+            found.contains(&"patch.string-boolean".to_string()),
+            "{found:?}"
+        );
+        assert!(!found.contains(&"patch.result".to_string()), "{found:?}");
+    }
+}

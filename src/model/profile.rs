@@ -316,6 +316,33 @@ mod tests {
     }
 
     #[test]
+    fn string_booleans_are_off_for_okta_either_way_for_the_rfc_and_required_for_entra() {
+        let level = |name| {
+            let profile = load_profile(name, &any_check).expect("a built-in profile");
+            (profile.string_booleans, profile.remove_absent)
+        };
+        assert_eq!(level("okta"), (StringBooleans::Off, RemoveAbsent::Either));
+        assert_eq!(
+            level("rfc-strict"),
+            (StringBooleans::Either, RemoveAbsent::Either)
+        );
+        assert_eq!(
+            level("entra"),
+            (StringBooleans::Accept, RemoveAbsent::Either)
+        );
+        let entra = load_profile("entra", &any_check).expect("entra");
+        assert_eq!(entra.checks["patch.op-case-insensitive"], Level::Error);
+        assert_eq!(entra.latency_budget_ms, Some(600), "inherited from okta");
+    }
+
+    #[test]
+    fn a_bad_string_booleans_value_names_the_file_and_line() {
+        let text = "version = 1\n[capabilities]\nstring_booleans = \"sometimes\"\n";
+        let err = parse("mine.toml", text, &any_check).expect_err("rejected");
+        assert!(err.to_string().starts_with("mine.toml:3:"), "{err}");
+    }
+
+    #[test]
     fn okta_extends_rfc_strict_and_relaxes_it() {
         let okta = load_profile("okta", &any_check).expect("okta loads");
         let strict = load_profile("rfc-strict", &any_check).expect("rfc-strict loads");
