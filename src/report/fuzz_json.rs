@@ -85,6 +85,7 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
         "elapsed_seconds": summary.elapsed_seconds,
         "time_limit_reached": summary.time_limit_reached,
         "cleanup_refused": summary.cleanup_refused,
+        "op_kinds": summary.op_kinds,
         "failures": failures,
         "notes": summary.notes,
         "leftover": summary.leftover,

@@ -71,6 +71,11 @@ fn a_fault_is_reported_with_its_check_and_sequence_and_exits_1() {
         serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("JSON");
     assert_eq!(json["version"], 1);
     assert_eq!(json["failures"][0]["check_id"], "error.not-found-404");
+    assert!(
+        json["op_kinds"]["create-user"].as_u64().unwrap_or(0) > 0,
+        "the report counts ops per kind: {}",
+        json["op_kinds"]
+    );
     assert!(std::fs::read_to_string(&junit)
         .expect("junit")
         .contains("<failure"));
