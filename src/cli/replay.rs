@@ -21,7 +21,7 @@ pub struct ReplayArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     /// Judge with this profile instead of the trace's.
-    #[arg(long, value_name = "okta|rfc-strict|PATH.toml")]
+    #[arg(long, value_name = "okta|rfc-strict|entra|PATH.toml")]
     pub model: Option<String>,
     /// The target holds no other data (implied for the embedded server).
     #[arg(long)]
