@@ -1,6 +1,7 @@
 //! `scimfuzz load`: flags → [`LoadSettings`] (profile, target or the embedded server, overrides,
-//! SLOs, worker partition) → [`run_load`] → summary on stdout and the exit code
-//! (0 clean, 1 lost/duplicated data, 2 usage, 3 could not run, 4 SLO breached).
+//! SLOs, worker partition) → [`run_load_until`] (stopped by Ctrl-C) → summary on stdout and the
+//! exit code (0 clean, 1 lost/duplicated data, 2 usage, 3 could not run, 4 SLO breached,
+//! 130 interrupted: partial report written).
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,7 @@ use super::target::TargetArgs;
 use super::{runtime, CliError, CliResult};
 use crate::load::profile::parse_duration;
 use crate::load::report::text::render_text;
-use crate::load::{run_load, LoadError, LoadSettings, LoadTarget, Profile, Slo};
+use crate::load::{run_load_until, Interrupt, LoadError, LoadSettings, LoadTarget, Profile, Slo};
 use crate::server::{self, Fault, ServerConfig};
 
 /// Replay Okta-like provisioning load from a profile and measure per-operation latency.
@@ -105,6 +106,8 @@ async fn run_against_target(
     target: Option<String>,
     faults: Vec<Fault>,
 ) -> CliResult {
+    // Handle Ctrl-C before goose does (it would exit 1 on a second one, see load::interrupt).
+    let interrupt = Interrupt::on_ctrl_c(exit::INTERRUPTED).map_err(CliError::CouldNotRun)?;
     let _embedded = match target {
         Some(url) => {
             settings.target.base_url = url;
@@ -123,15 +126,19 @@ async fn run_against_target(
             Some(running)
         }
     };
-    let outcome = run_load(settings).await.map_err(|err| match err {
-        LoadError::Settings(message) => CliError::Usage(message),
-        LoadError::CouldNotRun(message) => CliError::CouldNotRun(message),
-    })?;
+    let outcome = run_load_until(settings, interrupt)
+        .await
+        .map_err(|err| match err {
+            LoadError::Settings(message) => CliError::Usage(message),
+            LoadError::CouldNotRun(message) => CliError::CouldNotRun(message),
+        })?;
     print!("{}", render_text(&outcome.report));
     for path in &outcome.written {
         println!("wrote {}", path.display());
     }
-    Ok(if outcome.has_findings() {
+    Ok(if outcome.interrupted() {
+        exit::INTERRUPTED
+    } else if outcome.has_findings() {
         exit::FINDINGS
     } else if !outcome.breaches().is_empty() {
         exit::SLO_BREACHED

@@ -1,10 +1,10 @@
 //! Ctrl-C during `scimfuzz load`: the first SIGINT stops the load gracefully (goose's killswitch)
 //! so a partial report, marked interrupted, is still written; a second one exits at once.
 //!
-//! goose 0.19 installs its own Ctrl-C handler when an attack starts (`util::setup_ctrlc_handler`,
-//! via the `ctrlc` crate, which exits with status 1 on a second Ctrl-C). [`Interrupt::on_ctrl_c`]
-//! registers tokio's SIGINT handler first; `ctrlc` then refuses to replace it (goose logs "reset
-//! ctrl-c handler" at info level and carries on), so every SIGINT comes here.
+//! goose 0.19 installs its own handler when an attack starts (`util::setup_ctrlc_handler`, with
+//! the `ctrlc` crate; it exits with status 1 on a second Ctrl-C). The `ctrlc` crate takes one
+//! handler per process, so [`Interrupt::on_ctrl_c`] installs ours first: goose's attempt then
+//! fails (it logs "reset ctrl-c handler" at info level and carries on) and every SIGINT comes here.
 
 use std::fmt;
 use std::io::Write;
@@ -42,29 +42,29 @@ impl Interrupt {
         Self::default()
     }
 
-    /// Listens for SIGINT from now on (call inside a tokio runtime, before the attack starts):
-    /// the first one requests a graceful stop, a second one exits the process with `exit_code`.
-    pub fn on_ctrl_c(exit_code: i32) -> std::io::Result<Self> {
+    /// Handles SIGINT from now on (call before the attack starts; once per process): the first
+    /// one requests a graceful stop, a second one exits the process with `exit_code`.
+    pub fn on_ctrl_c(exit_code: i32) -> Result<Self, String> {
         let interrupt = Self::default();
-        let mut signals = Signals::register()?;
         let watched = interrupt.clone();
-        tokio::spawn(async move {
-            if !signals.next().await {
-                return;
-            }
-            let _ = writeln!(
-                std::io::stderr(),
-                "\ninterrupted: stopping the load and writing a partial report (Ctrl-C again to quit at once)"
-            );
-            watched.request();
-            if signals.next().await {
+        let mut received = 0u32;
+        ctrlc::set_handler(move || {
+            received += 1;
+            let mut stderr = std::io::stderr();
+            if received > 1 {
                 let _ = writeln!(
-                    std::io::stderr(),
+                    stderr,
                     "interrupted twice: exiting at once, no report written"
                 );
                 std::process::exit(exit_code);
             }
-        });
+            let _ = writeln!(
+                stderr,
+                "\ninterrupted: stopping the load and writing a partial report (Ctrl-C again to quit at once)"
+            );
+            watched.request();
+        })
+        .map_err(|err| format!("could not install the Ctrl-C handler: {err}"))?;
         Ok(interrupt)
     }
 
@@ -93,38 +93,6 @@ impl Interrupt {
             }
             notified.await;
         }
-    }
-}
-
-/// The process's SIGINT stream (tokio registers the OS handler when this is created).
-struct Signals {
-    #[cfg(unix)]
-    inner: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    #[cfg(unix)]
-    fn register() -> std::io::Result<Self> {
-        use tokio::signal::unix::{signal, SignalKind};
-        Ok(Self {
-            inner: signal(SignalKind::interrupt())?,
-        })
-    }
-
-    #[cfg(not(unix))]
-    fn register() -> std::io::Result<Self> {
-        Ok(Self {})
-    }
-
-    /// Waits for the next SIGINT; false when no more can arrive.
-    #[cfg(unix)]
-    async fn next(&mut self) -> bool {
-        self.inner.recv().await.is_some()
-    }
-
-    #[cfg(not(unix))]
-    async fn next(&mut self) -> bool {
-        tokio::signal::ctrl_c().await.is_ok()
     }
 }
 

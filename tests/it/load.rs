@@ -1,6 +1,7 @@
 //! `scimfuzz load` and `scimfuzz report merge`, run as the built binary against the embedded server:
-//! the three report kinds and the schema, SLO breaches, the integrity check against the server's
-//! lost-write and duplicate-race faults, and workers merged exactly.
+//! the three report kinds and the schema, SLO breaches, workers merged exactly, and Ctrl-C (a
+//! partial report marked interrupted, exit 130; a second Ctrl-C exits at once). The integrity
+//! check's tests are in load_integrity.rs.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -426,6 +427,144 @@ fn a_profile_that_ramps_down_to_zero_finishes_on_time() {
         status.and_then(|status| status.code()),
         Some(0),
         "a 3 s ramp-down run must end (goose hung on a trailing 0,0 step)"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Waits (at most `limit`) for the child to exit; kills it and returns `None` on timeout.
+fn wait_bounded(child: &mut Child, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Waits (at most 60 s) until the run's ledger journal holds `bytes` bytes: the attack is running.
+fn wait_for_ledger(dir: &Path, bytes: u64) {
+    let ledger = dir.join("ledger.jsonl");
+    let started = std::time::Instant::now();
+    while std::fs::metadata(&ledger).map_or(true, |meta| meta.len() < bytes) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the run never started writing {}",
+            ledger.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+fn send_sigint(child: &Child) {
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+}
+
+fn interrupt_profile(dir: &Path) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    let profile = dir.join("long.toml");
+    let text = "version = 1\nname = \"long\"\ndescription = \"d\"\nassumptions = [\"test\"]\n\
+                [run]\nusers = 4\nduration = \"10m\"\npace = \"20ms\"\n\
+                [[scenario]]\nname = \"assign\"\nkind = \"onboarding\"\n";
+    std::fs::write(&profile, text).unwrap();
+    profile.display().to_string()
+}
+
+#[test]
+fn ctrl_c_writes_a_partial_report_marked_interrupted_that_matches_the_schema_and_exits_130() {
+    let dir = fresh_dir("interrupt");
+    let profile = interrupt_profile(&dir);
+    let report_dir = dir.join("report");
+    let mut child = scimfuzz(&[
+        "load",
+        "--profile",
+        &profile,
+        "--slo",
+        "create.p99_ms<1",
+        "--report",
+        &report_dir.display().to_string(),
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    wait_for_ledger(&report_dir, 1);
+    send_sigint(&child);
+    let status = wait_bounded(&mut child, std::time::Duration::from_secs(30));
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        status.and_then(|status| status.code()),
+        Some(130),
+        "{stdout}{stderr}"
+    );
+    let report = read_json(&report_dir.join("report.json"));
+    assert_matches_schema(&report);
+    let interrupted = &report["run"]["interrupted"];
+    assert_eq!(interrupted["during"], "load", "{report}");
+    assert_eq!(interrupted["planned_s"], 600.0);
+    assert!(interrupted["after_s"].as_f64().unwrap() < 300.0);
+    assert!(report["total"]["requests"].as_u64().unwrap() > 0);
+    assert!(
+        stdout.contains("PARTIAL REPORT: interrupted after"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("SLOs not judged (interrupted run)"),
+        "the breached SLO is not a verdict: {stdout}"
+    );
+    let html = std::fs::read_to_string(report_dir.join("report.html")).unwrap();
+    assert!(html.contains("Partial report: interrupted after"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_second_ctrl_c_exits_130_at_once_without_waiting_for_the_report() {
+    let dir = fresh_dir("interrupt-twice");
+    let profile = interrupt_profile(&dir);
+    let report_dir = dir.join("report");
+    // Every response takes a second, so the graceful stop after the first Ctrl-C is still
+    // waiting for requests in flight when the second arrives.
+    let mut child = scimfuzz(&[
+        "load",
+        "--profile",
+        &profile,
+        "--fault",
+        "slow-responses",
+        "--report",
+        &report_dir.display().to_string(),
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    wait_for_ledger(&report_dir, 0);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    send_sigint(&child);
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    send_sigint(&child);
+    let status = wait_bounded(&mut child, std::time::Duration::from_secs(10));
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        status.and_then(|status| status.code()),
+        Some(130),
+        "{stderr}"
+    );
+    assert!(stderr.contains("exiting at once"), "{stderr}");
+    assert!(
+        !report_dir.join("report.json").exists(),
+        "no report after a second Ctrl-C"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
