@@ -89,10 +89,11 @@ pub enum Expected {
     },
     /// `401 Unauthorized` with a SCIM Error body.
     Unauthorized,
-    /// A PATCH removing a value that is not there: `200` with the unchanged resource or `204` (or
-    /// `400` with scimType noTarget when `no_target_allowed`); then a GET answers `read` (a
-    /// [`Expected::UserRead`] or [`Expected::GroupRead`] of the unchanged resource).
-    RemovedNothing {
+    /// A PATCH that must change nothing (a remove of a value that is not there, an add of a value
+    /// already there): `200` with the unchanged resource or `204` (or `400` with scimType noTarget
+    /// when `no_target_allowed`); then a GET answers `read` (a [`Expected::UserRead`] or
+    /// [`Expected::GroupRead`] of the unchanged resource).
+    NothingChanged {
         read: Box<Expected>,
         no_target_allowed: bool,
     },
@@ -158,11 +159,11 @@ impl Expected {
             | Expected::StaleWrite { .. } => &[200],
             Expected::RaceCreated { .. } => &[201, 409],
             Expected::RaceMembers { .. } => &[200, 204],
-            Expected::RemovedNothing {
+            Expected::NothingChanged {
                 no_target_allowed: true,
                 ..
             } => &[200, 204, 400],
-            Expected::RemovedNothing { .. } => &[200, 204],
+            Expected::NothingChanged { .. } => &[200, 204],
             Expected::StringBoolean {
                 must_accept: false, ..
             } => &[200, 204, 400],
