@@ -7,8 +7,9 @@ use serde_json::Value;
 
 use super::catalogue as id;
 use super::finding::{CheckContext, Finding};
+use super::linearize::linearize;
 use super::list::{list_findings, walk_findings};
-use super::patch_edges::{nothing_changed_findings, string_boolean_findings};
+use super::patch_edges::{removed_nothing_findings, string_boolean_findings};
 use super::resource::{group_findings, groups_findings, user_findings};
 use super::response::{check_response, location_findings};
 use crate::driver::{Call, ResourceKind};
@@ -78,54 +79,11 @@ pub fn check_op(op: &Op, expected: &Expected, calls: &[Call], ctx: &CheckContext
             findings.extend(walk_findings(expectation, calls, ctx));
             findings
         }
-        Expected::RaceCreated { .. } => {
-            let branches = calls.len().saturating_sub(1);
-            let mut findings: Vec<Finding> = calls[..branches]
-                .iter()
-                .enumerate()
-                .flat_map(|(index, call)| {
-                    let found = check_response(expected, op, call, ctx);
-                    found.into_iter().map(move |f| f.at_call(index))
-                })
-                .collect();
-            if !findings.iter().any(Finding::is_blocking) {
-                findings.extend(race_create_findings(calls));
-            }
-            findings
-        }
-        Expected::RaceMembers { group, record } => {
-            let branches = calls.len().saturating_sub(1);
-            let patched = Expected::GroupPatched {
-                group: *group,
-                record: record.clone(),
-            };
-            let mut expectations: Vec<(Expected, Option<&'static str>)> = Vec::new();
-            for _ in 0..branches {
-                expectations.push((patched.clone(), Some(id::RACE_LOST_UPDATE)));
-            }
-            let mut findings: Vec<Finding> = in_sequence(op, &calls[..branches], ctx, expectations)
-                .into_iter()
-                .filter(|f| f.check_id != id::GROUP_MEMBERSHIP)
-                .collect();
-            if findings.iter().any(Finding::is_blocking) {
-                return findings;
-            }
-            let read = Expected::GroupRead {
-                group: *group,
-                record: record.clone(),
-            };
-            let after = check_call(op, &read, calls.last(), branches, ctx);
-            findings.extend(
-                after
-                    .into_iter()
-                    .map(|f| relabel(f, id::GROUP_MEMBERSHIP, id::RACE_LOST_UPDATE)),
-            );
-            findings
-        }
-        Expected::NothingChanged {
+        Expected::Linearizable { before } => linearize(op, before, calls, ctx).findings,
+        Expected::RemovedNothing {
             read,
             no_target_allowed,
-        } => nothing_changed_findings(op, read, *no_target_allowed, calls, ctx),
+        } => removed_nothing_findings(op, read, *no_target_allowed, calls, ctx),
         Expected::StringBoolean {
             user,
             before,
@@ -134,77 +92,6 @@ pub fn check_op(op: &Op, expected: &Expected, calls: &[Call], ctx: &CheckContext
         } => string_boolean_findings(op, (*user, before, after), *must_accept, calls, ctx),
         _ => check_call(op, expected, calls.first(), 0, ctx),
     }
-}
-
-/// Concurrent creates of one userName: exactly one may succeed, and a lookup finds one user.
-fn race_create_findings(calls: &[Call]) -> Vec<Finding> {
-    let branches = calls.len().saturating_sub(1);
-    let statuses: Vec<u16> = calls[..branches]
-        .iter()
-        .map(|c| c.response.status)
-        .collect();
-    let created = statuses.iter().filter(|s| (200..300).contains(*s)).count();
-    let shown = statuses
-        .iter()
-        .map(u16::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    if created > 1 {
-        let mut ids: Vec<String> = calls[..branches]
-            .iter()
-            .filter_map(|c| c.response.json()?.get("id")?.as_str().map(str::to_string))
-            .collect();
-        ids.sort();
-        ids.dedup();
-        // Every success names the same resource: duplicates were answered with the existing user
-        // (an upsert), which is a uniqueness bug with or without concurrency.
-        // Distinct ids but one user found afterwards: a success that was never stored.
-        let listed = calls
-            .last()
-            .and_then(|c| c.response.json())
-            .and_then(|body| body.get("totalResults").and_then(serde_json::Value::as_u64))
-            .unwrap_or(0);
-        let check = match (ids.len(), listed) {
-            (0 | 1, _) => id::DUPLICATE_409,
-            (_, 0 | 1) => id::READ_YOUR_WRITES,
-            _ => id::RACE_DUPLICATE,
-        };
-        return vec![Finding::new(
-            check,
-            format!(
-                "one 201 and {} × 409 from {branches} concurrent creates",
-                branches - 1
-            ),
-            format!("statuses {shown}"),
-        )];
-    }
-    if created == 0
-        || statuses
-            .iter()
-            .any(|s| !(200..300).contains(s) && *s != 409)
-    {
-        return vec![Finding::new(
-            id::STATUS,
-            "one 201, the rest 409",
-            format!("statuses {shown}"),
-        )];
-    }
-    let Some(lookup) = calls.last().and_then(|c| c.response.json()) else {
-        return Vec::new();
-    };
-    let total = lookup
-        .get("totalResults")
-        .and_then(serde_json::Value::as_u64)
-        .unwrap_or(0);
-    if total > 1 {
-        return vec![Finding::new(
-            id::RACE_DUPLICATE,
-            "one user with the userName after the concurrent creates",
-            format!("totalResults {total}"),
-        )
-        .at_call(branches)];
-    }
-    Vec::new()
 }
 
 /// The check a changed resource after a refused PATCH violates.
@@ -352,9 +239,8 @@ fn content_findings(
         | Expected::PatchRejected { .. }
         | Expected::StaleWrite { .. }
         | Expected::PreconditionFailed
-        | Expected::RaceCreated { .. }
-        | Expected::RaceMembers { .. }
-        | Expected::NothingChanged { .. }
+        | Expected::Linearizable { .. }
+        | Expected::RemovedNothing { .. }
         | Expected::StringBoolean { .. }
         | Expected::Conflict
         | Expected::NotFound

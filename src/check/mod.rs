@@ -4,6 +4,7 @@
 pub mod catalogue;
 mod finding;
 mod judge;
+mod linearize;
 mod list;
 mod patch_edges;
 mod resource;
@@ -13,4 +14,5 @@ pub mod shape;
 pub use catalogue::{CheckInfo, Severity};
 pub use finding::{CheckContext, CheckRules, Finding, Grading};
 pub use judge::check_op;
+pub use linearize::{linearize, Linearization, ModelFacts};
 pub use list::MAX_WALK_PAGES;

@@ -1,6 +1,5 @@
 //! The PATCH edge cases whose acceptable outcome depends on the profile: a `remove` of a value that
-//! is not there (200/204 with nothing changed, or 400 noTarget where `remove_absent = "either"`), an
-//! `add` of a value already there (200/204, nothing changed, no duplicate),
+//! is not there (200/204 with nothing changed, or 400 noTarget where `remove_absent = "either"`),
 //! and a boolean sent as the string `"True"`/`"False"` (stored as the boolean it names, or 400
 //! invalidValue where `string_booleans = "either"`). In both cases a GET afterwards must show what
 //! the answer claimed: either the change, or nothing at all.
@@ -13,9 +12,8 @@ use super::judge::{check_call, relabel};
 use crate::driver::Call;
 use crate::model::{Expected, Op, UserHandle, UserRecord};
 
-/// A PATCH that must change nothing (call 0: removing an absent value, adding one already there),
-/// then the GET that shows `read` unchanged (call 1).
-pub fn nothing_changed_findings(
+/// The PATCH removing an absent value (call 0), then the GET that shows `read` unchanged (call 1).
+pub fn removed_nothing_findings(
     op: &Op,
     read: &Expected,
     no_target_allowed: bool,
@@ -25,27 +23,23 @@ pub fn nothing_changed_findings(
     let Some(patch) = calls.first() else {
         return Vec::new();
     };
-    let check = match op {
-        Op::AddExistingEmail { .. } => id::PATCH_ADD_EXISTING,
-        _ => id::PATCH_REMOVE_ABSENT,
-    };
     let findings = match patch.response.status {
         200 | 204 => labelled(
             check_call(op, &patched_version(read), Some(patch), 0, ctx),
-            check,
+            id::PATCH_REMOVE_ABSENT,
         ),
         400 if no_target_allowed => refused(op, patch, "noTarget", ctx),
         status => vec![Finding::new(
-            check,
+            id::PATCH_REMOVE_ABSENT,
             if no_target_allowed {
                 "200 or 204 with nothing changed, or 400 with scimType noTarget"
             } else {
-                "200 or 204 with nothing changed"
+                "200 or 204 with nothing changed (the profile's remove_absent = \"succeed\")"
             },
             format!("HTTP {status}"),
         )],
     };
-    then_read(op, findings, read, calls, ctx, check)
+    then_read(op, findings, read, calls, ctx, id::PATCH_REMOVE_ABSENT)
 }
 
 /// The PATCH with a string boolean (call 0), the GET that shows what stuck (call 1), and the same
@@ -224,7 +218,7 @@ mod tests {
     }
 
     fn removed_nothing(no_target_allowed: bool) -> Expected {
-        Expected::NothingChanged {
+        Expected::RemovedNothing {
             read: Box::new(Expected::UserRead {
                 user: UserHandle(0),
                 record: record(),

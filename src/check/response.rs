@@ -81,7 +81,6 @@ fn wrong_status(expected: &Expected, op: &Op, call: &Call, ctx: &CheckContext) -
             (Expected::NotFound, _) => id::NOT_FOUND_404,
             (Expected::Conflict, Op::ReplaceUser { .. }) => id::RENAME_UNIQUENESS,
             (Expected::Conflict, _) => id::DUPLICATE_409,
-            (Expected::RaceCreated { .. }, _) if status < 300 => id::DUPLICATE_409,
             (Expected::BadRequest, Op::MalformedCreate) => id::INVALID_SYNTAX_400,
             (Expected::BadRequest, Op::InvalidPatch { .. }) => id::PATCH_INVALID,
             (Expected::PreconditionFailed, _) => id::ETAG_PRECONDITION,

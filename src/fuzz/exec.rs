@@ -10,11 +10,11 @@ use tokio::runtime::Runtime;
 use super::multi::follow_ups;
 use super::race::{race_follow_up, race_requests, send_concurrently};
 use super::render::render;
-use crate::check::{check_op, CheckContext, CheckRules, Finding, Grading};
+use crate::check::{check_op, linearize, CheckContext, CheckRules, Finding, Grading, ModelFacts};
 use crate::driver::{
     cleanup, Call, CleanupMode, Driver, IdMap, RequestSpec, ResourceKind, TransportError,
 };
-use crate::model::{apply, resolve, Expected, GroupSlot, ModelRules, Op, State};
+use crate::model::{apply, resolve, Expected, ModelRules, Op, State};
 
 /// One executed op: what the model expected, the exchanges, and what was wrong with them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,17 +109,12 @@ impl Executor<'_> {
             let op = &op;
             let calls = self.send_op(op, &expected, state, &next, ids)?;
             let prefix = state.namespace_prefix();
-            let deactivated: Vec<String> = state
-                .live_users()
-                .filter(|(_, record)| !record.active)
-                .filter_map(|(handle, _)| ids.id(ResourceKind::User, handle.0).map(str::to_string))
-                .collect();
-            let memberships = memberships(state, ids);
+            let facts = ModelFacts::of(state, ids);
             let ctx = CheckContext {
                 ids,
                 namespace_prefix: &prefix,
-                deactivated_ids: &deactivated,
-                memberships: &memberships,
+                deactivated_ids: &facts.deactivated,
+                memberships: &facts.memberships,
                 rules: self.check_rules,
             };
             let op_index = outcome.steps.len();
@@ -132,7 +127,12 @@ impl Executor<'_> {
                     finding
                 })
                 .collect();
-            record_ids(&expected, &calls, ids);
+            // A race ends in the state of the order that explains it (or came closest).
+            let next = match &expected {
+                Expected::Linearizable { before } => linearize(op, before, &calls, &ctx).state,
+                _ => next,
+            };
+            record_ids(op, &expected, &calls, ids);
             let blocking = findings.iter().any(Finding::is_blocking);
             outcome.steps.push(Step {
                 op: op.clone(),
@@ -180,45 +180,26 @@ impl Executor<'_> {
     }
 }
 
-/// For each live user with an id, the ids of the live groups that have it as a member.
-fn memberships(state: &State, ids: &IdMap) -> Vec<(String, Vec<String>)> {
-    state
-        .live_users()
-        .filter_map(|(user, _)| {
-            let user_id = ids.id(ResourceKind::User, user.0)?.to_string();
-            let groups = state
-                .groups
-                .iter()
-                .filter_map(|(group, slot)| match slot {
-                    GroupSlot::Live(record) if record.members.contains(&user) => {
-                        ids.id(ResourceKind::Group, group.0).map(str::to_string)
-                    }
-                    _ => None,
-                })
-                .collect();
-            Some((user_id, groups))
-        })
-        .collect()
-}
-
 /// Maps the ids of new resources to their handles (and notes unexpected creations for cleanup).
 /// Under concurrent creates the first success gets the handle; other successes are leaks.
-fn record_ids(expected: &Expected, calls: &[Call], ids: &mut IdMap) {
-    let mut handle_taken = false;
+fn record_ids(op: &Op, expected: &Expected, calls: &[Call], ids: &mut IdMap) {
+    let race_creator = || {
+        op.race_branches()?.iter().find_map(|branch| match branch {
+            Op::CreateUser { user, .. } => Some(user.0),
+            _ => None,
+        })
+    };
+    let mut handle = match expected {
+        Expected::UserCreated { user, .. } => Some((ResourceKind::User, user.0)),
+        Expected::GroupCreated { group, .. } => Some((ResourceKind::Group, group.0)),
+        Expected::Linearizable { .. } => race_creator().map(|slot| (ResourceKind::User, slot)),
+        _ => None,
+    };
     for call in calls.iter().filter(|call| call.request.method == "POST") {
         let Some(id) = created_id(call) else { continue };
-        match expected {
-            Expected::UserCreated { user, .. } | Expected::RaceCreated { user, .. }
-                if !handle_taken =>
-            {
-                ids.assign(ResourceKind::User, user.0, id);
-                handle_taken = true;
-            }
-            Expected::GroupCreated { group, .. } if !handle_taken => {
-                ids.assign(ResourceKind::Group, group.0, id);
-                handle_taken = true;
-            }
-            _ => {
+        match handle.take() {
+            Some((kind, slot)) => ids.assign(kind, slot, id),
+            None => {
                 let kind = if call.request.url.contains("/Groups") {
                     ResourceKind::Group
                 } else {

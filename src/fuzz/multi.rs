@@ -51,7 +51,6 @@ pub fn follow_ups(
             Op::PatchAtomicity { .. }
             | Op::InvalidPatch { .. }
             | Op::RemoveAbsent { .. }
-            | Op::AddExistingEmail { .. }
             | Op::RemoveAbsentMember { .. },
             _,
         ) => Ok(vec![send(&RequestSpec::get(path))?]),

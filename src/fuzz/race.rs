@@ -1,77 +1,41 @@
-//! Race cases: a sequential prefix, then concurrent branches (creates of one userName, or
-//! membership adds to one group) sent at the same moment on the runner's runtime, then one read
-//! that shows what stuck. Races are flaky by nature, so the runner repeats each race case before
-//! declaring it passed.
+//! Race cases: a sequential prefix, then a race op whose branches (ordinary single-request ops of
+//! the model on one resource) are sent at the same moment on the runner's runtime, then one read
+//! that shows what stuck. `check::linearize` judges them: some order of the branches must explain
+//! every response and the read. The kinds generated here: duplicate creates of one userName,
+//! concurrent membership adds, deactivate against reactivate of one user (with concurrent reads),
+//! and membership adds against removes on one group. Races are flaky by nature, so the runner
+//! repeats each race case before declaring it passed.
 
 use proptest::prelude::*;
 
-use super::render::{create_user_body, list_path};
-use crate::driver::encode_component;
-use crate::driver::{Call, Driver, IdMap, Method, RequestSpec, ResourceKind, TransportError};
-use crate::model::{GroupHandle, ListQuery, Op, Spelling, State, UserHandle};
-use crate::scim::filter::{AttrPath, CompValue, CompareOp, Filter};
-use crate::scim::urn;
+use super::render::render;
+use crate::driver::{Call, Driver, IdMap, RequestSpec, TransportError};
+use crate::model::{
+    apply, race_read, GroupHandle, MembershipChange, Op, Spelling, State, UserHandle,
+};
 
 /// How many times a race case runs before it counts as passed.
 pub const DEFAULT_RACE_REPEATS: u32 = 3;
 
-/// The concurrent requests of a race op.
+/// The concurrent requests of a race op, one per branch in branch order (empty for other ops).
 pub fn race_requests(op: &Op, state: &State, ids: &IdMap) -> Vec<RequestSpec> {
-    match op {
-        Op::RaceCreate { user, branches } => {
-            let body = create_user_body(&state.new_user_record(*user, Spelling::Base));
-            (0..*branches)
-                .map(|_| RequestSpec::with_json(Method::Post, "/Users", body.clone()))
-                .collect()
-        }
-        Op::RaceAddMembers { group, users } => {
-            let path = group_path(*group, ids);
-            users
-                .iter()
-                .filter_map(|user| ids.id(ResourceKind::User, user.0).map(|id| (user, id)))
-                .map(|(user, id)| {
-                    let display = state.live_user(*user).map(|r| r.user_name.clone()).unwrap_or_default();
-                    let body = serde_json::json!({
-                        "schemas": [urn::PATCH_OP],
-                        "Operations": [{"op": "add", "path": "members", "value": [{"value": id, "display": display}]}],
-                    });
-                    RequestSpec::with_json(Method::Patch, path.clone(), body)
-                })
-                .collect()
-        }
-        _ => Vec::new(),
-    }
+    let Some(branches) = op.race_branches() else {
+        return Vec::new();
+    };
+    branches
+        .iter()
+        .map(|branch| {
+            let after = apply(state, branch).map_or_else(|| state.clone(), |(next, _)| next);
+            render(branch, state, &after, ids)
+        })
+        .collect()
 }
 
-/// The read after the branches: a `userName eq` lookup, or a GET of the group.
+/// The read after the branches (`model::race_read`): a `userName eq` lookup after creates, or a
+/// GET of the user or group.
 pub fn race_follow_up(op: &Op, state: &State, ids: &IdMap) -> Option<RequestSpec> {
-    match op {
-        Op::RaceCreate { user, .. } => {
-            let filter = Filter::Compare {
-                path: AttrPath::simple("userName"),
-                op: CompareOp::Eq,
-                value: CompValue::String(state.user_name(*user, Spelling::Base)),
-            };
-            let query = ListQuery {
-                filter: Some(filter),
-                start_index: Some(1),
-                count: Some(100),
-                namespaced: true,
-            };
-            let mut namespaced = state.clone();
-            namespaced.rules.exclusive = false;
-            Some(RequestSpec::get(list_path(&namespaced, &query)))
-        }
-        Op::RaceAddMembers { group, .. } => Some(RequestSpec::get(group_path(*group, ids))),
-        _ => None,
-    }
-}
-
-fn group_path(group: GroupHandle, ids: &IdMap) -> String {
-    let id = ids
-        .id(ResourceKind::Group, group.0)
-        .unwrap_or("scimfuzz-unassigned");
-    format!("/Groups/{}", encode_component(id))
+    let read = race_read(&op.race_branches()?)?;
+    Some(render(&read, state, state, ids))
 }
 
 /// Sends every spec at once (one task each) and returns the exchanges in spec order.
@@ -96,47 +60,204 @@ pub async fn send_concurrently(
     Ok(calls)
 }
 
-/// Race cases: creates of one userName from 2–4 branches, or a group and 2–3 users added
-/// concurrently.
+/// Creates `users` and reads each back, so a lost write shows as itself, not as a race (groups
+/// are read back after their create for the same reason).
+fn created_users(users: &[UserHandle]) -> Vec<Op> {
+    users
+        .iter()
+        .flat_map(|user| {
+            let create = Op::CreateUser {
+                user: *user,
+                spelling: Spelling::Base,
+            };
+            [create, Op::GetUser { user: *user }]
+        })
+        .collect()
+}
+
+/// Creates of one userName from 2–4 branches: exactly one may succeed.
+fn duplicate_creates() -> BoxedStrategy<Vec<Op>> {
+    (0..2u8, 2..=4u8)
+        .prop_map(|(slot, branches)| {
+            vec![Op::RaceCreate {
+                user: UserHandle(slot),
+                branches,
+            }]
+        })
+        .boxed()
+}
+
+/// A group and 2–3 users added to it concurrently: every add must stick.
+fn membership_adds() -> BoxedStrategy<Vec<Op>> {
+    (2..=3u8)
+        .prop_map(|count| {
+            let users: Vec<UserHandle> = (0..count).map(UserHandle).collect();
+            let mut ops = created_users(&users);
+            ops.push(Op::CreateGroup {
+                group: GroupHandle(0),
+                members: Vec::new(),
+            });
+            ops.push(Op::GetGroup {
+                group: GroupHandle(0),
+            });
+            ops.push(Op::RaceAddMembers {
+                group: GroupHandle(0),
+                users,
+            });
+            ops
+        })
+        .boxed()
+}
+
+/// Okta's path-less deactivate and reactivate of one user sent at once (the user starts active
+/// or deactivated), optionally with a concurrent GET: the final `active` may be either value,
+/// but each response must show the value of its own position in the order.
+fn activation_flip() -> BoxedStrategy<Vec<Op>> {
+    (any::<bool>(), 0..=2usize, any::<bool>())
+        .prop_flat_map(|(start_active, readers, extra_write)| {
+            let user = UserHandle(0);
+            let set = |active| Op::SetActive {
+                user,
+                active,
+                capitalised: false,
+            };
+            let mut branches = vec![set(false), set(true)];
+            if extra_write {
+                branches.push(set(!start_active));
+            }
+            let room = crate::model::MAX_RACE_BRANCHES - branches.len();
+            branches.extend((0..readers.min(room)).map(|_| Op::GetUser { user }));
+            let mut prefix = created_users(&[user]);
+            if !start_active {
+                prefix.push(set(false));
+            }
+            Just(branches)
+                .prop_shuffle()
+                .prop_map(move |branches| {
+                    let mut ops = prefix.clone();
+                    ops.push(Op::Race { branches });
+                    ops
+                })
+        })
+        .boxed()
+}
+
+/// A group with user#0 as a member; user#0 removed while user#1 is added, optionally with user#0
+/// re-added (which does not commute with the remove) and a concurrent GET of the group.
+fn membership_add_remove() -> BoxedStrategy<Vec<Op>> {
+    (any::<bool>(), any::<bool>())
+        .prop_flat_map(|(re_add, reader)| {
+            let group = GroupHandle(0);
+            let (kept, joining) = (UserHandle(0), UserHandle(1));
+            let change = |change| Op::PatchMembers { group, change };
+            let mut branches = vec![
+                change(MembershipChange::Remove { users: vec![kept] }),
+                change(MembershipChange::Add {
+                    users: vec![joining],
+                }),
+            ];
+            if re_add {
+                branches.push(change(MembershipChange::Add { users: vec![kept] }));
+            }
+            if reader {
+                branches.push(Op::GetGroup { group });
+            }
+            let mut prefix = created_users(&[kept, joining]);
+            prefix.push(Op::CreateGroup {
+                group,
+                members: vec![kept],
+            });
+            prefix.push(Op::GetGroup { group });
+            Just(branches)
+                .prop_shuffle()
+                .prop_map(move |branches| {
+                    let mut ops = prefix.clone();
+                    ops.push(Op::Race { branches });
+                    ops
+                })
+        })
+        .boxed()
+}
+
+/// Race cases: duplicate creates and activation flips always; membership adds and add/remove
+/// races when the profile has groups.
 pub fn race_sequence(groups: bool) -> BoxedStrategy<Vec<Op>> {
-    let duplicate = (0..2u8, 2..=4u8).prop_map(|(slot, branches)| {
-        vec![Op::RaceCreate {
-            user: UserHandle(slot),
-            branches,
-        }]
-    });
-    let membership = (2..=3u8).prop_map(|count| {
-        let users: Vec<UserHandle> = (0..count).map(UserHandle).collect();
-        // Each create is read back, so a lost write shows as itself, not as a lost update.
-        let mut ops: Vec<Op> = users
-            .iter()
-            .flat_map(|user| {
-                let create = Op::CreateUser {
-                    user: *user,
-                    spelling: Spelling::Base,
-                };
-                [create, Op::GetUser { user: *user }]
-            })
-            .collect();
-        ops.push(Op::CreateGroup {
-            group: GroupHandle(0),
-            members: Vec::new(),
-        });
-        ops.push(Op::RaceAddMembers {
-            group: GroupHandle(0),
-            users,
-        });
-        ops
-    });
     if groups {
-        prop_oneof![duplicate, membership].boxed()
+        prop_oneof![
+            duplicate_creates(),
+            membership_adds(),
+            activation_flip(),
+            membership_add_remove(),
+        ]
+        .boxed()
     } else {
-        duplicate.boxed()
+        prop_oneof![duplicate_creates(), activation_flip()].boxed()
     }
 }
 
 /// Whether a sequence holds a race op (and must be repeated before it counts as passed).
 pub fn has_race(ops: &[Op]) -> bool {
-    ops.iter()
-        .any(|op| matches!(op, Op::RaceCreate { .. } | Op::RaceAddMembers { .. }))
+    ops.iter().any(|op| op.race_branches().is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{precondition, ModelRules, State};
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    /// Every generated race case runs: each op's precondition holds on the model in turn.
+    #[test]
+    fn every_generated_race_case_applies_on_the_model() {
+        let mut runner = TestRunner::deterministic();
+        let strategy = race_sequence(true);
+        let mut kinds = std::collections::BTreeSet::new();
+        for _ in 0..200 {
+            let ops = strategy.new_tree(&mut runner).expect("a case").current();
+            let mut state = State::new("7", ModelRules::default());
+            for op in &ops {
+                assert!(precondition(&state, op), "{op:?} does not apply in {ops:?}");
+                state = apply(&state, op).expect("applies").0;
+            }
+            let race = ops.last().expect("a race op");
+            assert!(has_race(&ops));
+            let branches = race.race_branches().expect("branches");
+            kinds.insert(branches.iter().map(Op::kind).collect::<Vec<_>>().join("+"));
+        }
+        assert!(kinds.iter().any(|k| k.contains("set-active")), "{kinds:?}");
+        assert!(kinds.iter().any(|k| k.contains("patch-members")), "{kinds:?}");
+        assert!(kinds.iter().any(|k| k.starts_with("create-user")), "{kinds:?}");
+    }
+
+    /// Each branch is rendered as its ordinary request: a deactivate race sends two path-less
+    /// PATCHes to the same user, then reads it.
+    #[test]
+    fn branches_render_as_their_ordinary_requests() {
+        let state = State::new("7", ModelRules::default());
+        let user = UserHandle(0);
+        let (state, _) = apply(
+            &state,
+            &Op::CreateUser {
+                user,
+                spelling: Spelling::Base,
+            },
+        )
+        .expect("create applies");
+        let mut ids = IdMap::new();
+        ids.assign(crate::driver::ResourceKind::User, 0, "u-1".into());
+        let set = |active| Op::SetActive {
+            user,
+            active,
+            capitalised: false,
+        };
+        let race = Op::Race {
+            branches: vec![set(false), set(true)],
+        };
+        let specs = race_requests(&race, &state, &ids);
+        assert_eq!(specs.len(), 2);
+        assert!(specs.iter().all(|s| s.path == "/Users/u-1"));
+        let read = race_follow_up(&race, &state, &ids).expect("a read");
+        assert_eq!(read.path, "/Users/u-1");
+    }
 }

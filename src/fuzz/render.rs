@@ -163,6 +163,11 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
             create_user_body(&before.new_user_record(*user, crate::model::Spelling::Base)),
         ),
         Op::RaceAddMembers { group, .. } => RequestSpec::get(group_path(group.0)),
+        // A race sends its branches concurrently (`fuzz::race`); alone it stands for its read.
+        Op::Race { branches } => match crate::model::race_read(branches) {
+            Some(read) => render(&read, before, after, ids),
+            None => RequestSpec::get("/Users?startIndex=1&count=1"),
+        },
         Op::RemoveAbsent { user, value } => {
             let operation = match value {
                 AbsentValue::UnmatchedEmail => json!({
@@ -181,18 +186,6 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
                 group_path(group.0),
                 patch_body(vec![operation]),
             )
-        }
-        Op::AddExistingEmail { user } => {
-            let email = before
-                .live_user(*user)
-                .map(|record| record.emails[0].clone())
-                .unwrap_or_default();
-            let operation = json!({
-                "op": "add",
-                "path": "emails",
-                "value": [{"value": email, "type": "work"}],
-            });
-            RequestSpec::with_json(Method::Patch, user_path(*user), patch_body(vec![operation]))
         }
         Op::SetActiveString { user, active } => RequestSpec::with_json(
             Method::Patch,

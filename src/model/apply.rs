@@ -81,39 +81,7 @@ pub fn apply(state: &State, op: &Op) -> Option<(State, Expected)> {
             ))
         }
         Op::MalformedCreate => Some((state.clone(), Expected::BadRequest)),
-        Op::RaceCreate { user, branches } => {
-            if state.live_user(*user).is_some() || *branches < 2 {
-                return None;
-            }
-            let record = state.new_user_record(*user, super::op::Spelling::Base);
-            let mut next = state.clone();
-            next.users.insert(*user, UserSlot::Live(record.clone()));
-            Some((
-                next,
-                Expected::RaceCreated {
-                    user: *user,
-                    record,
-                },
-            ))
-        }
-        Op::RaceAddMembers { group, users } => {
-            let live = live_members(state, users);
-            let current = state.live_group(*group)?;
-            if live.len() < 2 || live.iter().any(|u| current.members.contains(u)) {
-                return None;
-            }
-            let mut record = current.clone();
-            record.members.extend(live);
-            let mut next = state.clone();
-            next.groups.insert(*group, GroupSlot::Live(record.clone()));
-            Some((
-                next,
-                Expected::RaceMembers {
-                    group: *group,
-                    record,
-                },
-            ))
-        }
+        Op::RaceCreate { .. } | Op::RaceAddMembers { .. } | Op::Race { .. } => race(state, op),
         Op::PatchAtomicity { user } | Op::InvalidPatch { user, .. } => {
             let record = state.live_user(*user)?.clone();
             Some((
@@ -144,17 +112,6 @@ pub fn apply(state: &State, op: &Op) -> Option<(State, Expected)> {
             Some((state.clone(), removed_nothing(state, read)))
         }
         Op::SetActiveString { user, active } => set_active_string(state, *user, *active),
-        Op::AddExistingEmail { user } => {
-            let record = state.live_user(*user)?.clone();
-            let expected = Expected::NothingChanged {
-                read: Box::new(Expected::UserRead {
-                    user: *user,
-                    record,
-                }),
-                no_target_allowed: false,
-            };
-            Some((state.clone(), expected))
-        }
         Op::StaleWrite { user } => {
             let before = state.live_user(*user)?.clone();
             let mut after = before.clone();
@@ -176,6 +133,72 @@ pub fn apply(state: &State, op: &Op) -> Option<(State, Expected)> {
                 },
             ))
         }
+    }
+}
+
+/// The most branches a race may have (at most 4! = 24 orders for the checker to consider).
+pub const MAX_RACE_BRANCHES: usize = 4;
+
+/// A race: 2–4 single-request branches on one resource that apply in every order (so every
+/// order is a candidate linearization). The state returned is that of the branches in the order
+/// listed; the executor replaces it with the state of the order the checker found.
+fn race(state: &State, op: &Op) -> Option<(State, Expected)> {
+    let branches = op.race_branches()?;
+    if !(2..=MAX_RACE_BRANCHES).contains(&branches.len()) || race_read(&branches).is_none() {
+        return None;
+    }
+    if !every_order_applies(state, &branches, 0) {
+        return None;
+    }
+    let next = branches
+        .iter()
+        .try_fold(state.clone(), |now, branch| apply(&now, branch).map(|(next, _)| next))?;
+    let before = Box::new(state.clone());
+    Some((next, Expected::Linearizable { before }))
+}
+
+fn every_order_applies(state: &State, branches: &[Op], used: u32) -> bool {
+    (0..branches.len())
+        .filter(|index| used & (1 << index) == 0)
+        .all(|index| match apply(state, &branches[index]) {
+            Some((next, _)) => every_order_applies(&next, branches, used | 1 << index),
+            None => false,
+        })
+}
+
+/// The read after a race that shows what stuck: Okta's `userName eq` lookup after creates, else a
+/// GET of the user or group every branch addresses. `None` unless every branch is a
+/// single-request op on that one resource.
+pub fn race_read(branches: &[Op]) -> Option<Op> {
+    let mut target: Option<(Option<UserHandle>, Option<GroupHandle>)> = None;
+    let mut creates = false;
+    for branch in branches {
+        let this = match branch {
+            Op::CreateUser { user, .. } => {
+                creates = true;
+                (Some(*user), None)
+            }
+            Op::GetUser { user } | Op::SetActive { user, .. } | Op::DeleteUser { user } => {
+                (Some(*user), None)
+            }
+            Op::PatchMembers { group, .. }
+            | Op::RenameGroup { group, .. }
+            | Op::GetGroup { group }
+            | Op::DeleteGroup { group } => (None, Some(*group)),
+            _ => return None,
+        };
+        if *target.get_or_insert(this) != this {
+            return None;
+        }
+    }
+    match target? {
+        (Some(user), _) if creates => Some(Op::LookupUser {
+            user,
+            spelling: super::op::Spelling::Base,
+        }),
+        (Some(user), _) => Some(Op::GetUser { user }),
+        (None, Some(group)) => Some(Op::GetGroup { group }),
+        (None, None) => None,
     }
 }
 
@@ -239,7 +262,7 @@ fn set_active(state: &State, user: UserHandle, active: bool) -> Option<(State, E
 
 /// A remove of a value that is not there: the resource stays as it is.
 fn removed_nothing(state: &State, read: Expected) -> Expected {
-    Expected::NothingChanged {
+    Expected::RemovedNothing {
         read: Box::new(read),
         no_target_allowed: state.rules.remove_absent == RemoveAbsent::Either,
     }
@@ -461,7 +484,6 @@ pub fn resolve(state: &State, op: &Op) -> Option<Op> {
             user: user(*u)?,
             active: *active,
         },
-        Op::AddExistingEmail { user: u } => Op::AddExistingEmail { user: user(*u)? },
         Op::GetGroup { group: g } => Op::GetGroup { group: group(*g)? },
         Op::RenameGroup { group: g, suffix } => Op::RenameGroup {
             group: group(*g)?,

@@ -9,7 +9,9 @@ mod profile;
 mod state;
 mod text;
 
-pub use apply::{apply, effective_members, live_members, precondition, resolve};
+pub use apply::{
+    apply, effective_members, live_members, precondition, race_read, resolve, MAX_RACE_BRANCHES,
+};
 pub use expected::{Expected, ListExpectation};
 pub use filter_eval::{effective_filter, evaluate, list_expectation, substitute, user_name_eq};
 pub use op::{

@@ -251,17 +251,22 @@ pub enum Op {
     },
     /// `DELETE /Groups/{id}`.
     DeleteGroup { group: GroupHandle },
-    /// `branches` concurrent creates of one userName (ASCII case variants), then a lookup: exactly
-    /// one create may succeed (race phase only).
+    /// `branches` concurrent creates of one userName, then a lookup: a race of `create-user`
+    /// branches, so exactly one create may succeed (race phase only).
     RaceCreate { user: UserHandle, branches: u8 },
-    /// Concurrent membership adds of distinct users to one group, then a GET: every add must
-    /// stick (race phase only).
+    /// Concurrent membership adds of distinct users to one group, then a GET: a race of
+    /// `patch-members` add branches, so every add must stick (race phase only).
     RaceAddMembers {
         group: GroupHandle,
         users: Vec<UserHandle>,
     },
     /// `GET /Users?count=1` with bad credentials.
     BadAuthRequest { auth: BadAuth },
+    /// 2–4 ordinary single-request ops on one resource (`create-user`, `get-user`, `set-active`,
+    /// `delete-user`, `patch-members`, `rename-group`, `get-group`, `delete-group`) sent at once,
+    /// then one read of that resource: some order of the branches must explain every response
+    /// and the read (race phase only; judged by `check::linearize`).
+    Race { branches: Vec<Op> },
     /// `PATCH /Users/{id}` removing a value that is not there, then a GET: nothing may change
     /// (200/204, or 400 noTarget where the profile allows it).
     RemoveAbsent {
@@ -278,12 +283,35 @@ pub enum Op {
     /// then the same change as a JSON boolean, so the state is known whatever the server made of
     /// the string. Generated only where the profile's `string_booleans` allows it.
     SetActiveString { user: UserHandle, active: bool },
-    /// `PATCH /Users/{id}` adding the user's own work email again, then a GET: RFC 7644 §3.5.2.1
-    /// says no change SHOULD be made and success SHOULD be returned (no duplicate value).
-    AddExistingEmail { user: UserHandle },
 }
 
 impl Op {
+    /// The concurrent branches of a race op (`RaceCreate` and `RaceAddMembers` are shorthands
+    /// kept for old traces), or `None` for an ordinary op.
+    pub fn race_branches(&self) -> Option<Vec<Op>> {
+        match self {
+            Op::RaceCreate { user, branches } => Some(
+                (0..*branches)
+                    .map(|_| Op::CreateUser {
+                        user: *user,
+                        spelling: Spelling::Base,
+                    })
+                    .collect(),
+            ),
+            Op::RaceAddMembers { group, users } => Some(
+                users
+                    .iter()
+                    .map(|user| Op::PatchMembers {
+                        group: *group,
+                        change: MembershipChange::Add { users: vec![*user] },
+                    })
+                    .collect(),
+            ),
+            Op::Race { branches } => Some(branches.clone()),
+            _ => None,
+        }
+    }
+
     /// A short name for the kind of operation (used in summaries and statistics).
     pub fn kind(&self) -> &'static str {
         match self {
@@ -308,10 +336,10 @@ impl Op {
             Op::BadAuthRequest { .. } => "bad-auth",
             Op::RaceCreate { .. } => "race-create",
             Op::RaceAddMembers { .. } => "race-add-members",
+            Op::Race { .. } => "race",
             Op::RemoveAbsent { .. } => "remove-absent",
             Op::RemoveAbsentMember { .. } => "remove-absent-member",
             Op::SetActiveString { .. } => "set-active-string",
-            Op::AddExistingEmail { .. } => "add-existing-email",
         }
     }
 }

@@ -1,0 +1,434 @@
+//! Linearizability of race ops (Wing & Gong's search with Lowe's memoisation, for small n): the
+//! branches of a race were all in flight at once, so any order of them is a candidate. The race is
+//! correct iff some order, applied branch by branch with the pure model (`model::apply`), gives
+//! every branch an expectation its response satisfies (the ordinary per-call checks) and leaves a
+//! state the read after the race satisfies. The search stops an order at its first blocking
+//! finding and remembers dead (remaining branches, state, ids) nodes. When no order explains the
+//! responses, one finding says how many orders were tried and shows the closest one.
+
+use super::catalogue as id;
+use super::finding::{CheckContext, Finding};
+use super::judge::check_call;
+use crate::driver::{Call, IdMap, ResourceKind};
+use crate::model::{apply, race_read, Expected, GroupSlot, MembershipChange, Op, State};
+
+/// Findings that describe one response whatever state it saw (timing, media type, error-body
+/// shape, meta, a truncated body that cannot be compared): they never rule an order out, and are
+/// reported with the order that explains the rest.
+const ORDER_AGNOSTIC: &[&str] = &[
+    id::LATENCY,
+    id::CONTENT_TYPE,
+    id::JSON_BODY,
+    id::ERROR_BODY,
+    id::ERROR_STATUS_STRING,
+    id::UNIQUENESS_SCIM_TYPE,
+    id::LOCATION,
+    id::META,
+    id::PASSWORD_NOT_RETURNED,
+];
+
+/// The verdict on one race.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Linearization {
+    /// The findings of the order that explains everything (none of them rules an order out), or
+    /// one finding saying that no order does.
+    pub findings: Vec<Finding>,
+    /// Branch indexes in the order that explains the responses, or in the one that came closest.
+    pub order: Vec<usize>,
+    /// The model state after that order.
+    pub state: State,
+    /// Whether some order explains every response and the read.
+    pub linearizable: bool,
+}
+
+/// The facts a check context derives from the model state (by server id): the deactivated users
+/// and, for each live user, the groups it belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModelFacts {
+    pub deactivated: Vec<String>,
+    pub memberships: Vec<(String, Vec<String>)>,
+}
+
+impl ModelFacts {
+    /// The facts of `state` with the ids in `ids`.
+    pub fn of(state: &State, ids: &IdMap) -> Self {
+        let user_id = |slot: u8| ids.id(ResourceKind::User, slot).map(str::to_string);
+        let deactivated = state
+            .live_users()
+            .filter(|(_, record)| !record.active)
+            .filter_map(|(user, _)| user_id(user.0))
+            .collect();
+        let memberships = state
+            .live_users()
+            .filter_map(|(user, _)| {
+                let groups = state
+                    .groups
+                    .iter()
+                    .filter_map(|(group, slot)| match slot {
+                        GroupSlot::Live(record) if record.members.contains(&user) => {
+                            ids.id(ResourceKind::Group, group.0).map(str::to_string)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                Some((user_id(user.0)?, groups))
+            })
+            .collect();
+        Self {
+            deactivated,
+            memberships,
+        }
+    }
+
+    /// `base` with these facts and `ids`.
+    pub fn context<'b>(&'b self, ids: &'b IdMap, base: &CheckContext<'b>) -> CheckContext<'b> {
+        CheckContext {
+            ids,
+            deactivated_ids: &self.deactivated,
+            memberships: &self.memberships,
+            ..*base
+        }
+    }
+}
+
+/// Judges a race op: `before` is the model state before it, `calls` one exchange per branch (in
+/// branch order) and then the read. `ctx` supplies the namespace and the profile's tolerances.
+pub fn linearize(op: &Op, before: &State, calls: &[Call], ctx: &CheckContext) -> Linearization {
+    let branches = op.race_branches().unwrap_or_default();
+    let Some(read) = race_read(&branches) else {
+        return Linearization {
+            findings: Vec::new(),
+            order: Vec::new(),
+            state: before.clone(),
+            linearizable: true,
+        };
+    };
+    let mut search = Search {
+        branches: &branches,
+        read: &read,
+        calls,
+        base: ctx,
+        dead: Vec::new(),
+    };
+    let mut order = Vec::new();
+    let mut kept = Vec::new();
+    if let Some((state, findings)) = search.explain(0, before, ctx.ids, &mut order, &mut kept) {
+        return Linearization {
+            findings,
+            order,
+            state,
+            linearizable: true,
+        };
+    }
+    search.closest(before)
+}
+
+/// One search over the orders of a race's branches.
+struct Search<'s> {
+    branches: &'s [Op],
+    read: &'s Op,
+    calls: &'s [Call],
+    base: &'s CheckContext<'s>,
+    /// Nodes (branches used, state, ids) from which no order explains the rest.
+    dead: Vec<(u32, State, IdMap)>,
+}
+
+/// One order judged to the end: its blocking findings, each with the step (0-based position in
+/// the order, the read last) where it arose.
+struct Judged {
+    order: Vec<usize>,
+    state: State,
+    blocking: Vec<(usize, Finding)>,
+}
+
+impl Search<'_> {
+    fn full(&self) -> u32 {
+        (1u32 << self.branches.len()) - 1
+    }
+
+    /// The findings of exchange `index` (a branch, or the read at `branches.len()`) judged as
+    /// `op` with `expected` in model state `state`.
+    fn judge(
+        &self,
+        op: &Op,
+        expected: &Expected,
+        index: usize,
+        state: &State,
+        ids: &IdMap,
+    ) -> Vec<Finding> {
+        let facts = ModelFacts::of(state, ids);
+        let ctx = facts.context(ids, self.base);
+        check_call(op, expected, self.calls.get(index), index, &ctx)
+    }
+
+    /// Depth-first over the orders that extend `order`; on success, the final state and the
+    /// findings of the explaining order (`kept` collects them on the way down).
+    fn explain(
+        &mut self,
+        used: u32,
+        state: &State,
+        ids: &IdMap,
+        order: &mut Vec<usize>,
+        kept: &mut Vec<Finding>,
+    ) -> Option<(State, Vec<Finding>)> {
+        if used == self.full() {
+            let (_, expected) = apply(state, self.read)?;
+            let found = self.judge(self.read, &expected, self.branches.len(), state, ids);
+            if rules_out(&found) {
+                return None;
+            }
+            kept.extend(found);
+            return Some((state.clone(), kept.clone()));
+        }
+        let known_dead = |(mask, dead_state, dead_ids): &(u32, State, IdMap)| {
+            *mask == used && dead_state == state && dead_ids == ids
+        };
+        if self.dead.iter().any(known_dead) {
+            return None;
+        }
+        for index in (0..self.branches.len()).filter(|i| used & (1 << i) == 0) {
+            let Some((next, expected)) = apply(state, &self.branches[index]) else {
+                continue;
+            };
+            let found = self.judge(&self.branches[index], &expected, index, state, ids);
+            if rules_out(&found) {
+                continue;
+            }
+            let next_ids = with_created(ids, &expected, self.calls.get(index));
+            let kept_before = kept.len();
+            kept.extend(found);
+            order.push(index);
+            if let Some(done) = self.explain(used | 1 << index, &next, &next_ids, order, kept) {
+                return Some(done);
+            }
+            order.pop();
+            kept.truncate(kept_before);
+        }
+        self.dead.push((used, state.clone(), ids.clone()));
+        None
+    }
+
+    /// Runs one order to the end without stopping, collecting every blocking finding.
+    fn judge_order(&self, before: &State, order: Vec<usize>) -> Option<Judged> {
+        let mut state = before.clone();
+        let mut ids = self.base.ids.clone();
+        let mut blocking = Vec::new();
+        for (step, &index) in order.iter().enumerate() {
+            let (next, expected) = apply(&state, &self.branches[index])?;
+            let found = self.judge(&self.branches[index], &expected, index, &state, &ids);
+            blocking.extend(found.into_iter().filter(rules_out_one).map(|f| (step, f)));
+            ids = with_created(&ids, &expected, self.calls.get(index));
+            state = next;
+        }
+        let (_, expected) = apply(&state, self.read)?;
+        let found = self.judge(self.read, &expected, self.branches.len(), &state, &ids);
+        let step = order.len();
+        blocking.extend(found.into_iter().filter(rules_out_one).map(|f| (step, f)));
+        Some(Judged {
+            order,
+            state,
+            blocking,
+        })
+    }
+
+    /// No order explains the race: judge every order to the end and report the closest one.
+    fn closest(&self, before: &State) -> Linearization {
+        let judged: Vec<Judged> = permutations(self.branches.len())
+            .into_iter()
+            .filter_map(|order| self.judge_order(before, order))
+            .collect();
+        let first_step = |j: &Judged| j.blocking.first().map_or(usize::MAX, |(step, _)| *step);
+        let Some(best) = judged.iter().min_by(|a, b| {
+            a.blocking
+                .len()
+                .cmp(&b.blocking.len())
+                .then(first_step(b).cmp(&first_step(a)))
+        }) else {
+            return Linearization {
+                findings: Vec::new(),
+                order: Vec::new(),
+                state: before.clone(),
+                linearizable: false,
+            };
+        };
+        let in_every_order = |f: &Finding| {
+            judged.iter().all(|j| {
+                j.blocking
+                    .iter()
+                    .any(|(_, g)| g.check_id == f.check_id && g.call_index == f.call_index)
+            })
+        };
+        let common = best
+            .blocking
+            .iter()
+            .map(|(_, f)| f)
+            .find(|f| in_every_order(f));
+        let finding = match best.blocking.first() {
+            Some((_, first)) => self.report(best, first, common, judged.len()),
+            None => Vec::new(),
+        };
+        Linearization {
+            findings: finding,
+            order: best.order.clone(),
+            state: best.state.clone(),
+            linearizable: false,
+        }
+    }
+
+    /// The finding for a race no order explains. `first` is the closest order's first mismatch,
+    /// `common` its first mismatch that arises in every order (one response wrong whatever the
+    /// order, reported under its own check unless it is what the read shows of the race).
+    fn report(
+        &self,
+        best: &Judged,
+        first: &Finding,
+        common: Option<&Finding>,
+        tried: usize,
+    ) -> Vec<Finding> {
+        let n = self.branches.len();
+        let lost = |f: &Finding| f.check_id == id::GROUP_MEMBERSHIP && f.call_index == n;
+        let (check, shown) = match (self.duplicate_check(), common) {
+            (Some(check), _) => (check, first),
+            (None, Some(common)) if lost(common) => (id::RACE_LOST_UPDATE, common),
+            (None, Some(common)) => {
+                let mut finding = common.clone();
+                finding.actual = format!(
+                    "{} (the same in all {tried} orders of the {n} concurrent requests)",
+                    common.actual
+                );
+                return vec![finding];
+            }
+            (None, None) if lost(first) => (id::RACE_LOST_UPDATE, first),
+            (None, None) => (id::RACE_LINEARIZABLE, first),
+        };
+        let first = shown;
+        let on_read = first.call_index == n;
+        let order: Vec<String> = best
+            .order
+            .iter()
+            .map(|&index| format!("#{index} {}", branch_label(&self.branches[index])))
+            .collect();
+        let at = if on_read {
+            "the read after the race".to_string()
+        } else {
+            let index = first.call_index;
+            match self.branches.get(index) {
+                Some(branch) => format!("#{index} {}", branch_label(branch)),
+                None => format!("exchange {index}"),
+            }
+        };
+        let mismatches = best.blocking.len();
+        let expected = format!(
+            "an order of the {n} concurrent requests that explains every response and the read \
+             after them ({tried} orders tried)"
+        );
+        let actual = format!(
+            "no order does; closest: {} → read ({mismatches} mismatch{}), first at {at}: \
+             [{}] expected {}; got {}",
+            order.join(" → "),
+            if mismatches == 1 { "" } else { "es" },
+            first.check_id,
+            first.expected,
+            first.actual
+        );
+        vec![Finding::new(check, expected, actual).at_call(first.call_index)]
+    }
+
+    /// Creates of one userName answered with more than one success: the duplicate answered with
+    /// the existing user (an upsert, one id) is a uniqueness bug with or without concurrency;
+    /// distinct ids but at most one user found afterwards is a success that was never stored;
+    /// otherwise the race let two users with one userName in.
+    fn duplicate_check(&self) -> Option<&'static str> {
+        let created: Vec<&Call> = self
+            .branches
+            .iter()
+            .zip(self.calls)
+            .filter(|(branch, call)| {
+                matches!(branch, Op::CreateUser { .. }) && (200..300).contains(&call.response.status)
+            })
+            .map(|(_, call)| call)
+            .collect();
+        if created.len() < 2 {
+            return None;
+        }
+        let mut ids: Vec<String> = created
+            .iter()
+            .filter_map(|c| c.response.json()?.get("id")?.as_str().map(str::to_string))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let listed = self
+            .calls
+            .get(self.branches.len())
+            .and_then(|c| c.response.json())
+            .and_then(|body| body.get("totalResults").and_then(serde_json::Value::as_u64))
+            .unwrap_or(0);
+        Some(match (ids.len(), listed) {
+            (0 | 1, _) => id::DUPLICATE_409,
+            (_, 0 | 1) => id::READ_YOUR_WRITES,
+            _ => id::RACE_DUPLICATE,
+        })
+    }
+}
+
+/// Whether a finding rules the order it arose in out.
+fn rules_out_one(finding: &Finding) -> bool {
+    finding.is_blocking() && !ORDER_AGNOSTIC.contains(&finding.check_id.as_str())
+}
+
+fn rules_out(findings: &[Finding]) -> bool {
+    findings.iter().any(rules_out_one)
+}
+
+/// `ids` with the id a successful create assigned to its handle in this order.
+fn with_created(ids: &IdMap, expected: &Expected, call: Option<&Call>) -> IdMap {
+    let mut ids = ids.clone();
+    let new_id = call
+        .filter(|c| (200..300).contains(&c.response.status))
+        .and_then(|c| c.response.json())
+        .and_then(|body| body.get("id")?.as_str().map(str::to_string));
+    match (expected, new_id) {
+        (Expected::UserCreated { user, .. }, Some(new_id)) => {
+            ids.assign(ResourceKind::User, user.0, new_id);
+        }
+        (Expected::GroupCreated { group, .. }, Some(new_id)) => {
+            ids.assign(ResourceKind::Group, group.0, new_id);
+        }
+        _ => {}
+    }
+    ids
+}
+
+/// Every order of `0..n`, in lexicographic order.
+fn permutations(n: usize) -> Vec<Vec<usize>> {
+    if n == 0 {
+        return vec![Vec::new()];
+    }
+    let mut all = Vec::new();
+    for first in 0..n {
+        for rest in permutations(n - 1) {
+            let mut order = vec![first];
+            order.extend(rest.into_iter().map(|i| if i >= first { i + 1 } else { i }));
+            all.push(order);
+        }
+    }
+    all
+}
+
+/// A short name of a branch for reports: `create`, `active=false`, `add user#1`, ….
+fn branch_label(op: &Op) -> String {
+    let users = |users: &[crate::model::UserHandle]| {
+        let shown: Vec<String> = users.iter().map(|u| format!("user#{}", u.0)).collect();
+        shown.join(", ")
+    };
+    match op {
+        Op::CreateUser { user, .. } => format!("create user#{}", user.0),
+        Op::SetActive { active, .. } => format!("active={active}"),
+        Op::PatchMembers { change, .. } => match change {
+            MembershipChange::Add { users: u } => format!("add {}", users(u)),
+            MembershipChange::Remove { users: u } => format!("remove {}", users(u)),
+            MembershipChange::ReplaceAll { users: u } => format!("replace members [{}]", users(u)),
+        },
+        other => other.kind().to_string(),
+    }
+}
