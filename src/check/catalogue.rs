@@ -136,6 +136,8 @@ checks! {
         "a remove of a value that is not there changes nothing: 200/204, or 400 noTarget where the profile allows it";
     PATCH_STRING_BOOLEAN = "patch.string-boolean", Error, "RFC 7643 §2.3.2 (boolean); Microsoft Entra's \"True\"/\"False\" strings",
         "a boolean sent as the string \"True\"/\"False\" is stored as that boolean (or refused with 400 where the profile allows it), never as text or the opposite value";
+    PATCH_ADD_EXISTING = "patch.add-existing", Warning, "RFC 7644 §3.5.2.1 (no change SHOULD be made, success SHOULD be returned)",
+        "an add of a value already there succeeds and changes nothing (no duplicate values)";
     PATCH_ERROR_SCIM_TYPE = "patch.error-scim-type", Warning, "RFC 7644 §3.12 (scimType)",
         "a refused PATCH says why in scimType (noTarget for a remove that selects nothing, invalidValue for a wrong type)";
     ETAG_PRECONDITION = "etag.if-match-412", Error, "RFC 7644 §3.14",

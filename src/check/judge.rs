@@ -9,7 +9,7 @@ use super::catalogue as id;
 use super::finding::{CheckContext, Finding};
 use super::linearize::linearize;
 use super::list::{list_findings, walk_findings};
-use super::patch_edges::{removed_nothing_findings, string_boolean_findings};
+use super::patch_edges::{nothing_changed_findings, string_boolean_findings};
 use super::resource::{group_findings, groups_findings, user_findings};
 use super::response::{check_response, location_findings};
 use crate::driver::{Call, ResourceKind};
@@ -80,10 +80,10 @@ pub fn check_op(op: &Op, expected: &Expected, calls: &[Call], ctx: &CheckContext
             findings
         }
         Expected::Linearizable { before } => linearize(op, before, calls, ctx).findings,
-        Expected::RemovedNothing {
+        Expected::NothingChanged {
             read,
             no_target_allowed,
-        } => removed_nothing_findings(op, read, *no_target_allowed, calls, ctx),
+        } => nothing_changed_findings(op, read, *no_target_allowed, calls, ctx),
         Expected::StringBoolean {
             user,
             before,
@@ -240,7 +240,7 @@ fn content_findings(
         | Expected::StaleWrite { .. }
         | Expected::PreconditionFailed
         | Expected::Linearizable { .. }
-        | Expected::RemovedNothing { .. }
+        | Expected::NothingChanged { .. }
         | Expected::StringBoolean { .. }
         | Expected::Conflict
         | Expected::NotFound

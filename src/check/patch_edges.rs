@@ -1,5 +1,6 @@
 //! The PATCH edge cases whose acceptable outcome depends on the profile: a `remove` of a value that
-//! is not there (200/204 with nothing changed, or 400 noTarget where `remove_absent = "either"`),
+//! is not there (200/204 with nothing changed, or 400 noTarget where `remove_absent = "either"`), an
+//! `add` of a value already there (200/204, nothing changed, no duplicate),
 //! and a boolean sent as the string `"True"`/`"False"` (stored as the boolean it names, or 400
 //! invalidValue where `string_booleans = "either"`). In both cases a GET afterwards must show what
 //! the answer claimed: either the change, or nothing at all.
@@ -12,8 +13,9 @@ use super::judge::{check_call, relabel};
 use crate::driver::Call;
 use crate::model::{Expected, Op, UserHandle, UserRecord};
 
-/// The PATCH removing an absent value (call 0), then the GET that shows `read` unchanged (call 1).
-pub fn removed_nothing_findings(
+/// A PATCH that must change nothing (call 0: removing an absent value, adding one already there),
+/// then the GET that shows `read` unchanged (call 1).
+pub fn nothing_changed_findings(
     op: &Op,
     read: &Expected,
     no_target_allowed: bool,
@@ -23,23 +25,27 @@ pub fn removed_nothing_findings(
     let Some(patch) = calls.first() else {
         return Vec::new();
     };
+    let check = match op {
+        Op::AddExistingEmail { .. } => id::PATCH_ADD_EXISTING,
+        _ => id::PATCH_REMOVE_ABSENT,
+    };
     let findings = match patch.response.status {
         200 | 204 => labelled(
             check_call(op, &patched_version(read), Some(patch), 0, ctx),
-            id::PATCH_REMOVE_ABSENT,
+            check,
         ),
         400 if no_target_allowed => refused(op, patch, "noTarget", ctx),
         status => vec![Finding::new(
-            id::PATCH_REMOVE_ABSENT,
+            check,
             if no_target_allowed {
                 "200 or 204 with nothing changed, or 400 with scimType noTarget"
             } else {
-                "200 or 204 with nothing changed (the profile's remove_absent = \"succeed\")"
+                "200 or 204 with nothing changed"
             },
             format!("HTTP {status}"),
         )],
     };
-    then_read(op, findings, read, calls, ctx, id::PATCH_REMOVE_ABSENT)
+    then_read(op, findings, read, calls, ctx, check)
 }
 
 /// The PATCH with a string boolean (call 0), the GET that shows what stuck (call 1), and the same
@@ -218,7 +224,7 @@ mod tests {
     }
 
     fn removed_nothing(no_target_allowed: bool) -> Expected {
-        Expected::RemovedNothing {
+        Expected::NothingChanged {
             read: Box::new(Expected::UserRead {
                 user: UserHandle(0),
                 record: record(),

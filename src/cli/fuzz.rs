@@ -27,7 +27,11 @@ pub struct FuzzArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     /// The behaviour profile: okta (default), rfc-strict, entra, or a path to a .toml profile.
-    #[arg(long, default_value = "okta", value_name = "okta|rfc-strict|entra|PATH.toml")]
+    #[arg(
+        long,
+        default_value = "okta",
+        value_name = "okta|rfc-strict|entra|PATH.toml"
+    )]
     pub model: String,
     /// Passing cases to run.
     #[arg(long, default_value_t = DEFAULT_CASES)]

@@ -51,6 +51,7 @@ pub fn follow_ups(
             Op::PatchAtomicity { .. }
             | Op::InvalidPatch { .. }
             | Op::RemoveAbsent { .. }
+            | Op::AddExistingEmail { .. }
             | Op::RemoveAbsentMember { .. },
             _,
         ) => Ok(vec![send(&RequestSpec::get(path))?]),

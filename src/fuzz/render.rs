@@ -187,6 +187,18 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
                 patch_body(vec![operation]),
             )
         }
+        Op::AddExistingEmail { user } => {
+            let email = before
+                .live_user(*user)
+                .map(|record| record.emails[0].clone())
+                .unwrap_or_default();
+            let operation = json!({
+                "op": "add",
+                "path": "emails",
+                "value": [{"value": email, "type": "work"}],
+            });
+            RequestSpec::with_json(Method::Patch, user_path(*user), patch_body(vec![operation]))
+        }
         Op::SetActiveString { user, active } => RequestSpec::with_json(
             Method::Patch,
             user_path(*user),

@@ -219,6 +219,12 @@ fn user_ops(config: &GenConfig) -> BoxedStrategy<Op> {
                 .prop_map(|(user, value)| Op::RemoveAbsent { user, value })
                 .boxed(),
         ));
+        choices.push((
+            1,
+            user()
+                .prop_map(|user| Op::AddExistingEmail { user })
+                .boxed(),
+        ));
         if config.string_booleans {
             choices.push((
                 2,
@@ -336,6 +342,7 @@ mod tests {
             "remove-absent",
             "remove-absent-member",
             "set-active-string",
+            "add-existing-email",
         ] {
             assert!(kinds.contains(kind), "{kind} never generated: {kinds:?}");
         }

@@ -112,6 +112,17 @@ pub fn apply(state: &State, op: &Op) -> Option<(State, Expected)> {
             Some((state.clone(), removed_nothing(state, read)))
         }
         Op::SetActiveString { user, active } => set_active_string(state, *user, *active),
+        Op::AddExistingEmail { user } => {
+            let record = state.live_user(*user)?.clone();
+            let expected = Expected::NothingChanged {
+                read: Box::new(Expected::UserRead {
+                    user: *user,
+                    record,
+                }),
+                no_target_allowed: false,
+            };
+            Some((state.clone(), expected))
+        }
         Op::StaleWrite { user } => {
             let before = state.live_user(*user)?.clone();
             let mut after = before.clone();
@@ -262,7 +273,7 @@ fn set_active(state: &State, user: UserHandle, active: bool) -> Option<(State, E
 
 /// A remove of a value that is not there: the resource stays as it is.
 fn removed_nothing(state: &State, read: Expected) -> Expected {
-    Expected::RemovedNothing {
+    Expected::NothingChanged {
         read: Box::new(read),
         no_target_allowed: state.rules.remove_absent == RemoveAbsent::Either,
     }
@@ -484,6 +495,7 @@ pub fn resolve(state: &State, op: &Op) -> Option<Op> {
             user: user(*u)?,
             active: *active,
         },
+        Op::AddExistingEmail { user: u } => Op::AddExistingEmail { user: user(*u)? },
         Op::GetGroup { group: g } => Op::GetGroup { group: group(*g)? },
         Op::RenameGroup { group: g, suffix } => Op::RenameGroup {
             group: group(*g)?,

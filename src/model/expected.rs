@@ -87,10 +87,11 @@ pub enum Expected {
     },
     /// `401 Unauthorized` with a SCIM Error body.
     Unauthorized,
-    /// A PATCH removing a value that is not there: `200` with the unchanged resource or `204` (or
-    /// `400` with scimType noTarget when `no_target_allowed`); then a GET answers `read` (a
-    /// [`Expected::UserRead`] or [`Expected::GroupRead`] of the unchanged resource).
-    RemovedNothing {
+    /// A PATCH that must change nothing (a remove of a value that is not there, an add of a value
+    /// already there): `200` with the unchanged resource or `204` (or `400` with scimType noTarget
+    /// when `no_target_allowed`); then a GET answers `read` (a [`Expected::UserRead`] or
+    /// [`Expected::GroupRead`] of the unchanged resource).
+    NothingChanged {
         read: Box<Expected>,
         no_target_allowed: bool,
     },
@@ -156,11 +157,11 @@ impl Expected {
             | Expected::StaleWrite { .. } => &[200],
             // Each branch is judged by its own expectation in the order that explains the race.
             Expected::Linearizable { .. } => &[200, 201, 204, 404, 409],
-            Expected::RemovedNothing {
+            Expected::NothingChanged {
                 no_target_allowed: true,
                 ..
             } => &[200, 204, 400],
-            Expected::RemovedNothing { .. } => &[200, 204],
+            Expected::NothingChanged { .. } => &[200, 204],
             Expected::StringBoolean {
                 must_accept: false, ..
             } => &[200, 204, 400],

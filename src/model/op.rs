@@ -283,6 +283,9 @@ pub enum Op {
     /// then the same change as a JSON boolean, so the state is known whatever the server made of
     /// the string. Generated only where the profile's `string_booleans` allows it.
     SetActiveString { user: UserHandle, active: bool },
+    /// `PATCH /Users/{id}` adding the user's own work email again, then a GET: RFC 7644 §3.5.2.1
+    /// says no change SHOULD be made and success SHOULD be returned (no duplicate value).
+    AddExistingEmail { user: UserHandle },
 }
 
 impl Op {
@@ -340,6 +343,7 @@ impl Op {
             Op::RemoveAbsent { .. } => "remove-absent",
             Op::RemoveAbsentMember { .. } => "remove-absent-member",
             Op::SetActiveString { .. } => "set-active-string",
+            Op::AddExistingEmail { .. } => "add-existing-email",
         }
     }
 }

@@ -141,6 +141,9 @@ fault_catalogue! {
     PatchStaleResponse => "patch-stale-response",
         "PATCH answers 200 with the resource as it was before the change",
         "RFC 7644 §3.5.2 (200 returns the modified resource)";
+    AddDuplicatesValues => "add-duplicates-values",
+        "PATCH `add` to a multi-valued attribute appends values already there (a second identical email or member)",
+        "RFC 7644 §3.5.2.1 (a value already there: no change)";
     RemoveAbsent500 => "remove-absent-500",
         "a PATCH `remove` of a value that is not there (unset attribute, filter that selects nothing) answers 500",
         "RFC 7644 §3.5.2.2 (remove), §3.12 (noTarget, not 500)";

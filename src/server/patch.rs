@@ -384,10 +384,10 @@ fn apply_attribute(
             if container.get(name).is_some_and(Value::is_array)
                 && target.faults.has(Fault::ReplaceAppends) =>
         {
-            append(container, name, value);
+            append(target, container, name, value);
         }
         PatchOpKind::Add if multi || container.get(name).is_some_and(Value::is_array) => {
-            append(container, name, value)
+            append(target, container, name, value)
         }
         PatchOpKind::Add | PatchOpKind::Replace => match (container.get_mut(name), value) {
             (Some(Value::Object(existing)), Value::Object(update)) => merge(existing, update),
@@ -402,8 +402,10 @@ fn apply_attribute(
     Ok(())
 }
 
-/// Adds values to a multi-valued attribute, skipping ones already there.
-fn append(container: &mut Map<String, Value>, name: &str, value: Value) {
+/// Adds values to a multi-valued attribute, skipping ones already there (RFC 7644 §3.5.2.1), unless
+/// the add-duplicates-values fault appends them again.
+fn append(target: &Target<'_>, container: &mut Map<String, Value>, name: &str, value: Value) {
+    let duplicates = target.faults.has(Fault::AddDuplicatesValues);
     let new = match value {
         Value::Array(values) => values,
         single => vec![single],
@@ -416,7 +418,7 @@ fn append(container: &mut Map<String, Value>, name: &str, value: Value) {
     }
     if let Value::Array(existing) = slot {
         for value in new {
-            if !existing.iter().any(|e| same_element(&value, e)) {
+            if duplicates || !existing.iter().any(|e| same_element(&value, e)) {
                 existing.push(value);
             }
         }

@@ -64,6 +64,10 @@ const EXPECTED: &[(&str, &[&str])] = &[
         &["group.membership", "patch.remove-absent"],
     ),
     ("remove-absent-500", &["patch.remove-absent"]),
+    (
+        "add-duplicates-values",
+        &["patch.add-existing", "group.membership"],
+    ),
     ("string-boolean-truthy", &["patch.string-boolean"]),
     ("patch-not-atomic", &["patch.atomic"]),
     (

@@ -114,6 +114,7 @@ async fn defect_shows(fault: Fault, scim: &Scim) -> bool {
         Fault::PatchNotAtomic => patch_not_atomic(scim).await,
         Fault::PatchStaleResponse => patch_stale_response(scim).await,
         Fault::PatchOpCaseSensitive => patch_op_case_sensitive(scim).await,
+        Fault::AddDuplicatesValues => super::patch::add_duplicates_values(scim).await,
         Fault::RemoveAbsent500 => super::patch::remove_absent_500(scim).await,
         Fault::StringBooleanTruthy => super::patch::string_boolean_truthy(scim).await,
         Fault::PutMerges => put_merges(scim).await,

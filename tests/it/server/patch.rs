@@ -397,3 +397,34 @@ pub(super) async fn remove_absent_500(scim: &Scim) -> bool {
         .await;
     reply.status == 500
 }
+
+#[tokio::test]
+async fn adding_a_value_already_there_changes_nothing() {
+    let scim = Scim::start().await;
+    let path = user_path(&scim, "add.again@example.com").await;
+    let before = scim.get(&path).await.json();
+    let email = before["emails"][0]["value"].clone();
+    let reply = scim
+        .patch(
+            &path,
+            json!([{ "op": "add", "path": "emails", "value": [{ "value": email, "type": "work" }] }]),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(scim.get(&path).await.json()["emails"], before["emails"]);
+}
+
+/// The probe of the add-duplicates-values fault: adding the work email again makes two.
+pub(super) async fn add_duplicates_values(scim: &Scim) -> bool {
+    let path = user_path(scim, "add.duplicate@example.com").await;
+    let email = scim.get(&path).await.json()["emails"][0]["value"].clone();
+    scim.patch(
+        &path,
+        json!([{ "op": "add", "path": "emails", "value": [{ "value": email, "type": "work" }] }]),
+    )
+    .await;
+    scim.get(&path).await.json()["emails"]
+        .as_array()
+        .map_or(0, Vec::len)
+        > 1
+}
