@@ -72,7 +72,9 @@ fn wrong_status(expected: &Expected, op: &Op, call: &Call, ctx: &CheckContext) -
         id::SCIM_JSON_ACCEPTED
     } else if status == 404 && !matches!(expected, Expected::NotFound) && names_deactivated() {
         id::DEACTIVATED_READABLE
-    } else if status == 400 && is_pathless_patch(call) && !matches!(expected, Expected::BadRequest)
+    } else if status == 400
+        && is_pathless_patch(call)
+        && !matches!(expected, Expected::BadRequest | Expected::NotFound)
     {
         id::PATHLESS_PATCH
     } else {
@@ -280,6 +282,19 @@ mod tests {
             check(&Expected::NotFound, &call(400, body)),
             vec![id::NOT_FOUND_404]
         );
+    }
+
+    /// A path-less deactivation of a deleted user answered 400: the id is the problem (it must be
+    /// 404), not the path-less form.
+    #[test]
+    fn a_pathless_patch_of_a_deleted_user_answered_400_is_a_not_found_finding() {
+        let body = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","detail":"invalid id"}"#;
+        let mut patch = call(400, body);
+        patch.request.method = "PATCH".into();
+        patch.request.body = Some(
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}"#.into(),
+        );
+        assert_eq!(check(&Expected::NotFound, &patch), vec![id::NOT_FOUND_404]);
     }
 
     #[test]
