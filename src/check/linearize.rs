@@ -344,7 +344,8 @@ impl Search<'_> {
             .iter()
             .zip(self.calls)
             .filter(|(branch, call)| {
-                matches!(branch, Op::CreateUser { .. }) && (200..300).contains(&call.response.status)
+                matches!(branch, Op::CreateUser { .. })
+                    && (200..300).contains(&call.response.status)
             })
             .map(|(_, call)| call)
             .collect();

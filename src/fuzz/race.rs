@@ -131,13 +131,11 @@ fn activation_flip() -> BoxedStrategy<Vec<Op>> {
             if !start_active {
                 prefix.push(set(false));
             }
-            Just(branches)
-                .prop_shuffle()
-                .prop_map(move |branches| {
-                    let mut ops = prefix.clone();
-                    ops.push(Op::Race { branches });
-                    ops
-                })
+            Just(branches).prop_shuffle().prop_map(move |branches| {
+                let mut ops = prefix.clone();
+                ops.push(Op::Race { branches });
+                ops
+            })
         })
         .boxed()
 }
@@ -168,13 +166,11 @@ fn membership_add_remove() -> BoxedStrategy<Vec<Op>> {
                 members: vec![kept],
             });
             prefix.push(Op::GetGroup { group });
-            Just(branches)
-                .prop_shuffle()
-                .prop_map(move |branches| {
-                    let mut ops = prefix.clone();
-                    ops.push(Op::Race { branches });
-                    ops
-                })
+            Just(branches).prop_shuffle().prop_map(move |branches| {
+                let mut ops = prefix.clone();
+                ops.push(Op::Race { branches });
+                ops
+            })
         })
         .boxed()
 }
@@ -226,8 +222,14 @@ mod tests {
             kinds.insert(branches.iter().map(Op::kind).collect::<Vec<_>>().join("+"));
         }
         assert!(kinds.iter().any(|k| k.contains("set-active")), "{kinds:?}");
-        assert!(kinds.iter().any(|k| k.contains("patch-members")), "{kinds:?}");
-        assert!(kinds.iter().any(|k| k.starts_with("create-user")), "{kinds:?}");
+        assert!(
+            kinds.iter().any(|k| k.contains("patch-members")),
+            "{kinds:?}"
+        );
+        assert!(
+            kinds.iter().any(|k| k.starts_with("create-user")),
+            "{kinds:?}"
+        );
     }
 
     /// Each branch is rendered as its ordinary request: a deactivate race sends two path-less

@@ -2,6 +2,7 @@
 mod fuzz;
 mod fuzz_cli;
 mod fuzz_faults;
+mod fuzz_race;
 mod interop;
 mod load;
 mod load_integrity;

@@ -1,0 +1,390 @@
+//! Race cases judged by the linearizability checker (`scimfuzz::check::linearize`): hand-built
+//! histories, each a set of concurrent branch responses plus the read after them, are accepted
+//! exactly when some order of the branches explains them; and the race phase finds nothing wrong
+//! with the clean embedded server.
+
+use serde_json::{json, Value};
+
+use scimfuzz::check::{linearize, CheckContext, CheckRules, Linearization};
+use scimfuzz::driver::{Call, IdMap, RecordedRequest, RecordedResponse, ResourceKind, Timings};
+use scimfuzz::fuzz::SearchConfig;
+use scimfuzz::model::{
+    apply, GroupHandle, MembershipChange, ModelRules, Op, Spelling, State, UserHandle, UserRecord,
+};
+
+use super::fuzz::fuzz_embedded;
+
+const TAG: &str = "7";
+const BASE: &str = "http://127.0.0.1:1/scim/v2";
+
+fn call(method: &str, path: &str, status: u16, body: Value) -> Call {
+    let mut headers = vec![(
+        "content-type".to_string(),
+        "application/scim+json".to_string(),
+    )];
+    if status == 201 {
+        let id = body["id"].as_str().unwrap_or_default();
+        headers.push(("location".into(), format!("{BASE}/Users/{id}")));
+    }
+    Call {
+        request: RecordedRequest {
+            method: method.into(),
+            url: format!("{BASE}{path}"),
+            headers: Vec::new(),
+            body: None,
+        },
+        response: RecordedResponse {
+            status,
+            headers,
+            body: body.to_string(),
+        },
+        timings: Timings {
+            started_at_us: 0,
+            headers_us: 500,
+            total_us: 1_000,
+        },
+    }
+}
+
+fn user_body(id: &str, record: &UserRecord) -> Value {
+    let emails: Vec<Value> = record.emails.iter().map(|e| json!({"value": e})).collect();
+    json!({
+        "schemas": [
+            "urn:ietf:params:scim:schemas:core:2.0:User",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+        ],
+        "id": id,
+        "userName": record.user_name,
+        "name": {"givenName": record.given_name, "familyName": record.family_name},
+        "displayName": record.display_name,
+        "externalId": record.external_id,
+        "emails": emails,
+        "active": record.active,
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+            "employeeNumber": record.employee_number,
+        },
+        "meta": {"resourceType": "User"},
+    })
+}
+
+fn group_body(state: &State, members: &[&str]) -> Value {
+    let members: Vec<Value> = members.iter().map(|id| json!({"value": id})).collect();
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "id": "g-0",
+        "displayName": state.base_group_name(GroupHandle(0)),
+        "members": members,
+        "meta": {"resourceType": "Group"},
+    })
+}
+
+fn listed(users: &[Value]) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        "totalResults": users.len(),
+        "startIndex": 1,
+        "itemsPerPage": users.len(),
+        "Resources": users,
+    })
+}
+
+fn conflict() -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "status": "409",
+        "scimType": "uniqueness",
+        "detail": "userName taken",
+    })
+}
+
+/// Runs `op` through the model, then judges `calls` as its race exchanges.
+fn judge(state: &State, ids: &IdMap, op: &Op, calls: &[Call]) -> Linearization {
+    assert!(apply(state, op).is_some(), "the race applies on the model");
+    let ctx = CheckContext {
+        ids,
+        namespace_prefix: "7.",
+        deactivated_ids: &[],
+        memberships: &[],
+        rules: CheckRules::default(),
+    };
+    linearize(op, state, calls, &ctx)
+}
+
+fn blocking_ids(verdict: &Linearization) -> Vec<String> {
+    verdict
+        .findings
+        .iter()
+        .filter(|f| f.is_blocking())
+        .map(|f| f.check_id.clone())
+        .collect()
+}
+
+fn with_users(count: u8) -> (State, IdMap) {
+    let mut state = State::new(TAG, ModelRules::default());
+    let mut ids = IdMap::new();
+    for slot in 0..count {
+        let create = Op::CreateUser {
+            user: UserHandle(slot),
+            spelling: Spelling::Base,
+        };
+        state = apply(&state, &create).expect("create applies").0;
+        ids.assign(ResourceKind::User, slot, format!("u-{slot}"));
+    }
+    (state, ids)
+}
+
+fn record(state: &State, slot: u8) -> UserRecord {
+    state.live_user(UserHandle(slot)).expect("live").clone()
+}
+
+#[test]
+fn two_creates_answered_201_and_409_linearize_with_the_201_first() {
+    let state = State::new(TAG, ModelRules::default());
+    let created = state.new_user_record(UserHandle(0), Spelling::Base);
+    let op = Op::RaceCreate {
+        user: UserHandle(0),
+        branches: 2,
+    };
+    let calls = [
+        call("POST", "/Users", 409, conflict()),
+        call("POST", "/Users", 201, user_body("u-new", &created)),
+        call(
+            "GET",
+            "/Users?filter=…",
+            200,
+            listed(&[user_body("u-new", &created)]),
+        ),
+    ];
+    let verdict = judge(&state, &IdMap::new(), &op, &calls);
+    assert!(verdict.linearizable, "{:?}", verdict.findings);
+    assert!(blocking_ids(&verdict).is_empty());
+    assert_eq!(verdict.order, vec![1, 0], "the create that won goes first");
+    assert!(verdict.state.live_user(UserHandle(0)).is_some());
+}
+
+#[test]
+fn two_creates_both_answered_201_are_a_duplicate_create_race() {
+    let state = State::new(TAG, ModelRules::default());
+    let created = state.new_user_record(UserHandle(0), Spelling::Base);
+    let op = Op::RaceCreate {
+        user: UserHandle(0),
+        branches: 2,
+    };
+    let both = [user_body("u-a", &created), user_body("u-b", &created)];
+    let calls = [
+        call("POST", "/Users", 201, both[0].clone()),
+        call("POST", "/Users", 201, both[1].clone()),
+        call("GET", "/Users?filter=…", 200, listed(&both)),
+    ];
+    let verdict = judge(&state, &IdMap::new(), &op, &calls);
+    assert!(!verdict.linearizable);
+    assert_eq!(blocking_ids(&verdict), vec!["race.duplicate-create"]);
+    let finding = &verdict.findings[0];
+    assert!(
+        finding.expected.contains("2 orders tried"),
+        "{}",
+        finding.expected
+    );
+    assert!(
+        finding
+            .actual
+            .contains("closest: #0 create user#0 → #1 create user#0")
+            && finding.actual.contains("expected HTTP 409"),
+        "{}",
+        finding.actual
+    );
+}
+
+#[test]
+fn a_membership_add_lost_under_concurrency_is_a_lost_update() {
+    let (mut state, mut ids) = with_users(2);
+    let create_group = Op::CreateGroup {
+        group: GroupHandle(0),
+        members: Vec::new(),
+    };
+    state = apply(&state, &create_group).expect("group").0;
+    ids.assign(ResourceKind::Group, 0, "g-0".into());
+    let op = Op::RaceAddMembers {
+        group: GroupHandle(0),
+        users: vec![UserHandle(0), UserHandle(1)],
+    };
+    // Each PATCH applied to the same snapshot; the second write overwrote the first.
+    let calls = [
+        call("PATCH", "/Groups/g-0", 200, group_body(&state, &["u-0"])),
+        call("PATCH", "/Groups/g-0", 200, group_body(&state, &["u-1"])),
+        call("GET", "/Groups/g-0", 200, group_body(&state, &["u-1"])),
+    ];
+    let verdict = judge(&state, &ids, &op, &calls);
+    assert!(!verdict.linearizable);
+    assert_eq!(blocking_ids(&verdict), vec!["race.group-lost-update"]);
+    assert_eq!(verdict.findings[0].call_index, 2, "shown at the read");
+}
+
+fn flip(active_at_end: bool) -> Linearization {
+    let (state, ids) = with_users(1);
+    let set = |active| Op::SetActive {
+        user: UserHandle(0),
+        active,
+        capitalised: false,
+    };
+    let op = Op::Race {
+        branches: vec![set(false), set(true)],
+    };
+    let mut off = record(&state, 0);
+    off.active = false;
+    let on = record(&state, 0);
+    let end = if active_at_end { &on } else { &off };
+    let calls = [
+        call("PATCH", "/Users/u-0", 200, user_body("u-0", &off)),
+        call("PATCH", "/Users/u-0", 200, user_body("u-0", &on)),
+        call("GET", "/Users/u-0", 200, user_body("u-0", end)),
+    ];
+    judge(&state, &ids, &op, &calls)
+}
+
+#[test]
+fn deactivate_and_reactivate_linearize_in_either_order() {
+    let reactivated_last = flip(true);
+    assert!(
+        reactivated_last.linearizable,
+        "{:?}",
+        reactivated_last.findings
+    );
+    assert_eq!(reactivated_last.order, vec![0, 1]);
+    assert_eq!(
+        reactivated_last
+            .state
+            .live_user(UserHandle(0))
+            .map(|u| u.active),
+        Some(true)
+    );
+    let deactivated_last = flip(false);
+    assert!(
+        deactivated_last.linearizable,
+        "{:?}",
+        deactivated_last.findings
+    );
+    assert_eq!(deactivated_last.order, vec![1, 0]);
+    assert_eq!(
+        deactivated_last
+            .state
+            .live_user(UserHandle(0))
+            .map(|u| u.active),
+        Some(false)
+    );
+}
+
+#[test]
+fn responses_that_each_demand_the_other_order_match_no_order() {
+    let (mut state, mut ids) = with_users(2);
+    let create_group = Op::CreateGroup {
+        group: GroupHandle(0),
+        members: vec![UserHandle(0)],
+    };
+    state = apply(&state, &create_group).expect("group").0;
+    ids.assign(ResourceKind::Group, 0, "g-0".into());
+    let change = |change| Op::PatchMembers {
+        group: GroupHandle(0),
+        change,
+    };
+    let op = Op::Race {
+        branches: vec![
+            change(MembershipChange::Remove {
+                users: vec![UserHandle(0)],
+            }),
+            change(MembershipChange::Add {
+                users: vec![UserHandle(1)],
+            }),
+        ],
+    };
+    // The remove answers as if it ran first, the add as if it ran first: no order gives both.
+    let calls = [
+        call("PATCH", "/Groups/g-0", 200, group_body(&state, &[])),
+        call(
+            "PATCH",
+            "/Groups/g-0",
+            200,
+            group_body(&state, &["u-0", "u-1"]),
+        ),
+        call("GET", "/Groups/g-0", 200, group_body(&state, &["u-1"])),
+    ];
+    let verdict = judge(&state, &ids, &op, &calls);
+    assert!(!verdict.linearizable);
+    assert_eq!(blocking_ids(&verdict), vec!["race.linearizable"]);
+    let actual = &verdict.findings[0].actual;
+    assert!(
+        actual.starts_with(
+            "no order does; closest: #0 remove user#0 → #1 add user#1 → read (1 mismatch)"
+        ),
+        "{actual}"
+    );
+}
+
+#[test]
+fn a_mismatch_in_every_order_is_reported_under_its_own_check() {
+    let (state, ids) = with_users(1);
+    let set = |active| Op::SetActive {
+        user: UserHandle(0),
+        active,
+        capitalised: false,
+    };
+    let op = Op::Race {
+        branches: vec![set(false), set(true)],
+    };
+    let on = record(&state, 0);
+    let server_error = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "status": "500",
+        "detail": "boom",
+    });
+    let calls = [
+        call("PATCH", "/Users/u-0", 500, server_error),
+        call("PATCH", "/Users/u-0", 200, user_body("u-0", &on)),
+        call("GET", "/Users/u-0", 200, user_body("u-0", &on)),
+    ];
+    let verdict = judge(&state, &ids, &op, &calls);
+    assert_eq!(blocking_ids(&verdict), vec!["status.no-5xx"]);
+    assert!(verdict.findings[0]
+        .actual
+        .contains("the same in all 2 orders"));
+}
+
+/// The race phase alone (every race kind: duplicate creates, membership adds, deactivate against
+/// reactivate, membership add against remove) over eight seeds: no finding on the clean server.
+#[test]
+fn the_race_phase_finds_nothing_on_the_clean_reference_server() {
+    let handles: Vec<_> = (1..=8u64)
+        .map(|seed| {
+            std::thread::spawn(move || {
+                let config = SearchConfig {
+                    seed,
+                    cases: 0,
+                    race_cases: 40,
+                    ..SearchConfig::default()
+                };
+                (seed, fuzz_embedded(&[], config))
+            })
+        })
+        .collect();
+    let mut races = 0;
+    for handle in handles {
+        let (seed, summary) = handle.join().expect("a race thread");
+        let found: Vec<&str> = summary
+            .failures
+            .iter()
+            .map(|f| f.check_id.as_str())
+            .collect();
+        assert!(found.is_empty(), "seed {seed}: {found:?}");
+        assert!(summary.notes.is_empty(), "seed {seed}: {:?}", summary.notes);
+        let kinds = &summary.op_kinds;
+        assert!(
+            kinds.get("race").copied().unwrap_or(0) > 0,
+            "seed {seed}: {kinds:?}"
+        );
+        races += ["race", "race-create", "race-add-members"]
+            .iter()
+            .map(|kind| kinds.get(*kind).copied().unwrap_or(0))
+            .sum::<u64>();
+    }
+    eprintln!("race phase: {races} races judged linearizable over 8 seeds");
+}
