@@ -36,6 +36,17 @@ pub fn record_clamped(histogram: &mut Histogram<u64>, duration: Duration) {
     let _ = histogram.record(micros);
 }
 
+/// A duration in whole microseconds, clamped into 1 µs..60 s (fits a `u32`).
+pub fn clamped_micros(duration: Duration) -> u32 {
+    (duration.as_micros() as u64).clamp(LOWEST_US, HIGHEST_US) as u32
+}
+
+/// Records one value already clamped by [`clamped_micros`].
+pub fn record_micros(histogram: &mut Histogram<u64>, micros: u32) {
+    // Within the declared range, so recording cannot fail.
+    let _ = histogram.record(u64::from(micros).clamp(LOWEST_US, HIGHEST_US));
+}
+
 /// Adds `from` into `into`; values are within 1 µs..60 s so this cannot overflow the range.
 pub fn add_into(into: &mut Histogram<u64>, from: &Histogram<u64>) {
     if into.add(from).is_err() {
