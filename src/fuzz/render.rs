@@ -192,10 +192,11 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
                 .live_user(*user)
                 .map(|record| record.emails[0].clone())
                 .unwrap_or_default();
+            // Exactly the element the create sent, so "already there" is beyond dispute.
             let operation = json!({
                 "op": "add",
                 "path": "emails",
-                "value": [{"value": email, "type": "work"}],
+                "value": [{"primary": true, "value": email, "type": "work"}],
             });
             RequestSpec::with_json(Method::Patch, user_path(*user), patch_body(vec![operation]))
         }

@@ -283,7 +283,8 @@ pub enum Op {
     /// then the same change as a JSON boolean, so the state is known whatever the server made of
     /// the string. Generated only where the profile's `string_booleans` allows it.
     SetActiveString { user: UserHandle, active: bool },
-    /// `PATCH /Users/{id}` adding the user's own work email again, then a GET: RFC 7644 §3.5.2.1
+    /// `PATCH /Users/{id}` adding the user's own primary work email again (the very element the
+    /// create sent), then a GET: RFC 7644 §3.5.2.1
     /// says no change SHOULD be made and success SHOULD be returned (no duplicate value).
     AddExistingEmail { user: UserHandle },
 }
