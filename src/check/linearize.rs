@@ -109,6 +109,7 @@ pub fn linearize(op: &Op, before: &State, calls: &[Call], ctx: &CheckContext) ->
         calls,
         base: ctx,
         dead: Vec::new(),
+        deactivated: deactivated_during(before, &branches, ctx.ids),
     };
     let mut order = Vec::new();
     let mut kept = Vec::new();
@@ -131,6 +132,9 @@ struct Search<'s> {
     base: &'s CheckContext<'s>,
     /// Nodes (branches used, state, ids) from which no order explains the rest.
     dead: Vec<(u32, State, IdMap)>,
+    /// Ids of users deactivated before the race or by one of its branches: a 404 for them during
+    /// the race is named as Okta's deactivated-user quirk whatever the order.
+    deactivated: Vec<String>,
 }
 
 /// One order judged to the end: its blocking findings, each with the step (0-based position in
@@ -156,7 +160,12 @@ impl Search<'_> {
         state: &State,
         ids: &IdMap,
     ) -> Vec<Finding> {
-        let facts = ModelFacts::of(state, ids);
+        let mut facts = ModelFacts::of(state, ids);
+        for id in &self.deactivated {
+            if !facts.deactivated.contains(id) {
+                facts.deactivated.push(id.clone());
+            }
+        }
         let ctx = facts.context(ids, self.base);
         check_call(op, expected, self.calls.get(index), index, &ctx)
     }
@@ -186,7 +195,10 @@ impl Search<'_> {
         if self.dead.iter().any(known_dead) {
             return None;
         }
-        for index in (0..self.branches.len()).filter(|i| used & (1 << i) == 0) {
+        let candidates: Vec<usize> = (0..self.branches.len())
+            .filter(|&i| used & (1 << i) == 0 && self.may_come_next(used, i))
+            .collect();
+        for index in candidates {
             let Some((next, expected)) = apply(state, &self.branches[index]) else {
                 continue;
             };
@@ -233,17 +245,24 @@ impl Search<'_> {
 
     /// No order explains the race: judge every order to the end and report the closest one.
     fn closest(&self, before: &State) -> Linearization {
-        let judged: Vec<Judged> = permutations(self.branches.len())
+        let n = self.branches.len();
+        let judged: Vec<Judged> = permutations(n)
             .into_iter()
+            .filter(|order| self.respects_real_time(order))
             .filter_map(|order| self.judge_order(before, order))
             .collect();
-        let first_step = |j: &Judged| j.blocking.first().map_or(usize::MAX, |(step, _)| *step);
-        let Some(best) = judged.iter().min_by(|a, b| {
-            a.blocking
-                .len()
-                .cmp(&b.blocking.len())
-                .then(first_step(b).cmp(&first_step(a)))
-        }) else {
+        // Orders whose only mismatch is the read explain every response: what is wrong is the
+        // read (or what stuck), not the responses' interleaving.
+        let explained: Vec<&Judged> = judged
+            .iter()
+            .filter(|j| j.blocking.iter().all(|(step, _)| *step == n))
+            .collect();
+        let candidates: Vec<&Judged> = if explained.is_empty() {
+            judged.iter().collect()
+        } else {
+            explained
+        };
+        let Some(best) = candidates.into_iter().min_by_key(|j| self.distance(j)) else {
             return Linearization {
                 findings: Vec::new(),
                 order: Vec::new(),
@@ -251,33 +270,81 @@ impl Search<'_> {
                 linearizable: false,
             };
         };
+        // A response found wrong in every order is wrong whatever the interleaving.
         let in_every_order = |f: &Finding| {
-            judged.iter().all(|j| {
-                j.blocking
-                    .iter()
-                    .any(|(_, g)| g.check_id == f.check_id && g.call_index == f.call_index)
-            })
+            judged
+                .iter()
+                .all(|j| j.blocking.iter().any(|(_, g)| g.call_index == f.call_index))
         };
+        let only_read = best.blocking.iter().all(|(step, _)| *step == n);
         let common = best
             .blocking
             .iter()
             .map(|(_, f)| f)
-            .find(|f| in_every_order(f));
-        let finding = match best.blocking.first() {
+            .find(|f| only_read || in_every_order(f));
+        let findings = match best.blocking.first() {
             Some((_, first)) => self.report(best, first, common, judged.len()),
             None => Vec::new(),
         };
         Linearization {
-            findings: finding,
+            findings,
             order: best.order.clone(),
             state: best.state.clone(),
             linearizable: false,
         }
     }
 
+    /// How far an order is from explaining the race, for choosing the closest: fewer mismatches,
+    /// then agreement with the order the responses arrived in, then a later first mismatch.
+    fn distance(&self, judged: &Judged) -> (usize, usize, std::cmp::Reverse<usize>) {
+        let first_step = judged
+            .blocking
+            .first()
+            .map_or(usize::MAX, |(step, _)| *step);
+        let ends: Vec<u64> = judged.order.iter().map(|&i| self.end_of(i)).collect();
+        let inversions = (0..ends.len())
+            .flat_map(|a| (a + 1..ends.len()).map(move |b| (a, b)))
+            .filter(|&(a, b)| ends[b] < ends[a])
+            .count();
+        (
+            judged.blocking.len(),
+            inversions,
+            std::cmp::Reverse(first_step),
+        )
+    }
+
+    fn start_of(&self, index: usize) -> u64 {
+        self.calls.get(index).map_or(0, |c| c.timings.started_at_us)
+    }
+
+    fn end_of(&self, index: usize) -> u64 {
+        self.calls.get(index).map_or(u64::MAX, |c| {
+            c.timings.started_at_us.saturating_add(c.timings.total_us)
+        })
+    }
+
+    /// Whether branch `index` may come next while `used` are done: no branch still to come had
+    /// answered before `index` was sent (real-time order, the one constraint an overlap-free pair
+    /// of requests imposes).
+    fn may_come_next(&self, used: u32, index: usize) -> bool {
+        (0..self.branches.len())
+            .filter(|&other| other != index && used & (1 << other) == 0)
+            .all(|other| self.end_of(other) >= self.start_of(index))
+    }
+
+    fn respects_real_time(&self, order: &[usize]) -> bool {
+        let mut used = 0u32;
+        order.iter().all(|&index| {
+            let ok = self.may_come_next(used, index);
+            used |= 1 << index;
+            ok
+        })
+    }
+
     /// The finding for a race no order explains. `first` is the closest order's first mismatch,
-    /// `common` its first mismatch that arises in every order (one response wrong whatever the
-    /// order, reported under its own check unless it is what the read shows of the race).
+    /// `common` its first mismatch that is not about the interleaving: one that arises in every
+    /// order, or the read when the order explains every response. Such a mismatch is reported
+    /// under its own check, unless it is the read showing a lost membership change.
     fn report(
         &self,
         best: &Judged,
@@ -292,10 +359,12 @@ impl Search<'_> {
             (None, Some(common)) if lost(common) => (id::RACE_LOST_UPDATE, common),
             (None, Some(common)) => {
                 let mut finding = common.clone();
-                finding.actual = format!(
-                    "{} (the same in all {tried} orders of the {n} concurrent requests)",
-                    common.actual
-                );
+                let why = if common.call_index == n {
+                    format!("the read after {} concurrent requests", n)
+                } else {
+                    format!("the same in all {tried} orders of the {n} concurrent requests")
+                };
+                finding.actual = format!("{} ({why})", common.actual);
                 return vec![finding];
             }
             (None, None) if lost(first) => (id::RACE_LOST_UPDATE, first),
@@ -337,7 +406,7 @@ impl Search<'_> {
     /// Creates of one userName answered with more than one success: the duplicate answered with
     /// the existing user (an upsert, one id) is a uniqueness bug with or without concurrency;
     /// distinct ids but at most one user found afterwards is a success that was never stored;
-    /// otherwise the race let two users with one userName in.
+    /// otherwise (or with two users found after one success) the race let a duplicate in.
     fn duplicate_check(&self) -> Option<&'static str> {
         let created: Vec<&Call> = self
             .branches
@@ -349,8 +418,22 @@ impl Search<'_> {
             })
             .map(|(_, call)| call)
             .collect();
-        if created.len() < 2 {
+        if !self
+            .branches
+            .iter()
+            .any(|b| matches!(b, Op::CreateUser { .. }))
+        {
             return None;
+        }
+        let listed = self
+            .calls
+            .get(self.branches.len())
+            .and_then(|c| c.response.json())
+            .and_then(|body| body.get("totalResults").and_then(serde_json::Value::as_u64))
+            .unwrap_or(0);
+        if created.len() < 2 {
+            // One success, but two users with the userName afterwards: a refused create stored.
+            return (listed > 1).then_some(id::RACE_DUPLICATE);
         }
         let mut ids: Vec<String> = created
             .iter()
@@ -358,18 +441,32 @@ impl Search<'_> {
             .collect();
         ids.sort();
         ids.dedup();
-        let listed = self
-            .calls
-            .get(self.branches.len())
-            .and_then(|c| c.response.json())
-            .and_then(|body| body.get("totalResults").and_then(serde_json::Value::as_u64))
-            .unwrap_or(0);
         Some(match (ids.len(), listed) {
             (0 | 1, _) => id::DUPLICATE_409,
             (_, 0 | 1) => id::READ_YOUR_WRITES,
             _ => id::RACE_DUPLICATE,
         })
     }
+}
+
+/// The ids of users deactivated in `before` or by a branch of the race.
+fn deactivated_during(before: &State, branches: &[Op], ids: &IdMap) -> Vec<String> {
+    let mut deactivated = ModelFacts::of(before, ids).deactivated;
+    for branch in branches {
+        if let Op::SetActive {
+            user,
+            active: false,
+            ..
+        } = branch
+        {
+            if let Some(id) = ids.id(ResourceKind::User, user.0) {
+                deactivated.push(id.to_string());
+            }
+        }
+    }
+    deactivated.sort();
+    deactivated.dedup();
+    deactivated
 }
 
 /// Whether a finding rules the order it arose in out.

@@ -140,30 +140,36 @@ fn activation_flip() -> BoxedStrategy<Vec<Op>> {
         .boxed()
 }
 
-/// A group with user#0 as a member; user#0 removed while user#1 is added, optionally with user#0
-/// re-added (which does not commute with the remove) and a concurrent GET of the group.
+/// A group with user#0 and user#2 as members; user#0 removed while user#1 is added, optionally
+/// with user#0 re-added (which does not commute with the remove) and a concurrent GET of the
+/// group. User#2 stays throughout, so a remove that takes more than its target shows in the
+/// remove's own response, whatever the order.
 fn membership_add_remove() -> BoxedStrategy<Vec<Op>> {
     (any::<bool>(), any::<bool>())
         .prop_flat_map(|(re_add, reader)| {
             let group = GroupHandle(0);
-            let (kept, joining) = (UserHandle(0), UserHandle(1));
+            let (removed, joining, staying) = (UserHandle(0), UserHandle(1), UserHandle(2));
             let change = |change| Op::PatchMembers { group, change };
             let mut branches = vec![
-                change(MembershipChange::Remove { users: vec![kept] }),
+                change(MembershipChange::Remove {
+                    users: vec![removed],
+                }),
                 change(MembershipChange::Add {
                     users: vec![joining],
                 }),
             ];
             if re_add {
-                branches.push(change(MembershipChange::Add { users: vec![kept] }));
+                branches.push(change(MembershipChange::Add {
+                    users: vec![removed],
+                }));
             }
             if reader {
                 branches.push(Op::GetGroup { group });
             }
-            let mut prefix = created_users(&[kept, joining]);
+            let mut prefix = created_users(&[removed, joining, staying]);
             prefix.push(Op::CreateGroup {
                 group,
-                members: vec![kept],
+                members: vec![removed, staying],
             });
             prefix.push(Op::GetGroup { group });
             Just(branches).prop_shuffle().prop_map(move |branches| {
