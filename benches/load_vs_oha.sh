@@ -119,3 +119,4 @@ done
 SOAK_RC=0 ; wait "$SOAK_PID" || SOAK_RC=$?
 echo "$LAST   (last sample before the load exited, with code $SOAK_RC)"
 echo "   $(jq '.total.requests' "$WORK/soak/report.json") requests, $(jq '.integrity.users_checked' "$WORK/soak/report.json") users created and checked"
+grep -E '^(SLO|integrity:)' "$WORK/soak.out" | sed 's/^/   /' || true   # exit 4 = a profile SLO, judged on the server's latency

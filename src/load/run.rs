@@ -18,7 +18,9 @@ use super::okta_shapes::{create_group_body, create_user_body, NamePartition};
 use super::plan::{build_attack, compile_plan, CompiledPlan};
 use super::profile::{parse_duration, IntegrationMode, Profile, ScenarioKind};
 use super::recorder::Collector;
-use super::report::{build_report, write_report, Interruption, LoadReport, RunFacts};
+use super::report::{
+    build_report, write_report, IntegritySummary, Interruption, LoadReport, RunFacts,
+};
 use super::slo::{Slo, SloVerdict};
 use crate::driver::{Driver, Method, RequestSpec, Target};
 
@@ -114,26 +116,7 @@ pub async fn run_load_until(
         compile_plan(profile, settings.users, settings.duration).map_err(LoadError::Settings)?;
     let request_timeout =
         parse_duration(profile.run.request_timeout.get_ref()).map_err(LoadError::Settings)?;
-    let driver = preflight(&settings.target, request_timeout).await?;
-    let tag = run_tag(settings.seed);
-    let seeded = seed_directory(
-        &driver,
-        profile.seed_data.users,
-        &tag,
-        settings.worker_index,
-    );
-    tokio::select! {
-        seeded = seeded => seeded?,
-        () = interrupt.wait() => {}
-    }
-
-    let shared_group = match interrupt.requested() {
-        false => create_shared_group(&driver, &settings, &tag).await,
-        true => None,
-    };
-    let mut context = run_context(&settings, &plan, tag, &interrupt)?;
-    context.shared_group = shared_group;
-    let context = Arc::new(context);
+    let (driver, context) = prepare(&settings, &plan, &interrupt, request_timeout).await?;
     if !interrupt.requested() {
         attack(&settings, &plan, &context, request_timeout).await?;
     }
@@ -142,30 +125,8 @@ pub async fn run_load_until(
         .finish(context.collector.start().elapsed());
     let journal = context.collector.take_journal().map(LedgerJournal::finish);
     let journal = journal.transpose().map_err(LoadError::CouldNotRun)?;
-    let mut interrupted = interrupt.requested().then(|| {
-        let during = if measurements.totals.is_empty() {
-            "setup"
-        } else {
-            "load"
-        };
-        interruption(during, &plan, &measurements)
-    });
-    let integrity = match (&journal, &interrupted) {
-        (Some(journal), None) => {
-            let checked = tokio::select! {
-                checked = check_integrity(&driver, journal) => Some(checked),
-                () = interrupt.wait() => None,
-            };
-            match checked {
-                Some(summary) => Some(summary.map_err(LoadError::CouldNotRun)?),
-                None => {
-                    interrupted = Some(interruption("integrity-check", &plan, &measurements));
-                    None
-                }
-            }
-        }
-        _ => None,
-    };
+    let (integrity, interrupted) =
+        verify(&driver, journal.as_ref(), &interrupt, &plan, &measurements).await?;
     let verdicts = settings
         .slos
         .iter()
@@ -184,6 +145,65 @@ pub async fn run_load_until(
             .map(|journal| journal.path().to_path_buf()),
     );
     Ok(LoadOutcome { report, written })
+}
+
+/// Everything before the attack: the preflight, seeding the directory, the shared group, and
+/// the run's shared state (whose clock starts here). Ctrl-C during seeding skips ahead.
+async fn prepare(
+    settings: &LoadSettings,
+    plan: &CompiledPlan,
+    interrupt: &Interrupt,
+    request_timeout: Duration,
+) -> Result<(Driver, Arc<RunContext>), LoadError> {
+    let driver = preflight(&settings.target, request_timeout).await?;
+    let tag = run_tag(settings.seed);
+    let seeded = seed_directory(
+        &driver,
+        settings.profile.seed_data.users,
+        &tag,
+        settings.worker_index,
+    );
+    tokio::select! {
+        seeded = seeded => seeded?,
+        () = interrupt.wait() => {}
+    }
+    let shared_group = match interrupt.requested() {
+        false => create_shared_group(&driver, settings, &tag).await,
+        true => None,
+    };
+    let mut context = run_context(settings, plan, tag, interrupt)?;
+    context.shared_group = shared_group;
+    Ok((driver, Arc::new(context)))
+}
+
+/// The integrity check (unless there is no journal or the run was interrupted), and how the run
+/// was interrupted, if it was (Ctrl-C during the check abandons it).
+async fn verify(
+    driver: &Driver,
+    journal: Option<&LedgerReader>,
+    interrupt: &Interrupt,
+    plan: &CompiledPlan,
+    measurements: &Measurements,
+) -> Result<(Option<IntegritySummary>, Option<Interruption>), LoadError> {
+    if interrupt.requested() {
+        let during = if measurements.totals.is_empty() {
+            "setup"
+        } else {
+            "load"
+        };
+        return Ok((None, Some(interruption(during, plan, measurements))));
+    }
+    let Some(journal) = journal else {
+        return Ok((None, None));
+    };
+    tokio::select! {
+        checked = check_integrity(driver, journal) => {
+            Ok((Some(checked.map_err(LoadError::CouldNotRun)?), None))
+        }
+        () = interrupt.wait() => {
+            Ok((None, Some(interruption("integrity-check", plan, measurements))))
+        }
+    }
 }
 
 /// Runs the goose attack (with the progress line on a terminal).
