@@ -277,11 +277,24 @@ impl Search<'_> {
                 .all(|j| j.blocking.iter().any(|(_, g)| g.call_index == f.call_index))
         };
         let only_read = best.blocking.iter().all(|(step, _)| *step == n);
-        let common = best
+        // Among responses wrong in every order, a success with wrong content (a changed id, a
+        // stale body) is the cause; error statuses are often its consequence.
+        let succeeded = |f: &&Finding| {
+            self.calls
+                .get(f.call_index)
+                .is_some_and(|c| (200..300).contains(&c.response.status))
+        };
+        let wrong_everywhere: Vec<&Finding> = best
             .blocking
             .iter()
             .map(|(_, f)| f)
-            .find(|f| only_read || in_every_order(f));
+            .filter(|f| only_read || in_every_order(f))
+            .collect();
+        let common = wrong_everywhere
+            .iter()
+            .find(|f| succeeded(f))
+            .or(wrong_everywhere.first())
+            .copied();
         let findings = match best.blocking.first() {
             Some((_, first)) => self.report(best, first, common, judged.len()),
             None => Vec::new(),

@@ -60,19 +60,27 @@ pub async fn send_concurrently(
     Ok(calls)
 }
 
-/// Creates `users` and reads each back, so a lost write shows as itself, not as a race (groups
-/// are read back after their create for the same reason).
-fn created_users(users: &[UserHandle]) -> Vec<Op> {
+/// Creates `users`, each read back where `read_back` says so, so a lost write shows as itself,
+/// not as a race (groups are read back after their create for the same reason).
+fn created_users(users: &[UserHandle], read_back: &[bool]) -> Vec<Op> {
     users
         .iter()
-        .flat_map(|user| {
+        .zip(read_back.iter().chain(std::iter::repeat(&true)))
+        .flat_map(|(user, read)| {
             let create = Op::CreateUser {
                 user: *user,
                 spelling: Spelling::Base,
             };
-            [create, Op::GetUser { user: *user }]
+            let get = read.then_some(Op::GetUser { user: *user });
+            std::iter::once(create).chain(get)
         })
         .collect()
+}
+
+/// Read-back flags: always drawn true, so every case reads its creates back, but each shrinks to
+/// false, so a failure that does not need them shrinks to the race itself.
+fn read_backs(count: usize) -> impl Strategy<Value = Vec<bool>> {
+    proptest::collection::vec(proptest::bool::weighted(1.0), count)
 }
 
 /// Creates of one userName from 2–4 branches: exactly one may succeed.
@@ -89,17 +97,19 @@ fn duplicate_creates() -> BoxedStrategy<Vec<Op>> {
 
 /// A group and 2–3 users added to it concurrently: every add must stick.
 fn membership_adds() -> BoxedStrategy<Vec<Op>> {
-    (2..=3u8)
-        .prop_map(|count| {
+    (2..=3u8, read_backs(4))
+        .prop_map(|(count, read)| {
             let users: Vec<UserHandle> = (0..count).map(UserHandle).collect();
-            let mut ops = created_users(&users);
+            let mut ops = created_users(&users, &read[1..]);
             ops.push(Op::CreateGroup {
                 group: GroupHandle(0),
                 members: Vec::new(),
             });
-            ops.push(Op::GetGroup {
-                group: GroupHandle(0),
-            });
+            if read[0] {
+                ops.push(Op::GetGroup {
+                    group: GroupHandle(0),
+                });
+            }
             ops.push(Op::RaceAddMembers {
                 group: GroupHandle(0),
                 users,
@@ -113,8 +123,8 @@ fn membership_adds() -> BoxedStrategy<Vec<Op>> {
 /// or deactivated), optionally with a concurrent GET: the final `active` may be either value,
 /// but each response must show the value of its own position in the order.
 fn activation_flip() -> BoxedStrategy<Vec<Op>> {
-    (any::<bool>(), 0..=2usize, any::<bool>())
-        .prop_flat_map(|(start_active, readers, extra_write)| {
+    (any::<bool>(), 0..=2usize, any::<bool>(), read_backs(1))
+        .prop_flat_map(|(start_active, readers, extra_write, read)| {
             let user = UserHandle(0);
             let set = |active| Op::SetActive {
                 user,
@@ -127,7 +137,7 @@ fn activation_flip() -> BoxedStrategy<Vec<Op>> {
             }
             let room = crate::model::MAX_RACE_BRANCHES - branches.len();
             branches.extend((0..readers.min(room)).map(|_| Op::GetUser { user }));
-            let mut prefix = created_users(&[user]);
+            let mut prefix = created_users(&[user], &read);
             if !start_active {
                 prefix.push(set(false));
             }
@@ -145,8 +155,8 @@ fn activation_flip() -> BoxedStrategy<Vec<Op>> {
 /// group. User#2 stays throughout, so a remove that takes more than its target shows in the
 /// remove's own response, whatever the order.
 fn membership_add_remove() -> BoxedStrategy<Vec<Op>> {
-    (any::<bool>(), any::<bool>())
-        .prop_flat_map(|(re_add, reader)| {
+    (any::<bool>(), any::<bool>(), read_backs(4))
+        .prop_flat_map(|(re_add, reader, read)| {
             let group = GroupHandle(0);
             let (removed, joining, staying) = (UserHandle(0), UserHandle(1), UserHandle(2));
             let change = |change| Op::PatchMembers { group, change };
@@ -166,12 +176,14 @@ fn membership_add_remove() -> BoxedStrategy<Vec<Op>> {
             if reader {
                 branches.push(Op::GetGroup { group });
             }
-            let mut prefix = created_users(&[removed, joining, staying]);
+            let mut prefix = created_users(&[removed, joining, staying], &read[1..]);
             prefix.push(Op::CreateGroup {
                 group,
                 members: vec![removed, staying],
             });
-            prefix.push(Op::GetGroup { group });
+            if read[0] {
+                prefix.push(Op::GetGroup { group });
+            }
             Just(branches).prop_shuffle().prop_map(move |branches| {
                 let mut ops = prefix.clone();
                 ops.push(Op::Race { branches });
