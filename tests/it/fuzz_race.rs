@@ -9,7 +9,8 @@ use scimfuzz::check::{linearize, CheckContext, CheckRules, Linearization};
 use scimfuzz::driver::{Call, IdMap, RecordedRequest, RecordedResponse, ResourceKind, Timings};
 use scimfuzz::fuzz::SearchConfig;
 use scimfuzz::model::{
-    apply, GroupHandle, MembershipChange, ModelRules, Op, Spelling, State, UserHandle, UserRecord,
+    apply, Expected, GroupHandle, MembershipChange, ModelRules, Op, Spelling, State, UserHandle,
+    UserRecord,
 };
 
 use super::fuzz::fuzz_embedded;
@@ -387,4 +388,83 @@ fn the_race_phase_finds_nothing_on_the_clean_reference_server() {
             .sum::<u64>();
     }
     eprintln!("race phase: {races} races judged linearizable over 8 seeds");
+}
+
+fn trace_of(ops: Vec<Op>, expected: Expected) -> Value {
+    use scimfuzz::check::Finding;
+    use scimfuzz::fuzz::{CaseOutcome, Step, Trace, TRACE_VERSION};
+    let step = Step {
+        op: ops.last().expect("an op").clone(),
+        expected,
+        calls: Vec::new(),
+        findings: Vec::new(),
+    };
+    let trace = Trace {
+        version: TRACE_VERSION,
+        tool: "scimfuzz test".into(),
+        seed: 7,
+        profile: "okta".into(),
+        target: BASE.into(),
+        embedded_faults: Vec::new(),
+        finding: Finding::new("race.duplicate-create", "one 201", "two 201"),
+        ops,
+        recorded: CaseOutcome {
+            tag: TAG.into(),
+            steps: vec![step],
+            skipped: 0,
+            cleanup_refused: 0,
+        },
+    };
+    serde_json::to_value(&trace).expect("a trace serialises")
+}
+
+fn read_back(name: &str, trace: &Value) -> scimfuzz::fuzz::Trace {
+    let path = std::env::temp_dir().join(format!(
+        "scimfuzz-it-race-{name}-{}.json",
+        std::process::id()
+    ));
+    std::fs::write(&path, trace.to_string()).expect("the trace file");
+    let read = scimfuzz::fuzz::read_trace(&path);
+    let _ = std::fs::remove_file(&path);
+    read.unwrap_or_else(|err| panic!("{name}: {err}"))
+}
+
+#[test]
+fn race_traces_round_trip_and_traces_of_older_versions_still_load() {
+    let (state, _) = with_users(1);
+    let set = |active| Op::SetActive {
+        user: UserHandle(0),
+        active,
+        capitalised: false,
+    };
+    let race = Op::Race {
+        branches: vec![
+            set(false),
+            set(true),
+            Op::GetUser {
+                user: UserHandle(0),
+            },
+        ],
+    };
+    let (_, expected) = apply(&state, &race).expect("the race applies");
+    let written = trace_of(vec![race.clone()], expected);
+    assert_eq!(read_back("new", &written).ops, vec![race]);
+
+    // Written before races were general: `race-create` with a `race-created` outcome.
+    let old_op = Op::RaceCreate {
+        user: UserHandle(0),
+        branches: 3,
+    };
+    let mut old = trace_of(vec![old_op.clone()], Expected::Conflict);
+    old["recorded"]["steps"][0]["expected"] = json!({
+        "outcome": "race-created",
+        "user": 0,
+        "record": serde_json::to_value(record(&state, 0)).expect("a record"),
+    });
+    let loaded = read_back("old", &old);
+    assert_eq!(loaded.ops, vec![old_op]);
+    assert!(matches!(
+        loaded.recorded.steps[0].expected,
+        Expected::Linearizable { .. }
+    ));
 }
