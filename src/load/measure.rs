@@ -118,11 +118,17 @@ impl Default for IntervalHistograms {
     }
 }
 
-/// One interval's histograms of one operation kind: open while the interval may still receive
-/// values, packed (V2 + DEFLATE bytes, a few hundred bytes) once it is closed, so a long run's
-/// memory stays flat. A late value reopens a packed interval.
+/// Raw samples an interval keeps before it switches to histograms (128 KB).
+pub const MAX_RAW_SAMPLES: usize = 16_384;
+
+/// One interval's numbers of one operation kind: raw `(latency µs, service µs)` samples while it
+/// is open and they are few (a 3-digit histogram grows with the largest value it holds, about
+/// 130 KB for one near 400 ms, so a few samples are far smaller), histograms when it is open with
+/// many, packed (V2 + DEFLATE bytes, a few hundred bytes) once it is closed, so a long run's memory
+/// stays flat. A late value reopens a packed interval.
 #[derive(Debug, Clone)]
 pub enum IntervalSlot {
+    Samples(Vec<(u32, u32)>),
     Open(IntervalHistograms),
     Packed { latency: Vec<u8>, service: Vec<u8> },
 }
@@ -147,34 +153,80 @@ fn unpack_histogram(bytes: &[u8]) -> Histogram<u64> {
         .expect("a histogram this process packed decodes")
 }
 
+fn histograms_of(samples: &[(u32, u32)]) -> IntervalHistograms {
+    let mut histograms = IntervalHistograms::default();
+    for &(latency, service) in samples {
+        record_micros(&mut histograms.latency, latency);
+        record_micros(&mut histograms.service, service);
+    }
+    histograms
+}
+
 impl IntervalSlot {
-    /// The histograms, unpacked (and kept open) if they were packed.
+    /// An empty slot that starts by keeping raw samples.
+    pub fn samples() -> Self {
+        IntervalSlot::Samples(Vec::new())
+    }
+
+    /// Adds samples: kept raw while there are at most [`MAX_RAW_SAMPLES`], else recorded.
+    pub fn record_samples(&mut self, samples: &[(u32, u32)]) {
+        if let IntervalSlot::Samples(held) = self {
+            if held.len() + samples.len() <= MAX_RAW_SAMPLES {
+                held.extend_from_slice(samples);
+                return;
+            }
+        }
+        let open = self.open();
+        for &(latency, service) in samples {
+            record_micros(&mut open.latency, latency);
+            record_micros(&mut open.service, service);
+        }
+    }
+
+    /// The histograms, built from samples or unpacked (and kept open) if need be.
     pub fn open(&mut self) -> &mut IntervalHistograms {
-        if let IntervalSlot::Packed { latency, service } = self {
-            let mut unpacked = IntervalHistograms::default();
-            add_into(&mut unpacked.latency, &unpack_histogram(latency));
-            add_into(&mut unpacked.service, &unpack_histogram(service));
-            *self = IntervalSlot::Open(unpacked);
+        match self {
+            IntervalSlot::Samples(samples) => *self = IntervalSlot::Open(histograms_of(samples)),
+            IntervalSlot::Packed { latency, service } => {
+                let mut unpacked = IntervalHistograms::default();
+                add_into(&mut unpacked.latency, &unpack_histogram(latency));
+                add_into(&mut unpacked.service, &unpack_histogram(service));
+                *self = IntervalSlot::Open(unpacked);
+            }
+            IntervalSlot::Open(_) => {}
         }
         match self {
             IntervalSlot::Open(histograms) => histograms,
-            IntervalSlot::Packed { .. } => unreachable!("unpacked just above"),
+            _ => unreachable!("opened just above"),
         }
     }
 
-    /// Packs open histograms into their compressed encoding.
+    /// Packs the interval into its compressed encoding.
     pub fn pack(&mut self) {
-        if let IntervalSlot::Open(histograms) = self {
-            *self = IntervalSlot::Packed {
-                latency: pack_histogram(&histograms.latency),
-                service: pack_histogram(&histograms.service),
-            };
-        }
+        let packed = match self {
+            IntervalSlot::Packed { .. } => return,
+            IntervalSlot::Samples(samples) => {
+                let histograms = histograms_of(samples);
+                (
+                    pack_histogram(&histograms.latency),
+                    pack_histogram(&histograms.service),
+                )
+            }
+            IntervalSlot::Open(histograms) => (
+                pack_histogram(&histograms.latency),
+                pack_histogram(&histograms.service),
+            ),
+        };
+        *self = IntervalSlot::Packed {
+            latency: packed.0,
+            service: packed.1,
+        };
     }
 
-    /// A copy of the histograms (decoded when packed).
+    /// A copy of the histograms (built or decoded as needed).
     pub fn histograms(&self) -> IntervalHistograms {
         match self {
+            IntervalSlot::Samples(samples) => histograms_of(samples),
             IntervalSlot::Open(histograms) => histograms.clone(),
             IntervalSlot::Packed { latency, service } => IntervalHistograms {
                 latency: unpack_histogram(latency),
@@ -339,6 +391,27 @@ mod tests {
         assert_eq!(slot.histograms().latency.len(), 4);
         record_clamped(&mut slot.open().latency, Duration::from_millis(7));
         assert_eq!(slot.histograms().latency.len(), before.latency.len() + 1);
+    }
+
+    #[test]
+    fn raw_samples_turn_into_the_same_histograms_and_switch_over_when_many() {
+        let mut slot = IntervalSlot::samples();
+        slot.record_samples(&[(1_000, 500), (400_000, 300)]);
+        assert!(matches!(&slot, IntervalSlot::Samples(held) if held.len() == 2));
+        let built = slot.histograms();
+        assert_eq!(built.latency.len(), 2);
+        assert!(built.latency.equivalent(built.latency.max(), 400_000));
+        let many = vec![(2_000, 1_000); MAX_RAW_SAMPLES];
+        slot.record_samples(&many);
+        assert!(
+            matches!(&slot, IntervalSlot::Open(_)),
+            "too many to keep raw"
+        );
+        assert_eq!(slot.histograms().service.len(), 2 + MAX_RAW_SAMPLES as u64);
+        let mut packed = IntervalSlot::samples();
+        packed.record_samples(&[(7, 7)]);
+        packed.pack();
+        assert_eq!(packed.histograms().latency.len(), 1);
     }
 
     #[test]

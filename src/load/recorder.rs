@@ -11,7 +11,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::ledger::{Ledger, LedgerJournal};
-use super::measure::{clamped_micros, record_micros, Measurements, Percentiles, TimelineCounts};
+use super::measure::{
+    clamped_micros, record_micros, IntervalSlot, Measurements, Percentiles, TimelineCounts,
+};
 use super::ops::OpKind;
 
 /// How many intervals behind the newest one an interval is packed: users merge an interval when
@@ -204,12 +206,8 @@ impl Collector {
                 .entry(kind)
                 .or_default()
                 .entry(index)
-                .or_default();
-            let open = slot.open();
-            for &(latency, service) in &bucket.samples {
-                record_micros(&mut open.latency, latency);
-                record_micros(&mut open.service, service);
-            }
+                .or_insert_with(IntervalSlot::samples);
+            slot.record_samples(&bucket.samples);
             if index < self.packed_below.load(Ordering::Relaxed) {
                 slot.pack();
             }
