@@ -270,31 +270,7 @@ impl Search<'_> {
                 linearizable: false,
             };
         };
-        // A response found wrong in every order is wrong whatever the interleaving.
-        let in_every_order = |f: &Finding| {
-            judged
-                .iter()
-                .all(|j| j.blocking.iter().any(|(_, g)| g.call_index == f.call_index))
-        };
-        let only_read = best.blocking.iter().all(|(step, _)| *step == n);
-        // Among responses wrong in every order, a success with wrong content (a changed id, a
-        // stale body) is the cause; error statuses are often its consequence.
-        let succeeded = |f: &&Finding| {
-            self.calls
-                .get(f.call_index)
-                .is_some_and(|c| (200..300).contains(&c.response.status))
-        };
-        let wrong_everywhere: Vec<&Finding> = best
-            .blocking
-            .iter()
-            .map(|(_, f)| f)
-            .filter(|f| only_read || in_every_order(f))
-            .collect();
-        let common = wrong_everywhere
-            .iter()
-            .find(|f| succeeded(f))
-            .or(wrong_everywhere.first())
-            .copied();
+        let common = self.not_about_order(&judged, best);
         let findings = match best.blocking.first() {
             Some((_, first)) => self.report(best, first, common, judged.len()),
             None => Vec::new(),
@@ -305,6 +281,36 @@ impl Search<'_> {
             state: best.state.clone(),
             linearizable: false,
         }
+    }
+
+    /// The closest order's first mismatch that is not about the interleaving: the read, when the
+    /// order explains every response; else a response found wrong in every order, a success with
+    /// wrong content (a changed id, a stale body) before error statuses, which are often its
+    /// consequence.
+    fn not_about_order<'j>(&self, judged: &[Judged], best: &'j Judged) -> Option<&'j Finding> {
+        let n = self.branches.len();
+        let only_read = best.blocking.iter().all(|(step, _)| *step == n);
+        let in_every_order = |f: &Finding| {
+            judged
+                .iter()
+                .all(|j| j.blocking.iter().any(|(_, g)| g.call_index == f.call_index))
+        };
+        let succeeded = |f: &Finding| {
+            self.calls
+                .get(f.call_index)
+                .is_some_and(|c| (200..300).contains(&c.response.status))
+        };
+        let wrong_everywhere: Vec<&Finding> = best
+            .blocking
+            .iter()
+            .map(|(_, f)| f)
+            .filter(|f| only_read || in_every_order(f))
+            .collect();
+        wrong_everywhere
+            .iter()
+            .find(|f| succeeded(f))
+            .or(wrong_everywhere.first())
+            .copied()
     }
 
     /// How far an order is from explaining the race, for choosing the closest: fewer mismatches,
