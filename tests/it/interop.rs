@@ -35,10 +35,13 @@ const FUZZ_CASES: &str = "150";
 /// 0.8.3 (README, "Known deviations found in the wild"):
 /// - `group.deleted-member-removed` (a warning): a deleted user stays listed in the `members` of
 ///   its groups, a reference to a resource that now answers 404 (RFC 7644 §3.6, RFC 7643 §4.2).
-/// - `list.total-results`: `emails.value ne "x"` does not match a user whose other email differs
-///   from x; RFC 7644 §3.4.2.2 matches a multi-valued attribute when any value matches, so
-///   totalResults is one short.
-const EXPECTED_FUZZ_FINDINGS: [&str; 2] = ["group.deleted-member-removed", "list.total-results"];
+///
+/// The `ne`-on-emails deviation (`list.total-results`) left this set when the generators gained
+/// add-existing-email (the seed's sequences moved; not reached within 300 cases either); the
+/// recorded trace in tests/data/interop keeps it reproduced. The race cases (general races judged
+/// by the linearizability checker since then) find nothing: the server handles one request at
+/// a time.
+const EXPECTED_FUZZ_FINDINGS: [&str; 1] = ["group.deleted-member-removed"];
 
 /// The Okta steps (`suite/step`) that fail against scim2-server: none.
 const EXPECTED_OKTA_FAILURES: [&str; 0] = [];
