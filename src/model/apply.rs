@@ -161,9 +161,9 @@ fn race(state: &State, op: &Op) -> Option<(State, Expected)> {
     if !every_order_applies(state, &branches, 0) {
         return None;
     }
-    let next = branches
-        .iter()
-        .try_fold(state.clone(), |now, branch| apply(&now, branch).map(|(next, _)| next))?;
+    let next = branches.iter().try_fold(state.clone(), |now, branch| {
+        apply(&now, branch).map(|(next, _)| next)
+    })?;
     let before = Box::new(state.clone());
     Some((next, Expected::Linearizable { before }))
 }
