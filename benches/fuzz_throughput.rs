@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use scimfuzz::driver::{Driver, Namespaces, RecordedRequest, Target};
-use scimfuzz::fuzz::{first_sequences, load_behaviour, Executor, RunSetup, SearchConfig};
+use scimfuzz::fuzz::{first_sequences, load_behaviour, RunSetup, SearchConfig};
 use scimfuzz::server::{spawn_on_thread, ServerConfig};
 
 const SEQUENCES: usize = 400;
@@ -22,14 +22,7 @@ fn main() {
         .expect("a driver");
     // No cleanup: the bare loop replays exactly the requests the fuzzer sent, nothing more.
     let setup = RunSetup::new(load_behaviour("okta").expect("okta"), 24, false, false);
-    let exec = Executor {
-        driver: &driver,
-        runtime: &runtime,
-        rules: setup.rules,
-        check_rules: setup.check_rules,
-        grading: &setup.grading,
-        cleanup: None,
-    };
+    let exec = setup.executor(&driver, &runtime);
     let config = SearchConfig {
         seed: 1,
         gen: setup.gen.clone(),

@@ -13,8 +13,8 @@ use super::{runtime, CliError, CliResult};
 use crate::check::catalogue;
 use crate::driver::{Driver, Namespaces};
 use crate::fuzz::{
-    load_behaviour, probe, search, Executor, ProbeError, Progress, RunSetup, SearchConfig,
-    SearchSummary, Trace, TraceOrigin, DEFAULT_CASES,
+    load_behaviour, probe, search, ProbeError, Progress, RunSetup, SearchConfig, SearchSummary,
+    Trace, TraceOrigin, DEFAULT_CASES,
 };
 use crate::model::Level;
 use crate::report::curl::render_curl_script;
@@ -111,14 +111,7 @@ pub fn run(args: FuzzArgs) -> CliResult {
         args.exclusive || embedded,
         !args.no_cleanup,
     );
-    let exec = Executor {
-        driver: &driver,
-        runtime: &runtime,
-        rules: setup.rules,
-        check_rules: setup.check_rules,
-        grading: &setup.grading,
-        cleanup: setup.cleanup,
-    };
+    let exec = setup.executor(&driver, &runtime);
     let mut gen = setup.gen.clone();
     // Custom-header auth is sent on every request, so bad-credential requests cannot be made.
     gen.bad_auth = resolved.target.authorization.is_some();

@@ -9,7 +9,7 @@ use super::fuzz::probe_error;
 use super::target::TargetArgs;
 use super::{runtime, CliError, CliResult};
 use crate::driver::{Driver, Namespaces};
-use crate::fuzz::{load_behaviour, probe, read_trace, Executor, RunSetup};
+use crate::fuzz::{load_behaviour, probe, read_trace, RunSetup};
 use crate::report::fuzz_text::{describe_op, render_exchange};
 use crate::server::Fault;
 
@@ -48,14 +48,7 @@ pub fn run(mut args: ReplayArgs) -> CliResult {
         .map_err(|err| CliError::CouldNotRun(err.to_string()))?;
     probe(&driver, &runtime).map_err(probe_error)?;
     let setup = RunSetup::new(behaviour, 1, args.exclusive || embedded, true);
-    let exec = Executor {
-        driver: &driver,
-        runtime: &runtime,
-        rules: setup.rules,
-        check_rules: setup.check_rules,
-        grading: &setup.grading,
-        cleanup: setup.cleanup,
-    };
+    let exec = setup.executor(&driver, &runtime);
     let outcome = exec
         .run_case(&trace.ops, &Namespaces::new().next_tag())
         .map_err(|err| CliError::CouldNotRun(format!("the target stopped answering: {err}")))?;

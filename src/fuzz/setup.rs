@@ -2,9 +2,11 @@
 //! the model's rules, the checks' tolerances, the grading of check ids, and the cleanup mode.
 
 use crate::check::{catalogue, CheckRules, Grading, Severity};
-use crate::driver::CleanupMode;
+use crate::driver::{CleanupMode, Driver};
 use crate::gen::GenConfig;
 use crate::model::{load_profile, Behaviour, Level, ModelRules, ProfileError, StringBooleans};
+
+use super::exec::Executor;
 
 /// Everything a run derives from its profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +81,25 @@ impl RunSetup {
             check_rules,
             grading,
             cleanup: cleanup.then_some(mode),
+        }
+    }
+}
+
+impl RunSetup {
+    /// An executor that runs sequences against `driver` with this setup's rules, grading and
+    /// cleanup.
+    pub fn executor<'a>(
+        &'a self,
+        driver: &'a Driver,
+        runtime: &'a tokio::runtime::Runtime,
+    ) -> Executor<'a> {
+        Executor {
+            driver,
+            runtime,
+            rules: self.rules,
+            check_rules: self.check_rules,
+            grading: &self.grading,
+            cleanup: self.cleanup,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use scimfuzz::driver::{Driver, Namespaces, Target};
 use scimfuzz::fuzz::{
-    first_sequences, load_behaviour, search, Executor, RunSetup, SearchConfig, SearchSummary,
+    first_sequences, load_behaviour, search, RunSetup, SearchConfig, SearchSummary,
 };
 use scimfuzz::server::{spawn_on_thread, Fault, ServerConfig};
 
@@ -29,14 +29,7 @@ pub fn fuzz_embedded_as(profile: &str, faults: &[Fault], config: SearchConfig) -
         true,
         true,
     );
-    let exec = Executor {
-        driver: &driver,
-        runtime: &runtime,
-        rules: setup.rules,
-        check_rules: setup.check_rules,
-        grading: &setup.grading,
-        cleanup: setup.cleanup,
-    };
+    let exec = setup.executor(&driver, &runtime);
     let config = SearchConfig {
         gen: setup.gen.clone(),
         ..config
