@@ -10,6 +10,8 @@ mod patch_edges;
 mod resource;
 mod response;
 pub mod shape;
+#[cfg(test)]
+mod test_calls;
 
 pub use catalogue::{CheckInfo, Severity};
 pub use finding::{CheckContext, CheckRules, Finding, Grading};

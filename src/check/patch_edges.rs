@@ -165,29 +165,12 @@ fn labelled(findings: Vec<Finding>, to: &str) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::CheckRules;
-    use crate::driver::{IdMap, RecordedRequest, RecordedResponse, Timings};
+    use crate::check::test_calls::{context, exchange};
+    use crate::driver::IdMap;
     use crate::model::{ModelRules, Spelling, State};
 
     fn call(status: u16, body: &str) -> Call {
-        Call {
-            request: RecordedRequest {
-                method: "PATCH".into(),
-                url: "http://x/Users/1".into(),
-                headers: Vec::new(),
-                body: None,
-            },
-            response: RecordedResponse {
-                status,
-                headers: vec![("content-type".into(), "application/scim+json".into())],
-                body: body.into(),
-            },
-            timings: Timings {
-                started_at_us: 0,
-                headers_us: 1,
-                total_us: 1_000,
-            },
-        }
+        exchange("PATCH", status, body)
     }
 
     fn error(status: u16, scim_type: &str) -> Call {
@@ -210,13 +193,7 @@ mod tests {
 
     fn judge(expected: &Expected, calls: &[Call]) -> Vec<String> {
         let ids = IdMap::new();
-        let ctx = CheckContext {
-            ids: &ids,
-            namespace_prefix: "77.",
-            deactivated_ids: &[],
-            memberships: &[],
-            rules: CheckRules::default(),
-        };
+        let ctx = context(&ids, "77.");
         let op = Op::GetUser {
             user: UserHandle(0),
         };

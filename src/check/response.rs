@@ -232,40 +232,17 @@ pub fn location_findings(call: &Call, new_id: &str) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::CheckRules;
-    use crate::driver::{IdMap, RecordedRequest, RecordedResponse, Timings};
+    use crate::check::test_calls::{context, exchange};
+    use crate::driver::IdMap;
     use crate::model::BogusId;
 
     fn call(status: u16, body: &str) -> Call {
-        Call {
-            request: RecordedRequest {
-                method: "GET".into(),
-                url: "http://x/Users/1".into(),
-                headers: Vec::new(),
-                body: None,
-            },
-            response: RecordedResponse {
-                status,
-                headers: vec![("content-type".into(), "application/scim+json".into())],
-                body: body.into(),
-            },
-            timings: Timings {
-                started_at_us: 0,
-                headers_us: 1,
-                total_us: 1_000,
-            },
-        }
+        exchange("GET", status, body)
     }
 
     fn check(expected: &Expected, call: &Call) -> Vec<String> {
         let ids = IdMap::new();
-        let ctx = CheckContext {
-            ids: &ids,
-            namespace_prefix: "1.",
-            deactivated_ids: &[],
-            memberships: &[],
-            rules: CheckRules::default(),
-        };
+        let ctx = context(&ids, "1.");
         let op = Op::GetBogusUser {
             id: BogusId::OktaThirtyDigits,
         };
