@@ -2,9 +2,11 @@
 //! breaks, which rule it violates) and the [`FaultSet`] the handlers consult. Every fault is
 //! queried at exactly one decision point in the server, so switching one on changes one behaviour.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 /// Every `n`th create is answered 201 but never stored under [`Fault::LostWrite`].
 pub const LOST_WRITE_EVERY: u64 = 3;
@@ -104,7 +106,7 @@ fault_catalogue! {
         "totalResults is the size of the page instead of the number of matches",
         "RFC 7644 §3.4.2 (totalResults); Okta c.4 (import paging)";
     UnstableOrder => "unstable-order",
-        "list results come back in a different order on every request",
+        "list order changes on every repeat of a query, and pages after the first are shifted by one",
         "RFC 7644 §3.4.2.4 (stable pages); Okta c.4 (ordering stable across pages)";
     StringTotals => "string-totals",
         "totalResults, startIndex and itemsPerPage are JSON strings",
@@ -279,8 +281,12 @@ pub struct FaultSet {
     bits: u64,
     creates: AtomicU64,
     requests: AtomicU64,
-    list_requests: AtomicU64,
+    list_repeats: Mutex<HashMap<u64, u64>>,
 }
+
+/// [`FaultSet::list_repeat`] forgets every query once it remembers this many, so a long load
+/// run against `unstable-order` cannot grow the server without bound.
+const REMEMBERED_LIST_QUERIES: usize = 100_000;
 
 impl FaultSet {
     /// A set with exactly these faults on.
@@ -309,9 +315,20 @@ impl FaultSet {
         self.has(Fault::Sporadic500) && n.is_multiple_of(SPORADIC_500_EVERY)
     }
 
-    /// Counts one list request; [`Fault::UnstableOrder`] uses it to reshuffle each answer.
-    pub fn next_list_request(&self) -> u64 {
-        self.list_requests.fetch_add(1, Ordering::Relaxed)
+    /// How many times this exact list query (by its hash) was answered before: 0 the first
+    /// time. [`Fault::UnstableOrder`] rotates each answer by it, so a repeated query changes
+    /// order while a replay in a fresh namespace (new filter values) sees the same answers.
+    pub fn list_repeat(&self, query_hash: u64) -> u64 {
+        let mut repeats = self
+            .list_repeats
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if repeats.len() >= REMEMBERED_LIST_QUERIES {
+            repeats.clear();
+        }
+        let seen = repeats.entry(query_hash).or_insert(0);
+        *seen += 1;
+        *seen - 1
     }
 }
 

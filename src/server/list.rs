@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::app::AppState;
 use super::errors::{scim_json, ScimError};
-use super::faults::Fault;
+use super::faults::{Fault, FaultSet};
 use super::store::{Kind, Record, Stored, View};
 use super::{groups, users};
 use crate::scim::filter::{self, CompValue, CompareOp, Filter};
@@ -58,7 +58,10 @@ pub fn respond(
     let projection = Projection::from_params(params);
     let faults = &state.faults;
     let body = state.store.read(|view| {
-        let matched = select(state, view, kind, filter.as_ref())?;
+        let mut matched = select(state, view, kind, filter.as_ref())?;
+        if faults.has(Fault::UnstableOrder) {
+            unstable_order(faults, kind, params, start_index, &mut matched);
+        }
         let offset = if faults.has(Fault::ZeroBasedPaging) {
             start_index
         } else {
@@ -99,7 +102,7 @@ fn select<'v>(
         _ => view.iter(kind).collect(),
     };
     let needs_groups = filter.is_some_and(mentions_groups);
-    let mut matched: Vec<&Stored> = candidates
+    let matched: Vec<&Stored> = candidates
         .into_iter()
         .filter(|stored| kind == Kind::Group || users::is_visible(faults, stored.active))
         .filter(|stored| {
@@ -113,10 +116,6 @@ fn select<'v>(
             })
         })
         .collect();
-    if faults.has(Fault::UnstableOrder) {
-        let salt = faults.next_list_request();
-        matched.sort_by_key(|record| shuffled_position(&record.id, salt));
-    }
     if faults.has(Fault::NoMatch404) && filter.is_some() && matched.is_empty() {
         return Err(ScimError::not_found("no resource matches the filter"));
     }
@@ -274,10 +273,26 @@ fn exact_case_agrees(filter: &Filter, resource: &Value) -> bool {
     }
 }
 
-fn shuffled_position(id: &str, salt: u64) -> u64 {
+/// [`Fault::UnstableOrder`]: rotates the matches by how often this exact query was asked
+/// before, plus one on every page after the first. A repeated list changes order, and a paging
+/// walk always skips the resource at the first page boundary and repeats the first one:
+/// deterministic, so a failure found by fuzzing shrinks as well as any other.
+fn unstable_order(
+    faults: &FaultSet,
+    kind: Kind,
+    params: &[(String, String)],
+    start_index: usize,
+    matched: &mut [&Stored],
+) {
+    if matched.is_empty() {
+        return;
+    }
     let mut hasher = DefaultHasher::new();
-    (id, salt).hash(&mut hasher);
-    hasher.finish()
+    (kind == Kind::User, params).hash(&mut hasher);
+    let repeat = faults.list_repeat(hasher.finish());
+    let later_page = u64::from(start_index > 1);
+    let rotation = (repeat + later_page) % matched.len() as u64;
+    matched.rotate_left(rotation as usize);
 }
 
 /// The `attributes` / `excludedAttributes` parameters (RFC 7644 §3.4.2.5), on top-level names.

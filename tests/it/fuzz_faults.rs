@@ -129,10 +129,9 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("etag-ignored", &["etag.if-match-412"]),
 ];
 
-/// Faults that show only on some requests (counters, shuffles, timing): their shrinking is
+/// Faults that show only on some requests (counters, timing): their shrinking is
 /// limited by how often a candidate reproduces, so their sequences may stay longer.
 const FLAKY: &[&str] = &[
-    "unstable-order",
     "sporadic-500",
     "lost-write",
     "duplicate-race",
@@ -147,6 +146,7 @@ struct Detection {
     check_id: Option<String>,
     minimal_len: usize,
     seconds_to_detect: f64,
+    seconds_to_shrink: f64,
 }
 
 fn detect(fault: Fault) -> Detection {
@@ -168,6 +168,7 @@ fn detect(fault: Fault) -> Detection {
         check_id: first.map(|f| f.check_id.clone()).or(note),
         minimal_len: first.map_or(0, |f| f.minimal.steps.len()),
         seconds_to_detect: first.map_or(0.0, |f| f.seconds_to_detect),
+        seconds_to_shrink: first.map_or(0.0, |f| f.seconds_to_shrink),
     }
 }
 
@@ -233,11 +234,12 @@ fn every_fault_is_detected_with_the_right_check_id_and_a_short_sequence() {
     );
     for d in &detections {
         eprintln!(
-            "  {:<28} {:<36} len {} in {:.2}s",
+            "  {:<28} {:<36} len {} in {:.2}s, shrunk in {:.2}s",
             d.fault.name(),
             d.check_id.as_deref().unwrap_or("-"),
             d.minimal_len,
-            d.seconds_to_detect
+            d.seconds_to_detect,
+            d.seconds_to_shrink
         );
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
