@@ -286,7 +286,7 @@ impl Search<'_> {
     /// The closest order's first mismatch that is not about the interleaving: the read, when the
     /// order explains every response; else a response found wrong in every order, a success with
     /// wrong content (a changed id, a stale body) before error statuses, which are often its
-    /// consequence.
+    /// consequence, and any branch before the read, which only shows what the branches left.
     fn not_about_order<'j>(&self, judged: &[Judged], best: &'j Judged) -> Option<&'j Finding> {
         let n = self.branches.len();
         let only_read = best.blocking.iter().all(|(step, _)| *step == n);
@@ -306,9 +306,12 @@ impl Search<'_> {
             .map(|(_, f)| f)
             .filter(|f| only_read || in_every_order(f))
             .collect();
+        let branch = |f: &&&Finding| f.call_index < n;
         wrong_everywhere
             .iter()
+            .filter(branch)
             .find(|f| succeeded(f))
+            .or_else(|| wrong_everywhere.iter().find(branch))
             .or(wrong_everywhere.first())
             .copied()
     }

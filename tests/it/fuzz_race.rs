@@ -350,6 +350,52 @@ fn a_mismatch_in_every_order_is_reported_under_its_own_check() {
         .contains("the same in all 2 orders"));
 }
 
+#[test]
+fn refused_requests_are_reported_before_the_read_they_leave_unchanged() {
+    // Okta's path-less reactivate, then deactivate, one after the other in real time (a busy
+    // machine serialises them), both refused with 400: the read still shows the user active,
+    // which the model's only order (true → false) does not predict. The cause is the refusal.
+    let (state, ids) = with_users(1);
+    let set = |active| Op::SetActive {
+        user: UserHandle(0),
+        active,
+        capitalised: false,
+    };
+    let op = Op::Race {
+        branches: vec![set(true), set(false)],
+    };
+    let refused = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "status": "400",
+        "scimType": "invalidPath",
+        "detail": "a PATCH operation needs a `path`",
+    });
+    let at = |mut call: Call, started_at_us| {
+        call.timings.started_at_us = started_at_us;
+        call
+    };
+    let calls = [
+        at(call("PATCH", "/Users/u-0", 400, refused.clone()), 0),
+        at(call("PATCH", "/Users/u-0", 400, refused), 5_000),
+        at(
+            call(
+                "GET",
+                "/Users/u-0",
+                200,
+                user_body("u-0", &record(&state, 0)),
+            ),
+            10_000,
+        ),
+    ];
+    let verdict = judge(&state, &ids, &op, &calls);
+    assert!(!verdict.linearizable);
+    assert_eq!(blocking_ids(&verdict), vec!["patch.pathless-replace"]);
+    assert!(
+        verdict.findings[0].call_index < 2,
+        "shown at a PATCH, not the read"
+    );
+}
+
 /// The race phase alone (every race kind: duplicate creates, membership adds, deactivate against
 /// reactivate, membership add against remove) over eight seeds: no finding on the clean server.
 #[test]
