@@ -45,6 +45,9 @@ pub struct FuzzArgs {
     /// Stop searching after this long, e.g. 60s, 5m.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub time_limit: Option<Duration>,
+    /// How long each finding may shrink; past it the shortest sequence so far is reported.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s")]
+    pub shrink_time: Duration,
     /// The target holds no other data: predict totals and full listings (implied for the embedded server).
     #[arg(long)]
     pub exclusive: bool,
@@ -120,6 +123,7 @@ pub fn run(args: FuzzArgs) -> CliResult {
         cases: args.cases,
         gen,
         time_limit: args.time_limit,
+        max_shrink_time: args.shrink_time,
         ..SearchConfig::default()
     };
     eprintln!(

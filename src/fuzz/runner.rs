@@ -21,6 +21,8 @@ use crate::model::Op;
 
 /// The default number of sequential cases (the "default budget" of `scimfuzz fuzz`).
 pub const DEFAULT_CASES: u32 = 300;
+/// How long one failure may shrink before the shortest sequence found so far is reported.
+pub const DEFAULT_SHRINK_TIME: Duration = Duration::from_secs(30);
 
 /// What the search may spend.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +34,8 @@ pub struct SearchConfig {
     pub time_limit: Option<Duration>,
     /// Shrink steps per failure.
     pub max_shrink_iters: u32,
+    /// Wall time per failure's shrinking; past it the sequence found so far is reported.
+    pub max_shrink_time: Duration,
     /// Distinct failures (by check id) to look for before stopping.
     pub max_failures: usize,
     /// Race cases to run after the sequential ones (0: none).
@@ -48,6 +52,7 @@ impl Default for SearchConfig {
             gen: GenConfig::default(),
             time_limit: None,
             max_shrink_iters: 400,
+            max_shrink_time: DEFAULT_SHRINK_TIME,
             max_failures: 5,
             race_cases: 12,
             race_repeats: DEFAULT_RACE_REPEATS,
@@ -66,6 +71,12 @@ pub struct Failure {
     pub minimal: CaseOutcome,
     /// Seconds from the start of the run to the first failing case.
     pub seconds_to_detect: f64,
+    /// Seconds spent shrinking it.
+    #[serde(default)]
+    pub seconds_to_shrink: f64,
+    /// Shrinking stopped at `max_shrink_time`: a shorter sequence may exist.
+    #[serde(default)]
+    pub shrink_cut_short: bool,
 }
 
 /// The result of a whole search.
@@ -106,6 +117,8 @@ struct Round {
     original_len: usize,
     last_failure: Option<CaseOutcome>,
     detected_at: Option<Duration>,
+    /// Shrinking ran out of `max_shrink_time`; later candidates were passed without running.
+    shrink_cut_short: bool,
 }
 
 #[derive(Default)]
@@ -273,6 +286,13 @@ impl Search<'_> {
         last
     }
 
+    /// Whether the round's shrinking has used up `max_shrink_time` since the failure was found.
+    fn shrink_time_is_up(&self, round: &Round) -> bool {
+        round.detected_at.is_some_and(|found| {
+            self.started.elapsed().saturating_sub(found) >= self.config.max_shrink_time
+        })
+    }
+
     /// One proptest run; returns whether it found (and recorded) a new failure.
     fn round(
         &self,
@@ -283,6 +303,11 @@ impl Search<'_> {
         let round = RefCell::new(Round::default());
         let test = |ops: Vec<Op>| -> Result<(), TestCaseError> {
             let shrinking = round.borrow().target.is_some();
+            if shrinking && self.shrink_time_is_up(&round.borrow()) {
+                // Counting the candidate as passing ends the shrinking at the last failure.
+                round.borrow_mut().shrink_cut_short = true;
+                return Ok(());
+            }
             let Some(outcome) = self.run_one(&ops, shrinking) else {
                 return Ok(());
             };
@@ -317,6 +342,7 @@ impl Search<'_> {
             seeded_rng(self.config.seed, round_index),
         );
         let result = runner.run(strategy, test);
+        let finished_at = self.started.elapsed();
         if let Some(err) = self.tally.borrow_mut().transport.take() {
             return Err(err);
         }
@@ -336,13 +362,17 @@ impl Search<'_> {
         let Some(minimal) = replay.filter(reproduces).or(round.last_failure) else {
             return Ok(false);
         };
+        let detected_at = round.detected_at.unwrap_or_default();
+        let shrinking = finished_at.saturating_sub(detected_at);
         let mut tally = self.tally.borrow_mut();
         tally.known.insert(target.clone());
         tally.failures.push(Failure {
             check_id: target,
             original_len: round.original_len,
             minimal,
-            seconds_to_detect: round.detected_at.unwrap_or_default().as_secs_f64(),
+            seconds_to_detect: detected_at.as_secs_f64(),
+            seconds_to_shrink: shrinking.as_secs_f64(),
+            shrink_cut_short: round.shrink_cut_short,
         });
         Ok(true)
     }
@@ -352,7 +382,8 @@ fn runner_config(config: &SearchConfig, budget: u64) -> Config {
     Config {
         cases: u32::try_from(budget).unwrap_or(u32::MAX),
         max_shrink_iters: config.max_shrink_iters,
-        max_shrink_time: 30_000,
+        // The search enforces `max_shrink_time` itself (see `shrink_time_is_up`).
+        max_shrink_time: 0,
         failure_persistence: None,
         max_global_rejects: 1_000,
         ..Config::default()

@@ -63,6 +63,8 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
                 "original_len": failure.original_len,
                 "minimal_len": minimal.steps.len(),
                 "seconds_to_detect": failure.seconds_to_detect,
+                "seconds_to_shrink": failure.seconds_to_shrink,
+                "shrink_cut_short": failure.shrink_cut_short,
                 "namespace": minimal.tag,
                 "exchanges": exchanges,
                 "findings": minimal.findings().collect::<Vec<_>>(),

@@ -111,12 +111,19 @@ fn render_failure(out: &mut String, number: usize, failure: &Failure) {
     let _ = writeln!(out, "  actual:   {}", finding.actual);
     let _ = writeln!(
         out,
-        "  minimal sequence ({} ops, shrunk from {}; namespace {}, found after {:.2}s):",
+        "  minimal sequence ({} ops, shrunk from {} in {:.2}s; namespace {}, found after {:.2}s):",
         failure.minimal.steps.len(),
         failure.original_len,
+        failure.seconds_to_shrink,
         failure.minimal.tag,
         failure.seconds_to_detect
     );
+    if failure.shrink_cut_short {
+        let _ = writeln!(
+            out,
+            "  (shrinking stopped at its time limit: a shorter sequence may exist; raise --shrink-time)"
+        );
+    }
     for (index, step) in failure.minimal.steps.iter().enumerate() {
         let marker = if index == finding.op_index {
             "→"
