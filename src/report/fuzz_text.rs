@@ -7,6 +7,7 @@ use std::fmt::Write;
 use crate::check::{catalogue, Finding};
 use crate::driver::{Call, RecordedRequest};
 use crate::fuzz::{Failure, SearchSummary, Step};
+use crate::model::Op;
 
 /// Replaces the value of credential-carrying headers with `***`.
 pub fn redact_headers(request: &RecordedRequest) -> Vec<(String, String)> {
@@ -166,8 +167,17 @@ pub fn render_exchange(step: &Step) -> String {
 
 /// One op as a short line, e.g. `create-user user#0 spelled upper`.
 pub fn describe_op(step: &Step) -> String {
-    let json = serde_json::to_value(&step.op).unwrap_or_default();
-    let mut parts = vec![step.op.kind().to_string()];
+    describe(&step.op)
+}
+
+/// `kind key=value …`; a race lists its concurrent branches the same way, separated by `‖`.
+fn describe(op: &Op) -> String {
+    if let Op::Race { branches } = op {
+        let shown: Vec<String> = branches.iter().map(describe).collect();
+        return format!("race of {}: {}", branches.len(), shown.join(" ‖ "));
+    }
+    let json = serde_json::to_value(op).unwrap_or_default();
+    let mut parts = vec![op.kind().to_string()];
     if let Some(object) = json.as_object() {
         for (key, value) in object.iter().filter(|(key, _)| key.as_str() != "op") {
             parts.push(format!("{key}={value}"));
@@ -203,4 +213,33 @@ fn clip(text: &str, limit: usize) -> String {
         .find(|i| text.is_char_boundary(*i))
         .unwrap_or(0);
     format!("{}… ({} bytes)", &text[..cut], text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::UserHandle;
+
+    #[test]
+    fn a_race_is_described_branch_by_branch_not_as_raw_json() {
+        let set = |active| Op::SetActive {
+            user: UserHandle(0),
+            active,
+            capitalised: false,
+        };
+        let race = Op::Race {
+            branches: vec![
+                set(true),
+                Op::GetUser {
+                    user: UserHandle(0),
+                },
+                set(false),
+            ],
+        };
+        assert_eq!(
+            describe(&race),
+            "race of 3: set-active user=0 active=true capitalised=false ‖ get-user user=0 ‖ \
+             set-active user=0 active=false capitalised=false"
+        );
+    }
 }
