@@ -7,7 +7,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 
-use scimfuzz::check::{check_op, CheckContext, CheckRules};
+use scimfuzz::check::{check_op, CheckContext, CheckRules, UNGRADED};
 use scimfuzz::driver::{Call, IdMap, RecordedRequest, RecordedResponse, ResourceKind, Timings};
 use scimfuzz::fuzz::create_user_body;
 use scimfuzz::gen::{op_sequence, GenConfig};
@@ -106,6 +106,7 @@ fn bench_checking(c: &mut Criterion) {
         deactivated_ids: &[],
         memberships: &[],
         rules: CheckRules::default(),
+        grading: &UNGRADED,
     };
     let calls = [call];
     c.bench_function("check: a 201 create response against the model", |b| {

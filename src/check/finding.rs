@@ -80,6 +80,8 @@ pub struct CheckContext<'a> {
     /// For each live user of the case (by id), the ids of the case's groups it belongs to.
     pub memberships: &'a [(String, Vec<String>)],
     pub rules: CheckRules,
+    /// The profile's levels and allowed deviations: a race's orders are judged by them too.
+    pub grading: &'a Grading,
 }
 
 /// A profile's judgement of check ids: severity overrides and allowed deviations (not reported).
@@ -88,6 +90,12 @@ pub struct Grading {
     pub severities: BTreeMap<String, Severity>,
     pub allowed: BTreeSet<String>,
 }
+
+/// No overrides: every check at its catalogue level, nothing allowed.
+pub static UNGRADED: Grading = Grading {
+    severities: BTreeMap::new(),
+    allowed: BTreeSet::new(),
+};
 
 impl Grading {
     /// The findings with the profile's severities, without the allowed deviations.

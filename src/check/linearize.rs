@@ -167,7 +167,8 @@ impl Search<'_> {
             }
         }
         let ctx = facts.context(ids, self.base);
-        check_call(op, expected, self.calls.get(index), index, &ctx)
+        let found = check_call(op, expected, self.calls.get(index), index, &ctx);
+        self.base.grading.apply(found)
     }
 
     /// Depth-first over the orders that extend `order`; on success, the final state and the

@@ -275,7 +275,7 @@ pub fn walk_findings(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::CheckRules;
+    use crate::check::{CheckRules, UNGRADED};
     use crate::driver::IdMap;
     use serde_json::json;
 
@@ -315,6 +315,7 @@ mod tests {
             deactivated_ids: &[],
             memberships: &[],
             rules: CheckRules::default(),
+            grading: &UNGRADED,
         };
         let op = Op::WalkUsers {
             page_size: 1,

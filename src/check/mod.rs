@@ -14,7 +14,7 @@ pub mod shape;
 mod test_calls;
 
 pub use catalogue::{CheckInfo, Severity};
-pub use finding::{CheckContext, CheckRules, Finding, Grading};
+pub use finding::{CheckContext, CheckRules, Finding, Grading, UNGRADED};
 pub use judge::check_op;
 pub use linearize::{linearize, Linearization, ModelFacts};
 pub use list::MAX_WALK_PAGES;

@@ -1,7 +1,7 @@
 //! Test support for the check modules: a recorded exchange and a check context built by hand, so
 //! each test states only the status, body and namespace it is about.
 
-use super::finding::{CheckContext, CheckRules};
+use super::finding::{CheckContext, CheckRules, UNGRADED};
 use crate::driver::{Call, IdMap, RecordedRequest, RecordedResponse, Timings};
 
 /// A `method` request to `/Users/1` answered `status` with a SCIM JSON `body`, in 1 ms.
@@ -35,5 +35,6 @@ pub fn context<'a>(ids: &'a IdMap, namespace_prefix: &'a str) -> CheckContext<'a
         deactivated_ids: &[],
         memberships: &[],
         rules: CheckRules::default(),
+        grading: &UNGRADED,
     }
 }

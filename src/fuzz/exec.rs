@@ -116,6 +116,7 @@ impl Executor<'_> {
                 deactivated_ids: &facts.deactivated,
                 memberships: &facts.memberships,
                 rules: self.check_rules,
+                grading: self.grading,
             };
             let op_index = outcome.steps.len();
             let findings: Vec<Finding> = self

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use scimfuzz::check::{linearize, CheckContext, CheckRules, Linearization};
+use scimfuzz::check::{linearize, CheckContext, CheckRules, Grading, Linearization, UNGRADED};
 use scimfuzz::driver::{Call, IdMap, RecordedRequest, RecordedResponse, ResourceKind, Timings};
 use scimfuzz::fuzz::SearchConfig;
 use scimfuzz::model::{
@@ -100,6 +100,17 @@ fn conflict() -> Value {
 
 /// Runs `op` through the model, then judges `calls` as its race exchanges.
 fn judge(state: &State, ids: &IdMap, op: &Op, calls: &[Call]) -> Linearization {
+    judge_graded(state, ids, op, calls, &UNGRADED)
+}
+
+/// [`judge`] under a profile's grading.
+fn judge_graded(
+    state: &State,
+    ids: &IdMap,
+    op: &Op,
+    calls: &[Call],
+    grading: &Grading,
+) -> Linearization {
     assert!(apply(state, op).is_some(), "the race applies on the model");
     let ctx = CheckContext {
         ids,
@@ -107,6 +118,7 @@ fn judge(state: &State, ids: &IdMap, op: &Op, calls: &[Call]) -> Linearization {
         deactivated_ids: &[],
         memberships: &[],
         rules: CheckRules::default(),
+        grading,
     };
     linearize(op, state, calls, &ctx)
 }
@@ -161,6 +173,36 @@ fn two_creates_answered_201_and_409_linearize_with_the_201_first() {
     assert!(blocking_ids(&verdict).is_empty());
     assert_eq!(verdict.order, vec![1, 0], "the create that won goes first");
     assert!(verdict.state.live_user(UserHandle(0)).is_some());
+}
+
+#[test]
+fn a_deviation_the_profile_allows_does_not_rule_an_order_out() {
+    // The server answers its creates with 200 instead of 201.
+    let state = State::new(TAG, ModelRules::default());
+    let created = state.new_user_record(UserHandle(0), Spelling::Base);
+    let op = Op::RaceCreate {
+        user: UserHandle(0),
+        branches: 2,
+    };
+    let mut calls = [
+        call("POST", "/Users", 409, conflict()),
+        call("POST", "/Users", 201, user_body("u-new", &created)),
+        call(
+            "GET",
+            "/Users?filter=…",
+            200,
+            listed(&[user_body("u-new", &created)]),
+        ),
+    ];
+    calls[1].response.status = 200;
+    let strict = judge(&state, &IdMap::new(), &op, &calls);
+    assert_eq!(blocking_ids(&strict), vec!["status.create-201"]);
+    let mut lenient = Grading::default();
+    lenient.allowed.insert("status.create-201".into());
+    let allowed = judge_graded(&state, &IdMap::new(), &op, &calls, &lenient);
+    assert!(allowed.linearizable, "{:?}", allowed.findings);
+    assert!(blocking_ids(&allowed).is_empty());
+    assert_eq!(allowed.order, vec![1, 0]);
 }
 
 #[test]
