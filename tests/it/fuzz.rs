@@ -100,6 +100,17 @@ fn the_clean_reference_server_has_no_findings_over_twenty_four_seeds() {
                 "seed {seed} sent only {} requests",
                 summary.requests
             );
+            assert!(
+                summary.ops_skipped * 10 < summary.ops_run,
+                "seed {seed}: {} drawn ops skipped, {} run: the resolver wastes too many",
+                summary.ops_skipped,
+                summary.ops_run
+            );
+            let membership = summary.op_kinds.get("patch-members").copied();
+            assert!(
+                membership.unwrap_or(0) >= 40,
+                "seed {seed}: only {membership:?} membership changes in 120 cases"
+            );
         }
     }
 }
