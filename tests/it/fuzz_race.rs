@@ -146,12 +146,22 @@ fn with_users(count: u8) -> (State, IdMap) {
     (state, ids)
 }
 
+/// Okta's path-less PATCH of user 0's `active`.
+fn set_active(active: bool) -> Op {
+    Op::SetActive {
+        user: UserHandle(0),
+        active,
+        capitalised: false,
+    }
+}
+
 fn record(state: &State, slot: u8) -> UserRecord {
     state.live_user(UserHandle(slot)).expect("live").clone()
 }
 
-#[test]
-fn two_creates_answered_201_and_409_linearize_with_the_201_first() {
+/// Two creates of user 0 answered 409 and `status` (with the new user), then the lookup finding
+/// it: the model state before, the race op, and the three exchanges.
+fn create_race_answered(status: u16) -> (State, Op, [Call; 3]) {
     let state = State::new(TAG, ModelRules::default());
     let created = state.new_user_record(UserHandle(0), Spelling::Base);
     let op = Op::RaceCreate {
@@ -160,7 +170,7 @@ fn two_creates_answered_201_and_409_linearize_with_the_201_first() {
     };
     let calls = [
         call("POST", "/Users", 409, conflict()),
-        call("POST", "/Users", 201, user_body("u-new", &created)),
+        call("POST", "/Users", status, user_body("u-new", &created)),
         call(
             "GET",
             "/Users?filter=…",
@@ -168,6 +178,12 @@ fn two_creates_answered_201_and_409_linearize_with_the_201_first() {
             listed(&[user_body("u-new", &created)]),
         ),
     ];
+    (state, op, calls)
+}
+
+#[test]
+fn two_creates_answered_201_and_409_linearize_with_the_201_first() {
+    let (state, op, calls) = create_race_answered(201);
     let verdict = judge(&state, &IdMap::new(), &op, &calls);
     assert!(verdict.linearizable, "{:?}", verdict.findings);
     assert!(blocking_ids(&verdict).is_empty());
@@ -178,23 +194,7 @@ fn two_creates_answered_201_and_409_linearize_with_the_201_first() {
 #[test]
 fn a_deviation_the_profile_allows_does_not_rule_an_order_out() {
     // The server answers its creates with 200 instead of 201.
-    let state = State::new(TAG, ModelRules::default());
-    let created = state.new_user_record(UserHandle(0), Spelling::Base);
-    let op = Op::RaceCreate {
-        user: UserHandle(0),
-        branches: 2,
-    };
-    let mut calls = [
-        call("POST", "/Users", 409, conflict()),
-        call("POST", "/Users", 201, user_body("u-new", &created)),
-        call(
-            "GET",
-            "/Users?filter=…",
-            200,
-            listed(&[user_body("u-new", &created)]),
-        ),
-    ];
-    calls[1].response.status = 200;
+    let (state, op, calls) = create_race_answered(200);
     let strict = judge(&state, &IdMap::new(), &op, &calls);
     assert_eq!(blocking_ids(&strict), vec!["status.create-201"]);
     let mut lenient = Grading::default();
@@ -265,13 +265,8 @@ fn a_membership_add_lost_under_concurrency_is_a_lost_update() {
 
 fn flip(active_at_end: bool) -> Linearization {
     let (state, ids) = with_users(1);
-    let set = |active| Op::SetActive {
-        user: UserHandle(0),
-        active,
-        capitalised: false,
-    };
     let op = Op::Race {
-        branches: vec![set(false), set(true)],
+        branches: vec![set_active(false), set_active(true)],
     };
     let mut off = record(&state, 0);
     off.active = false;
@@ -366,13 +361,8 @@ fn responses_that_each_demand_the_other_order_match_no_order() {
 #[test]
 fn a_mismatch_in_every_order_is_reported_under_its_own_check() {
     let (state, ids) = with_users(1);
-    let set = |active| Op::SetActive {
-        user: UserHandle(0),
-        active,
-        capitalised: false,
-    };
     let op = Op::Race {
-        branches: vec![set(false), set(true)],
+        branches: vec![set_active(false), set_active(true)],
     };
     let on = record(&state, 0);
     let server_error = json!({
@@ -398,13 +388,8 @@ fn refused_requests_are_reported_before_the_read_they_leave_unchanged() {
     // machine serialises them), both refused with 400: the read still shows the user active,
     // which the model's only order (true → false) does not predict. The cause is the refusal.
     let (state, ids) = with_users(1);
-    let set = |active| Op::SetActive {
-        user: UserHandle(0),
-        active,
-        capitalised: false,
-    };
     let op = Op::Race {
-        branches: vec![set(true), set(false)],
+        branches: vec![set_active(true), set_active(false)],
     };
     let refused = json!({
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
@@ -520,15 +505,10 @@ fn read_back(name: &str, trace: &Value) -> scimfuzz::fuzz::Trace {
 #[test]
 fn race_traces_round_trip_and_traces_of_older_versions_still_load() {
     let (state, _) = with_users(1);
-    let set = |active| Op::SetActive {
-        user: UserHandle(0),
-        active,
-        capitalised: false,
-    };
     let race = Op::Race {
         branches: vec![
-            set(false),
-            set(true),
+            set_active(false),
+            set_active(true),
             Op::GetUser {
                 user: UserHandle(0),
             },
