@@ -92,6 +92,8 @@ checks! {
         "a filter returns every resource that matches it";
     FILTER_UNEXPECTED_MATCH = "filter.unexpected-match", Error, "RFC 7644 §3.4.2.2",
         "a filter returns only resources that match it";
+    FILTER_INVALID_400 = "filter.invalid-400", Error, "RFC 7644 §3.4.2.2 (Table 3: gt/ge/lt/le on a boolean SHALL fail); §3.12 (invalidFilter)",
+        "a filter that orders a boolean answers 400 with scimType invalidFilter";
     NO_MATCH_200 = "filter.no-match-200", Error, "RFC 7644 §3.4.2; Okta SPEC steps 3, 5",
         "a filter that matches nothing answers 200 with totalResults 0";
     LIST_SHAPE = "list.shape", Error, "RFC 7644 §3.4.2; Okta quirk d.10",

@@ -35,6 +35,13 @@ pub fn check_response(
     }
     if status >= 400 {
         findings.extend(error_body_findings(expected, call));
+        if matches!(op, Op::ListInvalidFilter { .. }) {
+            findings.extend(scim_type_finding(
+                call,
+                "invalidFilter",
+                id::FILTER_INVALID_400,
+            ));
+        }
     } else if !call.response.body.trim().is_empty() {
         findings.extend(media_findings(call, ctx));
     }
@@ -84,6 +91,7 @@ fn wrong_status(expected: &Expected, op: &Op, call: &Call, ctx: &CheckContext) -
             (Expected::Conflict, Op::ReplaceUser { .. }) => id::RENAME_UNIQUENESS,
             (Expected::Conflict, _) => id::DUPLICATE_409,
             (Expected::BadRequest, Op::MalformedCreate) => id::INVALID_SYNTAX_400,
+            (Expected::BadRequest, Op::ListInvalidFilter { .. }) => id::FILTER_INVALID_400,
             (Expected::BadRequest, Op::InvalidPatch { .. }) => id::PATCH_INVALID,
             (Expected::PreconditionFailed, _) => id::ETAG_PRECONDITION,
             _ if status >= 500 => id::NO_SERVER_ERROR,
@@ -148,6 +156,19 @@ fn is_pathless_patch(call: &Call) -> bool {
         })
 }
 
+/// A refusal whose `scimType` is not `wanted`.
+fn scim_type_finding(call: &Call, wanted: &str, check: &'static str) -> Option<Finding> {
+    let body = call.response.json()?;
+    let scim_type = body.get("scimType").cloned().unwrap_or(Value::Null);
+    (scim_type.as_str() != Some(wanted)).then(|| {
+        Finding::new(
+            check,
+            format!("\"scimType\": \"{wanted}\""),
+            format!("scimType {scim_type}"),
+        )
+    })
+}
+
 /// Error responses must carry a SCIM Error body; a 409 should say `uniqueness`.
 fn error_body_findings(expected: &Expected, call: &Call) -> Vec<Finding> {
     let status = call.response.status;
@@ -174,13 +195,11 @@ fn error_body_findings(expected: &Expected, call: &Call) -> Vec<Finding> {
             format!("\"status\": {number}"),
         ));
     }
-    if matches!(expected, Expected::Conflict)
-        && body.get("scimType").and_then(Value::as_str) != Some("uniqueness")
-    {
-        findings.push(Finding::new(
+    if matches!(expected, Expected::Conflict) {
+        findings.extend(scim_type_finding(
+            call,
+            "uniqueness",
             id::UNIQUENESS_SCIM_TYPE,
-            "\"scimType\": \"uniqueness\"",
-            format!("scimType {}", body.get("scimType").unwrap_or(&Value::Null)),
         ));
     }
     findings
@@ -241,12 +260,16 @@ mod tests {
     }
 
     fn check(expected: &Expected, call: &Call) -> Vec<String> {
-        let ids = IdMap::new();
-        let ctx = context(&ids, "1.");
         let op = Op::GetBogusUser {
             id: BogusId::OktaThirtyDigits,
         };
-        check_response(expected, &op, call, &ctx)
+        check_op_response(&op, expected, call)
+    }
+
+    fn check_op_response(op: &Op, expected: &Expected, call: &Call) -> Vec<String> {
+        let ids = IdMap::new();
+        let ctx = context(&ids, "1.");
+        check_response(expected, op, call, &ctx)
             .into_iter()
             .map(|f| f.check_id)
             .collect()
@@ -288,6 +311,28 @@ mod tests {
         assert_eq!(
             check(&Expected::NotFound, &call(404, "<html>nope</html>")),
             vec![id::ERROR_BODY]
+        );
+    }
+
+    #[test]
+    fn an_ordering_filter_on_a_boolean_must_be_refused_with_invalid_filter() {
+        let op = Op::ListInvalidFilter {
+            filter: crate::model::InvalidFilter::ActiveGt,
+        };
+        let refused = |scim_type: &str| {
+            format!(
+                r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","scimType":"{scim_type}","detail":"no"}}"#
+            )
+        };
+        let empty_list = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}"#;
+        let judge =
+            |status, body: &str| check_op_response(&op, &Expected::BadRequest, &call(status, body));
+        assert!(judge(400, &refused("invalidFilter")).is_empty());
+        assert_eq!(judge(200, empty_list), vec![id::FILTER_INVALID_400]);
+        assert_eq!(judge(500, &refused("x")), vec![id::FILTER_INVALID_400]);
+        assert_eq!(
+            judge(400, &refused("invalidValue")),
+            vec![id::FILTER_INVALID_400]
         );
     }
 

@@ -92,6 +92,14 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
         }
         Op::DeleteUser { user } => RequestSpec::delete(user_path(*user)),
         Op::ListUsers { query } => RequestSpec::get(list_path(before, query)),
+        Op::ListInvalidFilter { filter } => {
+            let text = format!(
+                "userName sw \"{}\" and {}",
+                before.namespace_prefix(),
+                filter.clause()
+            );
+            RequestSpec::get(format!("/Users?filter={}", encode_component(&text)))
+        }
         Op::CreateGroup { group, members } => {
             let record = after
                 .live_group(*group)

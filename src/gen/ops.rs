@@ -8,8 +8,8 @@ use proptest::sample::select;
 
 use super::model_filter::list_query;
 use crate::model::{
-    AbsentValue, BadAuth, BogusId, GroupHandle, InvalidPatch, MembershipChange, Op, Spelling,
-    UserChange, UserHandle, GROUP_SLOTS, USER_SLOTS,
+    AbsentValue, BadAuth, BogusId, GroupHandle, InvalidFilter, InvalidPatch, MembershipChange, Op,
+    Spelling, UserChange, UserHandle, GROUP_SLOTS, USER_SLOTS,
 };
 
 /// What the generator may produce, compiled from the profile's capabilities.
@@ -173,6 +173,19 @@ fn user_ops(config: &GenConfig) -> BoxedStrategy<Op> {
         ),
         (1, Just(Op::MalformedCreate).boxed()),
     ];
+    let ordering = ["gt", "ge", "lt", "le"];
+    if config
+        .filter_operators
+        .iter()
+        .any(|op| ordering.contains(&op.as_str()))
+    {
+        choices.push((
+            1,
+            select(InvalidFilter::ALL.to_vec())
+                .prop_map(|filter| Op::ListInvalidFilter { filter })
+                .boxed(),
+        ));
+    }
     if config.bad_auth {
         let auth = select(vec![
             BadAuth::Missing,

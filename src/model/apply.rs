@@ -80,7 +80,9 @@ pub fn apply(state: &State, op: &Op) -> Option<(State, Expected)> {
                 Expected::Walked(list_expectation(state, &query)),
             ))
         }
-        Op::MalformedCreate => Some((state.clone(), Expected::BadRequest)),
+        Op::MalformedCreate | Op::ListInvalidFilter { .. } => {
+            Some((state.clone(), Expected::BadRequest))
+        }
         Op::RaceCreate { .. } | Op::RaceAddMembers { .. } | Op::Race { .. } => race(state, op),
         Op::PatchAtomicity { user } | Op::InvalidPatch { user, .. } => {
             let record = state.live_user(*user)?.clone();

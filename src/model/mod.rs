@@ -15,8 +15,8 @@ pub use apply::{
 pub use expected::{Expected, ListExpectation};
 pub use filter_eval::{effective_filter, evaluate, list_expectation, substitute, user_name_eq};
 pub use op::{
-    AbsentValue, BadAuth, BogusId, GroupHandle, InvalidPatch, ListQuery, MembershipChange, Op,
-    Spelling, UserChange, UserHandle, NAMESPACE_TOKEN,
+    AbsentValue, BadAuth, BogusId, GroupHandle, InvalidFilter, InvalidPatch, ListQuery,
+    MembershipChange, Op, Spelling, UserChange, UserHandle, NAMESPACE_TOKEN,
 };
 pub use profile::{
     load_profile, Behaviour, Level, ProfileError, RemoveAbsent, StringBooleans, BUILT_IN,

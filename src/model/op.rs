@@ -157,6 +157,37 @@ pub enum InvalidPatch {
 }
 
 /// A value a PATCH `remove` targets that is not on the user.
+/// A filter that parses but that RFC 7644 §3.4.2.2 (Table 3) says SHALL fail with 400
+/// `invalidFilter`: an ordering operator on a boolean. Each is scoped to the case's namespace, so
+/// a server that evaluates it anyway lists nothing of anyone else's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InvalidFilter {
+    /// `active gt false`
+    ActiveGt,
+    /// `emails[primary le true]`
+    PrimaryLe,
+    /// `not (active ge true)`
+    NotActiveGe,
+}
+
+impl InvalidFilter {
+    pub const ALL: [InvalidFilter; 3] = [
+        InvalidFilter::ActiveGt,
+        InvalidFilter::PrimaryLe,
+        InvalidFilter::NotActiveGe,
+    ];
+
+    /// The filter text, after `userName sw "<namespace prefix>" and `.
+    pub fn clause(self) -> &'static str {
+        match self {
+            InvalidFilter::ActiveGt => "active gt false",
+            InvalidFilter::PrimaryLe => "emails[primary le true]",
+            InvalidFilter::NotActiveGe => "not (active ge true)",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AbsentValue {
@@ -223,6 +254,8 @@ pub enum Op {
     WalkUsers { page_size: u8, namespaced: bool },
     /// `POST /Users` with a truncated JSON body: 400 invalidSyntax.
     MalformedCreate,
+    /// A list whose filter orders a boolean: 400 `invalidFilter`.
+    ListInvalidFilter { filter: InvalidFilter },
     /// One PATCH with a valid path-less replace of displayName followed by a replace whose value
     /// filter selects nothing (400 noTarget, RFC 7644 §3.5.2.3): nothing may be applied. A GET
     /// afterwards shows the user unchanged.
@@ -329,6 +362,7 @@ impl Op {
             Op::ListUsers { .. } => "list-users",
             Op::WalkUsers { .. } => "walk-users",
             Op::MalformedCreate => "malformed-create",
+            Op::ListInvalidFilter { .. } => "list-invalid-filter",
             Op::PatchAtomicity { .. } => "patch-atomicity",
             Op::InvalidPatch { .. } => "invalid-patch",
             Op::StaleWrite { .. } => "stale-write",

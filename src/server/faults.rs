@@ -124,6 +124,9 @@ fault_catalogue! {
     EmailsFilterFirstOnly => "emails-filter-first-only",
         "filters on emails look only at the first email of each user",
         "RFC 7644 §3.4.2.2 (multi-valued attributes match if any value matches)";
+    InvalidFilterEvaluated => "invalid-filter-evaluated",
+        "a filter that orders a boolean (`active gt false`) is evaluated instead of refused",
+        "RFC 7644 §3.4.2.2 Table 3 (400 invalidFilter)";
     NoMatch404 => "no-match-404",
         "a filter that matches nothing answers 404 instead of 200 with totalResults 0",
         "RFC 7644 §3.4.2; Okta SPEC steps 3 and 5, quirk d.9";

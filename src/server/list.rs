@@ -17,6 +17,7 @@ use super::faults::{Fault, FaultSet};
 use super::store::{Kind, Record, Stored, View};
 use super::{groups, users};
 use crate::scim::filter::{self, CompValue, CompareOp, Filter};
+use crate::scim::matching::SchemaKind;
 use crate::scim::urn;
 
 /// The most resources one page holds, and the page size when `count` is not given.
@@ -52,7 +53,7 @@ pub fn respond(
     kind: Kind,
     params: &[(String, String)],
 ) -> Result<Response, ScimError> {
-    let filter = requested_filter(state, params)?;
+    let filter = requested_filter(state, kind, params)?;
     let start_index = integer_param(params, "startIndex")?.unwrap_or(1).max(1) as usize;
     let count = integer_param(params, "count")?.map(|c| c.max(0) as usize);
     let projection = Projection::from_params(params);
@@ -198,6 +199,7 @@ fn integer_param(params: &[(String, String)], name: &str) -> Result<Option<i64>,
 /// The parsed `filter` parameter, rewritten by the filter faults that change its meaning.
 fn requested_filter(
     state: &AppState,
+    kind: Kind,
     params: &[(String, String)],
 ) -> Result<Option<Filter>, ScimError> {
     let Some(text) = param(params, "filter") else {
@@ -205,6 +207,14 @@ fn requested_filter(
     };
     let parsed = filter::parse(text)
         .map_err(|err| ScimError::invalid_filter(format!("the filter does not parse: {err}")))?;
+    if !state.faults.has(Fault::InvalidFilterEvaluated) {
+        let schema = match kind {
+            Kind::User => SchemaKind::User,
+            Kind::Group => SchemaKind::Group,
+        };
+        filter::validate(&parsed, schema)
+            .map_err(|err| ScimError::invalid_filter(err.to_string()))?;
+    }
     if state.faults.has(Fault::FilterIgnored) {
         return Ok(None);
     }

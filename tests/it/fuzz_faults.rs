@@ -113,6 +113,7 @@ const EXPECTED: &[(&str, &[&str])] = &[
         ],
     ),
     ("slow-responses", &["latency.okta-600ms"]),
+    ("invalid-filter-evaluated", &["filter.invalid-400"]),
     ("truncated-json", &["media.json-body"]),
     ("wrong-content-type", &["media.content-type"]),
     (

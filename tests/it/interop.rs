@@ -65,7 +65,7 @@ const FUZZ_RUNS: [FuzzRun; 3] = [
     FuzzRun {
         profile: "okta",
         allowed: &["group.deleted-member-removed"],
-        seed: "6",
+        seed: "2",
         expected: &["filter.missing-match"],
     },
     FuzzRun {

@@ -66,6 +66,9 @@ async fn total_for(scim: &Scim, filter: &str) -> Value {
 async fn defect_shows(fault: Fault, scim: &Scim) -> bool {
     match fault {
         Fault::CaseSensitiveFilter => case_sensitive_filter(scim).await,
+        Fault::InvalidFilterEvaluated => {
+            scim.get("/Users?filter=active%20gt%20false").await.status == 200
+        }
         Fault::LowercasedStorage => lowercased_storage(scim).await,
         Fault::CaseVariantDuplicate => case_variant_duplicate(scim).await,
         Fault::DuplicateUpsert => duplicate_answered_with(scim, 201).await,

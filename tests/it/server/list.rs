@@ -136,6 +136,27 @@ async fn an_invalid_filter_is_a_400_invalid_filter() {
 }
 
 #[tokio::test]
+async fn ordering_a_boolean_is_a_400_invalid_filter_on_users_and_groups() {
+    let scim = Scim::start().await;
+    for (endpoint, filter) in [
+        ("/Users", "active gt false"),
+        ("/Users", "emails[primary le true]"),
+        ("/Users", "not (active ge true)"),
+        ("/Groups", "displayName lt true"),
+    ] {
+        let reply = scim
+            .get(&format!("{endpoint}{}", filter_query(filter)))
+            .await;
+        assert_eq!(reply.status, 400, "{filter}: {}", reply.text);
+        assert_eq!(reply.json()["scimType"], "invalidFilter", "{filter}");
+    }
+    let ordered_string = scim
+        .get(&format!("/Users{}", filter_query("userName gt \"a\"")))
+        .await;
+    assert_eq!(ordered_string.status, 200, "strings may be ordered");
+}
+
+#[tokio::test]
 async fn deactivated_users_stay_listed_and_filterable() {
     let scim = Scim::start().await;
     let ids = three_users(&scim).await;
