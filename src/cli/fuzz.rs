@@ -14,7 +14,7 @@ use crate::check::catalogue;
 use crate::driver::{Driver, Namespaces};
 use crate::fuzz::{
     load_behaviour, probe, search, ProbeError, Progress, RunSetup, SearchConfig, SearchSummary,
-    Trace, TraceOrigin, DEFAULT_CASES,
+    Trace, TraceOrigin, DEFAULT_CASES, DEFAULT_SHRINK_TIME,
 };
 use crate::model::Level;
 use crate::report::curl::render_curl_script;
@@ -22,6 +22,9 @@ use crate::report::fuzz_json::{render_fuzz_junit, render_report_json, render_tra
 use crate::report::fuzz_text::render_fuzz_text;
 
 /// Fuzz a SCIM server with stateful op sequences; report minimal failing cases.
+/// The most ops in one case unless `--max-ops` says otherwise.
+const DEFAULT_MAX_OPS: usize = 24;
+
 #[derive(Debug, clap::Args)]
 pub struct FuzzArgs {
     #[command(flatten)]
@@ -37,7 +40,7 @@ pub struct FuzzArgs {
     #[arg(long, default_value_t = DEFAULT_CASES)]
     pub cases: u32,
     /// The most ops in one case.
-    #[arg(long, default_value_t = 24, value_name = "N")]
+    #[arg(long, default_value_t = DEFAULT_MAX_OPS, value_name = "N")]
     pub max_ops: usize,
     /// The seed (default: random, printed).
     #[arg(long)]
@@ -135,7 +138,7 @@ pub fn run(args: FuzzArgs) -> CliResult {
     reporter.finish();
     let summary = summary
         .map_err(|err| CliError::CouldNotRun(format!("the target stopped answering: {err}")))?;
-    let hint = rerun_hint(&args.target);
+    let hint = rerun_hint(&args);
     print!("{}", render_fuzz_text(&summary, &hint));
     let origin = TraceOrigin {
         seed,
@@ -277,13 +280,38 @@ fn write_file(path: &std::path::Path, text: &str) -> Result<(), CliError> {
         .map_err(|err| CliError::CouldNotRun(format!("cannot write {}: {err}", path.display())))
 }
 
-fn rerun_hint(target: &TargetArgs) -> String {
+/// The command that repeats this search (without `--seed`, which the report appends): every flag
+/// that shapes the sequences or their judging, none that carries a secret (`--auth`, `--header`).
+fn rerun_hint(args: &FuzzArgs) -> String {
     let mut hint = String::from("scimfuzz fuzz");
-    for fault in &target.faults {
+    for fault in &args.target.faults {
         hint.push_str(&format!(" --fault {fault}"));
     }
-    if let Some(url) = &target.target {
+    if let Some(url) = &args.target.target {
         hint.push_str(&format!(" --target {url}"));
+    }
+    if args.model != "okta" {
+        hint.push_str(&format!(" --model {}", args.model));
+    }
+    if args.cases != DEFAULT_CASES {
+        hint.push_str(&format!(" --cases {}", args.cases));
+    }
+    if args.max_ops != DEFAULT_MAX_OPS {
+        hint.push_str(&format!(" --max-ops {}", args.max_ops));
+    }
+    if args.shrink_time != DEFAULT_SHRINK_TIME {
+        hint.push_str(&format!(
+            " --shrink-time {}ms",
+            args.shrink_time.as_millis()
+        ));
+    }
+    for (set, flag) in [
+        (args.exclusive, " --exclusive"),
+        (args.no_cleanup, " --no-cleanup"),
+    ] {
+        if set {
+            hint.push_str(flag);
+        }
     }
     hint
 }

@@ -125,6 +125,46 @@ fn a_fault_is_reported_with_its_check_and_sequence_and_exits_1() {
     );
 }
 
+/// The findings' check ids, in order, as the text report lists them.
+fn finding_lines(shown: &str) -> Vec<String> {
+    shown
+        .lines()
+        .filter(|line| line.starts_with("finding "))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_printed_reproduce_command_repeats_the_search_with_every_shaping_flag() {
+    let args = [
+        "fuzz",
+        "--fault",
+        "case-variant-duplicate",
+        "--model",
+        "rfc-strict",
+        "--cases",
+        "60",
+        "--max-ops",
+        "12",
+        "--seed",
+        "5",
+    ];
+    let first = text(&scimfuzz(&args));
+    let hint = first
+        .lines()
+        .find_map(|line| line.strip_prefix("reproduce the search: "))
+        .unwrap_or_else(|| panic!("no reproduce line:\n{first}"));
+    assert_eq!(
+        hint,
+        "scimfuzz fuzz --fault case-variant-duplicate --model rfc-strict --cases 60 --max-ops 12 \
+         --seed 5"
+    );
+    let again: Vec<&str> = hint.split_whitespace().skip(1).collect();
+    let second = text(&scimfuzz(&again));
+    assert!(!finding_lines(&first).is_empty(), "{first}");
+    assert_eq!(finding_lines(&first), finding_lines(&second));
+}
+
 #[test]
 fn an_unreachable_target_exits_3_and_bad_flags_exit_2() {
     let unreachable = scimfuzz(&[
