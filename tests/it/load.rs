@@ -479,24 +479,25 @@ fn interrupt_profile(dir: &Path) -> String {
     profile.display().to_string()
 }
 
+/// `scimfuzz load --profile PROFILE EXTRA… --report DIR`, running, with its output captured.
+fn spawn_load(profile: &str, extra: &[&str], report_dir: &Path) -> std::process::Child {
+    let report = report_dir.display().to_string();
+    let mut args = vec!["load", "--profile", profile];
+    args.extend_from_slice(extra);
+    args.extend(["--report", report.as_str()]);
+    scimfuzz(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn ctrl_c_writes_a_partial_report_marked_interrupted_that_matches_the_schema_and_exits_130() {
     let dir = fresh_dir("interrupt");
     let profile = interrupt_profile(&dir);
     let report_dir = dir.join("report");
-    let mut child = scimfuzz(&[
-        "load",
-        "--profile",
-        &profile,
-        "--slo",
-        "create.p99_ms<1",
-        "--report",
-        &report_dir.display().to_string(),
-    ])
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
+    let mut child = spawn_load(&profile, &["--slo", "create.p99_ms<1"], &report_dir);
     wait_for_ledger(&report_dir, 1);
     send_sigint(&child);
     let status = wait_bounded(&mut child, std::time::Duration::from_secs(30));
@@ -535,19 +536,7 @@ fn a_second_ctrl_c_exits_130_at_once_without_waiting_for_the_report() {
     let report_dir = dir.join("report");
     // Every response takes a second, so the graceful stop after the first Ctrl-C is still
     // waiting for requests in flight when the second arrives.
-    let mut child = scimfuzz(&[
-        "load",
-        "--profile",
-        &profile,
-        "--fault",
-        "slow-responses",
-        "--report",
-        &report_dir.display().to_string(),
-    ])
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
+    let mut child = spawn_load(&profile, &["--fault", "slow-responses"], &report_dir);
     wait_for_ledger(&report_dir, 0);
     std::thread::sleep(std::time::Duration::from_millis(300));
     send_sigint(&child);
