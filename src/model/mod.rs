@@ -6,11 +6,12 @@ mod expected;
 mod filter_eval;
 mod op;
 mod profile;
+mod resolve;
 mod state;
 mod text;
 
 pub use apply::{
-    apply, effective_members, live_members, precondition, race_read, resolve, MAX_RACE_BRANCHES,
+    apply, effective_members, live_members, precondition, race_read, MAX_RACE_BRANCHES,
 };
 pub use expected::{Expected, ListExpectation};
 pub use filter_eval::{effective_filter, evaluate, list_expectation, substitute, user_name_eq};
@@ -21,6 +22,7 @@ pub use op::{
 pub use profile::{
     load_profile, Behaviour, Level, ProfileError, RemoveAbsent, StringBooleans, BUILT_IN,
 };
+pub use resolve::resolve;
 pub use state::{
     GroupRecord, GroupSlot, ModelRules, State, UserRecord, UserSlot, GROUP_SLOTS, GROUP_WORDS,
     USER_SLOTS, USER_WORDS,
