@@ -5,4 +5,5 @@ pub mod filter;
 pub mod matching;
 pub mod patch;
 pub mod resource;
+pub mod schema;
 pub mod urn;

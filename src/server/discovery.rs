@@ -1,5 +1,6 @@
 //! The discovery endpoints of RFC 7644 §4: `/ServiceProviderConfig`, `/ResourceTypes` and
-//! `/Schemas`, describing exactly what this server supports (RFC 7643 §5–§7).
+//! `/Schemas`, describing exactly what this server supports (RFC 7643 §5–§7). The schemas are
+//! RFC 7643's attribute table (`scim::schema`), the same facts the server validates with.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,6 +10,7 @@ use serde_json::{json, Value};
 use super::app::{AppState, ResourceId, Shared};
 use super::errors::{scim_json, ScimError};
 use super::list::MAX_PAGE;
+use crate::scim::schema::AttributeTable;
 use crate::scim::urn;
 
 /// `GET /ServiceProviderConfig`.
@@ -104,164 +106,18 @@ fn all_resource_types(state: &AppState) -> Vec<Value> {
     ]
 }
 
-/// One attribute definition (RFC 7643 §7): a single-valued, optional, case-insensitive,
-/// read-write attribute unless [`with`] says otherwise.
-fn attribute(name: &str, kind: &str) -> Value {
-    json!({
-        "name": name,
-        "type": kind,
-        "multiValued": false,
-        "description": name,
-        "required": false,
-        "caseExact": false,
-        "mutability": "readWrite",
-        "returned": "default",
-        "uniqueness": "none",
-    })
-}
-
-/// Overrides some characteristics of an attribute definition.
-fn with(mut attribute: Value, changes: &[(&str, Value)]) -> Value {
-    for (key, value) in changes {
-        attribute[*key] = value.clone();
-    }
-    attribute
-}
-
-fn string(name: &str) -> Value {
-    attribute(name, "string")
-}
-
-fn complex(name: &str, multi: bool, subs: Vec<Value>) -> Value {
-    with(
-        attribute(name, "complex"),
-        &[
-            ("multiValued", json!(multi)),
-            ("subAttributes", Value::Array(subs)),
-        ],
-    )
-}
-
-fn strings(names: &[&str]) -> Vec<Value> {
-    names.iter().map(|name| string(name)).collect()
-}
-
-fn multi_valued(name: &str) -> Value {
-    let mut subs = strings(&["value", "display", "type"]);
-    subs.push(attribute("primary", "boolean"));
-    complex(name, true, subs)
-}
-
-fn user_attributes() -> Vec<Value> {
-    let read_only = |name: &str| with(string(name), &[("mutability", json!("readOnly"))]);
-    let groups = complex(
-        "groups",
-        true,
-        ["value", "$ref", "display", "type"].map(read_only).to_vec(),
-    );
-    vec![
-        with(
-            string("userName"),
-            &[("required", json!(true)), ("uniqueness", json!("server"))],
-        ),
-        complex(
-            "name",
-            false,
-            strings(&[
-                "formatted",
-                "familyName",
-                "givenName",
-                "middleName",
-                "honorificPrefix",
-                "honorificSuffix",
-            ]),
-        ),
-        string("displayName"),
-        string("nickName"),
-        attribute("profileUrl", "reference"),
-        string("title"),
-        string("userType"),
-        string("preferredLanguage"),
-        string("locale"),
-        string("timezone"),
-        attribute("active", "boolean"),
-        with(
-            string("password"),
-            &[
-                ("mutability", json!("writeOnly")),
-                ("returned", json!("never")),
-            ],
-        ),
-        multi_valued("emails"),
-        multi_valued("phoneNumbers"),
-        multi_valued("ims"),
-        multi_valued("photos"),
-        complex(
-            "addresses",
-            true,
-            strings(&[
-                "formatted",
-                "streetAddress",
-                "locality",
-                "region",
-                "postalCode",
-                "country",
-                "type",
-            ]),
-        ),
-        with(groups, &[("mutability", json!("readOnly"))]),
-        multi_valued("entitlements"),
-        multi_valued("roles"),
-        multi_valued("x509Certificates"),
-        with(string("externalId"), &[("caseExact", json!(true))]),
-    ]
-}
-
-fn group_attributes() -> Vec<Value> {
-    let immutable = |name: &str| with(string(name), &[("mutability", json!("immutable"))]);
-    let mut members = ["value", "$ref", "type"].map(immutable).to_vec();
-    members.push(string("display"));
-    vec![
-        with(string("displayName"), &[("required", json!(true))]),
-        complex("members", true, members),
-        with(string("externalId"), &[("caseExact", json!(true))]),
-    ]
-}
-
-fn enterprise_attributes() -> Vec<Value> {
-    let mut attributes = strings(&[
-        "employeeNumber",
-        "costCenter",
-        "organization",
-        "division",
-        "department",
-    ]);
-    attributes.push(complex(
-        "manager",
-        false,
-        strings(&["value", "$ref", "displayName"]),
-    ));
-    attributes
-}
-
+/// The schemas of RFC 7643's attribute table, as served (with `meta`).
 fn all_schemas(state: &AppState) -> Vec<Value> {
-    let schema = |id: &str, name: &str, attributes: Vec<Value>| {
-        json!({
-            "schemas": [urn::SCHEMA],
-            "id": id,
-            "name": name,
-            "description": format!("{name} schema"),
-            "attributes": attributes,
-            "meta": { "resourceType": "Schema", "location": format!("{}/Schemas/{id}", state.base_url) },
+    AttributeTable::rfc()
+        .schemas
+        .iter()
+        .map(|schema| {
+            let mut body = schema.to_json();
+            body["meta"] = json!({
+                "resourceType": "Schema",
+                "location": format!("{}/Schemas/{}", state.base_url, schema.id),
+            });
+            body
         })
-    };
-    vec![
-        schema(urn::USER, "User", user_attributes()),
-        schema(urn::GROUP, "Group", group_attributes()),
-        schema(
-            urn::ENTERPRISE_USER,
-            "EnterpriseUser",
-            enterprise_attributes(),
-        ),
-    ]
+        .collect()
 }

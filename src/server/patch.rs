@@ -15,20 +15,18 @@ use super::users::USER_ATTRIBUTES;
 use crate::scim::filter::{self, AttrPath, Filter};
 use crate::scim::patch::ast::{PatchOpKind, PatchPath};
 use crate::scim::patch::parse_path;
+use crate::scim::schema::AttributeTable;
 use crate::scim::urn;
 
-/// Multi-valued attributes: a single object given for one of them becomes a one-element array.
-const MULTI_VALUED: &[&str] = &[
-    "emails",
-    "phoneNumbers",
-    "ims",
-    "photos",
-    "addresses",
-    "entitlements",
-    "roles",
-    "x509Certificates",
-    "members",
-];
+/// Whether `name` is a writable multi-valued attribute of User or Group (RFC 7643's table): a
+/// single object given for one of them becomes a one-element array.
+fn is_multi_valued(name: &str) -> bool {
+    let table = AttributeTable::rfc();
+    table
+        .user(name)
+        .or_else(|| table.group(name))
+        .is_some_and(|attribute| attribute.multi_valued && attribute.writable())
+}
 
 /// One parsed PATCH operation.
 #[derive(Debug, Clone)]
@@ -367,7 +365,7 @@ fn apply_attribute(
     kind: PatchOpKind,
     value: Option<&Value>,
 ) -> Result<(), ScimError> {
-    let multi = MULTI_VALUED.contains(&name);
+    let multi = is_multi_valued(name);
     let value = value.cloned().unwrap_or(Value::Null);
     match kind {
         PatchOpKind::Remove if removal_ignored(target, name) => {}
@@ -477,7 +475,7 @@ fn apply_sub_attribute(
     };
     match container.get_mut(name) {
         None if kind == PatchOpKind::Remove => {}
-        None if MULTI_VALUED.contains(&name) => {
+        None if is_multi_valued(name) => {
             return Err(ScimError::no_target(format!("`{name}` has no values")))
         }
         None => {

@@ -18,6 +18,7 @@ use super::list::{self, QueryParams};
 use super::patch;
 use super::resource::{self, created_response, deleted_response, patched_version};
 use super::store::{Kind, Record, View};
+use crate::scim::schema::AttributeTable;
 use crate::scim::urn;
 
 /// The User attributes of RFC 7643 §4.1 (canonical spelling).
@@ -44,17 +45,6 @@ pub const USER_ATTRIBUTES: &[&str] = &[
     "photos",
     "addresses",
     "groups",
-    "entitlements",
-    "roles",
-    "x509Certificates",
-];
-
-const MULTI_VALUED: &[&str] = &[
-    "emails",
-    "phoneNumbers",
-    "ims",
-    "photos",
-    "addresses",
     "entitlements",
     "roles",
     "x509Certificates",
@@ -279,7 +269,7 @@ pub fn validate(
             return Err(ScimError::invalid_value("`password` must be a string"));
         }
     }
-    for name in MULTI_VALUED {
+    for name in AttributeTable::rfc().writable_multi_valued(urn::USER) {
         resource::require_array(&body, name)?;
     }
     resource::require_object(&body, "name")?;
