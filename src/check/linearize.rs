@@ -4,7 +4,9 @@
 //! every branch an expectation its response satisfies (the ordinary per-call checks) and leaves a
 //! state the read after the race satisfies. The search stops an order at its first blocking
 //! finding and remembers dead (remaining branches, state, ids) nodes. When no order explains the
-//! responses, one finding says how many orders were tried and shows the closest one.
+//! responses but one explains every status and only content differs (a server that derives
+//! displayName), the content findings of that order are the verdict; otherwise one finding says
+//! how many orders were tried and shows the closest one.
 
 use super::catalogue as id;
 use super::finding::{CheckContext, Finding};
@@ -26,6 +28,10 @@ const ORDER_AGNOSTIC: &[&str] = &[
     id::META,
     id::PASSWORD_NOT_RETURNED,
 ];
+
+/// Findings about what a response carried, not its status: an order whose only mismatches are
+/// these explains every status, so the race is judged by its content (RFC 7644 §3.3).
+const CONTENT_ONLY: &[&str] = &[id::CONTENT, id::CASE_PRESERVED, id::MULTI_VALUED_ARRAY];
 
 /// The verdict on one race.
 #[derive(Debug, Clone, PartialEq)]
@@ -252,6 +258,13 @@ impl Search<'_> {
             .filter(|order| self.respects_real_time(order))
             .filter_map(|order| self.judge_order(before, order))
             .collect();
+        if let Some(fits) = judged
+            .iter()
+            .filter(|j| !j.blocking.is_empty() && j.blocking.iter().all(|(_, f)| content_only(f)))
+            .min_by_key(|j| self.distance(j))
+        {
+            return self.content_only(fits);
+        }
         // Orders whose only mismatch is the read explain every response: what is wrong is the
         // read (or what stuck), not the responses' interleaving.
         let explained: Vec<&Judged> = judged
@@ -282,6 +295,39 @@ impl Search<'_> {
             state: best.state.clone(),
             linearizable: false,
         }
+    }
+
+    /// An order explains every status and only content differs: its content findings, each
+    /// saying which order the statuses fit (a derived displayName is not a uniqueness bug).
+    fn content_only(&self, fits: &Judged) -> Linearization {
+        let order = self.order_text(&fits.order);
+        let findings = fits
+            .blocking
+            .iter()
+            .map(|(_, finding)| {
+                let mut finding = finding.clone();
+                finding.actual = format!(
+                    "{} (every status fits the order {order}; only the content differs)",
+                    finding.actual
+                );
+                finding
+            })
+            .collect();
+        Linearization {
+            findings,
+            order: fits.order.clone(),
+            state: fits.state.clone(),
+            linearizable: false,
+        }
+    }
+
+    /// `#2 create user#0 → #0 create user#0 → …`.
+    fn order_text(&self, order: &[usize]) -> String {
+        let steps: Vec<String> = order
+            .iter()
+            .map(|&index| format!("#{index} {}", branch_label(&self.branches[index])))
+            .collect();
+        steps.join(" → ")
     }
 
     /// The closest order's first mismatch that is not about the interleaving: the read, when the
@@ -395,11 +441,6 @@ impl Search<'_> {
         };
         let first = shown;
         let on_read = first.call_index == n;
-        let order: Vec<String> = best
-            .order
-            .iter()
-            .map(|&index| format!("#{index} {}", branch_label(&self.branches[index])))
-            .collect();
         let at = if on_read {
             "the read after the race".to_string()
         } else {
@@ -417,7 +458,7 @@ impl Search<'_> {
         let actual = format!(
             "no order does; closest: {} → read ({mismatches} mismatch{}), first at {at}: \
              [{}] expected {}; got {}",
-            order.join(" → "),
+            self.order_text(&best.order),
             if mismatches == 1 { "" } else { "es" },
             first.check_id,
             first.expected,
@@ -490,6 +531,10 @@ fn deactivated_during(before: &State, branches: &[Op], ids: &IdMap) -> Vec<Strin
     deactivated.sort();
     deactivated.dedup();
     deactivated
+}
+
+fn content_only(finding: &Finding) -> bool {
+    CONTENT_ONLY.contains(&finding.check_id.as_str())
 }
 
 /// Whether a finding rules the order it arose in out.

@@ -238,6 +238,53 @@ fn two_creates_both_answered_201_are_a_duplicate_create_race() {
     );
 }
 
+/// Issue 9, item 6: four creates answered 409, 409, 201, 409 and one user stored, but the server
+/// derives displayName from the name parts (and keeps neither externalId nor emails). The
+/// statuses fit the orders with the 201 first; the only mismatch is content, so the finding is
+/// `resource.content` on displayName, not `uniqueness.duplicate-409` "in all 24 orders".
+#[test]
+fn a_race_whose_statuses_fit_an_order_reports_the_content_mismatch_under_content() {
+    let state = State::new(TAG, ModelRules::default());
+    let sent = state.new_user_record(UserHandle(0), Spelling::Base);
+    let mut stored = sent.clone();
+    stored.display_name = format!("{} {}", sent.given_name, sent.family_name);
+    assert_ne!(stored.display_name, sent.display_name);
+    let op = Op::RaceCreate {
+        user: UserHandle(0),
+        branches: 4,
+    };
+    let mut created = user_body("u-new", &stored);
+    // Nor does it keep externalId or the emails: three content mismatches on the 201, as many
+    // as an order with a 409 first has status mismatches.
+    if let Some(body) = created.as_object_mut() {
+        body.remove("externalId");
+    }
+    created["emails"] = json!([]);
+    let calls = [
+        call("POST", "/Users", 409, conflict()),
+        call("POST", "/Users", 409, conflict()),
+        call("POST", "/Users", 201, created.clone()),
+        call("POST", "/Users", 409, conflict()),
+        call("GET", "/Users?filter=…", 200, listed(&[created])),
+    ];
+    let verdict = judge(&state, &IdMap::new(), &op, &calls);
+    assert!(!verdict.linearizable);
+    assert_eq!(blocking_ids(&verdict), vec!["resource.content"; 3]);
+    assert!(verdict.findings.iter().all(|f| f.call_index == 2));
+    let finding = &verdict.findings[0];
+    assert!(
+        finding.expected.starts_with("displayName = ")
+            && finding.actual.contains(&stored.display_name),
+        "{finding:?}"
+    );
+    assert!(
+        finding.actual.contains("every status fits"),
+        "{}",
+        finding.actual
+    );
+    assert_eq!(verdict.order[0], 2, "the order that explains the statuses");
+}
+
 #[test]
 fn a_membership_add_lost_under_concurrency_is_a_lost_update() {
     let (mut state, mut ids) = with_users(2);
