@@ -7,5 +7,6 @@ mod interop;
 mod load;
 mod load_integrity;
 mod okta;
+mod okta_files;
 mod runscope;
 mod server;

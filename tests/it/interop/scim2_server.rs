@@ -232,15 +232,18 @@ fn okta_conformance_against_scim2_server_has_exactly_the_known_failures() {
 }
 
 #[test]
-fn okta_spec_runscope_file_gives_the_same_verdicts_as_the_native_okta_run() {
+fn okta_files_spec_runscope_file_gives_the_same_verdicts_as_the_native_okta_run() {
     let Some(binary) = scim2_server_binary() else {
+        return;
+    };
+    let Some(okta_dir) = crate::okta_files::okta_files() else {
         return;
     };
     let dir = scratch_dir("runscope");
     let server = start_scim2_server(&binary, &dir);
     let report_path = dir.join("runscope.json");
-    let spec = crate::runscope::okta_file("Okta-SCIM-20-SPEC-Test.json");
-    let script = crate::runscope::okta_file("Initial_Script_Spec.txt");
+    let spec = crate::okta_files::okta_file(&okta_dir, "Okta-SCIM-20-SPEC-Test.json");
+    let script = crate::okta_files::okta_file(&okta_dir, "Initial_Script_Spec.txt");
     let base_url = format!("SCIMBaseURL={}", server.base_url());
     let auth = format!("auth={}", server.authorization());
     let run = run_scimfuzz(
