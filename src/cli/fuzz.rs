@@ -16,7 +16,7 @@ use crate::fuzz::{
     load_behaviour, probe, search, ProbeError, Progress, RunSetup, SearchConfig, SearchSummary,
     Trace, TraceOrigin, DEFAULT_CASES, DEFAULT_SHRINK_TIME,
 };
-use crate::model::Level;
+use crate::model::{Level, BUILT_IN};
 use crate::report::curl::render_curl_script;
 use crate::report::fuzz_json::{render_fuzz_junit, render_report_json, render_trace, RunInfo};
 use crate::report::fuzz_text::render_fuzz_text;
@@ -60,6 +60,9 @@ pub struct FuzzArgs {
     /// Print every check (id, level in the chosen profile, rule, summary) and exit.
     #[arg(long)]
     pub list_checks: bool,
+    /// Print the built-in behaviour profiles (for --model) with what each holds a server to, and exit.
+    #[arg(long)]
+    pub list_models: bool,
     /// Write the versioned JSON report here.
     #[arg(long, value_name = "PATH")]
     pub report_json: Option<PathBuf>,
@@ -99,6 +102,10 @@ pub fn probe_error(err: ProbeError) -> CliError {
 
 /// Runs the subcommand.
 pub fn run(args: FuzzArgs) -> CliResult {
+    if args.list_models {
+        print!("{}", models_table()?);
+        return Ok(exit::CLEAN);
+    }
     let behaviour = load_behaviour(&args.model).map_err(|err| CliError::Usage(err.to_string()))?;
     if args.list_checks {
         print!("{}", checks_table(&behaviour));
@@ -206,6 +213,24 @@ impl ProgressReporter {
             bar.finish_and_clear();
         }
     }
+}
+
+/// `--list-models`: one line per built-in behaviour profile with its description.
+fn models_table() -> Result<String, CliError> {
+    let width = BUILT_IN
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0);
+    let mut table = String::from(
+        "built-in behaviour profiles (--model NAME; a path to a .toml file works too):\n",
+    );
+    for (name, _) in BUILT_IN {
+        let behaviour = load_behaviour(name)
+            .map_err(|err| CliError::CouldNotRun(format!("built-in profile {name}: {err}")))?;
+        table.push_str(&format!("{name:<width$}  {}\n", behaviour.description));
+    }
+    Ok(table)
 }
 
 /// `--list-checks`: one line per check with its level under `behaviour`.

@@ -4,7 +4,7 @@
 //! 130 interrupted: partial report written).
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::exit;
@@ -12,15 +12,25 @@ use super::target::TargetArgs;
 use super::{runtime, CliError, CliResult};
 use crate::load::profile::parse_duration;
 use crate::load::report::text::render_text;
-use crate::load::{run_load_until, Interrupt, LoadError, LoadSettings, LoadTarget, Profile, Slo};
+use crate::load::{
+    find_profile, profiles_table, run_load_until, Interrupt, LoadError, LoadSettings, LoadTarget,
+    Slo,
+};
 use crate::server::{self, Fault, ServerConfig};
 
 /// Replay Okta-like provisioning load from a profile and measure per-operation latency.
 #[derive(Debug, clap::Args)]
 pub struct LoadArgs {
-    /// A profile file, or the name of one in load-profiles/ (e.g. `smoke`).
-    #[arg(long, value_name = "PROFILE")]
-    pub profile: String,
+    /// A built-in profile (e.g. `smoke`; see --list-profiles) or a path to a .toml profile.
+    #[arg(
+        long,
+        value_name = "NAME|PATH.toml",
+        required_unless_present = "list_profiles"
+    )]
+    pub profile: Option<String>,
+    /// Print the built-in profiles with what each models, and exit.
+    #[arg(long)]
+    pub list_profiles: bool,
     #[command(flatten)]
     pub target: TargetArgs,
     /// Peak concurrent workers (rescales the profile's stages).
@@ -59,8 +69,12 @@ pub struct LoadArgs {
 
 /// Runs the subcommand.
 pub fn run(args: LoadArgs) -> CliResult {
-    let profile_path = resolve_profile_path(&args.profile);
-    let profile = Profile::load(&profile_path).map_err(|err| CliError::Usage(err.to_string()))?;
+    if args.list_profiles {
+        print!("{}", profiles_table());
+        return Ok(exit::CLEAN);
+    }
+    let given = args.profile.as_deref().unwrap_or_default();
+    let profile = find_profile(given).map_err(|err| CliError::Usage(err.to_string()))?;
     let mut slos = Vec::new();
     for text in profile.slo_texts().iter().chain(args.slos.iter()) {
         slos.push(text.parse::<Slo>().map_err(CliError::Usage)?);
@@ -145,15 +159,6 @@ async fn run_against_target(
     } else {
         exit::CLEAN
     })
-}
-
-/// A path as given, or `load-profiles/<name>.toml` for a bare profile name.
-fn resolve_profile_path(given: &str) -> PathBuf {
-    let path = Path::new(given);
-    if path.exists() || given.contains('/') || given.ends_with(".toml") {
-        return path.to_path_buf();
-    }
-    Path::new("load-profiles").join(format!("{given}.toml"))
 }
 
 fn random_seed() -> u64 {

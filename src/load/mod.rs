@@ -1,6 +1,7 @@
 //! Load: goose replays Okta-like provisioning bursts from load profiles and records per-operation
 //! HDR latency histograms, SLO verdicts and a post-run integrity check.
 
+pub mod builtin;
 pub mod context;
 pub mod exchange;
 pub mod integrity;
@@ -17,6 +18,7 @@ pub mod run;
 pub mod slo;
 pub mod tasks;
 
+pub use builtin::{find_profile, profiles_table, FindError};
 pub use interrupt::Interrupt;
 pub use ops::{OpKind, OpSelector};
 pub use profile::{Profile, ProfileError};

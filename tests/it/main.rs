@@ -1,4 +1,5 @@
 //! The one integration-test binary: one module per feature, each reading like a specification.
+mod anywhere;
 mod fuzz;
 mod fuzz_cli;
 mod fuzz_faults;
