@@ -60,13 +60,13 @@ checks! {
         "a malformed JSON body answers 400 with a SCIM Error";
     UNAUTHORIZED_401 = "auth.unauthorized-401", Error, "RFC 7644 §2; Okta SPEC step 11",
         "a request with missing or wrong credentials answers 401";
-    NO_SERVER_ERROR = "status.no-5xx", Error, "RFC 7644 §3.12; Okta c.8",
+    NO_SERVER_ERROR = "status.no-5xx", Error, "RFC 7644 §3.12",
         "a well-formed request never answers 5xx";
     STATUS = "status.expected", Error, "RFC 7644 §3",
         "the response status is one the operation allows";
     READ_YOUR_WRITES = "consistency.read-your-writes", Error, "RFC 7644 §3.3 (201 means created)",
         "a resource answered 201 can be read back";
-    DEACTIVATED_READABLE = "lifecycle.deactivated-readable", Error, "Okta quirk d.11; Okta CRUD step 8",
+    DEACTIVATED_READABLE = "lifecycle.deactivated-readable", Error, "Okta SCIM 2.0 reference, Delete Users (deactivated, never deleted); Okta CRUD test step 8",
         "a deactivated user is still readable by id and by filter";
     ID_STABLE = "resource.id-stable", Error, "RFC 7643 §3.1 (id stable, never reassigned); Okta C9293",
         "a resource keeps the id it was created with";
@@ -74,7 +74,7 @@ checks! {
         "userName is returned exactly as sent";
     CONTENT = "resource.content", Error, "RFC 7644 §3.3-§3.5 (returned resource reflects the request)",
         "returned resources carry the attribute values the model predicts";
-    MULTI_VALUED_ARRAY = "resource.multi-valued-array", Error, "RFC 7643 §2.4; Okta quirk d.4",
+    MULTI_VALUED_ARRAY = "resource.multi-valued-array", Error, "RFC 7643 §2.4; Okta SPEC test steps 1-2 (emails[0].value)",
         "multi-valued attributes (emails, members) are JSON arrays";
     PASSWORD_NOT_RETURNED = "resource.password-not-returned", Error, "RFC 7643 §4.1.1 (returned=never)",
         "the password is never returned";
@@ -82,11 +82,11 @@ checks! {
         "a 201 carries a Location header naming the new resource";
     CONTENT_TYPE = "media.content-type", Warning, "RFC 7644 §3.1 (application/scim+json)",
         "responses are labelled application/scim+json";
-    SCIM_JSON_ACCEPTED = "media.scim-json-accepted", Error, "RFC 7644 §3.1; Okta quirk d.12",
+    SCIM_JSON_ACCEPTED = "media.scim-json-accepted", Error, "RFC 7644 §3.1; Okta SCIM 2.0 reference, Update a specific User (PATCH)2",
         "request bodies labelled application/scim+json are accepted";
     JSON_BODY = "media.json-body", Error, "RFC 7644 §3.1",
         "response bodies that should carry a resource are complete JSON";
-    USERNAME_CASE_INSENSITIVE = "filter.username-case-insensitive", Error, "RFC 7643 §2.2, §4.1.1; Okta quirk d.8",
+    USERNAME_CASE_INSENSITIVE = "filter.username-case-insensitive", Error, "RFC 7643 §2.2, §4.1.1; Okta SPEC test step 9 (userName filter in capitals)",
         "userName eq matches any case variant of the stored userName";
     FILTER_MISSING_MATCH = "filter.missing-match", Error, "RFC 7644 §3.4.2.2",
         "a filter returns every resource that matches it";
@@ -96,7 +96,7 @@ checks! {
         "a filter that orders a boolean answers 400 with scimType invalidFilter";
     NO_MATCH_200 = "filter.no-match-200", Error, "RFC 7644 §3.4.2; Okta SPEC steps 3, 5",
         "a filter that matches nothing answers 200 with totalResults 0";
-    LIST_SHAPE = "list.shape", Error, "RFC 7644 §3.4.2; Okta quirk d.10",
+    LIST_SHAPE = "list.shape", Error, "RFC 7644 §3.4.2; Okta SCIM 2.0 reference, Update a specific User (PATCH)0",
         "list responses are ListResponse messages with integer counts";
     TOTAL_RESULTS = "list.total-results", Error, "RFC 7644 §3.4.2 (totalResults)",
         "totalResults is the number of matches, not the page size";
@@ -104,11 +104,11 @@ checks! {
         "a page holds min(count, remaining) resources";
     START_INDEX = "list.start-index", Error, "RFC 7644 §3.4.2.4 (1-based startIndex)",
         "startIndex is 1-based and echoed";
-    STABLE_PAGING = "list.stable-paging", Error, "RFC 7644 §3.4.2.4; Okta c.4",
+    STABLE_PAGING = "list.stable-paging", Error, "RFC 7644 §3.4.2.4; Okta SCIM 2.0 reference, Retrieve Users (import paging)",
         "walking the pages returns every resource exactly once";
-    PATHLESS_PATCH = "patch.pathless-replace", Error, "RFC 7644 §3.5.2.3; Okta quirk d.1",
+    PATHLESS_PATCH = "patch.pathless-replace", Error, "RFC 7644 §3.5.2.3; Okta SCIM 2.0 reference, Update a specific User (PATCH)",
         "a path-less replace with an object value is accepted";
-    PATCH_OP_CASE = "patch.op-case-insensitive", Warning, "RFC 7644 §3.5.2; Okta quirk d.3",
+    PATCH_OP_CASE = "patch.op-case-insensitive", Warning, "RFC 7644 §3.5.2; Microsoft Entra ID SCIM compliance notes (capitalised op names without aadOptscim062020)",
         "PATCH op names are accepted in any case";
     PATCH_RESULT = "patch.result", Error, "RFC 7644 §3.5.2",
         "a PATCH answered 200 returns the modified resource and is applied";
@@ -122,17 +122,17 @@ checks! {
         "a user's groups attribute lists exactly the case's groups it is a member of";
     PUT_RESULT = "put.result", Error, "RFC 7644 §3.5.1 (PUT replaces)",
         "a PUT replaces the resource with the body sent";
-    PUT_READONLY_ECHO = "put.readonly-echo-accepted", Error, "RFC 7644 §3.5.1; Okta quirk d.2",
+    PUT_READONLY_ECHO = "put.readonly-echo-accepted", Error, "RFC 7644 §3.5.1; Okta SCIM 2.0 reference, Update a specific User (PUT)",
         "a PUT echoing read-only id, meta and groups is accepted";
     RENAME_UNIQUENESS = "uniqueness.modify-409", Error, "RFC 7644 §3.5.1",
         "a PUT that takes another user's userName answers 409";
-    DELETE_204 = "delete.status-204", Error, "RFC 7644 §3.6; Okta c.7",
+    DELETE_204 = "delete.status-204", Error, "RFC 7644 §3.6; Okta SCIM 2.0 reference, Delete a specific Group",
         "DELETE answers 204 with no body";
-    GROUP_MEMBERSHIP = "group.membership", Error, "RFC 7644 §3.5.2; RFC 7643 §4.2; Okta c.7",
+    GROUP_MEMBERSHIP = "group.membership", Error, "RFC 7644 §3.5.2; RFC 7643 §4.2; Okta SCIM 2.0 reference, Update a specific Group membership",
         "group members are exactly the ones the PATCHes and deletes leave";
     GROUP_DELETED_MEMBER = "group.deleted-member-removed", Warning, "RFC 7644 §3.6 (deleted resources omitted from results); RFC 7643 §4.2",
         "a deleted user no longer appears among a group's members";
-    GROUP_NAME = "group.display-name", Error, "RFC 7644 §3.5.2.3; Okta c.7 (rename)",
+    GROUP_NAME = "group.display-name", Error, "RFC 7644 §3.5.2.3; Okta SCIM 2.0 reference, Update a specific Group name",
         "a path-less rename changes the group's displayName";
     PATCH_REMOVE_ABSENT = "patch.remove-absent", Error, "RFC 7644 §3.5.2.2, §3.12 (noTarget)",
         "a remove of a value that is not there changes nothing: 200/204, or 400 noTarget where the profile allows it";

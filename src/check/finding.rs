@@ -75,7 +75,7 @@ pub struct CheckContext<'a> {
     pub ids: &'a IdMap,
     /// The prefix of every name in the case's namespace.
     pub namespace_prefix: &'a str,
-    /// Ids of users the model holds as deactivated (a 404 for them is Okta's quirk d.11).
+    /// Ids of users the model holds as deactivated (a 404 for them breaks Okta, which deactivates and never deletes).
     pub deactivated_ids: &'a [String],
     /// For each live user of the case (by id), the ids of the case's groups it belongs to.
     pub memberships: &'a [(String, Vec<String>)],

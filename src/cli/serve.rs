@@ -1,5 +1,7 @@
 //! `scimfuzz serve`: runs the embedded reference SCIM server until Ctrl-C, optionally with named
-//! faults. Prints `SCIM_BASE_URL=…` and `SCIM_AUTH=Bearer …` as its first two stdout lines.
+//! faults. Prints `SCIM_BASE_URL='…'` and `SCIM_AUTH='Bearer …'` as its first two stdout lines,
+//! quoted for the shell, so `set -a; . ./serve.env; set +a` (or `eval`, a systemd or compose
+//! env file) takes them as they are.
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -72,8 +74,12 @@ pub fn run(args: ServeArgs) -> CliResult {
             ))
         })?;
         let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "SCIM_BASE_URL={}", running.base_url());
-        let _ = writeln!(stdout, "SCIM_AUTH={}", running.authorization());
+        let _ = writeln!(stdout, "{}", env_line("SCIM_BASE_URL", running.base_url()));
+        let _ = writeln!(
+            stdout,
+            "{}",
+            env_line("SCIM_AUTH", &running.authorization())
+        );
         let _ = stdout.flush();
         drop(stdout);
         tokio::signal::ctrl_c()
@@ -82,4 +88,23 @@ pub fn run(args: ServeArgs) -> CliResult {
         running.shutdown();
         Ok(exit::CLEAN)
     })
+}
+
+/// `NAME='value'`, single-quoted for POSIX shells (a `'` inside becomes `'\''`).
+pub fn env_line(name: &str, value: &str) -> String {
+    format!("{name}='{}'", value.replace('\'', "'\\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::env_line;
+
+    #[test]
+    fn env_lines_are_single_quoted_for_the_shell() {
+        assert_eq!(
+            env_line("SCIM_AUTH", "Bearer abc"),
+            "SCIM_AUTH='Bearer abc'"
+        );
+        assert_eq!(env_line("X", "it's"), "X='it'\\''s'");
+    }
 }

@@ -1,4 +1,4 @@
-//! Okta's production request shapes (shared/okta/NOTES.md §c), as paths relative to the SCIM base
+//! Okta's production request shapes (Okta SCIM 2.0 reference: what Okta sends), as paths relative to the SCIM base
 //! URL and JSON bodies: the userName lookup, the create body with password/externalId/groups,
 //! the whole-user PUT, path-less `active` PATCHes, and the group-push PATCHes. Pure functions.
 

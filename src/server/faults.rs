@@ -49,7 +49,7 @@ fault_catalogue! {
     // Case handling.
     CaseSensitiveFilter => "case-sensitive-filter",
         "`eq` filters on strings compare case-sensitively, so `userName eq \"ALICE\"` misses alice",
-        "RFC 7643 §2.2 caseExact=false for userName; RFC 7644 §3.4.2.2; Okta quirk d.8";
+        "RFC 7643 §2.2 caseExact=false for userName; RFC 7644 §3.4.2.2; Okta SPEC test step 9 (userName filter in capitals)";
     LowercasedStorage => "lowercased-storage",
         "userName is stored and returned lowercased instead of exactly as sent",
         "RFC 7643 §4.1.1 (case preserved); Okta SPEC step 6/7";
@@ -62,7 +62,7 @@ fault_catalogue! {
         "RFC 7644 §3.3 (409 uniqueness); Okta SPEC step 8";
     Duplicate200 => "duplicate-200",
         "a create with a taken userName answers 200 with the existing user instead of 409",
-        "RFC 7644 §3.3 (409 uniqueness); Okta quirk d.5";
+        "RFC 7644 §3.3 (409 uniqueness); Okta SPEC test steps 6 and 8 (201, then 409)";
     RenameDuplicate => "rename-duplicate",
         "PUT and PATCH may change a userName to one another user already holds",
         "RFC 7644 §3.5.1/§3.5.2 (409 uniqueness on modify)";
@@ -72,13 +72,13 @@ fault_catalogue! {
         "RFC 7644 §3.12 (404 for unknown resources); Okta SPEC steps 4 and 12";
     BogusId500 => "bogus-id-500",
         "an unknown resource id answers 500 instead of 404",
-        "RFC 7644 §3.12 (404 for unknown resources); Okta quirk d.6";
+        "RFC 7644 §3.12 (404 for unknown resources); Okta SPEC test steps 4 and 12";
     Create200 => "create-200",
         "a successful create answers 200 instead of 201",
         "RFC 7644 §3.3 (201 Created); Okta SPEC step 6";
     Delete200Body => "delete-200-body",
         "DELETE answers 200 with the deleted resource instead of 204 with no body",
-        "RFC 7644 §3.6 (204 No Content); Okta c.7";
+        "RFC 7644 §3.6 (204 No Content); Okta SCIM 2.0 reference, Delete a specific Group";
     MissingLocation => "missing-location",
         "a successful create omits the Location header",
         "RFC 7644 §3.3 (Location header on 201)";
@@ -98,23 +98,23 @@ fault_catalogue! {
     // Pagination.
     ZeroBasedPaging => "zero-based-paging",
         "startIndex is treated as a 0-based offset, so startIndex=1 skips the first resource",
-        "RFC 7644 §3.4.2.4 (1-based startIndex); Okta c.4";
+        "RFC 7644 §3.4.2.4 (1-based startIndex); Okta SCIM 2.0 reference, Retrieve Users (import paging)";
     CountIgnored => "count-ignored",
         "the `count` parameter is ignored and every match is returned",
-        "RFC 7644 §3.4.2.4 (count); Okta quirk d.10";
+        "RFC 7644 §3.4.2.4 (count); Okta SCIM 2.0 reference, Update a specific User (PATCH)0";
     WrongTotal => "wrong-total",
         "totalResults is the size of the page instead of the number of matches",
-        "RFC 7644 §3.4.2 (totalResults); Okta c.4 (import paging)";
+        "RFC 7644 §3.4.2 (totalResults); Okta SCIM 2.0 reference, Retrieve Users (import paging)";
     UnstableOrder => "unstable-order",
         "list order changes on every repeat of a query, and pages after the first are shifted by one",
-        "RFC 7644 §3.4.2.4 (stable pages); Okta c.4 (ordering stable across pages)";
+        "RFC 7644 §3.4.2.4 (stable pages); Okta SCIM 2.0 reference, Retrieve Users (import paging)";
     StringTotals => "string-totals",
         "totalResults, startIndex and itemsPerPage are JSON strings",
-        "RFC 7644 §3.4.2 (integers); Okta quirk d.10";
+        "RFC 7644 §3.4.2 (integers); Okta SCIM 2.0 reference, Update a specific User (PATCH)0";
     // Filters.
     FilterIgnored => "filter-ignored",
         "the `filter` parameter is ignored and every resource is listed",
-        "RFC 7644 §3.4.2.2; Okta c.3 (lookup by userName eq)";
+        "RFC 7644 §3.4.2.2; Okta SCIM 2.0 reference, Create the User (lookup by userName eq)";
     AndAsOr => "and-as-or",
         "`and` in a filter is evaluated as `or`",
         "RFC 7644 §3.4.2.2 (logical operators)";
@@ -129,17 +129,17 @@ fault_catalogue! {
         "RFC 7644 §3.4.2.2 Table 3 (400 invalidFilter)";
     NoMatch404 => "no-match-404",
         "a filter that matches nothing answers 404 instead of 200 with totalResults 0",
-        "RFC 7644 §3.4.2; Okta SPEC steps 3 and 5, quirk d.9";
+        "RFC 7644 §3.4.2; Okta SPEC test steps 3 and 5";
     // PATCH.
     PathlessPatchRejected => "pathless-patch-rejected",
         "a PATCH operation without `path` (Okta's `{\"active\":false}`) answers 400",
-        "RFC 7644 §3.5.2.3 (path optional); Okta quirk d.1";
+        "RFC 7644 §3.5.2.3 (path optional); Okta SCIM 2.0 reference, Update a specific User (PATCH)";
     ReplaceAppends => "replace-appends",
         "`replace` on a multi-valued attribute appends the values instead of replacing them",
         "RFC 7644 §3.5.2.3";
     RemoveFilterRemovesAll => "remove-filter-removes-all",
         "`remove` with a value filter (`members[value eq \"x\"]`) removes every value",
-        "RFC 7644 §3.5.2.2; Okta c.7 (membership delta)";
+        "RFC 7644 §3.5.2.2; Okta SCIM 2.0 reference, Update a specific Group membership";
     PatchNotAtomic => "patch-not-atomic",
         "when one PATCH operation fails, the operations before it stay applied",
         "RFC 7644 §3.5.2 (operations applied atomically)";
@@ -157,7 +157,7 @@ fault_catalogue! {
         "RFC 7643 §2.3.2 (boolean); Microsoft Entra's \"True\"/\"False\" strings";
     PatchOpCaseSensitive => "patch-op-case-sensitive",
         "PATCH op names other than lowercase (`Replace`) are rejected with 400",
-        "RFC 7644 §3.5.2 (op values are case-insensitive); Okta quirk d.3";
+        "RFC 7644 §3.5.2 (op values are case-insensitive); Microsoft Entra ID SCIM compliance notes (capitalised op names without aadOptscim062020)";
     // PUT.
     PutMerges => "put-merges",
         "PUT keeps attributes the body omitted instead of replacing the resource",
@@ -167,24 +167,24 @@ fault_catalogue! {
         "RFC 7644 §3.5.1 (PUT stores what was sent); RFC 7643 §3.3 (extensions)";
     PutRejectsReadOnly => "put-rejects-readonly",
         "PUT that echoes read-only id, meta or groups answers 400 mutability",
-        "RFC 7644 §3.5.1 (readOnly values ignored); Okta quirk d.2";
+        "RFC 7644 §3.5.1 (readOnly values ignored); Okta SCIM 2.0 reference, Update a specific User (PUT)";
     // Deactivation.
     DeactivationLost => "deactivation-lost",
         "setting active=false answers 200 but the user stays active",
-        "RFC 7643 §4.1.1 (active); Okta c.6";
+        "RFC 7643 §4.1.1 (active); Okta SCIM 2.0 reference, Update a specific User (PATCH active)";
     Deactivated404 => "deactivated-404",
         "a deactivated user answers 404 (reads, PUT, PATCH) and disappears from lists",
-        "Okta quirk d.11 (deactivated is not deleted)";
+        "Okta SCIM 2.0 reference, Delete Users (Okta deactivates users, never deletes them)";
     ReactivationNewId => "reactivation-new-id",
         "reactivating a user moves it to a new id; the old id answers 404",
-        "RFC 7643 §3.1 (id stable, never reassigned); Okta quirk d.11";
+        "RFC 7643 §3.1 (id stable, never reassigned); Okta SCIM 2.0 reference, Delete Users";
     // Groups.
     MemberRemovalIgnored => "member-removal-ignored",
         "PATCH `remove` on group members answers 200 but keeps the members",
-        "RFC 7644 §3.5.2.2; Okta c.7 (membership delta)";
+        "RFC 7644 §3.5.2.2; Okta SCIM 2.0 reference, Update a specific Group membership";
     GroupRenameIgnored => "group-rename-ignored",
         "a path-less group rename `{\"id\":…,\"displayName\":…}` answers 200 but keeps the old name",
-        "RFC 7644 §3.5.2.3; Okta c.7 (rename)";
+        "RFC 7644 §3.5.2.3; Okta SCIM 2.0 reference, Update a specific Group name";
     DeletedUserKeptInGroups => "deleted-user-kept-in-groups",
         "deleting a user leaves it listed as a member of its groups",
         "RFC 7643 §4.2 (members reference existing resources)";
@@ -210,10 +210,10 @@ fault_catalogue! {
         "RFC 7644 §3.1 (application/scim+json)";
     Sporadic500 => "sporadic-500",
         "every fourth request answers 500",
-        "RFC 7644 §3.12; Okta c.8 (status codes)";
+        "RFC 7644 §3.12";
     ScimJsonRejected => "scim-json-rejected",
         "request bodies labelled `application/scim+json` answer 415",
-        "RFC 7644 §3.1; Okta quirk d.12";
+        "RFC 7644 §3.1; Okta SCIM 2.0 reference, Update a specific User (PATCH)2";
     PasswordReturned => "password-returned",
         "the write-only password is returned in responses",
         "RFC 7643 §4.1.1 (password returned=never)";

@@ -1,6 +1,6 @@
 //! The request bodies Okta sends, built from a generated [`Person`]: the SPEC test's create body
-//! (B1 in shared/okta/NOTES.md §a.3), the production create body with `password`, `externalId`,
-//! `groups: []` and `locale` (§c.3), the path-less PATCHes (§c.6, §c.7), group bodies and members.
+//! (Okta's SPEC test, steps 6 and 8), the production create body with `password`, `externalId`,
+//! `groups: []` and `locale` (Okta SCIM 2.0 reference, Create the User), the path-less PATCHes (Okta SCIM 2.0 reference, Update a specific User / Group), group bodies and members.
 
 use serde_json::{json, Value};
 
@@ -36,7 +36,7 @@ pub fn okta_create_body(person: &Person, external_id: &str, password: &str) -> V
     })
 }
 
-/// The full-object PUT Okta sends after a GET (§c.5): the server's own representation echoed back
+/// The full-object PUT Okta sends after a GET (Okta SCIM 2.0 reference, Update a specific User (PUT)): the server's own representation echoed back
 /// (id, meta, groups and all) with `changes` applied on top, plus the `password` Okta carries.
 pub fn okta_put_body(current: &Value, changes: &Value, password: &str) -> Value {
     let mut body = current.clone();
@@ -50,7 +50,7 @@ pub fn okta_put_body(current: &Value, changes: &Value, password: &str) -> Value 
     body
 }
 
-/// `{"op":"replace","value":{"active":<active>}}` with no path: Okta's (de)activation (§c.6).
+/// `{"op":"replace","value":{"active":<active>}}` with no path: Okta's (de)activation (Okta SCIM 2.0 reference, Update a specific User (PATCH)).
 pub fn pathless_active_patch(active: bool) -> Value {
     json!({
         "schemas": [urn::PATCH_OP],
@@ -58,7 +58,7 @@ pub fn pathless_active_patch(active: bool) -> Value {
     })
 }
 
-/// A group create body (§c.7): displayName and members (possibly empty).
+/// A group create body (Okta SCIM 2.0 reference, Create Groups): displayName and members (possibly empty).
 pub fn group_body(display_name: &str, members: &[Value]) -> Value {
     json!({"schemas": [urn::GROUP], "displayName": display_name, "members": members})
 }
@@ -68,7 +68,7 @@ pub fn member(id: &str, display: &str) -> Value {
     json!({"value": id, "display": display})
 }
 
-/// Okta's membership delta (§c.7): one `remove` per departing member by value filter, then one
+/// Okta's membership delta (Okta SCIM 2.0 reference, Update a specific Group membership): one `remove` per departing member by value filter, then one
 /// `add` carrying the arriving members.
 pub fn membership_delta_patch(removed: &[&str], added: &[Value]) -> Value {
     let mut operations: Vec<Value> = removed
@@ -81,7 +81,7 @@ pub fn membership_delta_patch(removed: &[&str], added: &[Value]) -> Value {
     json!({"schemas": [urn::PATCH_OP], "Operations": operations})
 }
 
-/// Okta's group rename (§c.7): a path-less replace whose value carries the id as well as the name.
+/// Okta's group rename (Okta SCIM 2.0 reference, Update a specific Group name): a path-less replace whose value carries the id as well as the name.
 pub fn rename_patch(id: &str, display_name: &str) -> Value {
     json!({
         "schemas": [urn::PATCH_OP],

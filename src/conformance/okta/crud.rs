@@ -1,5 +1,5 @@
 //! The CRUD lifecycle as the SCIM server sees it when Okta's CRUD test drives an Okta org
-//! (shared/okta/NOTES.md §b.2 and §c): the lookup-then-create of an assignment, the GET-then-PUT
+//! (Okta's CRUD test and the Okta SCIM 2.0 reference): the lookup-then-create of an assignment, the GET-then-PUT
 //! profile update, deactivation, "deactivated is not deleted" reads, reactivation of the same
 //! resource, and unassignment. Steps keep the numbers of Okta's CRUD file (its SCIM-side checks)
 //! with a letter for the traffic between them. Two modes: OIN apps (de)activate with a path-less
@@ -99,10 +99,7 @@ const LATER_STEPS: &[(&str, &str)] = &[
     ("6", "CRUD 6: the new givenName reads back"),
     ("7", "CRUD 7 → deactivate"),
     ("8", "CRUD 8: the deactivated user reads back, active false"),
-    (
-        "8b",
-        "Okta d.11: the deactivated user is still found by userName",
-    ),
+    ("8b", "Okta: a deactivated user is still found by userName"),
     ("10", "CRUD 10 → reactivate the same user"),
     (
         "11",
@@ -326,16 +323,13 @@ impl CrudRun<'_, '_> {
         Ok(())
     }
 
-    /// Okta quirk d.11: a deactivated user must still come back from the userName filter,
+    /// Okta SCIM 2.0 reference, Update a specific User (PATCH)1: a deactivated user must still come back from the userName filter,
     /// otherwise Okta re-POSTs and hits 409.
     fn still_filterable(&mut self, id: &str) -> Result<(), TransportError> {
         let call = self
             .session
             .send(&okta_request(Method::Get, self.lookup_path(), None))?;
-        let mut check = Check::new(
-            "8b",
-            "Okta d.11: the deactivated user is still found by userName",
-        );
+        let mut check = Check::new("8b", "Okta: a deactivated user is still found by userName");
         if check.status(&call, &[200]) {
             let ids = listed_ids(&call.response.json().unwrap_or(Value::Null));
             check.require(

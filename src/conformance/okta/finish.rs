@@ -1,5 +1,5 @@
 //! The two suites that close an Okta run: Okta's Entitlements test per configured endpoint
-//! (`Okta-SCIM-20-Entitlements-Test.json`, NOTES §b.4) and the cleanup that removes everything the
+//! (`Okta-SCIM-20-Entitlements-Test.json`, Okta's Entitlements test) and the cleanup that removes everything the
 //! run created — DELETE, or the path-less deactivation PATCH where the server refuses DELETE on
 //! users (Okta itself never deletes users).
 
@@ -23,7 +23,7 @@ pub const DISCOVER: &str = "auto";
 
 /// Okta's ENT request per endpoint (`/Roles`, `/Licenses`, …): `?count=1&startIndex=1` must be a
 /// ListResponse with at least one resource and `itemsPerPage` exactly 1. The endpoint `auto`
-/// stands for Okta's discovery (§b.5): every ResourceType whose schema is Okta's Entitlement or
+/// stands for Okta's discovery (Okta guide: SCIM with entitlements): every ResourceType whose schema is Okta's Entitlement or
 /// Role URN.
 pub fn run_entitlements(
     session: &Session<'_>,

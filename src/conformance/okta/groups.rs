@@ -1,4 +1,4 @@
-//! Group push as Okta sends it (shared/okta/NOTES.md §c.7, PLAN C9312–C9333): create an empty
+//! Group push as Okta sends it (Okta SCIM 2.0 reference, Group operations; Okta OIN test plan C9312–C9333): create an empty
 //! group and one with members, find it by displayName, one membership PATCH holding several
 //! removes by value filter plus an add, a path-less rename carrying the id, "Push Now" replacing
 //! every member, and DELETE → 204. OIN apps change membership and names with PATCH; AIW apps PUT
@@ -300,7 +300,7 @@ impl GroupRun<'_, '_> {
         Ok(())
     }
 
-    /// PATCH may answer 200 or 204 (Okta c.7); PUT answers 200.
+    /// PATCH may answer 200 or 204 (Okta SCIM 2.0 reference, Update a specific Group membership); PUT answers 200.
     fn write_statuses(&self) -> &'static [u16] {
         match self.mode {
             Mode::Oin => &[200, 204],

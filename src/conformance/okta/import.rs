@@ -1,4 +1,4 @@
-//! Import as Okta runs it (shared/okta/NOTES.md §c.2, §c.4): the `count=2` credential probe and the
+//! Import as Okta runs it (Okta SCIM 2.0 reference, Retrieve Users; Okta's "Test API Credentials"): the `count=2` credential probe and the
 //! constant group read, then a full walk of `GET /Users?startIndex=k*100+1&count=100` over more
 //! than 100 users (the run creates what is missing), checking integer counts and page shape on
 //! every page, no duplicates, no gaps, and the same order on a second walk.

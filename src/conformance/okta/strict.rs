@@ -1,4 +1,4 @@
-//! The optional RFC-strict suite (`scimfuzz okta --rfc-strict`, NOTES §f "okta-rfc-strict"):
+//! The optional RFC-strict suite (`scimfuzz okta --rfc-strict`):
 //! rules RFC 7643/7644 state where Okta's own tests are lax. Error bodies carry `status` as a
 //! string and a valid `scimType`; a create whose userName differs only in case from an existing one
 //! is a 409 `uniqueness` (userName is caseExact=false); a 201 carries a `Location` equal to

@@ -1,6 +1,6 @@
 //! Runscope's assertions: where a value comes from ([`Source`]: status, JSON body path, header,
 //! text, time, size), how it is compared ([`Comparison`]), and the dotted JSON paths
-//! (`Resources[0].emails[0].value`). Semantics follow shared/okta/NOTES.md §0: `equal` compares the
+//! (`Resources[0].emails[0].value`). Semantics follow our reading of the exported format: `equal` compares the
 //! value's text form (JSON `true` equals `"true"`, `401` equals `"401"`), `equal_number` compares
 //! numerically, `not_empty` means present and not null/""/[]/{} (boolean `false` counts as present),
 //! `is_a_number` wants a JSON number (a numeric string fails), `has_value` looks for an array

@@ -30,14 +30,27 @@ fn serve_announces_its_url_and_token_serves_with_that_token_and_stops_on_ctrl_c(
     let base_line = lines.next().expect("a first line").expect("utf-8");
     let auth_line = lines.next().expect("a second line").expect("utf-8");
     let base_url = base_line
-        .strip_prefix("SCIM_BASE_URL=")
-        .expect("SCIM_BASE_URL=…")
+        .strip_prefix("SCIM_BASE_URL='")
+        .and_then(|rest| rest.strip_suffix('\''))
+        .expect("SCIM_BASE_URL='…'")
         .to_string();
     assert!(
         base_url.starts_with("http://127.0.0.1:") && base_url.ends_with("/scim/v2"),
         "{base_url}"
     );
-    assert_eq!(auth_line, "SCIM_AUTH=Bearer cli-token");
+    assert_eq!(auth_line, "SCIM_AUTH='Bearer cli-token'");
+    // The two lines are shell assignments: a POSIX shell sources them as they are.
+    let sourced = Command::new("sh")
+        .args([
+            "-c",
+            &format!("set -a; {base_line}; {auth_line}; set +a; sh -c 'echo \"$SCIM_AUTH\"'"),
+        ])
+        .output()
+        .expect("sh runs");
+    assert_eq!(
+        String::from_utf8_lossy(&sourced.stdout).trim(),
+        "Bearer cli-token"
+    );
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
