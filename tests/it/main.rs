@@ -10,5 +10,6 @@ mod load;
 mod load_integrity;
 mod okta;
 mod okta_files;
+mod readme;
 mod runscope;
 mod server;
