@@ -1,5 +1,6 @@
 //! The one integration-test binary: one module per feature, each reading like a specification.
 mod anywhere;
+mod ci_examples;
 mod docs;
 mod fuzz;
 mod fuzz_cli;

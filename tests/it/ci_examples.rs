@@ -1,0 +1,147 @@
+//! The CI recipes in `examples/ci/` and the Kubernetes example in `load-profiles/README.md` hold
+//! `scimfuzz` command lines users copy as they are: every one of them must parse with the real
+//! argument parser (a dry parse through clap, nothing runs), so a renamed flag fails here first.
+
+use std::path::Path;
+
+use clap::Parser;
+use scimfuzz::cli::Cli;
+
+/// The subcommands a command line may start with after `scimfuzz`.
+const SUBCOMMANDS: [&str; 7] = [
+    "fuzz", "replay", "load", "report", "serve", "runscope", "okta",
+];
+
+/// Splits a shell command line into words: single and double quotes group (and are removed),
+/// anything else splits at whitespace. Enough for the recipes' lines, which use no escapes.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut in_word = false;
+    for character in line.chars() {
+        match (quote, character) {
+            (Some(open), c) if c == open => quote = None,
+            (Some(_), c) => word.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(character);
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
+/// Every `scimfuzz <subcommand> …` command in `text`, cut at `||`, `&&`, `;` or a pipe.
+fn scimfuzz_commands(text: &str) -> Vec<String> {
+    let mut commands = Vec::new();
+    for line in text.lines() {
+        let mut rest = line;
+        while let Some(at) = rest.find("scimfuzz ") {
+            let candidate = &rest[at..];
+            let second = candidate.split_whitespace().nth(1).unwrap_or_default();
+            if SUBCOMMANDS.contains(&second) {
+                let end = ["||", "&&", ";", " | "]
+                    .iter()
+                    .filter_map(|stop| candidate.find(stop))
+                    .min()
+                    .unwrap_or(candidate.len());
+                commands.push(candidate[..end].trim().to_string());
+            }
+            rest = &rest[at + "scimfuzz ".len()..];
+        }
+    }
+    commands
+}
+
+/// The command lines of a YAML list of words (`args: ["load", "--profile", …]`) in `text`.
+fn yaml_args_commands(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| line.trim().strip_prefix("args: ["))
+        .map(|list| {
+            let words: Vec<String> = list
+                .trim_end_matches(']')
+                .split(',')
+                .map(|word| word.trim().trim_matches('"').to_string())
+                .filter(|word| !word.is_empty())
+                .collect();
+            format!("scimfuzz {}", words.join(" "))
+        })
+        .collect()
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
+        .unwrap_or_else(|err| panic!("{path}: {err}"))
+}
+
+/// Parses `command` as the binary would, without running it.
+fn parses(command: &str) -> Result<(), String> {
+    Cli::try_parse_from(shell_words(command))
+        .map(|_| ())
+        .map_err(|err| format!("`{command}`: {err}"))
+}
+
+#[test]
+fn every_scimfuzz_command_in_the_ci_recipes_parses() {
+    for (path, at_least) in [
+        ("examples/ci/github-actions.yml", 3),
+        ("examples/ci/gitlab-ci.yml", 3),
+    ] {
+        let commands = scimfuzz_commands(&read(path));
+        assert!(commands.len() >= at_least, "{path}: {commands:?}");
+        for command in &commands {
+            parses(command).unwrap_or_else(|err| panic!("{path}: {err}"));
+        }
+        let text = read(path);
+        for required in ["fuzz", "okta", "--junit"] {
+            assert!(text.contains(required), "{path} runs {required}");
+        }
+    }
+}
+
+#[test]
+fn the_kubernetes_job_in_the_load_readme_parses_and_uses_the_dockerfile_image() {
+    let text = read("load-profiles/README.md");
+    let commands = yaml_args_commands(&text);
+    assert_eq!(commands.len(), 1, "{commands:?}");
+    parses(&commands[0]).unwrap_or_else(|err| panic!("{err}"));
+    assert!(
+        read("Dockerfile").contains("USER 10001"),
+        "the image runs as non-root"
+    );
+}
+
+#[test]
+fn a_wrong_flag_is_caught_by_the_dry_parse() {
+    assert!(parses("scimfuzz fuzz --seed 1 --junit j.xml").is_ok());
+    assert!(parses("scimfuzz fuzz --junitt j.xml").is_err());
+    assert_eq!(
+        shell_words(r#"scimfuzz load --slo 'errors.rate<0.01' --auth "Bearer x""#),
+        vec![
+            "scimfuzz",
+            "load",
+            "--slo",
+            "errors.rate<0.01",
+            "--auth",
+            "Bearer x"
+        ]
+    );
+    assert_eq!(
+        scimfuzz_commands("run: scimfuzz okta --junit o.xml || echo okta >> failed"),
+        vec!["scimfuzz okta --junit o.xml"]
+    );
+}
