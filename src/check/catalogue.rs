@@ -152,6 +152,18 @@ checks! {
         "concurrent membership PATCHes are all applied";
     RACE_LINEARIZABLE = "race.linearizable", Error, "RFC 7644 §3 under concurrency (linearizability: Herlihy & Wing 1990)",
         "concurrent requests have an order that explains every response and what a read shows afterwards";
+    DISCOVERY_CONFIG = "discovery.service-provider-config", Error, "RFC 7644 §4; RFC 7643 §5",
+        "GET /ServiceProviderConfig answers 200 with a ServiceProviderConfig object";
+    DISCOVERY_RESOURCE_TYPES = "discovery.resource-types", Error, "RFC 7644 §4, §3.4.2; RFC 7643 §6",
+        "GET /ResourceTypes answers 200 with a ListResponse (schemas, totalResults, Resources)";
+    DISCOVERY_SCHEMAS = "discovery.schemas", Error, "RFC 7644 §4, §3.4.2; RFC 7643 §7",
+        "GET /Schemas answers 200 with a ListResponse (schemas, totalResults, Resources)";
+    REQUIRED_BEYOND_RFC = "discovery.required-beyond-rfc", Note, "RFC 7643 §4.1, §4.2, §7 (required); Okta's create sends only its own attributes",
+        "the server requires no writable attribute beyond userName (User) and displayName (Group)";
+    CAPABILITY_ADVERTISED = "discovery.capability-works", Error, "RFC 7644 §4; RFC 7643 §5 (ServiceProviderConfig)",
+        "a capability the ServiceProviderConfig advertises works (an advertised PATCH is not answered 501)";
+    SW_UNSUPPORTED = "filter.sw-unsupported", Warning, "RFC 7644 §3.4.2.2 (sw); §3.12 (invalidFilter)",
+        "a userName sw filter is supported (scimfuzz namespaces its lists with it)";
     LEFTOVER = "cleanup.leftover", Warning, "scimfuzz: leave the server as found",
         "nothing created by the run is left after cleanup";
 }

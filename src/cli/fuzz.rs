@@ -13,8 +13,8 @@ use super::{runtime, CliError, CliResult};
 use crate::check::catalogue;
 use crate::driver::{Driver, Namespaces};
 use crate::fuzz::{
-    load_behaviour, probe, search, ProbeError, Progress, RunSetup, SearchConfig, SearchSummary,
-    Trace, TraceOrigin, DEFAULT_CASES, DEFAULT_SHRINK_TIME,
+    advertised_but_refused, discover, load_behaviour, probe, search, ProbeError, Progress,
+    RunSetup, SearchConfig, SearchSummary, Trace, TraceOrigin, DEFAULT_CASES, DEFAULT_SHRINK_TIME,
 };
 use crate::model::{Level, BUILT_IN};
 use crate::report::curl::render_curl_script;
@@ -118,12 +118,20 @@ pub fn run(args: FuzzArgs) -> CliResult {
     let driver = Driver::new(resolved.target.clone())
         .map_err(|err| CliError::CouldNotRun(err.to_string()))?;
     probe(&driver, &runtime).map_err(probe_error)?;
-    let setup = RunSetup::new(
+    let mut setup = RunSetup::new(
         behaviour,
         args.max_ops,
         args.exclusive || embedded,
         !args.no_cleanup,
     );
+    let namespaces = Namespaces::new();
+    let discovery =
+        discover(&driver, &runtime, namespaces.run_prefix(), &setup.grading).map_err(|err| {
+            CliError::CouldNotRun(format!(
+                "the target stopped answering during discovery: {err}"
+            ))
+        })?;
+    setup.adopt(&discovery);
     let exec = setup.executor(&driver, &runtime);
     let mut gen = setup.gen.clone();
     // Custom-header auth is sent on every request, so bad-credential requests cannot be made.
@@ -140,11 +148,15 @@ pub fn run(args: FuzzArgs) -> CliResult {
         "scimfuzz fuzz: target {} (profile {}, seed {seed})",
         resolved.target.base_url, setup.behaviour.name
     );
+    eprintln!("scimfuzz fuzz: discovery: {}", discovery.describe());
     let reporter = ProgressReporter::new(u64::from(config.cases + config.race_cases));
-    let summary = search(&exec, &Namespaces::new(), &config, &|p| reporter.update(p));
+    let summary = search(&exec, &namespaces, &config, &|p| reporter.update(p));
     reporter.finish();
-    let summary = summary
+    let mut summary = summary
         .map_err(|err| CliError::CouldNotRun(format!("the target stopped answering: {err}")))?;
+    summary.discovery = discovery.findings.clone();
+    let refused = advertised_but_refused(&discovery, &summary, &setup.grading);
+    summary.discovery.extend(refused);
     let hint = rerun_hint(&args);
     print!("{}", render_fuzz_text(&summary, &hint));
     let origin = TraceOrigin {
@@ -159,11 +171,10 @@ pub fn run(args: FuzzArgs) -> CliResult {
             .collect(),
     };
     write_outputs(&args, &summary, &origin)?;
-    let leaked = summary.leftover.as_ref().is_some_and(|f| f.is_blocking());
-    Ok(if summary.failures.is_empty() && !leaked {
-        exit::CLEAN
-    } else {
+    Ok(if summary.has_findings() {
         exit::FINDINGS
+    } else {
+        exit::CLEAN
     })
 }
 

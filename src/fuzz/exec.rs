@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::runtime::Runtime;
 
+use super::discovery::with_required;
 use super::multi::follow_ups;
 use super::race::{race_follow_up, race_requests, send_concurrently};
 use super::render::render;
@@ -15,6 +16,7 @@ use crate::driver::{
     cleanup, Call, CleanupMode, Driver, IdMap, RequestSpec, ResourceKind, TransportError,
 };
 use crate::model::{apply, resolve, Expected, ModelRules, Op, State};
+use crate::scim::schema::Attribute;
 
 /// One executed op: what the model expected, the exchanges, and what was wrong with them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,6 +73,8 @@ pub struct Executor<'a> {
     pub grading: &'a Grading,
     /// `None` leaves the resources on the server (`--no-cleanup`).
     pub cleanup: Option<CleanupMode>,
+    /// Attributes the server requires beyond RFC 7643, added to creates (discovery).
+    pub required_extras: &'a [(String, Attribute)],
 }
 
 impl Executor<'_> {
@@ -161,7 +165,11 @@ impl Executor<'_> {
         after: &State,
         ids: &IdMap,
     ) -> Result<Vec<Call>, TransportError> {
-        let race = race_requests(op, before, ids);
+        let extras = |spec| with_required(spec, self.required_extras, &before.tag);
+        let race: Vec<RequestSpec> = race_requests(op, before, ids)
+            .into_iter()
+            .map(extras)
+            .collect();
         if !race.is_empty() {
             let mut calls = self
                 .runtime
@@ -171,7 +179,7 @@ impl Executor<'_> {
             }
             return Ok(calls);
         }
-        let first = self.send(&render(op, before, after, ids))?;
+        let first = self.send(&extras(render(op, before, after, ids)))?;
         let base_url = &self.driver.target().base_url;
         let send = |spec: &RequestSpec| self.send(spec);
         let more = follow_ups(op, expected, before, &first, base_url, &send)?;

@@ -1,6 +1,9 @@
 //! Runs proptest's TestRunner over operation sequences against a target: shrinking, traces,
 //! replay and repro scripts.
 
+mod discovery;
+#[cfg(test)]
+mod discovery_tests;
 mod exec;
 mod multi;
 mod probe;
@@ -10,6 +13,9 @@ mod runner;
 mod setup;
 mod trace;
 
+pub use discovery::{
+    advertised_but_refused, discover, generated_value, with_required, Discovery, DiscoveryFinding,
+};
 pub use exec::{CaseOutcome, Executor, Step};
 pub use multi::MAX_WALK_PAGES;
 pub use probe::{probe, ProbeError};

@@ -12,6 +12,7 @@ use proptest::strategy::{BoxedStrategy, Strategy};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde::{Deserialize, Serialize};
 
+use super::discovery::DiscoveryFinding;
 use super::exec::{CaseOutcome, Executor};
 use super::race::{has_race, race_sequence, DEFAULT_RACE_REPEATS};
 use crate::check::Finding;
@@ -101,6 +102,19 @@ pub struct SearchSummary {
     /// Resources of the run still on the server after cleanup (`cleanup.leftover`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leftover: Option<Finding>,
+    /// Findings of discovery (`fuzz::discover`), each with the exchange that shows it; not part
+    /// of any case.
+    #[serde(default)]
+    pub discovery: Vec<DiscoveryFinding>,
+}
+
+impl SearchSummary {
+    /// Whether anything blocking was found: a failure, a blocking discovery finding, a leak.
+    pub fn has_findings(&self) -> bool {
+        !self.failures.is_empty()
+            || self.discovery.iter().any(|d| d.finding.is_blocking())
+            || self.leftover.as_ref().is_some_and(Finding::is_blocking)
+    }
 }
 
 /// Progress as the search goes: cases run so far and failures found.
@@ -190,6 +204,7 @@ pub fn search(
         cleanup_refused: tally.cleanup_refused,
         op_kinds: tally.op_kinds,
         leftover,
+        discovery: Vec::new(),
     })
 }
 

@@ -1,12 +1,15 @@
 //! A behaviour profile compiled into what the pieces of a run need: the generator's configuration,
-//! the model's rules, the checks' tolerances, the grading of check ids, and the cleanup mode.
+//! the model's rules, the checks' tolerances, the grading of check ids, and the cleanup mode;
+//! then adjusted by what discovery found ([`RunSetup::adopt`]).
 
 use crate::check::{catalogue, CheckRules, Grading, Severity};
 use crate::driver::{CleanupMode, Driver};
 use crate::gen::GenConfig;
 use crate::model::{load_profile, Behaviour, Level, ModelRules, ProfileError, StringBooleans};
 
+use super::discovery::Discovery;
 use super::exec::Executor;
+use crate::scim::schema::Attribute;
 
 /// Everything a run derives from its profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +21,11 @@ pub struct RunSetup {
     pub grading: Grading,
     /// `None` with `--no-cleanup`.
     pub cleanup: Option<CleanupMode>,
+    /// The server answers `userName sw "…"` (from discovery; true until it says otherwise).
+    pub sw_supported: bool,
+    /// Attributes the server requires beyond RFC 7643 that creates must carry (schema URN,
+    /// attribute), from discovery.
+    pub required_extras: Vec<(String, Attribute)>,
 }
 
 /// Loads a profile (built-in name or path), validating check ids against the catalogue.
@@ -38,6 +46,7 @@ impl RunSetup {
             etag: behaviour.etag != Some(false),
             bad_auth: true,
             string_booleans: behaviour.patch && behaviour.string_booleans != StringBooleans::Off,
+            sw_supported: true,
         };
         let rules = ModelRules {
             folding: behaviour.unicode_folding,
@@ -47,6 +56,7 @@ impl RunSetup {
             max_page_size: behaviour.max_page_size,
             string_booleans: behaviour.string_booleans,
             remove_absent: behaviour.remove_absent,
+            ..ModelRules::default()
         };
         let check_rules = CheckRules {
             accept_plain_json: behaviour.accept_plain_json,
@@ -81,7 +91,31 @@ impl RunSetup {
             check_rules,
             grading,
             cleanup: cleanup.then_some(mode),
+            sw_supported: true,
+            required_extras: Vec::new(),
         }
+    }
+
+    /// Takes what discovery found: features the server says it lacks are not generated, the
+    /// extension is sent only when advertised, required attributes are added to creates, and
+    /// the `sw` verdict reaches the generator and the model.
+    pub fn adopt(&mut self, discovery: &Discovery) {
+        if discovery.patch == Some(false) {
+            self.gen.patch = false;
+            self.gen.string_booleans = false;
+        }
+        if discovery.filter == Some(false) {
+            // Okta's lookups need `userName eq`; every other operator is left out.
+            self.gen.filter_operators.retain(|op| op == "eq");
+        }
+        if discovery.etag == Some(false) {
+            self.gen.etag = false;
+        }
+        self.rules.enterprise = discovery.enterprise;
+        self.sw_supported = discovery.sw_supported;
+        self.gen.sw_supported = discovery.sw_supported;
+        self.rules.sw_supported = discovery.sw_supported;
+        self.required_extras = discovery.extra_required.clone();
     }
 }
 
@@ -100,6 +134,7 @@ impl RunSetup {
             check_rules: self.check_rules,
             grading: &self.grading,
             cleanup: self.cleanup,
+            required_extras: &self.required_extras,
         }
     }
 }

@@ -32,6 +32,9 @@ pub struct GenConfig {
     /// Generate Unicode spellings of names (lookups only; they are never judged as duplicates
     /// unless the profile's folding makes the verdict certain).
     pub unicode: bool,
+    /// The server answers `userName sw "…"` (discovery's probe); false asks for the eq-only
+    /// namespace fallback.
+    pub sw_supported: bool,
 }
 
 impl Default for GenConfig {
@@ -48,6 +51,7 @@ impl Default for GenConfig {
             etag: true,
             bad_auth: true,
             string_booleans: false,
+            sw_supported: true,
         }
     }
 }

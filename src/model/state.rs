@@ -43,6 +43,18 @@ pub struct ModelRules {
     /// What may answer a remove of a value that is not there.
     #[serde(default)]
     pub remove_absent: RemoveAbsent,
+    /// The server advertises the Enterprise User extension (`/ResourceTypes`): creates carry an
+    /// `employeeNumber` and its round trip is judged. Without it the record has none.
+    #[serde(default = "yes")]
+    pub enterprise: bool,
+    /// The server answers `userName sw "…"` filters (discovery's probe); false means the
+    /// namespace is kept with exact `eq` lookups and id-tracked listings instead.
+    #[serde(default = "yes")]
+    pub sw_supported: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for ModelRules {
@@ -53,6 +65,8 @@ impl Default for ModelRules {
             max_page_size: 100,
             string_booleans: StringBooleans::Off,
             remove_absent: RemoveAbsent::Either,
+            enterprise: true,
+            sw_supported: true,
         }
     }
 }
@@ -171,7 +185,10 @@ impl State {
             ],
             user_name,
             active: true,
-            employee_number: Some(format!("E{}-{}", self.tag, user.0)),
+            employee_number: self
+                .rules
+                .enterprise
+                .then(|| format!("E{}-{}", self.tag, user.0)),
         }
     }
 

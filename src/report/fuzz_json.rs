@@ -71,6 +71,26 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
             }))
         })
         .collect();
+    let discovery: Vec<Value> = summary
+        .discovery
+        .iter()
+        .map(|item| {
+            let finding = &item.finding;
+            let exchange = item.exchange.clone().map(|mut call| {
+                call.request.headers = redact_headers(&call.request);
+                call
+            });
+            json!({
+                "check_id": finding.check_id,
+                "severity": finding.severity,
+                "citation": finding.citation,
+                "summary": catalogue::info(&finding.check_id).map(|c| c.summary),
+                "expected": finding.expected,
+                "actual": finding.actual,
+                "exchange": exchange,
+            })
+        })
+        .collect();
     let report = json!({
         "version": REPORT_VERSION,
         "tool": format!("scimfuzz {}", env!("CARGO_PKG_VERSION")),
@@ -79,7 +99,7 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
         "target": info.target,
         "embedded_faults": info.embedded_faults,
         "seed": summary.seed,
-        "verdict": if summary.failures.is_empty() { "clean" } else { "findings" },
+        "verdict": if summary.has_findings() { "findings" } else { "clean" },
         "cases_run": summary.cases_run,
         "ops_run": summary.ops_run,
         "ops_skipped": summary.ops_skipped,
@@ -91,6 +111,7 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
         "failures": failures,
         "notes": summary.notes,
         "leftover": summary.leftover,
+        "discovery": discovery,
     });
     serde_json::to_string_pretty(&report).unwrap_or_default()
 }
@@ -103,8 +124,22 @@ pub fn render_fuzz_junit(summary: &SearchSummary) -> String {
         .iter()
         .map(|check| {
             let failure = summary.failures.iter().find(|f| f.check_id == check.id);
-            let outcome = match failure.and_then(|f| f.minimal.first_blocking()) {
-                Some(finding) => JunitOutcome::Failed {
+            let found = summary
+                .discovery
+                .iter()
+                .find(|d| d.finding.check_id == check.id && d.finding.is_blocking());
+            let outcome = match (failure.and_then(|f| f.minimal.first_blocking()), found) {
+                (None, Some(item)) => JunitOutcome::Failed {
+                    message: format!(
+                        "expected {}, got {}",
+                        item.finding.expected, item.finding.actual
+                    ),
+                    details: format!(
+                        "{}\nfound by discovery, before the search",
+                        item.finding.citation
+                    ),
+                },
+                (Some(finding), _) => JunitOutcome::Failed {
                     message: format!("expected {}, got {}", finding.expected, finding.actual),
                     details: format!(
                         "{}\nminimal sequence: {} ops (seed {})",
@@ -113,12 +148,16 @@ pub fn render_fuzz_junit(summary: &SearchSummary) -> String {
                         summary.seed
                     ),
                 },
-                None => JunitOutcome::Passed,
+                (None, None) => JunitOutcome::Passed,
             };
             JunitCase {
                 name: format!("{}: {}", check.id, check.summary),
                 classname: "scimfuzz.fuzz".into(),
-                seconds: if failure.is_some() { seconds } else { 0.0 },
+                seconds: if failure.is_some() || found.is_some() {
+                    seconds
+                } else {
+                    0.0
+                },
                 outcome,
             }
         })

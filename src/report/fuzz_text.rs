@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use crate::check::{catalogue, Finding};
 use crate::driver::{Call, RecordedRequest};
-use crate::fuzz::{Failure, SearchSummary, Step};
+use crate::fuzz::{DiscoveryFinding, Failure, SearchSummary, Step};
 use crate::model::Op;
 
 /// Replaces the value of credential-carrying headers with `***`.
@@ -37,10 +37,10 @@ fn redact_value(value: &str) -> String {
 /// The whole report.
 pub fn render_fuzz_text(summary: &SearchSummary, rerun_hint: &str) -> String {
     let mut out = String::new();
-    let verdict = if summary.failures.is_empty() {
-        "no findings"
-    } else {
+    let verdict = if summary.has_findings() {
         "FINDINGS"
+    } else {
+        "no findings"
     };
     let _ = writeln!(
         out,
@@ -57,6 +57,10 @@ pub fn render_fuzz_text(summary: &SearchSummary, rerun_hint: &str) -> String {
             ""
         }
     );
+    for item in &summary.discovery {
+        out.push('\n');
+        render_discovery(&mut out, item);
+    }
     for (index, failure) in summary.failures.iter().enumerate() {
         out.push('\n');
         render_failure(&mut out, index + 1, failure);
@@ -85,7 +89,7 @@ pub fn render_fuzz_text(summary: &SearchSummary, rerun_hint: &str) -> String {
             summary.cleanup_refused
         );
     }
-    if !summary.failures.is_empty() {
+    if summary.has_findings() {
         let _ = writeln!(
             out,
             "\nreproduce the search: {rerun_hint} --seed {}",
@@ -93,6 +97,26 @@ pub fn render_fuzz_text(summary: &SearchSummary, rerun_hint: &str) -> String {
         );
     }
     out
+}
+
+/// A discovery finding: found before the search, not part of any case.
+fn render_discovery(out: &mut String, item: &DiscoveryFinding) {
+    let finding = &item.finding;
+    let summary = catalogue::info(&finding.check_id).map_or("", |c| c.summary);
+    let _ = writeln!(
+        out,
+        "discovery: [{}] {} — {}",
+        finding.severity.name(),
+        finding.check_id,
+        summary
+    );
+    let _ = writeln!(out, "  rule:     {}", finding.citation);
+    let _ = writeln!(out, "  expected: {}", finding.expected);
+    let _ = writeln!(out, "  actual:   {}", finding.actual);
+    if let Some(call) = &item.exchange {
+        out.push_str("  exchange:\n");
+        render_call(out, call);
+    }
 }
 
 fn render_failure(out: &mut String, number: usize, failure: &Failure) {

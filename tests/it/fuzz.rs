@@ -3,7 +3,8 @@
 
 use scimfuzz::driver::{Driver, Namespaces, Target};
 use scimfuzz::fuzz::{
-    first_sequences, load_behaviour, search, RunSetup, SearchConfig, SearchSummary,
+    advertised_but_refused, discover, first_sequences, load_behaviour, search, RunSetup,
+    SearchConfig, SearchSummary,
 };
 use scimfuzz::server::{spawn_on_thread, Fault, ServerConfig};
 
@@ -23,19 +24,27 @@ pub fn fuzz_embedded_as(profile: &str, faults: &[Fault], config: SearchConfig) -
         .expect("a runtime");
     let driver = Driver::new(Target::new(server.base_url(), Some(server.authorization())))
         .expect("a driver");
-    let setup = RunSetup::new(
+    let mut setup = RunSetup::new(
         load_behaviour(profile).expect("a built-in profile"),
         config.gen.max_ops,
         true,
         true,
     );
+    let namespaces = Namespaces::new();
+    let discovery = discover(&driver, &runtime, namespaces.run_prefix(), &setup.grading)
+        .expect("the server answers discovery");
+    setup.adopt(&discovery);
     let exec = setup.executor(&driver, &runtime);
     let config = SearchConfig {
         gen: setup.gen.clone(),
         ..config
     };
-    let summary =
-        search(&exec, &Namespaces::new(), &config, &|_| {}).expect("the server keeps answering");
+    let mut summary =
+        search(&exec, &namespaces, &config, &|_| {}).expect("the server keeps answering");
+    summary.discovery = discovery.findings.clone();
+    summary
+        .discovery
+        .extend(advertised_but_refused(&discovery, &summary, &setup.grading));
     server.shutdown();
     summary
 }
@@ -91,9 +100,10 @@ fn the_clean_reference_server_has_no_findings_over_twenty_four_seeds() {
                 describe(&summary)
             );
             assert!(
-                summary.notes.is_empty(),
-                "seed {seed}: notes {:?}",
-                summary.notes
+                summary.notes.is_empty() && summary.discovery.is_empty(),
+                "seed {seed}: notes {:?}, discovery {:?}",
+                summary.notes,
+                summary.discovery
             );
             assert!(
                 summary.requests > 500,
@@ -140,10 +150,11 @@ fn the_clean_reference_server_has_no_findings_under_rfc_strict_and_entra() {
     for handle in handles {
         let (profile, seed, summary) = handle.join().expect("a fuzz thread");
         assert!(
-            summary.failures.is_empty() && summary.notes.is_empty(),
-            "{profile} seed {seed}:\n{}\nnotes {:?}",
+            summary.failures.is_empty() && summary.notes.is_empty() && !summary.has_findings(),
+            "{profile} seed {seed}:\n{}\nnotes {:?}\ndiscovery {:?}",
             describe(&summary),
-            summary.notes
+            summary.notes,
+            summary.discovery
         );
         let kinds = &summary.op_kinds;
         assert!(kinds.contains_key("remove-absent"), "{profile}: {kinds:?}");
