@@ -4,6 +4,7 @@ mod ci_examples;
 mod docs;
 mod fuzz;
 mod fuzz_cli;
+mod fuzz_discovery;
 mod fuzz_faults;
 mod fuzz_race;
 mod interop;
