@@ -3,5 +3,6 @@
 //! user would (a process, with a fixed seed) and asserts exactly what it finds; every finding is
 //! explained in the README's "Known deviations found in the wild".
 mod django;
+mod django_runs;
 mod scim2_server;
 mod support;
