@@ -9,7 +9,7 @@ use super::fuzz::probe_error;
 use super::target::TargetArgs;
 use super::{runtime, CliError, CliResult};
 use crate::driver::{Driver, Namespaces};
-use crate::fuzz::{load_behaviour, probe, read_trace, RunSetup};
+use crate::fuzz::{discover, load_behaviour, probe, read_trace, RunSetup};
 use crate::report::fuzz_text::{describe_op, render_exchange};
 use crate::server::Fault;
 
@@ -47,10 +47,19 @@ pub fn run(mut args: ReplayArgs) -> CliResult {
     let driver = Driver::new(resolved.target.clone())
         .map_err(|err| CliError::CouldNotRun(err.to_string()))?;
     probe(&driver, &runtime).map_err(probe_error)?;
-    let setup = RunSetup::new(behaviour, 1, args.exclusive || embedded, true);
+    let mut setup = RunSetup::new(behaviour, 1, args.exclusive || embedded, true);
+    let namespaces = Namespaces::new();
+    // The same discovery as the search: creates carry the same attributes and extension.
+    let discovery =
+        discover(&driver, &runtime, namespaces.run_prefix(), &setup.grading).map_err(|err| {
+            CliError::CouldNotRun(format!(
+                "the target stopped answering during discovery: {err}"
+            ))
+        })?;
+    setup.adopt(&discovery);
     let exec = setup.executor(&driver, &runtime);
     let outcome = exec
-        .run_case(&trace.ops, &Namespaces::new().next_tag())
+        .run_case(&trace.ops, &namespaces.next_tag())
         .map_err(|err| CliError::CouldNotRun(format!("the target stopped answering: {err}")))?;
     println!(
         "scimfuzz replay: {} ({} ops, recorded finding [{}]) against {}",

@@ -171,3 +171,70 @@ fn a_run_adopts_what_discovery_found() {
     let record = state.new_user_record(crate::model::UserHandle(0), crate::model::Spelling::Base);
     assert_eq!(record.employee_number, None);
 }
+
+fn summary_with(calls: Vec<Call>) -> super::runner::SearchSummary {
+    use super::exec::{CaseOutcome, Step};
+    use super::runner::{Failure, SearchSummary};
+    use crate::model::{Expected, Op};
+    let step = Step {
+        op: Op::DeleteUser {
+            user: crate::model::UserHandle(0),
+        },
+        expected: Expected::Deleted,
+        calls,
+        findings: Vec::new(),
+    };
+    let minimal = CaseOutcome {
+        tag: "1".into(),
+        steps: vec![step.clone(), step],
+        skipped: 0,
+        cleanup_refused: 0,
+    };
+    SearchSummary {
+        seed: 1,
+        cases_run: 1,
+        ops_run: 2,
+        ops_skipped: 0,
+        requests: 2,
+        elapsed_seconds: 0.0,
+        time_limit_reached: false,
+        failures: vec![Failure {
+            check_id: "status.no-5xx".into(),
+            original_len: 2,
+            minimal,
+            seconds_to_detect: 0.0,
+            seconds_to_shrink: 0.0,
+            shrink_cut_short: false,
+        }],
+        notes: Vec::new(),
+        cleanup_refused: 0,
+        op_kinds: Default::default(),
+        leftover: None,
+        discovery: Vec::new(),
+    }
+}
+
+#[test]
+fn an_advertised_patch_answered_501_is_reported_once() {
+    let summary = summary_with(vec![
+        call("PATCH", "/Users/1", 501, ""),
+        call("GET", "/Users?filter=x", 501, ""),
+    ]);
+    let grading = crate::check::Grading::default();
+    let advertised = Discovery {
+        patch: Some(true),
+        ..Discovery::default()
+    };
+    let found = advertised_but_refused(&advertised, &summary, &grading);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].finding.check_id, "discovery.capability-works");
+    assert!(found[0].finding.actual.contains("PATCH"));
+    let both = Discovery {
+        patch: Some(true),
+        filter: Some(true),
+        ..Discovery::default()
+    };
+    assert_eq!(advertised_but_refused(&both, &summary, &grading).len(), 2);
+    let silent = Discovery::default();
+    assert!(advertised_but_refused(&silent, &summary, &grading).is_empty());
+}
