@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::app::{AppState, ResourceId, Shared};
 use super::errors::{scim_json, ScimError};
 use super::list::MAX_PAGE;
+use super::partial;
 use crate::scim::schema::AttributeTable;
 use crate::scim::urn;
 
@@ -100,7 +101,11 @@ fn all_resource_types(state: &AppState) -> Vec<Value> {
             "User",
             "/Users",
             urn::USER,
-            json!([{ "schema": urn::ENTERPRISE_USER, "required": false }]),
+            if partial::enterprise_supported(&state.faults) {
+                json!([{ "schema": urn::ENTERPRISE_USER, "required": false }])
+            } else {
+                json!([])
+            },
         ),
         resource_type("Group", "/Groups", urn::GROUP, json!([])),
     ]
@@ -108,11 +113,17 @@ fn all_resource_types(state: &AppState) -> Vec<Value> {
 
 /// The schemas of RFC 7643's attribute table, as served (with `meta`).
 fn all_schemas(state: &AppState) -> Vec<Value> {
+    let extension_supported = partial::enterprise_supported(&state.faults);
+    let extra_required = partial::extra_required(&state.faults);
     AttributeTable::rfc()
         .schemas
         .iter()
+        .filter(|schema| extension_supported || schema.id != urn::ENTERPRISE_USER)
         .map(|schema| {
             let mut body = schema.to_json();
+            if let (Some(name), true) = (extra_required, schema.id == urn::USER) {
+                declare_required(&mut body, name);
+            }
             body["meta"] = json!({
                 "resourceType": "Schema",
                 "location": format!("{}/Schemas/{}", state.base_url, schema.id),
@@ -120,4 +131,12 @@ fn all_schemas(state: &AppState) -> Vec<Value> {
             body
         })
         .collect()
+}
+
+/// Marks attribute `name` of a served schema `"required": true`.
+fn declare_required(schema: &mut Value, name: &str) {
+    let attributes = schema["attributes"].as_array_mut().into_iter().flatten();
+    for attribute in attributes.filter(|a| a["name"] == name) {
+        attribute["required"] = json!(true);
+    }
 }

@@ -124,6 +124,11 @@ impl ScimError {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, None, detail)
     }
 
+    /// 501: the server does not implement this (a fault pretends it does not).
+    pub fn not_implemented(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_IMPLEMENTED, None, detail)
+    }
+
     /// The correct RFC 7644 §3.12 body.
     pub fn body(&self) -> Value {
         let mut body = json!({

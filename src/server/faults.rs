@@ -198,6 +198,22 @@ fault_catalogue! {
     LostWrite => "lost-write",
         "every third create answers 201 but the resource is never stored",
         "RFC 7644 §3.3 (201 means created)";
+    // Partial servers: what real servers that implement part of SCIM do (`server::partial`).
+    ExtraRequiredAttribute => "extra-required-attribute",
+        "`title` is required beyond RFC 7643's userName: a user without it answers 400 invalidValue, and /Schemas declares it required",
+        "RFC 7643 §4.1 (userName is the one required User attribute)";
+    UnadvertisedExtensionDropped => "unadvertised-extension-dropped",
+        "the enterprise extension is not in /ResourceTypes or /Schemas and is silently dropped from creates and replaces (allowed, not a defect)",
+        "RFC 7644 §3.3 (a server may ignore attributes it does not support); RFC 7643 §6 (schemaExtensions)";
+    SwRefused => "sw-refused",
+        "filters with `sw` answer 400 invalidFilter (allowed, not a defect)",
+        "RFC 7644 §3.4.2.2 (an unsupported operator is refused with 400 invalidFilter)";
+    PatchPath501 => "patch-path-501",
+        "PATCH operations with a `path` answer 501 (path-less ones work) while /ServiceProviderConfig says patch is supported",
+        "RFC 7644 §3.5.2 (path); RFC 7643 §5 (patch.supported)";
+    TestDomainEmailsRefused => "test-domain-emails-refused",
+        "emails at a `.test` domain or with a non-ASCII local part answer 400 invalidValue, as ordinary validators do (allowed, not a defect)",
+        "RFC 2606 §2 (.test is reserved); RFC 5321 §4.1.2 (ASCII local parts); RFC 7644 §3.12 (invalidValue)";
     // Protocol hostility.
     SlowResponses => "slow-responses",
         "every response is delayed by one second",

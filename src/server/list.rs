@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use super::app::AppState;
 use super::errors::{scim_json, ScimError};
 use super::faults::{Fault, FaultSet};
+use super::partial;
 use super::store::{Kind, Record, Stored, View};
 use super::{groups, users};
 use crate::scim::filter::{self, CompValue, CompareOp, Filter};
@@ -207,6 +208,7 @@ fn requested_filter(
     };
     let parsed = filter::parse(text)
         .map_err(|err| ScimError::invalid_filter(format!("the filter does not parse: {err}")))?;
+    partial::refuse_operators(&state.faults, &parsed)?;
     if !state.faults.has(Fault::InvalidFilterEvaluated) {
         let schema = match kind {
             Kind::User => SchemaKind::User,

@@ -28,6 +28,7 @@ mod faults;
 mod groups;
 mod lifecycle;
 mod list;
+mod partial;
 mod patch;
 mod record;
 mod resource;

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::errors::ScimError;
 use super::faults::{Fault, FaultSet};
 use super::groups::GROUP_ATTRIBUTES;
+use super::partial;
 use super::resource::canonical_name;
 use super::store::{ChangeError, Kind};
 use super::users::USER_ATTRIBUTES;
@@ -94,6 +95,7 @@ fn parse_operation(faults: &FaultSet, op: &Value) -> Result<Operation, ScimError
         })?),
         Some(_) => return Err(ScimError::invalid_path("a PATCH `path` must be a string")),
     };
+    partial::refuse_patch_path(faults, path.is_some())?;
     if path.is_none() && faults.has(Fault::PathlessPatchRejected) {
         return Err(ScimError::invalid_path("a PATCH operation needs a `path`"));
     }

@@ -15,6 +15,7 @@ use super::app::{
 use super::errors::ScimError;
 use super::faults::{Fault, FaultSet, RACE_WINDOW_MILLIS};
 use super::list::{self, QueryParams};
+use super::partial;
 use super::patch;
 use super::resource::{self, created_response, deleted_response, patched_version};
 use super::store::{Kind, Record, View};
@@ -254,7 +255,8 @@ fn after_reactivation(shared: &AppState, record: Record, reactivated: bool) -> R
     }
 }
 
-/// Checks a user's attributes (after create, PUT or PATCH) and applies lowercased-storage.
+/// Checks a user's attributes (after create, PUT or PATCH), applies lowercased-storage and the
+/// partial-server rules (`partial::user_rules`).
 pub fn validate(
     faults: &FaultSet,
     mut body: Map<String, Value>,
@@ -274,6 +276,7 @@ pub fn validate(
     }
     resource::require_object(&body, "name")?;
     resource::require_object(&body, urn::ENTERPRISE_USER)?;
+    partial::user_rules(faults, &mut body)?;
     Ok(body)
 }
 

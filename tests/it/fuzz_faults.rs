@@ -1,5 +1,6 @@
-//! Every fault of the reference server is found by the default budget, with the check id that
-//! names the broken rule, and shrinks to a short sequence. Faults run in parallel threads.
+//! Every fault of the reference server that is a defect is found by the default budget, with the
+//! check id that names the broken rule, and shrinks to a short sequence. Faults run in parallel
+//! threads.
 
 use std::time::Duration;
 
@@ -128,6 +129,17 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("scim-json-rejected", &["media.scim-json-accepted"]),
     ("password-returned", &["resource.password-not-returned"]),
     ("etag-ignored", &["etag.if-match-412"]),
+    // Partial servers: a requirement beyond RFC 7643 and an advertised PATCH that does not work.
+    ("extra-required-attribute", &["status.expected"]),
+    ("patch-path-501", &["status.no-5xx"]),
+];
+
+/// Partial-server faults RFC 7644 allows (an unsupported extension ignored, an unsupported
+/// operator refused, a strict email validator): not defects, so not in [`EXPECTED`].
+const RFC_ALLOWED: &[&str] = &[
+    "unadvertised-extension-dropped",
+    "sw-refused",
+    "test-domain-emails-refused",
 ];
 
 /// Faults that show only on some requests (counters, timing): their shrinking is
@@ -175,11 +187,15 @@ fn detect(fault: Fault) -> Detection {
 
 #[test]
 fn every_fault_is_detected_with_the_right_check_id_and_a_short_sequence() {
-    let faults: Vec<Fault> = Fault::all().to_vec();
+    let faults: Vec<Fault> = Fault::all()
+        .iter()
+        .copied()
+        .filter(|fault| !RFC_ALLOWED.contains(&fault.name()))
+        .collect();
     assert_eq!(
         faults.len(),
         EXPECTED.len(),
-        "the table must name every fault"
+        "the table must name every fault that is a defect"
     );
     let threads = 6;
     let handles: Vec<_> = (0..threads)

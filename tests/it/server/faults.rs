@@ -9,15 +9,16 @@ use futures::future::join_all;
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use super::partial;
 use super::support::{filter_query, user_body, Scim, GROUP_URN};
 use scimfuzz::server::Fault;
 
 /// Creates a user with `application/json` (no assertion: a probe judges what it sees).
-async fn create(scim: &Scim, user_name: &str) -> Option<Value> {
+pub(super) async fn create(scim: &Scim, user_name: &str) -> Option<Value> {
     create_body(scim, &user_body(user_name)).await
 }
 
-async fn create_body(scim: &Scim, body: &Value) -> Option<Value> {
+pub(super) async fn create_body(scim: &Scim, body: &Value) -> Option<Value> {
     let reply = scim
         .send(
             Method::POST,
@@ -55,7 +56,7 @@ async fn member_count(scim: &Scim, group: &Value) -> usize {
         .map_or(0, Vec::len)
 }
 
-async fn total_for(scim: &Scim, filter: &str) -> Value {
+pub(super) async fn total_for(scim: &Scim, filter: &str) -> Value {
     scim.get(&format!("/Users{}", filter_query(filter)))
         .await
         .json()["totalResults"]
@@ -93,15 +94,15 @@ async fn defect_shows(fault: Fault, scim: &Scim) -> bool {
         Fault::ErrorStatusNumber => scim.get("/Users/nope").await.json()["status"].is_number(),
         Fault::Html500 => html_500(scim).await,
         Fault::UnauthorizedEmpty => unauthorized_empty(scim).await,
-        Fault::ZeroBasedPaging => zero_based_paging(scim).await,
-        Fault::CountIgnored => count_ignored(scim).await,
-        Fault::WrongTotal => wrong_total(scim).await,
-        Fault::UnstableOrder => unstable_order(scim).await,
+        Fault::ZeroBasedPaging => super::list::zero_based_paging(scim).await,
+        Fault::CountIgnored => super::list::count_ignored(scim).await,
+        Fault::WrongTotal => super::list::wrong_total(scim).await,
+        Fault::UnstableOrder => super::list::unstable_order(scim).await,
         Fault::StringTotals => scim.get("/Users").await.json()["totalResults"].is_string(),
-        Fault::FilterIgnored => filter_ignored(scim).await,
-        Fault::AndAsOr => and_as_or(scim).await,
-        Fault::CoAsSw => co_as_sw(scim).await,
-        Fault::EmailsFilterFirstOnly => emails_filter_first_only(scim).await,
+        Fault::FilterIgnored => super::list::filter_ignored(scim).await,
+        Fault::AndAsOr => super::list::and_as_or(scim).await,
+        Fault::CoAsSw => super::list::co_as_sw(scim).await,
+        Fault::EmailsFilterFirstOnly => super::list::emails_filter_first_only(scim).await,
         Fault::NoMatch404 => {
             scim.get(&format!(
                 "/Users{}",
@@ -149,6 +150,11 @@ async fn defect_shows(fault: Fault, scim: &Scim) -> bool {
         }
         Fault::PasswordReturned => password_returned(scim).await,
         Fault::EtagIgnored => etag_ignored(scim).await,
+        Fault::ExtraRequiredAttribute => partial::extra_required_attribute(scim).await,
+        Fault::UnadvertisedExtensionDropped => partial::unadvertised_extension_dropped(scim).await,
+        Fault::SwRefused => partial::sw_refused(scim).await,
+        Fault::PatchPath501 => partial::patch_path_501(scim).await,
+        Fault::TestDomainEmailsRefused => partial::test_domain_emails_refused(scim).await,
     }
 }
 
@@ -266,81 +272,6 @@ async fn unauthorized_empty(scim: &Scim) -> bool {
         )
         .await;
     reply.status == 401 && reply.text.is_empty()
-}
-
-async fn two_users(scim: &Scim) -> Vec<Value> {
-    let mut users = Vec::new();
-    for name in ["first@example.com", "second@example.com"] {
-        users.extend(create(scim, name).await);
-    }
-    users
-}
-
-async fn zero_based_paging(scim: &Scim) -> bool {
-    let users = two_users(scim).await;
-    scim.listed_ids("/Users?startIndex=1&count=1").await.first()
-        != users
-            .first()
-            .and_then(|u| u["id"].as_str())
-            .map(str::to_string)
-            .as_ref()
-}
-
-async fn count_ignored(scim: &Scim) -> bool {
-    two_users(scim).await;
-    scim.listed_ids("/Users?startIndex=1&count=1").await.len() > 1
-}
-
-async fn wrong_total(scim: &Scim) -> bool {
-    two_users(scim).await;
-    scim.get("/Users?startIndex=1&count=1").await.json()["totalResults"] != 2
-}
-
-async fn unstable_order(scim: &Scim) -> bool {
-    for n in 0..6 {
-        create(scim, &format!("order{n}@example.com")).await;
-    }
-    let first = scim.listed_ids("/Users").await;
-    let repeat_differs = scim.listed_ids("/Users").await != first;
-    let mut walked = Vec::new();
-    for start in [1, 3, 5] {
-        walked.extend(
-            scim.listed_ids(&format!("/Users?startIndex={start}&count=2"))
-                .await,
-        );
-    }
-    walked.sort();
-    walked.dedup();
-    // Every time, not by chance: the walk skips one user and repeats another.
-    let walk_loses_one = walked.len() == 5;
-    repeat_differs && walk_loses_one
-}
-
-async fn filter_ignored(scim: &Scim) -> bool {
-    two_users(scim).await;
-    total_for(scim, "userName eq \"first@example.com\"").await != 1
-}
-
-async fn and_as_or(scim: &Scim) -> bool {
-    two_users(scim).await;
-    total_for(
-        scim,
-        "userName eq \"first@example.com\" and userName eq \"second@example.com\"",
-    )
-    .await
-        != 0
-}
-
-async fn co_as_sw(scim: &Scim) -> bool {
-    create(scim, "someone@contains.example").await;
-    total_for(scim, "userName co \"contains\"").await != 1
-}
-
-async fn emails_filter_first_only(scim: &Scim) -> bool {
-    let mut body = user_body("two.emails@example.com");
-    body["emails"] = json!([{ "value": "work@example.com", "type": "work", "primary": true }, { "value": "home@example.com", "type": "home" }]);
-    create_body(scim, &body).await;
-    total_for(scim, "emails.value eq \"home@example.com\"").await != 1
 }
 
 async fn pathless_patch_rejected(scim: &Scim) -> bool {

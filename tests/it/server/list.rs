@@ -1,9 +1,10 @@
 //! Listing: filters, paging (1-based, `count`, `count=0`, out-of-range `startIndex`), ordering
 //! and the ListResponse shape Okta's import relies on.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
-use super::support::{filter_query, ids_of, Scim, LIST_URN};
+use super::faults::{create, create_body, total_for};
+use super::support::{filter_query, ids_of, user_body, Scim, LIST_URN};
 
 async fn three_users(scim: &Scim) -> Vec<String> {
     let mut ids = Vec::new();
@@ -282,4 +283,81 @@ async fn enterprise_extension_attributes_round_trip_and_are_filterable() {
         scim.listed_ids(&format!("/Users{filter}")).await,
         vec![user["id"].as_str().unwrap().to_string()]
     );
+}
+
+// Probes of the list and filter faults, used by the fault table in `faults.rs`.
+
+async fn two_users(scim: &Scim) -> Vec<Value> {
+    let mut users = Vec::new();
+    for name in ["first@example.com", "second@example.com"] {
+        users.extend(create(scim, name).await);
+    }
+    users
+}
+
+pub(super) async fn zero_based_paging(scim: &Scim) -> bool {
+    let users = two_users(scim).await;
+    scim.listed_ids("/Users?startIndex=1&count=1").await.first()
+        != users
+            .first()
+            .and_then(|u| u["id"].as_str())
+            .map(str::to_string)
+            .as_ref()
+}
+
+pub(super) async fn count_ignored(scim: &Scim) -> bool {
+    two_users(scim).await;
+    scim.listed_ids("/Users?startIndex=1&count=1").await.len() > 1
+}
+
+pub(super) async fn wrong_total(scim: &Scim) -> bool {
+    two_users(scim).await;
+    scim.get("/Users?startIndex=1&count=1").await.json()["totalResults"] != 2
+}
+
+pub(super) async fn unstable_order(scim: &Scim) -> bool {
+    for n in 0..6 {
+        create(scim, &format!("order{n}@example.com")).await;
+    }
+    let first = scim.listed_ids("/Users").await;
+    let repeat_differs = scim.listed_ids("/Users").await != first;
+    let mut walked = Vec::new();
+    for start in [1, 3, 5] {
+        walked.extend(
+            scim.listed_ids(&format!("/Users?startIndex={start}&count=2"))
+                .await,
+        );
+    }
+    walked.sort();
+    walked.dedup();
+    // Every time, not by chance: the walk skips one user and repeats another.
+    let walk_loses_one = walked.len() == 5;
+    repeat_differs && walk_loses_one
+}
+
+pub(super) async fn filter_ignored(scim: &Scim) -> bool {
+    two_users(scim).await;
+    total_for(scim, "userName eq \"first@example.com\"").await != 1
+}
+
+pub(super) async fn and_as_or(scim: &Scim) -> bool {
+    two_users(scim).await;
+    total_for(
+        scim,
+        "userName eq \"first@example.com\" and userName eq \"second@example.com\"",
+    )
+    .await
+        != 0
+}
+
+pub(super) async fn co_as_sw(scim: &Scim) -> bool {
+    create(scim, "someone@contains.example").await;
+    total_for(scim, "userName co \"contains\"").await != 1
+}
+
+pub(super) async fn emails_filter_first_only(scim: &Scim) -> bool {
+    let mut body = user_body("two.emails@example.com");
+    body["emails"] = json!([{ "value": "work@example.com", "type": "work", "primary": true }, { "value": "home@example.com", "type": "home" }]);
+    create_body(scim, &body).await;
+    total_for(scim, "emails.value eq \"home@example.com\"").await != 1
 }

@@ -7,6 +7,7 @@ mod faults;
 mod groups;
 mod list;
 mod okta_spec;
+mod partial;
 mod patch;
 mod support;
 mod users;
