@@ -130,8 +130,14 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("password-returned", &["resource.password-not-returned"]),
     ("etag-ignored", &["etag.if-match-412"]),
     // Partial servers: a requirement beyond RFC 7643 and an advertised PATCH that does not work.
-    ("extra-required-attribute", &["status.expected"]),
-    ("patch-path-501", &["status.no-5xx"]),
+    (
+        "extra-required-attribute",
+        &["discovery.required-beyond-rfc", "status.expected"],
+    ),
+    (
+        "patch-path-501",
+        &["discovery.capability-works", "status.no-5xx"],
+    ),
 ];
 
 /// Partial-server faults RFC 7644 allows (an unsupported extension ignored, an unsupported
@@ -175,10 +181,21 @@ fn detect(fault: Fault) -> Detection {
         .map_or("okta", |(_, profile)| profile);
     let summary = fuzz_embedded_as(profile, &[fault], config);
     let first = summary.failures.first();
+    // Discovery runs before the search: a blocking discovery finding is the first one reported.
+    let discovered = |blocking: bool| {
+        summary
+            .discovery
+            .iter()
+            .find(|d| d.finding.is_blocking() == blocking)
+            .map(|d| d.finding.check_id.clone())
+    };
     let note = summary.notes.first().map(|n| n.check_id.clone());
     Detection {
         fault,
-        check_id: first.map(|f| f.check_id.clone()).or(note),
+        check_id: discovered(true)
+            .or_else(|| first.map(|f| f.check_id.clone()))
+            .or_else(|| discovered(false))
+            .or(note),
         minimal_len: first.map_or(0, |f| f.minimal.steps.len()),
         seconds_to_detect: first.map_or(0.0, |f| f.seconds_to_detect),
         seconds_to_shrink: first.map_or(0.0, |f| f.seconds_to_shrink),
