@@ -191,6 +191,30 @@ fn django_scim2_deviations_verified_by_hand_still_hold() {
         200,
     );
     assert_eq!(found["totalResults"], 0, "{found}");
+    // A member added by PATCH stays through a PUT without it and a value-less remove of members;
+    // a member id that is not a number is a 500.
+    let group_path = format!("/Groups/{}", created["id"].as_str().expect("a group id"));
+    let add = patch(json!([{"op": "add", "path": "members", "value": [{"value": id}]}]));
+    server.json("PATCH", &group_path, Some(&add), 200);
+    let put = json!({"schemas": [GROUP_SCHEMA], "displayName": "Eng", "members": []});
+    let replaced = server.json("PUT", &group_path, Some(&put), 200);
+    assert_eq!(replaced["members"][0]["value"], id, "{replaced}");
+    let remove_all = patch(json!([{"op": "remove", "path": "members"}]));
+    let removed = server.json("PATCH", &group_path, Some(&remove_all), 200);
+    assert_eq!(removed["members"][0]["value"], id, "{removed}");
+    let bogus = patch(json!([{"op": "add", "path": "members", "value": [{"value": "abc"}]}]));
+    assert_eq!(status(&server, "PATCH", &group_path, Some(&bogus)), 500);
+    // On users, an unmapped clause of an `and` is dropped.
+    let found = server.json(
+        "GET",
+        "/Users?filter=userName%20eq%20%22alice%22%20and%20externalId%20eq%20%22nope%22",
+        None,
+        200,
+    );
+    assert_eq!(
+        found["totalResults"], 2,
+        "alice and Alice, where the RFC says none: {found}"
+    );
 
     // 6. A user without userName is created (RFC 7643 §4.1.1: REQUIRED).
     let nameless = json!({"schemas": [USER_SCHEMA], "displayName": "no userName"});
