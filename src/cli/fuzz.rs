@@ -33,44 +33,45 @@ pub struct FuzzArgs {
     #[arg(
         long,
         default_value = "okta",
-        value_name = "okta|rfc-strict|entra|PATH.toml"
+        value_name = "okta|rfc-strict|entra|PATH.toml",
+        help_heading = "Search"
     )]
     pub model: String,
     /// Passing cases to run.
-    #[arg(long, default_value_t = DEFAULT_CASES)]
+    #[arg(long, default_value_t = DEFAULT_CASES, help_heading = "Search")]
     pub cases: u32,
     /// The most ops in one case.
-    #[arg(long, default_value_t = DEFAULT_MAX_OPS, value_name = "N")]
+    #[arg(long, default_value_t = DEFAULT_MAX_OPS, value_name = "N", help_heading = "Search")]
     pub max_ops: usize,
     /// The seed (default: random, printed).
-    #[arg(long)]
+    #[arg(long, help_heading = "Search")]
     pub seed: Option<u64>,
     /// Stop searching after this long, e.g. 60s, 5m.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Search")]
     pub time_limit: Option<Duration>,
     /// How long each finding may shrink; past it the shortest sequence so far is reported.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s", help_heading = "Search")]
     pub shrink_time: Duration,
     /// The target holds no other data: predict totals and full listings (implied for the embedded server).
-    #[arg(long)]
+    #[arg(long, help_heading = "Search")]
     pub exclusive: bool,
     /// Leave created resources on the server.
-    #[arg(long)]
+    #[arg(long, help_heading = "Search")]
     pub no_cleanup: bool,
     /// Print every check (id, level in the chosen profile, rule, summary) and exit.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub list_checks: bool,
     /// Print the built-in behaviour profiles (for --model) with what each holds a server to, and exit.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub list_models: bool,
     /// Write the versioned JSON report here.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = "Output")]
     pub report_json: Option<PathBuf>,
     /// Write JUnit XML here (one test case per check).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = "Output")]
     pub junit: Option<PathBuf>,
     /// Write a JSON trace (for `scimfuzz replay`) and a curl script per finding into this directory.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub repro_dir: Option<PathBuf>,
 }
 

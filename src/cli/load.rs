@@ -20,6 +20,7 @@ use crate::server::{self, Fault, ServerConfig};
 
 /// Replay Okta-like provisioning load from a profile and measure per-operation latency.
 #[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Load")]
 pub struct LoadArgs {
     /// A built-in profile (e.g. `smoke`; see --list-profiles) or a path to a .toml profile.
     #[arg(
@@ -29,7 +30,7 @@ pub struct LoadArgs {
     )]
     pub profile: Option<String>,
     /// Print the built-in profiles with what each models, and exit.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub list_profiles: bool,
     #[command(flatten)]
     pub target: TargetArgs,
@@ -43,7 +44,7 @@ pub struct LoadArgs {
     #[arg(long = "slo", value_name = "EXPR")]
     pub slos: Vec<String>,
     /// Write report.json, report.html and one .hlog per operation into this directory.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub report: Option<PathBuf>,
     /// Seed for the run tag and random choices (default: the profile's, else random).
     #[arg(long)]
@@ -63,7 +64,7 @@ pub struct LoadArgs {
     #[arg(long)]
     pub no_integrity: bool,
     /// Never print the live progress line (it only appears on a terminal anyway).
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub no_progress: bool,
 }
 

@@ -6,6 +6,7 @@
 pub mod error;
 pub mod exit;
 pub mod fuzz;
+pub mod help;
 pub mod load;
 pub mod okta;
 pub mod replay;
@@ -30,18 +31,25 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Fuzz a SCIM server with stateful op sequences; report minimal failing cases (exit 1 on findings).
+    #[command(after_help = help::FUZZ)]
     Fuzz(fuzz::FuzzArgs),
     /// Re-run a minimal failing case from a trace written by `fuzz --repro-dir` (exit 1 if it still fails).
+    #[command(after_help = help::REPLAY)]
     Replay(replay::ReplayArgs),
     /// Replay Okta-like provisioning load from a profile; per-operation HDR latency, SLOs, integrity.
+    #[command(after_help = help::LOAD)]
     Load(load::LoadArgs),
     /// Merge load workers' report directories exactly into one report.
+    #[command(after_help = help::REPORT)]
     Report(report::ReportArgs),
     /// Run the embedded reference SCIM server, optionally with named faults.
+    #[command(after_help = help::SERVE)]
     Serve(serve::ServeArgs),
     /// Run a Runscope API-test export (Okta's SPEC/CRUD/Entitlements tests) against a SCIM server.
+    #[command(after_help = help::RUNSCOPE)]
     Runscope(runscope::RunscopeArgs),
     /// Run Okta's SCIM conformance suites natively (SPEC, CRUD, group push, import, entitlements).
+    #[command(after_help = help::OKTA)]
     Okta(okta::OktaArgs),
 }
 

@@ -46,24 +46,35 @@ pub struct OktaArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     /// The suites to run, comma-separated (default: all).
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "SUITES")]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "SUITES",
+        help_heading = "Suites"
+    )]
     pub suites: Vec<SuiteArg>,
     /// OIN (PATCH), AIW (PUT) or both.
-    #[arg(long, value_enum, default_value_t = ModeArg::Both)]
+    #[arg(long, value_enum, default_value_t = ModeArg::Both, help_heading = "Suites")]
     pub mode: ModeArg,
     /// Entitlement endpoints to check, comma-separated (e.g. /Roles,/Licenses); `auto` discovers
     /// them from /ResourceTypes as Okta does.
-    #[arg(long, value_delimiter = ',', value_name = "ENDPOINTS")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "ENDPOINTS",
+        help_heading = "Suites"
+    )]
     pub entitlements: Vec<String>,
     /// Also run the RFC-strict checks Okta's tests do not enforce (status as a string, scimType,
     /// case-insensitive uniqueness, Location).
-    #[arg(long)]
+    #[arg(long, help_heading = "Suites")]
     pub rfc_strict: bool,
     /// Also write the results as JUnit XML to this file.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = "Output")]
     pub junit: Option<PathBuf>,
     /// Also write the results (with exchanges, secrets redacted) as JSON to this file.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = "Output")]
     pub report_json: Option<PathBuf>,
     /// Seed of the generated names (default: from the clock).
     #[arg(long)]

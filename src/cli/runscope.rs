@@ -22,6 +22,7 @@ use crate::server::{self, Fault, RunningServer, ServerConfig};
 
 /// Run a Runscope API-test export (e.g. Okta's SPEC test) against a SCIM server.
 #[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Run")]
 pub struct RunscopeArgs {
     /// The exported test (JSON).
     pub file: PathBuf,
@@ -39,13 +40,13 @@ pub struct RunscopeArgs {
     #[arg(long)]
     pub pauses: bool,
     /// Also write the results as JUnit XML to this file.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = "Output")]
     pub junit: Option<PathBuf>,
     /// Also write the results (with exchanges, secrets redacted) as JSON to this file.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = "Output")]
     pub report_json: Option<PathBuf>,
     /// Show the failing exchange (request line, bodies, status) and script logs under each step.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub exchanges: bool,
     /// With the embedded server only: switch on a named defect (repeatable; see `serve --list-faults`).
     #[arg(long = "fault", value_name = "NAME")]

@@ -15,6 +15,7 @@ pub const AUTH_ENV_VARS: [&str; 2] = ["SCIMFUZZ_AUTH", "SCIM_AUTH"];
 
 /// How to reach the server under test.
 #[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Target and auth")]
 pub struct TargetArgs {
     /// The SCIM base URL, e.g. `https://example.com/scim/v2`. Default: the embedded reference server.
     #[arg(long, env = "SCIM_BASE_URL", value_name = "URL")]

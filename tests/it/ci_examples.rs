@@ -1,6 +1,7 @@
-//! The CI recipes in `examples/ci/` and the Kubernetes example in `load-profiles/README.md` hold
-//! `scimfuzz` command lines users copy as they are: every one of them must parse with the real
-//! argument parser (a dry parse through clap, nothing runs), so a renamed flag fails here first.
+//! The CI recipes in `examples/ci/`, the Kubernetes example in `load-profiles/README.md` and the
+//! examples every command's `--help` ends with hold `scimfuzz` command lines users copy as they
+//! are: every one of them must parse with the real argument parser (a dry parse through clap,
+//! nothing runs), so a renamed flag fails here first.
 
 use std::path::Path;
 
@@ -45,7 +46,8 @@ fn shell_words(line: &str) -> Vec<String> {
     words
 }
 
-/// Every `scimfuzz <subcommand> …` command in `text`, cut at `||`, `&&`, `;` or a pipe.
+/// Every `scimfuzz <subcommand> …` command in `text`, cut at `||`, `&&`, `;`, a pipe, a
+/// redirection, `&` or a comment.
 fn scimfuzz_commands(text: &str) -> Vec<String> {
     let mut commands = Vec::new();
     for line in text.lines() {
@@ -54,7 +56,7 @@ fn scimfuzz_commands(text: &str) -> Vec<String> {
             let candidate = &rest[at..];
             let second = candidate.split_whitespace().nth(1).unwrap_or_default();
             if SUBCOMMANDS.contains(&second) {
-                let end = ["||", "&&", ";", " | "]
+                let end = ["||", "&&", ";", " | ", " > ", " &", " #"]
                     .iter()
                     .filter_map(|stop| candidate.find(stop))
                     .min()
@@ -144,4 +146,36 @@ fn a_wrong_flag_is_caught_by_the_dry_parse() {
         scimfuzz_commands("run: scimfuzz okta --junit o.xml || echo okta >> failed"),
         vec!["scimfuzz okta --junit o.xml"]
     );
+}
+
+#[test]
+fn every_commands_help_ends_with_examples_that_parse_and_the_exit_codes() {
+    for (name, ending) in scimfuzz::cli::help::ALL {
+        let commands = scimfuzz_commands(ending);
+        assert!(commands.len() >= 2, "{name}: {commands:?}");
+        for command in &commands {
+            assert!(
+                command.starts_with(&format!("scimfuzz {name}")),
+                "{command}"
+            );
+            parses(command).unwrap_or_else(|err| panic!("{name} --help: {err}"));
+        }
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
+            .args([name, "--help"])
+            .output()
+            .expect("the binary runs");
+        assert_eq!(output.status.code(), Some(0), "{name} --help");
+        let help = String::from_utf8_lossy(&output.stdout);
+        assert!(help.contains("Examples:"), "{name}: {help}");
+        assert!(
+            help.trim_end()
+                .lines()
+                .last()
+                .is_some_and(|l| l.contains("130 load interrupted")),
+            "{name} --help ends with the exit codes: {help}"
+        );
+        if ["fuzz", "replay", "okta", "load"].contains(&name) {
+            assert!(help.contains("Target and auth:"), "{name}: {help}");
+        }
+    }
 }
