@@ -91,6 +91,7 @@ fn bench_checking(c: &mut Criterion) {
                 ),
             ],
             body: body.to_string(),
+            oversized: None,
         },
         timings: Timings {
             started_at_us: 0,

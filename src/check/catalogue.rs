@@ -144,6 +144,8 @@ checks! {
         "a refused PATCH says why in scimType (noTarget for a remove that selects nothing, invalidValue for a wrong type)";
     ETAG_PRECONDITION = "etag.if-match-412", Error, "RFC 7644 §3.14",
         "a write with a stale If-Match answers 412";
+    RESPONSE_TOO_LARGE = "response.too-large", Error, "RFC 7644 §3.4.2.4 (large results are paged); --max-response-size",
+        "a response body stays within --max-response-size (default 16 MiB, decoded)";
     LATENCY = "latency.okta-600ms", Warning, "Okta SPEC step 10 (< 600 ms)",
         "responses arrive within 600 ms";
     RACE_DUPLICATE = "race.duplicate-create", Error, "RFC 7644 §3.3 under concurrency",

@@ -163,6 +163,11 @@ pub(super) fn check_call(
     let Some(call) = call else {
         return Vec::new();
     };
+    if let Some(oversized) = call.response.oversized {
+        let wanted = format!("a body of at most {} bytes", oversized.limit);
+        let finding = Finding::new(id::RESPONSE_TOO_LARGE, wanted, oversized.describe());
+        return vec![finding.at_call(call_index)];
+    }
     let mut findings = check_response(expected, op, call, ctx);
     let status_ok = expected.statuses().contains(&call.response.status);
     if findings.iter().any(|f| f.check_id == id::JSON_BODY) || !status_ok {

@@ -17,6 +17,7 @@ pub fn exchange(method: &str, status: u16, body: &str) -> Call {
             status,
             headers: vec![("content-type".into(), "application/scim+json".into())],
             body: body.into(),
+            oversized: None,
         },
         timings: Timings {
             started_at_us: 0,

@@ -101,6 +101,7 @@ pub fn run(args: LoadArgs) -> CliResult {
             base_url: String::new(),
             authorization: args.target.authorization()?,
             headers,
+            max_response_bytes: args.target.transport.max_response_bytes,
         },
         users: args.users,
         duration,

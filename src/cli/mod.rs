@@ -14,6 +14,7 @@ pub mod report;
 pub mod runscope;
 pub mod serve;
 pub mod target;
+pub mod transport;
 
 use clap::{Parser, Subcommand};
 

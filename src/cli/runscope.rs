@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::transport::TransportArgs;
 use super::{exit, CliError, CliResult};
 use crate::conformance::okta::names::{initial_script_variables, NameSource};
 use crate::conformance::okta::{spec::ensure_listed_user, Session};
@@ -54,6 +55,8 @@ pub struct RunscopeArgs {
     /// Seconds one request may take before the run gives up (Okta's own limit is 60).
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     pub timeout: u64,
+    #[command(flatten)]
+    pub transport: TransportArgs,
 }
 
 /// Runs the subcommand.
@@ -69,9 +72,9 @@ pub fn run(args: RunscopeArgs) -> CliResult {
         variables.set(name, value);
     }
     let timeout = Duration::from_secs(args.timeout.max(1));
-    let mut wire = Wire::new(timeout).map_err(|err| {
-        CliError::CouldNotRun(format!("could not start the async runtime: {err}"))
-    })?;
+    let mut wire = Wire::new(timeout)
+        .map_err(|err| CliError::CouldNotRun(format!("could not start the async runtime: {err}")))?
+        .with_max_response_bytes(args.transport.max_response_bytes);
     let _server = if variables.contains("SCIMBaseURL") {
         if !args.faults.is_empty() {
             return Err(CliError::Usage(
@@ -80,14 +83,14 @@ pub fn run(args: RunscopeArgs) -> CliResult {
             ));
         }
         if args.seed_user {
-            seed_user(&wire, &variables, timeout)?;
+            seed_user(&wire, &variables, timeout, &args.transport)?;
         }
         None
     } else {
         let server = start_embedded(args.faults.clone())?;
         variables.set("SCIMBaseURL", server.base_url());
         variables.set("auth", server.authorization());
-        seed_user(&wire, &variables, timeout)?;
+        seed_user(&wire, &variables, timeout, &args.transport)?;
         Some(server)
     };
     alias_crud_variables(&mut variables);
@@ -159,11 +162,17 @@ fn found_no_user(outcome: &RunOutcome) -> bool {
 
 /// Gives the server at `SCIMBaseURL` (authenticated with `auth`) the one complete user Okta's
 /// SPEC step 1 needs, unless it lists one already.
-fn seed_user(wire: &Wire, variables: &Variables, timeout: Duration) -> Result<(), CliError> {
+fn seed_user(
+    wire: &Wire,
+    variables: &Variables,
+    timeout: Duration,
+    transport: &TransportArgs,
+) -> Result<(), CliError> {
     let base = variables.get("SCIMBaseURL").unwrap_or_default();
     let auth = variables.get("auth").map(str::to_string);
     let mut target = Target::new(base, auth);
     target.timeout = timeout;
+    transport.apply(&mut target);
     let driver = Driver::new(target).map_err(|err| CliError::CouldNotRun(err.to_string()))?;
     let mut session = Session::new(wire, &driver, seed_from_clock());
     let seeded =

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::transport::TransportArgs;
 use super::CliError;
 use crate::driver::Target;
 use crate::server::{spawn_on_thread, Fault, RunningServer, ServerConfig};
@@ -32,6 +33,8 @@ pub struct TargetArgs {
     /// Switch on a fault of the embedded server (repeatable; only without --target).
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<Fault>,
+    #[command(flatten)]
+    pub transport: TransportArgs,
 }
 
 /// A resolved target: where to send, and the embedded server if we started one.
@@ -51,6 +54,7 @@ impl TargetArgs {
                 })?;
             let mut target = Target::new(server.base_url(), Some(server.authorization()));
             target.headers = headers;
+            self.transport.apply(&mut target);
             return Ok(ResolvedTarget {
                 target,
                 server: Some(server),
@@ -58,6 +62,7 @@ impl TargetArgs {
         };
         let mut target = Target::new(url.to_string(), self.authorization()?);
         target.headers = headers;
+        self.transport.apply(&mut target);
         Ok(ResolvedTarget {
             target,
             server: None,

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
-use crate::driver::{Call, Driver, RequestSpec, Target, TransportError};
+use crate::driver::{
+    Call, Driver, RequestSpec, Target, TransportError, DEFAULT_MAX_RESPONSE_BYTES,
+};
 
 /// The runtime every request of a run is sent on, plus one driver per base URL in use.
 #[derive(Debug)]
@@ -16,6 +18,7 @@ pub struct Wire {
     runtime: tokio::runtime::Runtime,
     drivers: HashMap<String, Driver>,
     timeout: Duration,
+    max_response_bytes: u64,
 }
 
 impl Wire {
@@ -28,7 +31,14 @@ impl Wire {
             runtime,
             drivers: HashMap::new(),
             timeout,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         })
+    }
+
+    /// The body limit of the drivers [`Wire::send_to`] makes (default 16 MiB).
+    pub fn with_max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
     }
 
     /// Sends `spec` with `driver` and waits for the exchange.
@@ -42,6 +52,7 @@ impl Wire {
         if !self.drivers.contains_key(base_url) {
             let mut target = Target::new(base_url, None);
             target.timeout = self.timeout;
+            target.max_response_bytes = self.max_response_bytes;
             let driver = Driver::new(target)?;
             self.drivers.insert(base_url.to_string(), driver);
         }

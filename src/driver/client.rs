@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use super::body::{read_bounded, DEFAULT_MAX_RESPONSE_BYTES};
 use super::call::{Call, RecordedRequest, RecordedResponse, Timings};
 use super::request::{AuthMode, Body, Method, RequestSpec};
 
@@ -16,6 +17,8 @@ pub struct Target {
     pub headers: Vec<(String, String)>,
     /// How long one request may take, headers and body together.
     pub timeout: Duration,
+    /// The largest response body read (decoded bytes); larger ones are cut and marked oversized.
+    pub max_response_bytes: u64,
 }
 
 impl Target {
@@ -26,6 +29,7 @@ impl Target {
             authorization,
             headers: Vec::new(),
             timeout: Duration::from_secs(60),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -107,17 +111,18 @@ impl Driver {
                 (name.as_str().to_ascii_lowercase(), text)
             })
             .collect();
-        let bytes = response
-            .bytes()
+        let body = read_bounded(response, self.target.max_response_bytes)
             .await
             .map_err(|err| self.classify(&request, err))?;
         let total_us = clock.elapsed().as_micros() as u64;
+        let oversized = body.oversized;
         Ok(Call {
             request,
             response: RecordedResponse {
                 status,
                 headers,
-                body: String::from_utf8_lossy(&bytes).into_owned(),
+                body: body.into_text(),
+                oversized,
             },
             timings: Timings {
                 started_at_us,

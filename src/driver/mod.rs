@@ -2,12 +2,17 @@
 //! a [`Call`] (what was sent, what came back, and when) comes out. Transport failures are
 //! [`TransportError`]s, never findings: judging responses is `check`'s job.
 
+mod body;
 mod call;
 mod client;
 mod ids;
 mod namespace;
 mod request;
 
+pub use body::{
+    human_size, parse_size, read_bounded, BoundedBody, Oversized, DEFAULT_MAX_RESPONSE_BYTES,
+    KEPT_PREFIX_BYTES,
+};
 pub use call::{Call, RecordedRequest, RecordedResponse, Timings};
 pub use client::{Driver, Target, TransportError};
 pub use ids::{Assigned, IdMap, ResourceKind};

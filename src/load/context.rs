@@ -3,6 +3,7 @@
 //! data ([`WorkerSession`]: its userName partition, recorder, ledger, schedule and pool of users).
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use goose::prelude::GooseUser;
@@ -11,6 +12,7 @@ use super::interrupt::Interrupt;
 use super::ledger::Ledger;
 use super::okta_shapes::NamePartition;
 use super::recorder::{Collector, UserRecorder};
+use crate::driver::Oversized;
 
 /// Okta's 429 handling: integer `Retry-After` honoured, else `backoff` doubling, `max_tries` in all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +65,10 @@ pub struct RunContext {
     /// Tasks finished, and when the last one finished (µs since the run start).
     pub tasks_done: AtomicU64,
     pub last_task_done_us: AtomicU64,
+    /// The largest response body read (`--max-response-size`).
+    pub max_response_bytes: u64,
+    /// The first response past that limit: the run stops and exits 3.
+    pub oversized: Mutex<Option<Oversized>>,
 }
 
 impl RunContext {

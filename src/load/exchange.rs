@@ -13,6 +13,7 @@ use super::context::{RunContext, WorkerSession};
 use super::okta_shapes::OKTA_CONTENT_TYPE;
 use super::ops::OpKind;
 use super::recorder::Outcome;
+use crate::driver::read_bounded;
 
 /// What a measured operation ended with.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,7 +117,7 @@ pub async fn exchange_racing_pair(
     let first = builder(user, context, &operation);
     let second = builder(user, context, &operation);
     let sent = Instant::now();
-    let (first, second) = tokio::join!(send_raw(first), send_raw(second));
+    let (first, second) = tokio::join!(send_raw(first, context), send_raw(second, context));
     let finished = Instant::now();
     [first, second].map(|answer| {
         let ok = matches!(answer.status, 201 | 409);
@@ -185,35 +186,47 @@ async fn send_once(
         .build();
     match user.request(request).await {
         Ok(goose) => match goose.response {
-            Ok(response) => read_answer(response).await,
+            Ok(response) => read_answer(response, context).await,
             Err(_) => no_answer(),
         },
         Err(_) => no_answer(),
     }
 }
 
-async fn send_raw(builder: Option<reqwest::RequestBuilder>) -> Answer {
+async fn send_raw(builder: Option<reqwest::RequestBuilder>, context: &RunContext) -> Answer {
     match builder {
         Some(builder) => match builder.send().await {
-            Ok(response) => read_answer(response).await,
+            Ok(response) => read_answer(response, context).await,
             Err(_) => no_answer(),
         },
         None => no_answer(),
     }
 }
 
-async fn read_answer(response: reqwest::Response) -> Answer {
+/// Reads the answer through the bounded reader; a body past the limit stops the whole run
+/// (recorded in the context, goose's killswitch pulled) and counts as no answer.
+async fn read_answer(response: reqwest::Response, context: &RunContext) -> Answer {
     let status = response.status().as_u16();
     let retry_after = response
         .headers()
         .get(RETRY_AFTER)
         .and_then(|value| value.to_str().ok())
         .map(str::to_string);
-    match response.text().await {
-        Ok(text) => Answer {
+    match read_bounded(response, context.max_response_bytes).await {
+        Ok(body) if body.oversized.is_some() => {
+            let mut first = context.oversized.lock().unwrap_or_else(|p| p.into_inner());
+            if first.is_none() {
+                *first = body.oversized;
+                goose::trigger_killswitch(
+                    "scimfuzz load: a response body exceeded --max-response-size",
+                );
+            }
+            no_answer()
+        }
+        Ok(body) => Answer {
             status,
             retry_after,
-            text,
+            text: body.into_text(),
         },
         Err(_) => no_answer(),
     }

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::task::JoinSet;
@@ -32,6 +32,8 @@ pub struct LoadTarget {
     /// The full `Authorization` header value.
     pub authorization: Option<String>,
     pub headers: Vec<(String, String)>,
+    /// The largest response body read, decoded (`--max-response-size`).
+    pub max_response_bytes: u64,
 }
 
 /// Everything a run needs, already resolved from flags and the profile.
@@ -119,6 +121,12 @@ pub async fn run_load_until(
     let (driver, context) = prepare(&settings, &plan, &interrupt, request_timeout).await?;
     if !interrupt.requested() {
         attack(&settings, &plan, &context, request_timeout).await?;
+    }
+    if let Some(oversized) = *context.oversized.lock().unwrap_or_else(|p| p.into_inner()) {
+        return Err(LoadError::CouldNotRun(format!(
+            "the load stopped: {}",
+            oversized.describe()
+        )));
     }
     let measurements = context
         .collector
@@ -303,6 +311,8 @@ fn run_context(
         tasks_in_progress: AtomicU64::new(0),
         tasks_done: AtomicU64::new(0),
         last_task_done_us: AtomicU64::new(0),
+        max_response_bytes: settings.target.max_response_bytes,
+        oversized: Mutex::new(None),
     })
 }
 
@@ -362,6 +372,7 @@ async fn preflight(target: &LoadTarget, timeout: Duration) -> Result<Driver, Loa
     let mut driver_target = Target::new(&target.base_url, target.authorization.clone());
     driver_target.headers = target.headers.clone();
     driver_target.timeout = timeout;
+    driver_target.max_response_bytes = target.max_response_bytes;
     let driver =
         Driver::new(driver_target).map_err(|err| LoadError::CouldNotRun(err.to_string()))?;
     // A server that fails now and then (5xx, 429) gets three chances before we give up.
@@ -374,6 +385,12 @@ async fn preflight(target: &LoadTarget, timeout: Duration) -> Result<Driver, Loa
             .send(&RequestSpec::get("/Users?startIndex=1&count=2"))
             .await
             .map_err(|err| LoadError::CouldNotRun(err.to_string()))?;
+        if let Some(oversized) = call.response.oversized {
+            return Err(LoadError::CouldNotRun(format!(
+                "GET /Users?startIndex=1&count=2: {}",
+                oversized.describe()
+            )));
+        }
         status = call.response.status;
         if status < 500 && status != 429 {
             break;

@@ -81,6 +81,7 @@ mod tests {
                 status: 200,
                 headers: vec![],
                 body: "{}".into(),
+                oversized: None,
             },
             timings: Timings {
                 started_at_us: 0,

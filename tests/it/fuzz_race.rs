@@ -38,6 +38,7 @@ fn call(method: &str, path: &str, status: u16, body: Value) -> Call {
             status,
             headers,
             body: body.to_string(),
+            oversized: None,
         },
         timings: Timings {
             started_at_us: 0,

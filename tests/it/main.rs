@@ -7,6 +7,8 @@ mod fuzz_cli;
 mod fuzz_discovery;
 mod fuzz_faults;
 mod fuzz_race;
+mod hostile;
+mod hostile_server;
 mod interop;
 mod load;
 mod load_integrity;

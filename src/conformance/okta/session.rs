@@ -181,7 +181,15 @@ impl Check {
     }
 
     /// Keeps an exchange as evidence (the last one kept is shown when the check fails).
+    /// Records `call`; a body past `--max-response-size` fails the step there and then.
     pub fn record(&mut self, call: &Call) {
+        if let Some(oversized) = call.response.oversized {
+            self.fail(
+                "response size",
+                format!("a body of at most {} bytes", oversized.limit),
+                oversized.describe(),
+            );
+        }
         self.calls.push(call.clone());
     }
 
@@ -307,6 +315,7 @@ mod tests {
                     .map(|value| vec![("retry-after".to_string(), value.to_string())])
                     .unwrap_or_default(),
                 body: String::new(),
+                oversized: None,
             },
             timings: Timings {
                 started_at_us: 0,

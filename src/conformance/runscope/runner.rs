@@ -176,6 +176,13 @@ fn run_request(
     let (base, path) = split_url(&url);
     let spec = build_spec(request, vars, path);
     let call = wire.send_to(base, &spec)?;
+    if let Some(oversized) = call.response.oversized {
+        failures.push(Failure::new(
+            "response size",
+            format!("a body of at most {} bytes", oversized.limit),
+            oversized.describe(),
+        ));
+    }
     let json = call.response.json();
     let observed = Observed {
         status: call.response.status,

@@ -236,6 +236,7 @@ mod tests {
                 status: 200,
                 headers: vec![("content-type".into(), "application/scim+json".into())],
                 body: body.into(),
+                oversized: None,
             },
             timings: Timings {
                 started_at_us: 0,

@@ -1,0 +1,29 @@
+//! How every command that sends requests treats the connection and what comes back:
+//! `--max-response-size` (the bound on every response body, decoded). Shared by `fuzz`, `replay`,
+//! `okta`, `load` (through [`TargetArgs`](super::target::TargetArgs)) and `runscope`.
+
+use crate::driver::{parse_size, Target, DEFAULT_MAX_RESPONSE_BYTES};
+
+/// Limits on the exchanges with the server.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TransportArgs {
+    /// The largest response body read, decoded (gzip counts inflated), e.g. 16MiB, 512KiB; a
+    /// larger body is cut there and reported (a finding; `load` stops with exit 3).
+    #[arg(long = "max-response-size", value_name = "SIZE", default_value = "16MiB", value_parser = parse_size)]
+    pub max_response_bytes: u64,
+}
+
+impl Default for TransportArgs {
+    fn default() -> Self {
+        Self {
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+}
+
+impl TransportArgs {
+    /// Applies the limits to `target`.
+    pub fn apply(&self, target: &mut Target) {
+        target.max_response_bytes = self.max_response_bytes;
+    }
+}

@@ -1,0 +1,214 @@
+//! The commands against hostile servers (see hostile_server.rs): what each ends with (exit code
+//! and message) and a bound on its peak memory, read from /proc while it runs.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::hostile_server::{peak_rss_kib, start, Behaviour};
+
+/// What a run of the binary ended with.
+pub struct Ended {
+    pub code: i32,
+    pub output: String,
+    /// The highest VmHWM seen while it ran, KiB (0 where /proc is missing).
+    pub peak_kib: u64,
+}
+
+/// Runs the binary with `args`, polling its peak RSS, killed after `limit`.
+pub fn run_measured(args: &[&str], limit: Duration) -> Ended {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
+        .args(args)
+        .env_remove("SCIMFUZZ_AUTH")
+        .env_remove("SCIM_AUTH")
+        .env_remove("SCIM_BASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("scimfuzz starts");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let out = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+    let err = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let started = Instant::now();
+    let mut peak_kib = 0;
+    let status = loop {
+        if let Some(kib) = peak_rss_kib(child.id()) {
+            peak_kib = peak_kib.max(kib);
+        }
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("scimfuzz {args:?} still ran after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let output = format!("{}{}", out.join().unwrap(), err.join().unwrap());
+    Ended {
+        code: status.code().unwrap_or(-1),
+        output,
+        peak_kib,
+    }
+}
+
+const MIB: u64 = 1024 * 1024;
+/// The bound the issue sets on every command's peak RSS against these servers.
+const PEAK_LIMIT_KIB: u64 = 100 * 1024;
+
+fn huge() -> Behaviour {
+    Behaviour::Huge { bytes: 50 * MIB }
+}
+
+fn bomb() -> Behaviour {
+    Behaviour::GzipBomb {
+        inflated: 10 * 1024 * MIB,
+    }
+}
+
+fn assert_bounded(command: &str, server: &str, ended: &Ended) {
+    eprintln!(
+        "{command} against {server}: exit {}, peak RSS {} KiB",
+        ended.code, ended.peak_kib
+    );
+    assert!(
+        ended.peak_kib < PEAK_LIMIT_KIB,
+        "{command} against {server}: peak RSS {} KiB\n{}",
+        ended.peak_kib,
+        ended.output
+    );
+    assert!(!ended.output.contains("panicked"), "{}", ended.output);
+}
+
+fn fuzz_against(behaviour: Behaviour) -> Ended {
+    let server = start(behaviour);
+    let args = [
+        "fuzz",
+        "--target",
+        &server.base_url,
+        "--auth",
+        "Bearer hostile",
+        "--cases",
+        "2",
+        "--seed",
+        "1",
+        "--shrink-time",
+        "1s",
+    ];
+    run_measured(&args, Duration::from_secs(120))
+}
+
+#[test]
+fn fuzz_reports_a_50_mb_body_as_a_finding_and_never_holds_it() {
+    let ended = fuzz_against(huge());
+    assert_eq!(ended.code, 1, "{}", ended.output);
+    assert!(
+        ended.output.contains("response.too-large"),
+        "{}",
+        ended.output
+    );
+    assert!(ended.output.contains("16 MiB limit"), "{}", ended.output);
+    assert_bounded("fuzz", "a 50 MB body", &ended);
+}
+
+#[test]
+fn fuzz_stops_inflating_a_gzip_bomb_at_the_limit() {
+    let ended = fuzz_against(bomb());
+    assert_eq!(ended.code, 1, "{}", ended.output);
+    assert!(
+        ended.output.contains("response.too-large"),
+        "{}",
+        ended.output
+    );
+    assert_bounded("fuzz", "a 10 GiB gzip bomb", &ended);
+}
+
+fn okta_against(behaviour: Behaviour) -> Ended {
+    let server = start(behaviour);
+    let args = [
+        "okta",
+        "--target",
+        &server.base_url,
+        "--auth",
+        "Bearer hostile",
+        "--suites",
+        "spec",
+        "--mode",
+        "oin",
+    ];
+    run_measured(&args, Duration::from_secs(120))
+}
+
+#[test]
+fn okta_fails_the_step_whose_body_is_too_large_and_never_holds_it() {
+    for (name, behaviour) in [("a 50 MB body", huge()), ("a 10 GiB gzip bomb", bomb())] {
+        let ended = okta_against(behaviour);
+        assert_eq!(ended.code, 1, "{name}: {}", ended.output);
+        assert!(
+            ended.output.contains("16 MiB limit"),
+            "{name}: {}",
+            ended.output
+        );
+        assert_bounded("okta", name, &ended);
+    }
+}
+
+#[test]
+fn load_stops_with_exit_3_on_a_body_too_large() {
+    for (name, behaviour) in [("a 50 MB body", huge()), ("a 10 GiB gzip bomb", bomb())] {
+        let server = start(behaviour);
+        let profile = crate::load::smoke_profile();
+        let args = [
+            "load",
+            "--profile",
+            &profile,
+            "--target",
+            &server.base_url,
+            "--auth",
+            "Bearer hostile",
+            "--no-progress",
+        ];
+        let ended = run_measured(&args, Duration::from_secs(120));
+        let requests = server.requests.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(
+            requests <= 3,
+            "{name}: the preflight stops the run, yet {requests} requests came"
+        );
+        assert_eq!(ended.code, 3, "{name}: {}", ended.output);
+        assert!(
+            ended.output.contains("16 MiB limit"),
+            "{name}: {}",
+            ended.output
+        );
+        assert_bounded("load", name, &ended);
+    }
+}
+
+#[test]
+fn a_smaller_limit_is_honoured_and_named() {
+    let server = start(Behaviour::Huge { bytes: 2 * MIB });
+    let args = [
+        "okta",
+        "--target",
+        &server.base_url,
+        "--auth",
+        "Bearer hostile",
+        "--suites",
+        "spec",
+        "--max-response-size",
+        "1MiB",
+    ];
+    let ended = run_measured(&args, Duration::from_secs(60));
+    assert_eq!(ended.code, 1, "{}", ended.output);
+    assert!(ended.output.contains("1 MiB limit"), "{}", ended.output);
+}
