@@ -21,6 +21,7 @@ fn call(method: &str, path: &str, status: u16, body: &str) -> Call {
             status,
             headers: Vec::new(),
             body: body.into(),
+            oversized: None,
         },
         timings: Timings {
             started_at_us: 0,
