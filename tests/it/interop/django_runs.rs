@@ -62,11 +62,14 @@ const OPS_THAT_MUST_RUN: [&str; 6] = [
     "rename-group",
 ];
 
-/// The Okta steps (`suite/step`) that fail against django-scim2, each a verified deviation:
-/// SPEC 11, the 401 without a SCIM Error body; in group push, members sent on create are dropped
-/// (g2), `displayName eq` finds no group (g3), removes by `members[value eq …]`, path-less renames
-/// and member replaces answer 501 (OIN g4–g6), and a PUT's members are ignored (AIW g4–g6).
-const EXPECTED_OKTA_FAILURES: [&str; 11] = [
+/// The Okta steps (`suite/step`) that fail against django-scim2 with `--rfc-strict`, each a
+/// verified deviation: SPEC 11, the 401 without a SCIM Error body; in group push, members sent on
+/// create are dropped (g2), `displayName eq` finds no group (g3), removes by
+/// `members[value eq …]`, path-less renames and member replaces answer 501 (OIN g4–g6), and a
+/// PUT's members are ignored (AIW g4–g6); in the RFC suite, the all-caps variant of a taken
+/// userName is created (r2), an exact duplicate's 409 has no `scimType` (r3), and error bodies give
+/// `status` as a number (r4).
+const EXPECTED_OKTA_FAILURES: [&str; 14] = [
     "Group push (AIW: PUT)/g2",
     "Group push (AIW: PUT)/g3",
     "Group push (AIW: PUT)/g4",
@@ -77,6 +80,9 @@ const EXPECTED_OKTA_FAILURES: [&str; 11] = [
     "Group push (OIN: PATCH)/g4",
     "Group push (OIN: PATCH)/g5",
     "Group push (OIN: PATCH)/g6",
+    "RFC strict/r2",
+    "RFC strict/r3",
+    "RFC strict/r4",
     "SPEC/11",
 ];
 
@@ -208,6 +214,7 @@ fn okta_conformance_against_django_scim2_has_exactly_the_known_failures() {
             &target,
             "--auth",
             &auth,
+            "--rfc-strict",
             "--seed",
             "7",
             "--report-json",
