@@ -1,6 +1,6 @@
-//! The attribute characteristics that matching depends on — type and `caseExact` — for the
-//! schemas of RFC 7643: the common attributes (§3.1), User and Group (§4, §8.7.1) and the
-//! Enterprise User extension (§4.3).
+//! The attribute characteristics that matching depends on — type and `caseExact` — read from RFC
+//! 7643's attribute table (`scim::schema`): the common attributes (§3.1), User and Group (§4,
+//! §8.7.1) and the Enterprise User extension (§4.3).
 //!
 //! RFC 7643 makes `id`, `externalId`, `meta.resourceType` and `meta.version` case exact (§3.1);
 //! every User, Group and Enterprise User attribute is `"caseExact": false` (§8.7.1), and so is any
@@ -11,20 +11,11 @@ use serde_json::Value;
 
 use super::super::filter::ast::AttrPath;
 use super::super::filter::parser::attr_path_from_word;
+use super::super::schema::AttributeTable;
 use super::super::urn;
 
-/// The data types of RFC 7643 §2.3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AttrType {
-    String,
-    Boolean,
-    Decimal,
-    Integer,
-    DateTime,
-    Binary,
-    Reference,
-    Complex,
-}
+/// The data types of RFC 7643 §2.3 (the table's).
+pub use crate::scim::schema::AttrType;
 
 /// What matching needs to know about one attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -108,146 +99,22 @@ pub fn attribute_rule(
         ),
         None => (path.schema.as_deref(), &path.name, path.sub_attr.as_deref()),
     };
-    let mut buffer = [0u8; MAX_KEY_LEN];
-    let key = lowercase_key(&mut buffer, name, sub)?;
+    let table = AttributeTable::rfc();
     let kind = schema.map_or(resource, SchemaKind::from_name);
-    let common = matches!(
-        kind,
-        SchemaKind::User | SchemaKind::Group | SchemaKind::Unknown
-    );
-    if common {
-        if let Some(rule) = common_attribute(key) {
-            return Some(rule);
-        }
-    }
-    let attr_type = match kind {
-        SchemaKind::User => user_attribute(key),
-        SchemaKind::Group => group_attribute(key),
-        SchemaKind::EnterpriseUser => enterprise_attribute(key),
-        SchemaKind::Unknown => None,
+    let attribute = match kind {
+        SchemaKind::User => table.attribute(urn::USER, name),
+        SchemaKind::Group => table.attribute(urn::GROUP, name),
+        SchemaKind::EnterpriseUser => table.attribute(urn::ENTERPRISE_USER, name),
+        SchemaKind::Unknown => table.common_attribute(name),
     }?;
-    Some(AttributeRule {
-        attr_type,
-        case_exact: false,
-    })
-}
-
-/// Longer than any attribute key the tables know; longer keys are unknown attributes.
-const MAX_KEY_LEN: usize = 64;
-
-/// `name` or `name.sub`, ASCII-lowercased into `buffer` (no allocation: this runs for every
-/// comparison of every resource a filter scans). `None` if it does not fit.
-fn lowercase_key<'b>(
-    buffer: &'b mut [u8; MAX_KEY_LEN],
-    name: &str,
-    sub: Option<&str>,
-) -> Option<&'b str> {
-    let len = name.len() + sub.map_or(0, |sub| sub.len() + 1);
-    if len > MAX_KEY_LEN {
-        return None;
-    }
-    buffer[..name.len()].copy_from_slice(name.as_bytes());
-    if let Some(sub) = sub {
-        buffer[name.len()] = b'.';
-        buffer[name.len() + 1..len].copy_from_slice(sub.as_bytes());
-    }
-    buffer[..len].make_ascii_lowercase();
-    std::str::from_utf8(&buffer[..len]).ok()
-}
-
-/// RFC 7643 §3.1: the attributes every resource has.
-fn common_attribute(key: &str) -> Option<AttributeRule> {
-    let (attr_type, case_exact) = match key {
-        "id" | "externalid" | "meta.resourcetype" | "meta.version" => (AttrType::String, true),
-        "meta.created" | "meta.lastmodified" => (AttrType::DateTime, false),
-        "meta.location" | "schemas" => (AttrType::Reference, false),
-        "meta" => (AttrType::Complex, false),
-        _ => return None,
+    let attribute = match sub {
+        Some(sub) => attribute.sub(sub)?,
+        None => attribute,
     };
     Some(AttributeRule {
-        attr_type,
-        case_exact,
+        attr_type: attribute.kind,
+        case_exact: attribute.case_exact,
     })
-}
-
-/// RFC 7643 §4.1 / §8.7.1: the User attributes (all `"caseExact": false`).
-fn user_attribute(key: &str) -> Option<AttrType> {
-    let attr_type = match key {
-        "username" | "displayname" | "nickname" | "title" | "usertype" | "preferredlanguage"
-        | "locale" | "timezone" | "password" => AttrType::String,
-        "name.formatted"
-        | "name.familyname"
-        | "name.givenname"
-        | "name.middlename"
-        | "name.honorificprefix"
-        | "name.honorificsuffix" => AttrType::String,
-        "profileurl" | "photos.value" | "groups.$ref" => AttrType::Reference,
-        "active" => AttrType::Boolean,
-        "name" | "emails" | "phonenumbers" | "ims" | "photos" | "addresses" | "groups"
-        | "entitlements" | "roles" | "x509certificates" => AttrType::Complex,
-        "x509certificates.value" => AttrType::Binary,
-        "addresses.formatted"
-        | "addresses.streetaddress"
-        | "addresses.locality"
-        | "addresses.region"
-        | "addresses.postalcode"
-        | "addresses.country" => AttrType::String,
-        _ => return multi_valued_sub_attribute(key),
-    };
-    Some(attr_type)
-}
-
-/// The sub-attributes every multi-valued User attribute has (RFC 7643 §2.4).
-fn multi_valued_sub_attribute(key: &str) -> Option<AttrType> {
-    let (parent, sub) = key.split_once('.')?;
-    let multi_valued = matches!(
-        parent,
-        "emails"
-            | "phonenumbers"
-            | "ims"
-            | "photos"
-            | "addresses"
-            | "groups"
-            | "entitlements"
-            | "roles"
-            | "x509certificates"
-    );
-    if !multi_valued {
-        return None;
-    }
-    match sub {
-        "value" | "display" | "type" => Some(AttrType::String),
-        "primary" => Some(AttrType::Boolean),
-        _ => None,
-    }
-}
-
-/// RFC 7643 §4.2 / §8.7.1: the Group attributes.
-fn group_attribute(key: &str) -> Option<AttrType> {
-    match key {
-        "displayname" | "members.value" | "members.type" | "members.display" => {
-            Some(AttrType::String)
-        }
-        "members.$ref" => Some(AttrType::Reference),
-        "members" => Some(AttrType::Complex),
-        _ => None,
-    }
-}
-
-/// RFC 7643 §4.3: the Enterprise User extension's attributes.
-fn enterprise_attribute(key: &str) -> Option<AttrType> {
-    match key {
-        "employeenumber"
-        | "costcenter"
-        | "organization"
-        | "division"
-        | "department"
-        | "manager.value"
-        | "manager.displayname" => Some(AttrType::String),
-        "manager.$ref" => Some(AttrType::Reference),
-        "manager" => Some(AttrType::Complex),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

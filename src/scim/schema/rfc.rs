@@ -1,6 +1,9 @@
 //! The table as RFC 7643 defines it: the common attributes of §3.1, User (§4.1, §8.7.1), Group
 //! (§4.2, §8.7.1) and the Enterprise User extension (§4.3, §8.7.1). `displayName` of Group is
-//! required here as §4.2 says ("REQUIRED"), although the §8.7.1 example marks it optional.
+//! required here as §4.2 says ("REQUIRED"), although the §8.7.1 example marks it optional. Every
+//! User, Group and Enterprise User attribute is `caseExact: false` as §8.7.1 writes them
+//! (references included); `id`, `externalId`, `meta.resourceType` and `meta.version` are case
+//! exact (§3.1).
 
 use std::sync::LazyLock;
 
@@ -55,15 +58,11 @@ fn case_exact(mut attribute: Attribute) -> Attribute {
 /// `value`, `display`, `type`, `primary`: the sub-attributes of most multi-valued attributes
 /// (RFC 7643 §2.4), with `value` of the given type.
 fn multi_valued(name: &str, value: AttrType) -> Attribute {
-    let value = match value {
-        AttrType::Reference | AttrType::Binary => case_exact(typed("value", value)),
-        _ => typed("value", value),
-    };
     complex(
         name,
         true,
         vec![
-            value,
+            typed("value", value),
             string("display"),
             string("type"),
             typed("primary", AttrType::Boolean),
@@ -86,11 +85,17 @@ fn common() -> Vec<Attribute> {
             case_exact(string("resourceType")),
             typed("created", AttrType::DateTime),
             typed("lastModified", AttrType::DateTime),
-            case_exact(typed("location", AttrType::Reference)),
+            typed("location", AttrType::Reference),
             case_exact(string("version")),
         ],
     ));
-    vec![id, case_exact(string("externalId")), meta]
+    let schemas = Attribute {
+        multi_valued: true,
+        mutability: Mutability::ReadOnly,
+        returned: Returned::Always,
+        ..typed("schemas", AttrType::Reference)
+    };
+    vec![id, case_exact(string("externalId")), meta, schemas]
 }
 
 fn user() -> Vec<Attribute> {
@@ -141,7 +146,7 @@ fn user() -> Vec<Attribute> {
         true,
         vec![
             string("value"),
-            case_exact(typed("$ref", AttrType::Reference)),
+            typed("$ref", AttrType::Reference),
             string("display"),
             string("type"),
         ],
@@ -151,7 +156,7 @@ fn user() -> Vec<Attribute> {
         name,
         string("displayName"),
         string("nickName"),
-        case_exact(typed("profileUrl", AttrType::Reference)),
+        typed("profileUrl", AttrType::Reference),
         string("title"),
         string("userType"),
         string("preferredLanguage"),
@@ -181,7 +186,7 @@ fn group() -> Vec<Attribute> {
         true,
         vec![
             immutable(string("value")),
-            immutable(case_exact(typed("$ref", AttrType::Reference))),
+            immutable(typed("$ref", AttrType::Reference)),
             immutable(string("type")),
             // Not in §8.7.1, but sent by every client that names its members (Okta does).
             string("display"),
@@ -209,7 +214,7 @@ fn enterprise() -> Vec<Attribute> {
         false,
         vec![
             string("value"),
-            case_exact(typed("$ref", AttrType::Reference)),
+            typed("$ref", AttrType::Reference),
             read_only(string("displayName")),
         ],
     ));

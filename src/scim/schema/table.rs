@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::scim::urn;
 
 /// An attribute's data type (RFC 7643 §2.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum AttrType {
     String,
@@ -200,6 +200,11 @@ impl AttributeTable {
         let is_core =
             schema.eq_ignore_ascii_case(urn::USER) || schema.eq_ignore_ascii_case(urn::GROUP);
         own.or_else(|| is_core.then(|| find(&self.common, name)).flatten())
+    }
+
+    /// A common attribute (`id`, `externalId`, `meta`, `schemas`), whatever the resource type.
+    pub fn common_attribute(&self, name: &str) -> Option<&Attribute> {
+        find(&self.common, name)
     }
 
     /// A User attribute.
