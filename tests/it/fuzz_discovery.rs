@@ -4,11 +4,13 @@
 
 use scimfuzz::check::Severity;
 use scimfuzz::driver::{Driver, Namespaces, Target};
-use scimfuzz::fuzz::{discover, load_behaviour, Discovery, RunSetup};
+use scimfuzz::fuzz::{discover, load_behaviour, Discovery, RunSetup, SearchConfig, SearchSummary};
 use scimfuzz::model::{Op, Spelling, UserHandle};
 use scimfuzz::scim::schema::{AttrType, Attribute};
 use scimfuzz::scim::urn;
-use scimfuzz::server::{spawn_on_thread, ServerConfig};
+use scimfuzz::server::{spawn_on_thread, Fault, ServerConfig};
+
+use super::fuzz::fuzz_embedded;
 use serde_json::{json, Value};
 
 /// A stand-in whose discovery is partial: `/ResourceTypes` without `totalResults` and without
@@ -187,4 +189,79 @@ fn creates_carry_required_attributes_and_the_extension_only_when_advertised() {
     let read = outcome.steps[1].calls[0].response.json().expect("a user");
     assert_eq!(read["title"], sent["title"]);
     server.shutdown();
+}
+
+fn short_run(faults: &[Fault]) -> SearchSummary {
+    fuzz_embedded(
+        faults,
+        SearchConfig {
+            seed: 5,
+            cases: 40,
+            race_cases: 2,
+            max_shrink_time: std::time::Duration::from_secs(5),
+            ..SearchConfig::default()
+        },
+    )
+}
+
+fn discovery_ids(summary: &SearchSummary) -> Vec<(String, Severity)> {
+    summary
+        .discovery
+        .iter()
+        .map(|d| (d.finding.check_id.clone(), d.finding.severity))
+        .collect()
+}
+
+#[test]
+fn a_server_requiring_title_is_reported_once_and_then_searched_with_title() {
+    let summary = short_run(&[Fault::ExtraRequiredAttribute]);
+    assert_eq!(
+        discovery_ids(&summary),
+        [(
+            "discovery.required-beyond-rfc".to_string(),
+            Severity::Warning
+        )]
+    );
+    let creates = summary.op_kinds.get("create-user").copied().unwrap_or(0);
+    assert!(creates > 40, "creates ran: {:?}", summary.op_kinds);
+    assert!(
+        summary.failures.is_empty(),
+        "{:?}",
+        summary
+            .failures
+            .iter()
+            .map(|f| &f.check_id)
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn an_unadvertised_extension_is_not_sent_and_not_judged() {
+    let summary = short_run(&[Fault::UnadvertisedExtensionDropped]);
+    assert!(summary.discovery.is_empty(), "{:?}", summary.discovery);
+    assert!(
+        summary.failures.is_empty(),
+        "{:?}",
+        summary
+            .failures
+            .iter()
+            .map(|f| f.minimal.first_blocking().cloned())
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn an_advertised_patch_answered_501_and_a_refused_sw_are_discovery_findings() {
+    let summary = short_run(&[Fault::PatchPath501]);
+    let ids = discovery_ids(&summary);
+    assert!(
+        ids.contains(&("discovery.capability-works".to_string(), Severity::Error)),
+        "{ids:?}"
+    );
+    let refused = short_run(&[Fault::SwRefused]);
+    assert!(
+        discovery_ids(&refused).contains(&("filter.sw-unsupported".to_string(), Severity::Note)),
+        "{:?}",
+        refused.discovery
+    );
 }
