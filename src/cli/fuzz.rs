@@ -8,6 +8,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::exit;
+use super::suggest::with_suggestion;
 use super::target::TargetArgs;
 use super::{runtime, CliError, CliResult};
 use crate::check::catalogue;
@@ -107,7 +108,8 @@ pub fn run(args: FuzzArgs) -> CliResult {
         print!("{}", models_table()?);
         return Ok(exit::CLEAN);
     }
-    let behaviour = load_behaviour(&args.model).map_err(|err| CliError::Usage(err.to_string()))?;
+    let behaviour = load_behaviour(&args.model)
+        .map_err(|err| CliError::Usage(with_suggestion(err.to_string())))?;
     if args.list_checks {
         print!("{}", checks_table(&behaviour));
         return Ok(exit::CLEAN);

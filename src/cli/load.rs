@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::exit;
+use super::suggest::with_suggestion;
 use super::target::TargetArgs;
 use super::{runtime, CliError, CliResult};
 use crate::load::profile::parse_duration;
@@ -75,7 +76,8 @@ pub fn run(args: LoadArgs) -> CliResult {
         return Ok(exit::CLEAN);
     }
     let given = args.profile.as_deref().unwrap_or_default();
-    let profile = find_profile(given).map_err(|err| CliError::Usage(err.to_string()))?;
+    let profile =
+        find_profile(given).map_err(|err| CliError::Usage(with_suggestion(err.to_string())))?;
     let mut slos = Vec::new();
     for text in profile.slo_texts().iter().chain(args.slos.iter()) {
         slos.push(text.parse::<Slo>().map_err(CliError::Usage)?);

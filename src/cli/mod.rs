@@ -13,6 +13,7 @@ pub mod replay;
 pub mod report;
 pub mod runscope;
 pub mod serve;
+pub mod suggest;
 pub mod target;
 pub mod transport;
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::exit;
 use super::fuzz::probe_error;
+use super::suggest::with_suggestion;
 use super::target::TargetArgs;
 use super::{runtime, CliError, CliResult};
 use crate::driver::{Driver, Namespaces};
@@ -32,7 +33,8 @@ pub struct ReplayArgs {
 pub fn run(mut args: ReplayArgs) -> CliResult {
     let trace = read_trace(&args.trace).map_err(|err| CliError::Usage(err.to_string()))?;
     let profile = args.model.clone().unwrap_or_else(|| trace.profile.clone());
-    let behaviour = load_behaviour(&profile).map_err(|err| CliError::Usage(err.to_string()))?;
+    let behaviour = load_behaviour(&profile)
+        .map_err(|err| CliError::Usage(with_suggestion(err.to_string())))?;
     if args.target.target.is_none() && args.target.faults.is_empty() {
         for name in &trace.embedded_faults {
             let fault: Fault = name
