@@ -17,6 +17,7 @@ use crate::load::{
     find_profile, profiles_table, run_load_until, Interrupt, LoadError, LoadSettings, LoadTarget,
     Slo,
 };
+use crate::report::redact::redact;
 use crate::server::{self, Fault, ServerConfig};
 
 /// Replay Okta-like provisioning load from a profile and measure per-operation latency.
@@ -94,6 +95,7 @@ pub fn run(args: LoadArgs) -> CliResult {
             args.worker_index, args.workers
         )));
     }
+    args.target.register_secrets()?;
     let remote = args.target.remote_url()?.map(str::to_string);
     let headers = args.target.extra_headers()?;
     let seed = args.seed.or(profile.seed).unwrap_or_else(random_seed);
@@ -150,7 +152,7 @@ async fn run_against_target(
             LoadError::Settings(message) => CliError::Usage(message),
             LoadError::CouldNotRun(message) => CliError::CouldNotRun(message),
         })?;
-    print!("{}", render_text(&outcome.report));
+    print!("{}", redact(&render_text(&outcome.report)));
     for path in &outcome.written {
         println!("wrote {}", path.display());
     }

@@ -71,7 +71,7 @@ pub fn main() -> i32 {
     match dispatch(cli.command) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err}");
+            eprintln!("error: {}", crate::report::redact::redact(&err.to_string()));
             err.exit_code()
         }
     }

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::target::register_userinfo;
 use super::transport::TransportArgs;
 use super::{exit, CliError, CliResult};
 use crate::conformance::okta::names::{initial_script_variables, NameSource};
@@ -18,6 +19,7 @@ use crate::conformance::wire::Wire;
 use crate::driver::{Driver, Target};
 use crate::report::conformance_json::render_conformance_json;
 use crate::report::junit::render_junit;
+use crate::report::redact;
 use crate::report::steps::{render_step_table, TableOptions};
 use crate::server::{self, Fault, RunningServer, ServerConfig};
 
@@ -69,6 +71,11 @@ pub fn run(args: RunscopeArgs) -> CliResult {
     let mut variables = Variables::new();
     for assignment in &args.vars {
         let (name, value) = vars::parse_assignment(assignment).map_err(CliError::Usage)?;
+        if redact::is_secret_name(&name) {
+            redact::register_authorization(&value);
+        } else if name == "SCIMBaseURL" {
+            register_userinfo(&value);
+        }
         variables.set(name, value);
     }
     let timeout = Duration::from_secs(args.timeout.max(1));

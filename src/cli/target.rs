@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use super::transport::TransportArgs;
 use super::CliError;
 use crate::driver::Target;
+use crate::report::redact;
 use crate::server::{spawn_on_thread, Fault, RunningServer, ServerConfig};
 
 /// The environment variables read for the Authorization value when no flag gives it, in order.
@@ -46,6 +47,7 @@ pub struct ResolvedTarget {
 impl TargetArgs {
     /// Starts the embedded server (on its own thread) or resolves the remote target.
     pub fn resolve(&self) -> Result<ResolvedTarget, CliError> {
+        self.register_secrets()?;
         let headers = self.extra_headers()?;
         let Some(url) = self.remote_url()? else {
             let server =
@@ -67,6 +69,21 @@ impl TargetArgs {
             target,
             server: None,
         })
+    }
+
+    /// Tells the run's redactor every secret these flags carry: the Authorization value, each
+    /// `--header` value, the URL's userinfo.
+    pub fn register_secrets(&self) -> Result<(), CliError> {
+        if let Some(value) = self.authorization()? {
+            redact::register_authorization(&value);
+        }
+        for (name, value) in self.extra_headers()? {
+            redact::register_header(&name, &value);
+        }
+        if let Some(url) = &self.target {
+            register_userinfo(url);
+        }
+        Ok(())
     }
 
     /// The `--target` URL, checked; `None` means "use the embedded server".
@@ -101,6 +118,21 @@ impl TargetArgs {
     /// The `--header`s as (name, value) pairs.
     pub fn extra_headers(&self) -> Result<Vec<(String, String)>, CliError> {
         self.headers.iter().map(|h| parse_header(h)).collect()
+    }
+}
+
+/// Registers the `user:password` of a URL (`https://user:pass@host/…`) and its password as
+/// secrets (reqwest sends them as Basic auth).
+pub fn register_userinfo(url: &str) {
+    let Some((_, rest)) = url.split_once("://") else {
+        return;
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    if let Some((userinfo, _)) = authority.rsplit_once('@') {
+        redact::register_secret(userinfo);
+        if let Some((_, password)) = userinfo.split_once(':') {
+            redact::register_secret(password);
+        }
     }
 }
 

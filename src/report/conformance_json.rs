@@ -1,60 +1,30 @@
 //! The JSON report of a conformance run (`scimfuzz okta --report-json`): a versioned document with
-//! the target, the tally, and every suite's steps with their verdicts and exchanges. Secrets are
-//! redacted: `Authorization` (and any header named like a token or key) never leaves the process.
+//! the target, the tally, and every suite's steps with their verdicts and exchanges. Every string
+//! goes through the run's redactor (`report::redact`).
 
 use serde_json::{json, Value};
 
+use super::redact::{redact, redact_json};
 use crate::conformance::outcome::RunOutcome;
 
 /// The format version; bumped on incompatible changes.
 pub const VERSION: u64 = 1;
 
-/// What stands in for a redacted header value.
-pub const REDACTED: &str = "<redacted>";
-
 /// Renders the run as pretty JSON.
 pub fn render_conformance_json(outcome: &RunOutcome, command: &str, target: &str) -> String {
     let mut suites = serde_json::to_value(&outcome.suites).unwrap_or(Value::Null);
-    redact(&mut suites);
+    redact_json(&mut suites);
     let tally = outcome.tally();
     let document = json!({
         "version": VERSION,
         "command": command,
-        "target": target,
+        "target": redact(target),
         "seconds": outcome.seconds,
         "tally": tally,
         "summary": tally.summary_line(),
         "suites": suites,
     });
     serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"
-}
-
-/// Replaces the values of secret-bearing headers (`[name, value]` pairs) anywhere in `value`.
-fn redact(value: &mut Value) {
-    match value {
-        Value::Array(items) => {
-            let is_secret_pair = items.len() == 2
-                && items[0].as_str().is_some_and(is_secret_header)
-                && items[1].is_string();
-            if is_secret_pair {
-                items[1] = Value::from(REDACTED);
-            } else {
-                items.iter_mut().for_each(redact);
-            }
-        }
-        Value::Object(object) => object.values_mut().for_each(redact),
-        _ => {}
-    }
-}
-
-fn is_secret_header(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    name == "authorization"
-        || name == "cookie"
-        || name.contains("token")
-        || name.contains("api-key")
-        || name.contains("apikey")
-        || name.contains("secret")
 }
 
 #[cfg(test)]

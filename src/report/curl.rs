@@ -1,10 +1,11 @@
 //! A finding as a shell script of curl commands that replays the minimal case against any server:
-//! the base URL and the Authorization value are variables (`$SCIM_BASE_URL`, `$SCIM_AUTH`, never
-//! the secret), the namespace tag is fresh on every run (`$TAG`), and ids the server assigns are
+//! the base URL, the Authorization value and each custom header are variables (`$SCIM_BASE_URL`,
+//! `$SCIM_AUTH`, `$SCIM_HEADER_1`…, never the secret; the rest goes through the run's redactor), the namespace tag is fresh on every run (`$TAG`), and ids the server assigns are
 //! captured from create responses and substituted into later requests.
 
 use std::fmt::Write;
 
+use super::redact::{self, Redactor};
 use crate::driver::Call;
 use crate::fuzz::Trace;
 
@@ -36,6 +37,7 @@ fn created_id(call: &Call) -> Option<String> {
 
 /// The whole script for a trace.
 pub fn render_curl_script(trace: &Trace) -> String {
+    let redactor = redact::current();
     let mut out = String::new();
     let _ = writeln!(out, "#!/bin/sh");
     let _ = writeln!(
@@ -56,7 +58,9 @@ pub fn render_curl_script(trace: &Trace) -> String {
     let _ = writeln!(
         out,
         "# seed {} · profile {} · recorded against {}",
-        trace.seed, trace.profile, trace.target
+        trace.seed,
+        trace.profile,
+        redactor.redact(&trace.target)
     );
     let _ = writeln!(
         out,
@@ -68,6 +72,12 @@ pub fn render_curl_script(trace: &Trace) -> String {
         out,
         ": \"${{SCIM_AUTH:?set SCIM_AUTH to the full Authorization header value}}\""
     );
+    for (name, variable) in redactor.header_variables() {
+        let _ = writeln!(
+            out,
+            ": \"${{{variable}:?set {variable} to the value of the {name} header}}\""
+        );
+    }
     let _ = writeln!(
         out,
         "TAG=\"${{TAG:-$(date +%s%N | cut -c8-18)}}\"  # a fresh namespace for names"
@@ -89,7 +99,7 @@ pub fn render_curl_script(trace: &Trace) -> String {
             .count()
             > 1;
         for call in &step.calls {
-            let command = curl_command(call, &trace.target, &substitutions);
+            let command = curl_command(call, &trace.target, &substitutions, &redactor);
             match created_id(call) {
                 Some(id) if !concurrent => {
                     let variable = format!("ID{next_id}");
@@ -112,13 +122,21 @@ pub fn render_curl_script(trace: &Trace) -> String {
     out
 }
 
-fn curl_command(call: &Call, base_url: &str, substitutions: &[(String, String)]) -> String {
+fn curl_command(
+    call: &Call,
+    base_url: &str,
+    substitutions: &[(String, String)],
+    redactor: &Redactor,
+) -> String {
     let request = &call.request;
     let path = request.url.strip_prefix(base_url).unwrap_or(&request.url);
     let mut parts = vec![
         "curl -sS".to_string(),
         format!("-X {}", request.method),
-        format!("\"$SCIM_BASE_URL\"{}", templated(path, substitutions)),
+        format!(
+            "\"$SCIM_BASE_URL\"{}",
+            templated(&redactor.redact(path), substitutions)
+        ),
     ];
     for (name, value) in &request.headers {
         if name.eq_ignore_ascii_case("authorization") {
@@ -126,30 +144,25 @@ fn curl_command(call: &Call, base_url: &str, substitutions: &[(String, String)])
             if recorded_target_auth {
                 parts.push("-H \"Authorization: $SCIM_AUTH\"".to_string());
             } else {
-                parts.push(format!("-H {}", shell_quote(&format!("{name}: {value}"))));
+                let shown = redactor.redact_header_value(name, value);
+                parts.push(format!("-H {}", shell_quote(&format!("{name}: {shown}"))));
             }
-        } else if looks_secret(name) {
-            parts.push(format!("-H {}", shell_quote(&format!("{name}: ***"))));
+        } else if let Some(variable) = redactor.header_variable(name) {
+            parts.push(format!("-H \"{name}: ${variable}\""));
         } else {
+            let shown = redactor.redact_header_value(name, value);
             parts.push(format!(
                 "-H {}",
-                templated(&format!("{name}: {value}"), substitutions)
+                templated(&format!("{name}: {shown}"), substitutions)
             ));
         }
     }
     if let Some(body) = &request.body {
-        parts.push(format!("--data-binary {}", templated(body, substitutions)));
+        let body = redactor.redact(body);
+        parts.push(format!("--data-binary {}", templated(&body, substitutions)));
     }
     parts.push("-w '\\n<- HTTP %{http_code}\\n'".to_string());
     parts.join(" ")
-}
-
-/// Custom credential headers (`X-Api-Key`, `X-Auth-Token`…) are never written out.
-fn looks_secret(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    ["token", "key", "secret", "auth", "cookie"]
-        .iter()
-        .any(|word| name.contains(word))
 }
 
 fn clip(text: &str, limit: usize) -> String {

@@ -4,8 +4,8 @@
 
 use serde_json::{json, Value};
 
-use super::fuzz_text::redact_headers;
 use super::junit::{render_junit, JunitCase, JunitOutcome, JunitSuite};
+use super::redact::{redact_headers, redact_json};
 use crate::check::catalogue;
 use crate::fuzz::{CaseOutcome, SearchSummary, Trace};
 
@@ -25,7 +25,7 @@ pub fn redact_outcome(outcome: &CaseOutcome) -> CaseOutcome {
     let mut copy = outcome.clone();
     for step in &mut copy.steps {
         for call in &mut step.calls {
-            call.request.headers = redact_headers(&call.request);
+            call.request.headers = redact_headers(&call.request.headers);
         }
     }
     copy
@@ -33,8 +33,8 @@ pub fn redact_outcome(outcome: &CaseOutcome) -> CaseOutcome {
 
 /// A trace as pretty JSON, credentials redacted.
 pub fn render_trace(trace: &Trace) -> String {
-    let mut copy = trace.clone();
-    copy.recorded = redact_outcome(&trace.recorded);
+    let mut copy = serde_json::to_value(trace).unwrap_or_default();
+    redact_json(&mut copy);
     serde_json::to_string_pretty(&copy).unwrap_or_default()
 }
 
@@ -77,7 +77,7 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
         .map(|item| {
             let finding = &item.finding;
             let exchange = item.exchange.clone().map(|mut call| {
-                call.request.headers = redact_headers(&call.request);
+                call.request.headers = redact_headers(&call.request.headers);
                 call
             });
             json!({
@@ -113,6 +113,8 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
         "leftover": summary.leftover,
         "discovery": discovery,
     });
+    let mut report = report;
+    redact_json(&mut report);
     serde_json::to_string_pretty(&report).unwrap_or_default()
 }
 

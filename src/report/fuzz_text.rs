@@ -4,35 +4,11 @@
 
 use std::fmt::Write;
 
+use super::redact::{redact, redact_headers};
 use crate::check::{catalogue, Finding};
-use crate::driver::{Call, RecordedRequest};
+use crate::driver::Call;
 use crate::fuzz::{DiscoveryFinding, Failure, SearchSummary, Step};
 use crate::model::Op;
-
-/// Replaces the value of credential-carrying headers with `***`.
-pub fn redact_headers(request: &RecordedRequest) -> Vec<(String, String)> {
-    request
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            let secret = name.eq_ignore_ascii_case("authorization")
-                || name.to_ascii_lowercase().contains("token");
-            let shown = if secret {
-                redact_value(value)
-            } else {
-                value.clone()
-            };
-            (name.clone(), shown)
-        })
-        .collect()
-}
-
-fn redact_value(value: &str) -> String {
-    match value.split_once(' ') {
-        Some((scheme, _)) if scheme.len() < 10 => format!("{scheme} ***"),
-        _ => "***".to_string(),
-    }
-}
 
 /// The whole report.
 pub fn render_fuzz_text(summary: &SearchSummary, rerun_hint: &str) -> String {
@@ -96,7 +72,7 @@ pub fn render_fuzz_text(summary: &SearchSummary, rerun_hint: &str) -> String {
             summary.seed
         );
     }
-    out
+    redact(&out)
 }
 
 /// A discovery finding: found before the search, not part of any case.
@@ -212,19 +188,19 @@ fn describe(op: &Op) -> String {
 
 fn render_call(out: &mut String, call: &Call) {
     let request = &call.request;
-    let _ = writeln!(out, "    > {} {}", request.method, request.url);
-    for (name, value) in redact_headers(request) {
+    let _ = writeln!(out, "    > {} {}", request.method, redact(&request.url));
+    for (name, value) in redact_headers(&request.headers) {
         let _ = writeln!(out, "    > {name}: {value}");
     }
     if let Some(body) = &request.body {
-        let _ = writeln!(out, "    > {}", clip(body, 600));
+        let _ = writeln!(out, "    > {}", redact(&clip(body, 600)));
     }
     let _ = writeln!(out, "    < HTTP {}", call.response.status);
     if let Some(content_type) = call.response.header("content-type") {
         let _ = writeln!(out, "    < content-type: {content_type}");
     }
     if !call.response.body.is_empty() {
-        let _ = writeln!(out, "    < {}", clip(&call.response.body, 600));
+        let _ = writeln!(out, "    < {}", redact(&clip(&call.response.body, 600)));
     }
 }
 

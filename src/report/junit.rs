@@ -62,7 +62,7 @@ pub fn render_junit(suites: &[JunitSuite]) -> String {
         xml.push_str("  </testsuite>\n");
     }
     xml.push_str("</testsuites>\n");
-    xml
+    super::redact::redact(&xml)
 }
 
 fn render_case(xml: &mut String, case: &JunitCase) {

@@ -5,4 +5,5 @@ pub mod curl;
 pub mod fuzz_json;
 pub mod fuzz_text;
 pub mod junit;
+pub mod redact;
 pub mod steps;

@@ -16,4 +16,5 @@ mod okta;
 mod okta_files;
 mod readme;
 mod runscope;
+mod secrets;
 mod server;

@@ -6,6 +6,7 @@ use super::hlog::write_hlogs;
 use super::html::render_html;
 use super::model::LoadReport;
 use crate::load::measure::Measurements;
+use crate::report::redact::redact;
 
 /// The JSON report's file name.
 pub const JSON_FILE: &str = "report.json";
@@ -28,12 +29,12 @@ pub fn write_report(
     let json = serde_json::to_string_pretty(report)
         .map_err(|err| format!("could not serialise the report: {err}"))?;
     let json_path = dir.join(JSON_FILE);
-    std::fs::write(&json_path, json + "\n")
+    std::fs::write(&json_path, redact(&json) + "\n")
         .map_err(|err| format!("could not write {}: {err}", json_path.display()))?;
     written.push(json_path);
     written.extend(write_hlogs(dir, measurements)?);
     let html_path = dir.join(HTML_FILE);
-    std::fs::write(&html_path, render_html(report, measurements))
+    std::fs::write(&html_path, redact(&render_html(report, measurements)))
         .map_err(|err| format!("could not write {}: {err}", html_path.display()))?;
     written.push(html_path);
     Ok(written)

@@ -1,0 +1,150 @@
+//! No secret of a run reaches any output: the commands run with an Authorization value, a
+//! custom header and a password in the URL, and every stream and every file they write is
+//! searched for them. The curl repro reads the secrets from `$SCIM_AUTH` / `$SCIM_HEADER_1`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use scimfuzz::server::{spawn_on_thread, Fault, ServerConfig};
+
+const HEADER_SECRET: &str = "hdr-secret-value-8123";
+const URL_PASSWORD: &str = "url-pass-word-4456";
+
+fn run(args: &[&str]) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
+        .args(args)
+        .env_remove("SCIMFUZZ_AUTH")
+        .env_remove("SCIM_AUTH")
+        .env_remove("SCIM_BASE_URL")
+        .output()
+        .expect("scimfuzz runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code().unwrap_or(-1), text)
+}
+
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("scimfuzz-it-secrets-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    dir
+}
+
+/// Every file under `dir`, with its text.
+fn files(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("readable dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files(&path));
+        } else {
+            let bytes = std::fs::read(&path).expect("readable file");
+            found.push((path, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    found
+}
+
+fn assert_absent(secrets: &[&str], place: &str, text: &str) {
+    for secret in secrets {
+        assert!(
+            !text.contains(secret),
+            "{place} holds the secret {secret}:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn no_command_writes_a_secret_to_any_stream_or_file() {
+    let server = spawn_on_thread(ServerConfig::with_faults([Fault::BogusId400])).expect("server");
+    let token = server.token().to_string();
+    let auth = server.authorization();
+    let header = format!("X-Api-Key: {HEADER_SECRET}");
+    let secrets = [token.as_str(), HEADER_SECRET];
+    let dir = fresh_dir("all");
+    let path = |name: &str| dir.join(name).display().to_string();
+    let common = [
+        "--target",
+        server.base_url(),
+        "--auth",
+        &auth,
+        "--header",
+        &header,
+    ];
+
+    let mut fuzz = vec!["fuzz", "--seed", "3", "--cases", "100"];
+    fuzz.extend(common);
+    let (report, junit, repro) = (path("fuzz.json"), path("fuzz.xml"), path("repro"));
+    fuzz.extend([
+        "--report-json",
+        &report,
+        "--junit",
+        &junit,
+        "--repro-dir",
+        &repro,
+    ]);
+    let (code, shown) = run(&fuzz);
+    assert_eq!(code, 1, "{shown}");
+    assert_absent(&secrets, "fuzz output", &shown);
+
+    let trace = files(Path::new(&repro))
+        .into_iter()
+        .find(|(path, _)| path.extension().is_some_and(|ext| ext == "json"))
+        .expect("a trace")
+        .0;
+    let mut replay = vec!["replay", trace.to_str().expect("utf-8")];
+    replay.extend(common);
+    let (code, shown) = run(&replay);
+    assert_eq!(code, 1, "{shown}");
+    assert_absent(&secrets, "replay output", &shown);
+
+    let mut okta = vec!["okta", "--suites", "spec"];
+    okta.extend(common);
+    let (report, junit) = (path("okta.json"), path("okta.xml"));
+    okta.extend(["--report-json", &report, "--junit", &junit]);
+    let (code, shown) = run(&okta);
+    assert!(code == 0 || code == 1, "{shown}");
+    assert_absent(&secrets, "okta output", &shown);
+
+    let profile = crate::load::smoke_profile();
+    let mut load = vec!["load", "--profile", &profile, "--no-progress"];
+    load.extend(common);
+    let report_dir = path("load");
+    load.extend(["--report", &report_dir]);
+    let (code, shown) = run(&load);
+    assert!(code == 0 || code == 1, "{shown}");
+    assert_absent(&secrets, "load output", &shown);
+
+    let written = files(&dir);
+    assert!(
+        written.len() >= 8,
+        "every command wrote its files: {written:?}"
+    );
+    for (file, text) in &written {
+        assert_absent(&secrets, &file.display().to_string(), text);
+    }
+    let script = written
+        .iter()
+        .find(|(path, _)| path.extension().is_some_and(|ext| ext == "sh"))
+        .expect("a curl script");
+    assert!(script.1.contains("$SCIM_AUTH"), "{}", script.1);
+    assert!(
+        script.1.contains("X-Api-Key: $SCIM_HEADER_1"),
+        "{}",
+        script.1
+    );
+}
+
+#[test]
+fn a_password_in_the_target_url_is_never_printed() {
+    let url = format!("http://alice:{URL_PASSWORD}@127.0.0.1:1/scim/v2");
+    for command in ["fuzz", "okta"] {
+        let (code, shown) = run(&[command, "--target", &url, "--auth", "Bearer x"]);
+        assert_eq!(code, 3, "{command}: {shown}");
+        assert_absent(&[URL_PASSWORD], command, &shown);
+    }
+}
