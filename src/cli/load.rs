@@ -18,6 +18,7 @@ use crate::load::{
     Slo,
 };
 use crate::report::redact::redact;
+use crate::report::terminal::escape_controls;
 use crate::server::{self, Fault, ServerConfig};
 
 /// Replay Okta-like provisioning load from a profile and measure per-operation latency.
@@ -152,7 +153,10 @@ async fn run_against_target(
             LoadError::Settings(message) => CliError::Usage(message),
             LoadError::CouldNotRun(message) => CliError::CouldNotRun(message),
         })?;
-    print!("{}", redact(&render_text(&outcome.report)));
+    print!(
+        "{}",
+        escape_controls(&redact(&render_text(&outcome.report)))
+    );
     for path in &outcome.written {
         println!("wrote {}", path.display());
     }

@@ -71,7 +71,11 @@ pub fn main() -> i32 {
     match dispatch(cli.command) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {}", crate::report::redact::redact(&err.to_string()));
+            let message = crate::report::redact::redact(&err.to_string());
+            eprintln!(
+                "error: {}",
+                crate::report::terminal::escape_controls(&message)
+            );
             err.exit_code()
         }
     }

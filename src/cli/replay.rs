@@ -12,6 +12,8 @@ use super::{runtime, CliError, CliResult};
 use crate::driver::{Driver, Namespaces};
 use crate::fuzz::{discover, load_behaviour, probe, read_trace, RunSetup};
 use crate::report::fuzz_text::{describe_op, render_exchange};
+use crate::report::redact::redact;
+use crate::report::terminal::escape_controls;
 use crate::server::Fault;
 
 /// Re-run a minimal failing case from a trace written by `scimfuzz fuzz --repro-dir`.
@@ -64,11 +66,14 @@ pub fn run(mut args: ReplayArgs) -> CliResult {
         .run_case(&trace.ops, &namespaces.next_tag())
         .map_err(|err| CliError::CouldNotRun(format!("the target stopped answering: {err}")))?;
     println!(
-        "scimfuzz replay: {} ({} ops, recorded finding [{}]) against {}",
-        args.trace.display(),
-        trace.ops.len(),
-        trace.finding.check_id,
-        resolved.target.base_url
+        "{}",
+        shown(&format!(
+            "scimfuzz replay: {} ({} ops, recorded finding [{}]) against {}",
+            args.trace.display(),
+            trace.ops.len(),
+            trace.finding.check_id,
+            resolved.target.base_url
+        ))
     );
     for (index, step) in outcome.steps.iter().enumerate() {
         println!("  {index}. {}", describe_op(step));
@@ -78,21 +83,29 @@ pub fn run(mut args: ReplayArgs) -> CliResult {
         return Ok(exit::CLEAN);
     };
     let same = finding.check_id == trace.finding.check_id;
+    let verdict = if same {
+        "reproduced"
+    } else {
+        "fails differently"
+    };
     println!(
-        "{}: [{}] {} at op {}\n  expected: {}\n  actual:   {}",
-        if same {
-            "reproduced"
-        } else {
-            "fails differently"
-        },
-        finding.severity.name(),
-        finding.check_id,
-        finding.op_index,
-        finding.expected,
-        finding.actual
+        "{}",
+        shown(&format!(
+            "{verdict}: [{}] {} at op {}\n  expected: {}\n  actual:   {}",
+            finding.severity.name(),
+            finding.check_id,
+            finding.op_index,
+            finding.expected,
+            finding.actual
+        ))
     );
     if let Some(step) = outcome.steps.get(finding.op_index) {
-        print!("{}", render_exchange(step));
+        print!("{}", shown(&render_exchange(step)));
     }
     Ok(exit::FINDINGS)
+}
+
+/// Text for the terminal: secrets masked, control characters escaped.
+fn shown(text: &str) -> String {
+    escape_controls(&redact(text))
 }

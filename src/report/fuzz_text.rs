@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::redact::{redact, redact_headers};
+use super::terminal::{escape_controls, one_line};
 use crate::check::{catalogue, Finding};
 use crate::driver::Call;
 use crate::fuzz::{DiscoveryFinding, Failure, SearchSummary, Step};
@@ -72,7 +73,7 @@ pub fn render_fuzz_text(summary: &SearchSummary, rerun_hint: &str) -> String {
             summary.seed
         );
     }
-    redact(&out)
+    escape_controls(&redact(&out))
 }
 
 /// A discovery finding: found before the search, not part of any case.
@@ -193,14 +194,15 @@ fn render_call(out: &mut String, call: &Call) {
         let _ = writeln!(out, "    > {name}: {value}");
     }
     if let Some(body) = &request.body {
-        let _ = writeln!(out, "    > {}", redact(&clip(body, 600)));
+        let _ = writeln!(out, "    > {}", one_line(&redact(&clip(body, 600))));
     }
     let _ = writeln!(out, "    < HTTP {}", call.response.status);
     if let Some(content_type) = call.response.header("content-type") {
         let _ = writeln!(out, "    < content-type: {content_type}");
     }
     if !call.response.body.is_empty() {
-        let _ = writeln!(out, "    < {}", redact(&clip(&call.response.body, 600)));
+        let shown = one_line(&redact(&clip(&call.response.body, 600)));
+        let _ = writeln!(out, "    < {shown}");
     }
 }
 

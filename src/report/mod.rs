@@ -7,3 +7,4 @@ pub mod fuzz_text;
 pub mod junit;
 pub mod redact;
 pub mod steps;
+pub mod terminal;

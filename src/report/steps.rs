@@ -38,7 +38,7 @@ pub fn render_step_table(outcome: &RunOutcome, options: TableOptions) -> String 
     }
     text.push_str(&outcome.tally().summary_line());
     text.push('\n');
-    super::redact::redact(&text)
+    super::terminal::escape_controls(&super::redact::redact(&text))
 }
 
 fn render_step(text: &mut String, step: &StepResult, id_width: usize, options: TableOptions) {

@@ -212,3 +212,39 @@ fn a_smaller_limit_is_honoured_and_named() {
     assert_eq!(ended.code, 1, "{}", ended.output);
     assert!(ended.output.contains("1 MiB limit"), "{}", ended.output);
 }
+
+#[test]
+fn control_characters_a_server_sends_are_escaped_on_the_terminal() {
+    let body = "{\"detail\":\"\u{1b}[2J\u{1b}[H\rscimfuzz fuzz: no findings\u{7}\u{0}\"}";
+    let server = start(Behaviour::Fixed {
+        status: 400,
+        headers: vec![("Content-Type".into(), "application/scim+json".into())],
+        body: body.into(),
+    });
+    for command in ["fuzz", "okta"] {
+        let args = [
+            command,
+            "--target",
+            &server.base_url,
+            "--auth",
+            "Bearer hostile",
+        ];
+        let mut args = args.to_vec();
+        if command == "fuzz" {
+            args.extend(["--cases", "2", "--seed", "1", "--shrink-time", "1s"]);
+        }
+        let ended = run_measured(&args, Duration::from_secs(120));
+        for raw in ['\u{1b}', '\r', '\u{7}', '\u{0}'] {
+            assert!(
+                !ended.output.contains(raw),
+                "{command} printed {raw:?} raw: {}",
+                ended.output
+            );
+        }
+        assert!(
+            ended.output.contains("\\x1b[2J"),
+            "{command}: {}",
+            ended.output
+        );
+    }
+}

@@ -22,6 +22,12 @@ pub enum Behaviour {
     /// 200 with `Content-Encoding: gzip` and a body of zeros that inflates to `inflated` bytes,
     /// compressed as it is sent (a client that stops reading stops the compression).
     GzipBomb { inflated: u64 },
+    /// A fixed answer: status, extra header lines, body.
+    Fixed {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+    },
 }
 
 /// A running hostile server; stops accepting when dropped.
@@ -126,6 +132,22 @@ fn answer(mut stream: TcpStream, behaviour: &Behaviour) -> std::io::Result<()> {
                 written += zeros.len() as u64;
             }
             encoder.finish().map(|_| ())
+        }
+        Behaviour::Fixed {
+            status,
+            headers,
+            body,
+        } => {
+            let mut head = format!(
+                "HTTP/1.1 {status} Hostile\r\nContent-Length: {}\r\nConnection: close\r\n",
+                body.len()
+            );
+            for (name, value) in headers {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+            head.push_str("\r\n");
+            stream.write_all(head.as_bytes())?;
+            stream.write_all(body.as_bytes())
         }
     }
 }
