@@ -39,16 +39,16 @@ pub struct FuzzArgs {
     )]
     pub model: String,
     /// Passing cases to run.
-    #[arg(long, default_value_t = DEFAULT_CASES, help_heading = "Search")]
+    #[arg(long, default_value_t = DEFAULT_CASES, value_parser = clap::value_parser!(u32).range(1..), help_heading = "Search")]
     pub cases: u32,
     /// The most ops in one case.
-    #[arg(long, default_value_t = DEFAULT_MAX_OPS, value_name = "N", help_heading = "Search")]
+    #[arg(long, default_value_t = DEFAULT_MAX_OPS, value_name = "N", value_parser = at_least_one, help_heading = "Search")]
     pub max_ops: usize,
     /// The seed (default: random, printed).
     #[arg(long, help_heading = "Search")]
     pub seed: Option<u64>,
     /// Stop searching after this long, e.g. 60s, 5m.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Search")]
+    #[arg(long, value_name = "DURATION", value_parser = positive_duration, help_heading = "Search")]
     pub time_limit: Option<Duration>,
     /// How long each finding may shrink; past it the shortest sequence so far is reported.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s", help_heading = "Search")]
@@ -74,6 +74,24 @@ pub struct FuzzArgs {
     /// Write a JSON trace (for `scimfuzz replay`) and a curl script per finding into this directory.
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub repro_dir: Option<PathBuf>,
+}
+
+/// A count of at least 1 (`--max-ops`).
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(count) => Ok(count),
+        Err(_) => Err(format!("`{text}` is not a whole number")),
+    }
+}
+
+/// A duration longer than zero (`--time-limit`).
+fn positive_duration(text: &str) -> Result<Duration, String> {
+    let duration = parse_duration(text)?;
+    if duration.is_zero() {
+        return Err("must be longer than 0s".into());
+    }
+    Ok(duration)
 }
 
 /// Parses `90`, `90s`, `5m`, `1h`, `250ms`.
@@ -104,6 +122,8 @@ pub fn probe_error(err: ProbeError) -> CliError {
 
 /// Runs the subcommand.
 pub fn run(args: FuzzArgs) -> CliResult {
+    super::check_writable("--report-json", args.report_json.as_deref())?;
+    super::check_writable("--junit", args.junit.as_deref())?;
     if args.list_models {
         print!("{}", models_table()?);
         return Ok(exit::CLEAN);

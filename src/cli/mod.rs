@@ -93,6 +93,30 @@ fn dispatch(command: Command) -> CliResult {
     }
 }
 
+/// Checks before a run that an output file (`flag`'s value) can be written: it is opened for
+/// appending (created if missing, then removed again), so a bad path fails at once with exit 2
+/// instead of after the whole run.
+pub fn check_writable(flag: &str, path: Option<&std::path::Path>) -> Result<(), CliError> {
+    let Some(path) = path else {
+        return Ok(());
+    };
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|err| {
+            CliError::Usage(format!(
+                "{flag} {}: cannot write there: {err}",
+                path.display()
+            ))
+        })?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
 /// A multi-threaded tokio runtime for a subcommand's async work.
 pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()

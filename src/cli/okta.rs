@@ -86,6 +86,8 @@ pub struct OktaArgs {
 
 /// Runs the subcommand.
 pub fn run(args: OktaArgs) -> CliResult {
+    super::check_writable("--report-json", args.report_json.as_deref())?;
+    super::check_writable("--junit", args.junit.as_deref())?;
     let timeout = Duration::from_secs(args.timeout.max(1));
     let ResolvedTarget { server, mut target } = args.target.resolve()?;
     target.timeout = timeout;

@@ -63,6 +63,8 @@ pub struct RunscopeArgs {
 
 /// Runs the subcommand.
 pub fn run(args: RunscopeArgs) -> CliResult {
+    super::check_writable("--report-json", args.report_json.as_deref())?;
+    super::check_writable("--junit", args.junit.as_deref())?;
     let export = read_export(&args.file)?;
     let initial_script = match &args.initial_script {
         Some(path) => Some(read_text(path, "initial script")?),

@@ -101,23 +101,51 @@ impl TargetArgs {
                 "--target `{url}` must start with http:// or https:// (e.g. https://example.com/scim/v2)"
             )));
         }
+        check_url(url).map_err(|reason| {
+            CliError::Usage(format!(
+                "--target `{}` is not a valid URL: {reason} (e.g. https://example.com/scim/v2)",
+                redact::redact(url)
+            ))
+        })?;
         Ok(Some(url))
     }
 
     /// The Authorization value for a remote target: `--auth`, `--auth-file`, then the environment.
     pub fn authorization(&self) -> Result<Option<String>, CliError> {
-        if let Some(value) = &self.auth {
-            return Ok(Some(value.clone()));
+        let value = if let Some(value) = &self.auth {
+            Some(value.clone())
+        } else if let Some(path) = &self.auth_file {
+            Some(read_auth_file(path)?)
+        } else {
+            auth_from_env(|name| std::env::var(name).ok())
+        };
+        if value.as_deref().is_some_and(has_control) {
+            return Err(CliError::Usage(
+                "--auth (or --auth-file, $SCIMFUZZ_AUTH, $SCIM_AUTH) contains a control character \
+                 (CR, LF…); a header value must be one line of text"
+                    .into(),
+            ));
         }
-        if let Some(path) = &self.auth_file {
-            return read_auth_file(path).map(Some);
-        }
-        Ok(auth_from_env(|name| std::env::var(name).ok()))
+        Ok(value)
     }
 
     /// The `--header`s as (name, value) pairs.
     pub fn extra_headers(&self) -> Result<Vec<(String, String)>, CliError> {
         self.headers.iter().map(|h| parse_header(h)).collect()
+    }
+}
+
+/// Whether `text` holds a control character (a header value cannot).
+fn has_control(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && c != '\t')
+}
+
+/// Why `url` is not a URL a request can go to: unparsable, no host, bad port.
+fn check_url(url: &str) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|err| err.to_string())?;
+    match parsed.host_str() {
+        Some(host) if !host.is_empty() => Ok(()),
+        _ => Err("it has no host".into()),
     }
 }
 
@@ -161,6 +189,12 @@ fn read_auth_file(path: &Path) -> Result<String, CliError> {
 
 /// `"Name: value"` → `("Name", "value")`, split at the first colon.
 pub fn parse_header(text: &str) -> Result<(String, String), CliError> {
+    if has_control(text) {
+        return Err(CliError::Usage(
+            "--header contains a control character (CR, LF…); a header must be one line \"Name: value\""
+                .into(),
+        ));
+    }
     match text.split_once(':') {
         Some((name, value)) if !name.trim().is_empty() && !name.trim().contains(' ') => {
             Ok((name.trim().to_string(), value.trim().to_string()))
@@ -231,6 +265,26 @@ mod tests {
             ..TargetArgs::default()
         };
         assert!(matches!(args.remote_url(), Err(CliError::Usage(_))));
+    }
+
+    #[test]
+    fn malformed_targets_and_header_values_are_usage_errors() {
+        for url in ["http://", "http://[::1", "http://127.0.0.1:99999/scim/v2"] {
+            let args = TargetArgs {
+                target: Some(url.into()),
+                ..TargetArgs::default()
+            };
+            match args.remote_url() {
+                Err(CliError::Usage(message)) => assert!(message.contains("--target"), "{message}"),
+                other => panic!("{url}: {:?}", other.map(|_| ())),
+            }
+        }
+        let args = TargetArgs {
+            auth: Some("Bearer a\r\nX-Injected: 1".into()),
+            ..TargetArgs::default()
+        };
+        assert!(matches!(args.authorization(), Err(CliError::Usage(_))));
+        assert!(parse_header("X-Key: a\r\nX-Injected: 1").is_err());
     }
 
     #[test]

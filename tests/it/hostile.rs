@@ -248,3 +248,60 @@ fn control_characters_a_server_sends_are_escaped_on_the_terminal() {
         );
     }
 }
+
+#[test]
+fn bad_flags_exit_2_before_any_request_naming_the_flag() {
+    let server = start(Behaviour::Huge { bytes: MIB });
+    let target = server.base_url.clone();
+    let cases: [(&[&str], &str); 9] = [
+        (&["fuzz", "--cases", "0"], "--cases"),
+        (&["fuzz", "--max-ops", "0"], "--max-ops"),
+        (&["fuzz", "--time-limit", "0s"], "--time-limit"),
+        (&["fuzz", "--target", "http://"], "--target"),
+        (&["fuzz", "--target", "http://[::1"], "--target"),
+        (
+            &["okta", "--target", "http://127.0.0.1:99999/scim/v2"],
+            "--target",
+        ),
+        (
+            &[
+                "fuzz",
+                "--target",
+                &target,
+                "--auth",
+                "Bearer a\r\nX-Evil: 1",
+            ],
+            "--auth",
+        ),
+        (
+            &[
+                "okta",
+                "--target",
+                &target,
+                "--header",
+                "X-Key: a\nX-Evil: 1",
+            ],
+            "--header",
+        ),
+        (
+            &[
+                "fuzz",
+                "--target",
+                &target,
+                "--report-json",
+                "/nonexistent-dir/r.json",
+            ],
+            "--report-json",
+        ),
+    ];
+    for (args, flag) in cases {
+        let ended = run_measured(args, Duration::from_secs(60));
+        assert_eq!(ended.code, 2, "{args:?}: {}", ended.output);
+        assert!(ended.output.contains(flag), "{args:?}: {}", ended.output);
+    }
+    let requests = server.requests.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(
+        requests, 0,
+        "a bad flag must stop the run before its first request"
+    );
+}
