@@ -171,7 +171,11 @@ pub fn run(args: FuzzArgs) -> CliResult {
         "scimfuzz fuzz: target {} (profile {}, seed {seed})",
         resolved.target.base_url, setup.behaviour.name
     );
-    eprintln!("scimfuzz fuzz: discovery: {}", discovery.describe());
+    // Attribute names come from the server's /Schemas: escaped like every other server text.
+    eprintln!(
+        "scimfuzz fuzz: discovery: {}",
+        crate::report::terminal::escape_controls(&discovery.describe())
+    );
     let reporter = ProgressReporter::new(u64::from(config.cases + config.race_cases));
     let summary = search(&exec, &namespaces, &config, &|p| reporter.update(p));
     reporter.finish();
