@@ -169,7 +169,8 @@ pub fn run(args: FuzzArgs) -> CliResult {
     };
     eprintln!(
         "scimfuzz fuzz: target {} (profile {}, seed {seed})",
-        resolved.target.base_url, setup.behaviour.name
+        crate::report::redact::redact(&resolved.target.base_url),
+        setup.behaviour.name
     );
     // Attribute names come from the server's /Schemas: escaped like every other server text.
     eprintln!(
@@ -186,6 +187,9 @@ pub fn run(args: FuzzArgs) -> CliResult {
     summary.discovery.extend(refused);
     let hint = rerun_hint(&args);
     print!("{}", render_fuzz_text(&summary, &hint));
+    if let Some(line) = driver.throttling().summary() {
+        eprintln!("scimfuzz fuzz: {line}");
+    }
     let origin = TraceOrigin {
         seed,
         profile: setup.behaviour.name.clone(),

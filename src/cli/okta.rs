@@ -108,6 +108,9 @@ pub fn run(args: OktaArgs) -> CliResult {
             CliError::CouldNotRun(err.to_string())
         }
     })?;
+    if let Some(line) = driver.throttling().summary() {
+        eprintln!("scimfuzz okta: {line}");
+    }
     drop(server);
     let modes: Vec<String> = options
         .modes

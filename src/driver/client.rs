@@ -5,6 +5,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use super::body::{read_bounded, DEFAULT_MAX_RESPONSE_BYTES};
 use super::call::{Call, RecordedRequest, RecordedResponse, Timings};
 use super::request::{AuthMode, Body, Method, RequestSpec};
+use super::throttle::{retry_wait, Throttling, MAX_THROTTLED_IN_A_ROW};
+use std::sync::Arc;
 
 /// Where requests go and how they authenticate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +21,9 @@ pub struct Target {
     pub timeout: Duration,
     /// The largest response body read (decoded bytes); larger ones are cut and marked oversized.
     pub max_response_bytes: u64,
+    /// With `Some(cap)`, a 429 is waited out (its Retry-After, at most `cap`) and sent again;
+    /// `None` returns the 429 as the answer.
+    pub max_retry_wait: Option<Duration>,
 }
 
 impl Target {
@@ -30,6 +35,7 @@ impl Target {
             headers: Vec::new(),
             timeout: Duration::from_secs(60),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_retry_wait: None,
         }
     }
 
@@ -58,6 +64,18 @@ pub enum TransportError {
     },
     #[error("could not build the HTTP client: {0}")]
     Client(String),
+    #[error(
+        "{method} {url}: throttled: the server answered 429 Too Many Requests {times} time(s) in a \
+         row and asks to wait {wait:?} (we wait at most {cap:?}); try again later or raise \
+         --max-retry-wait"
+    )]
+    Throttled {
+        method: String,
+        url: String,
+        times: u32,
+        wait: Duration,
+        cap: Duration,
+    },
 }
 
 /// Sends requests to one target. Cheap to clone: clones share the connection pool.
@@ -65,6 +83,7 @@ pub enum TransportError {
 pub struct Driver {
     client: reqwest::Client,
     target: Target,
+    throttling: Arc<Throttling>,
 }
 
 impl Driver {
@@ -75,7 +94,11 @@ impl Driver {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|err| TransportError::Client(err.to_string()))?;
-        Ok(Self { client, target })
+        Ok(Self {
+            client,
+            target,
+            throttling: Arc::default(),
+        })
     }
 
     /// The target this driver talks to.
@@ -83,8 +106,46 @@ impl Driver {
         &self.target
     }
 
-    /// Sends one request and records the exchange.
+    /// The throttling this driver (and its clones) met.
+    pub fn throttling(&self) -> &Throttling {
+        &self.throttling
+    }
+
+    /// Sends one request and records the exchange; a 429 is waited out and sent again when the
+    /// target says so (see [`super::throttle`]).
     pub async fn send(&self, spec: &RequestSpec) -> Result<Call, TransportError> {
+        let Some(cap) = self.target.max_retry_wait else {
+            return self.send_once(spec).await;
+        };
+        let mut in_a_row = 0;
+        loop {
+            let call = self.send_once(spec).await?;
+            let Some(wait) = retry_wait(&call) else {
+                return Ok(call);
+            };
+            in_a_row += 1;
+            self.throttling.count();
+            if wait > cap || in_a_row >= MAX_THROTTLED_IN_A_ROW {
+                return Err(TransportError::Throttled {
+                    method: call.request.method,
+                    url: call.request.url,
+                    times: in_a_row,
+                    wait,
+                    cap,
+                });
+            }
+            if wait >= Duration::from_secs(1) {
+                eprintln!(
+                    "throttled (429): waiting {} s as the server asks, then sending again",
+                    wait.as_secs()
+                );
+            }
+            tokio::time::sleep(wait).await;
+            self.throttling.waited(wait);
+        }
+    }
+
+    async fn send_once(&self, spec: &RequestSpec) -> Result<Call, TransportError> {
         let request = self.record_request(spec);
         let started_at_us = now_us();
         let clock = Instant::now();

@@ -8,6 +8,7 @@ mod client;
 mod ids;
 mod namespace;
 mod request;
+mod throttle;
 
 pub use body::{
     human_size, parse_size, read_bounded, BoundedBody, Oversized, DEFAULT_MAX_RESPONSE_BYTES,
@@ -18,3 +19,4 @@ pub use client::{Driver, Target, TransportError};
 pub use ids::{Assigned, IdMap, ResourceKind};
 pub use namespace::{cleanup, encode_component, leftovers, CleanupMode, Namespaces};
 pub use request::{AuthMode, Body, Method, RequestSpec};
+pub use throttle::{retry_wait, Throttling, DEFAULT_MAX_RETRY_WAIT, MAX_THROTTLED_IN_A_ROW};

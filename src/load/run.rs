@@ -398,6 +398,11 @@ async fn preflight(target: &LoadTarget, timeout: Duration) -> Result<Driver, Loa
     }
     match status {
         200..=299 => Ok(driver),
+        429 => Err(LoadError::CouldNotRun(
+            "throttled: the target answered 429 Too Many Requests to GET /Users?startIndex=1&count=2 \
+             three times before any load was sent; try again later"
+                .into(),
+        )),
         401 | 403 => Err(LoadError::CouldNotRun(format!(
             "the target refused our credentials ({status}) on GET /Users: check --auth"
         ))),

@@ -305,3 +305,60 @@ fn bad_flags_exit_2_before_any_request_naming_the_flag() {
         "a bad flag must stop the run before its first request"
     );
 }
+
+#[test]
+fn a_server_that_only_throttles_ends_the_run_with_exit_3_saying_so() {
+    let server = start(Behaviour::Fixed {
+        status: 429,
+        headers: vec![("Retry-After".into(), "0".into())],
+        body: String::new(),
+    });
+    for command in ["fuzz", "okta"] {
+        let args = [
+            command,
+            "--target",
+            &server.base_url,
+            "--auth",
+            "Bearer hostile",
+        ];
+        let ended = run_measured(&args, Duration::from_secs(60));
+        assert_eq!(ended.code, 3, "{command}: {}", ended.output);
+        assert!(
+            ended.output.contains("throttled"),
+            "{command}: {}",
+            ended.output
+        );
+        assert!(ended.output.contains("429"), "{command}: {}", ended.output);
+    }
+    let slow = start(Behaviour::Fixed {
+        status: 429,
+        headers: vec![("Retry-After".into(), "3600".into())],
+        body: String::new(),
+    });
+    let args = [
+        "okta",
+        "--target",
+        &slow.base_url,
+        "--auth",
+        "Bearer hostile",
+    ];
+    let ended = run_measured(&args, Duration::from_secs(30));
+    assert_eq!(ended.code, 3, "{}", ended.output);
+    assert!(
+        ended.output.contains("--max-retry-wait"),
+        "{}",
+        ended.output
+    );
+    let profile = crate::load::smoke_profile();
+    let args = [
+        "load",
+        "--profile",
+        &profile,
+        "--target",
+        &server.base_url,
+        "--no-progress",
+    ];
+    let ended = run_measured(&args, Duration::from_secs(60));
+    assert_eq!(ended.code, 3, "{}", ended.output);
+    assert!(ended.output.contains("throttled"), "{}", ended.output);
+}
