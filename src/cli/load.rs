@@ -107,6 +107,7 @@ pub fn run(args: LoadArgs) -> CliResult {
             authorization: args.target.authorization()?,
             headers,
             max_response_bytes: args.target.transport.max_response_bytes,
+            timeout: args.target.transport.timeout,
         },
         users: args.users,
         duration,

@@ -4,7 +4,6 @@
 //! `N passed, M failed` last; exit 0 clean, 1 failed checks, 2 usage, 3 could not run.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use super::runscope::{seed_from_clock, write_file};
 use super::target::{ResolvedTarget, TargetArgs};
@@ -79,16 +78,13 @@ pub struct OktaArgs {
     /// Seed of the generated names (default: from the clock).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Seconds one request may take (Okta's own limit is 60).
-    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
-    pub timeout: u64,
 }
 
 /// Runs the subcommand.
 pub fn run(args: OktaArgs) -> CliResult {
     super::check_writable("--report-json", args.report_json.as_deref())?;
     super::check_writable("--junit", args.junit.as_deref())?;
-    let timeout = Duration::from_secs(args.timeout.max(1));
+    let timeout = args.target.transport.timeout_or_default();
     let ResolvedTarget { server, mut target } = args.target.resolve()?;
     target.timeout = timeout;
     let base_url = target.base_url.clone();

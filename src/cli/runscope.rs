@@ -54,9 +54,6 @@ pub struct RunscopeArgs {
     /// With the embedded server only: switch on a named defect (repeatable; see `serve --list-faults`).
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<Fault>,
-    /// Seconds one request may take before the run gives up (Okta's own limit is 60).
-    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
-    pub timeout: u64,
     #[command(flatten)]
     pub transport: TransportArgs,
 }
@@ -80,7 +77,7 @@ pub fn run(args: RunscopeArgs) -> CliResult {
         }
         variables.set(name, value);
     }
-    let timeout = Duration::from_secs(args.timeout.max(1));
+    let timeout = args.transport.timeout_or_default();
     let mut wire = Wire::new(timeout)
         .map_err(|err| CliError::CouldNotRun(format!("could not start the async runtime: {err}")))?
         .with_max_response_bytes(args.transport.max_response_bytes);

@@ -34,6 +34,8 @@ pub struct LoadTarget {
     pub headers: Vec<(String, String)>,
     /// The largest response body read, decoded (`--max-response-size`).
     pub max_response_bytes: u64,
+    /// `--timeout`: overrides the profile's `request_timeout`.
+    pub timeout: Option<Duration>,
 }
 
 /// Everything a run needs, already resolved from flags and the profile.
@@ -116,8 +118,17 @@ pub async fn run_load_until(
     let profile = &settings.profile;
     let plan =
         compile_plan(profile, settings.users, settings.duration).map_err(LoadError::Settings)?;
-    let request_timeout =
-        parse_duration(profile.run.request_timeout.get_ref()).map_err(LoadError::Settings)?;
+    let request_timeout = match settings.target.timeout {
+        Some(timeout) => timeout,
+        None => {
+            parse_duration(profile.run.request_timeout.get_ref()).map_err(LoadError::Settings)?
+        }
+    };
+    if request_timeout.is_zero() {
+        return Err(LoadError::Settings(
+            "request_timeout must be longer than 0s (or give --timeout)".into(),
+        ));
+    }
     let (driver, context) = prepare(&settings, &plan, &interrupt, request_timeout).await?;
     if !interrupt.requested() {
         attack(&settings, &plan, &context, request_timeout).await?;

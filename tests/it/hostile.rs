@@ -253,7 +253,9 @@ fn control_characters_a_server_sends_are_escaped_on_the_terminal() {
 fn bad_flags_exit_2_before_any_request_naming_the_flag() {
     let server = start(Behaviour::Huge { bytes: MIB });
     let target = server.base_url.clone();
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 11] = [
+        (&["okta", "--timeout", "0s"], "--timeout"),
+        (&["fuzz", "--timeout", "soon"], "--timeout"),
         (&["fuzz", "--cases", "0"], "--cases"),
         (&["fuzz", "--max-ops", "0"], "--max-ops"),
         (&["fuzz", "--time-limit", "0s"], "--time-limit"),
