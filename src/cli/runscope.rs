@@ -80,7 +80,8 @@ pub fn run(args: RunscopeArgs) -> CliResult {
     let timeout = args.transport.timeout_or_default();
     let mut wire = Wire::new(timeout)
         .map_err(|err| CliError::CouldNotRun(format!("could not start the async runtime: {err}")))?
-        .with_max_response_bytes(args.transport.max_response_bytes);
+        .with_max_response_bytes(args.transport.max_response_bytes)
+        .with_tls(args.transport.ca_pem()?, args.transport.insecure);
     let _server = if variables.contains("SCIMBaseURL") {
         if !args.faults.is_empty() {
             return Err(CliError::Usage(
@@ -178,7 +179,7 @@ fn seed_user(
     let auth = variables.get("auth").map(str::to_string);
     let mut target = Target::new(base, auth);
     target.timeout = timeout;
-    transport.apply(&mut target);
+    transport.apply(&mut target)?;
     let driver = Driver::new(target).map_err(|err| CliError::CouldNotRun(err.to_string()))?;
     let mut session = Session::new(wire, &driver, seed_from_clock());
     let seeded =

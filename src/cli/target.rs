@@ -56,7 +56,7 @@ impl TargetArgs {
                 })?;
             let mut target = Target::new(server.base_url(), Some(server.authorization()));
             target.headers = headers;
-            self.transport.apply(&mut target);
+            self.transport.apply(&mut target)?;
             return Ok(ResolvedTarget {
                 target,
                 server: Some(server),
@@ -64,7 +64,7 @@ impl TargetArgs {
         };
         let mut target = Target::new(url.to_string(), self.authorization()?);
         target.headers = headers;
-        self.transport.apply(&mut target);
+        self.transport.apply(&mut target)?;
         Ok(ResolvedTarget {
             target,
             server: None,

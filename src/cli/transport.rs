@@ -3,9 +3,11 @@
 //! `--max-retry-wait` (how long a 429 may make us wait). Shared by `fuzz`, `replay`,
 //! `okta`, `load` (through [`TargetArgs`](super::target::TargetArgs)) and `runscope`.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use super::fuzz::parse_duration;
+use super::CliError;
 use crate::driver::{parse_size, Target, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRY_WAIT};
 
 /// Limits on the exchanges with the server.
@@ -23,6 +25,12 @@ pub struct TransportArgs {
     /// 60s, Okta's own limit; for `load`, the profile's request_timeout).
     #[arg(long, value_name = "DURATION", value_parser = positive_timeout)]
     pub timeout: Option<Duration>,
+    /// Trust only the CA certificate(s) in this PEM file (a private CA or a self-signed server).
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    /// Skip certificate verification (prints a warning; anyone on the path can read the secrets).
+    #[arg(long)]
+    pub insecure: bool,
 }
 
 /// The default request timeout: Okta's 60 s.
@@ -42,6 +50,8 @@ impl Default for TransportArgs {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_retry_wait: DEFAULT_MAX_RETRY_WAIT,
             timeout: None,
+            cacert: None,
+            insecure: false,
         }
     }
 }
@@ -52,10 +62,39 @@ impl TransportArgs {
         self.timeout.unwrap_or(DEFAULT_TIMEOUT)
     }
 
-    /// Applies the limits to `target`.
-    pub fn apply(&self, target: &mut Target) {
+    /// The `--cacert` file's bytes, checked to hold PEM certificates.
+    pub fn ca_pem(&self) -> Result<Option<Vec<u8>>, CliError> {
+        let Some(path) = &self.cacert else {
+            return Ok(None);
+        };
+        let pem = std::fs::read(path).map_err(|err| {
+            CliError::Usage(format!(
+                "--cacert {}: cannot read it: {err}",
+                path.display()
+            ))
+        })?;
+        match reqwest::Certificate::from_pem_bundle(&pem) {
+            Ok(certs) if !certs.is_empty() => Ok(Some(pem)),
+            _ => Err(CliError::Usage(format!(
+                "--cacert {}: no PEM certificate in it (-----BEGIN CERTIFICATE-----)",
+                path.display()
+            ))),
+        }
+    }
+
+    /// Applies the limits and TLS settings to `target` (warning once about `--insecure`).
+    pub fn apply(&self, target: &mut Target) -> Result<(), CliError> {
+        target.ca_pem = self.ca_pem()?;
+        if self.insecure && !target.insecure {
+            eprintln!(
+                "warning: --insecure: TLS certificates are not verified; anyone on the path can \
+                 read the credentials and change the answers"
+            );
+        }
+        target.insecure = self.insecure;
         target.timeout = self.timeout_or_default();
         target.max_response_bytes = self.max_response_bytes;
         target.max_retry_wait = Some(self.max_retry_wait);
+        Ok(())
     }
 }

@@ -19,6 +19,8 @@ pub struct Wire {
     drivers: HashMap<String, Driver>,
     timeout: Duration,
     max_response_bytes: u64,
+    ca_pem: Option<Vec<u8>>,
+    insecure: bool,
 }
 
 impl Wire {
@@ -32,12 +34,21 @@ impl Wire {
             drivers: HashMap::new(),
             timeout,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            ca_pem: None,
+            insecure: false,
         })
     }
 
     /// The body limit of the drivers [`Wire::send_to`] makes (default 16 MiB).
     pub fn with_max_response_bytes(mut self, bytes: u64) -> Self {
         self.max_response_bytes = bytes;
+        self
+    }
+
+    /// The TLS settings (`--cacert`, `--insecure`) of the drivers [`Wire::send_to`] makes.
+    pub fn with_tls(mut self, ca_pem: Option<Vec<u8>>, insecure: bool) -> Self {
+        self.ca_pem = ca_pem;
+        self.insecure = insecure;
         self
     }
 
@@ -53,6 +64,8 @@ impl Wire {
             let mut target = Target::new(base_url, None);
             target.timeout = self.timeout;
             target.max_response_bytes = self.max_response_bytes;
+            target.ca_pem = self.ca_pem.clone();
+            target.insecure = self.insecure;
             let driver = Driver::new(target)?;
             self.drivers.insert(base_url.to_string(), driver);
         }

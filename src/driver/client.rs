@@ -24,6 +24,10 @@ pub struct Target {
     /// With `Some(cap)`, a 429 is waited out (its Retry-After, at most `cap`) and sent again;
     /// `None` returns the 429 as the answer.
     pub max_retry_wait: Option<Duration>,
+    /// `--cacert`: PEM certificates to trust instead of the platform's roots.
+    pub ca_pem: Option<Vec<u8>>,
+    /// `--insecure`: accept any certificate.
+    pub insecure: bool,
 }
 
 impl Target {
@@ -36,6 +40,8 @@ impl Target {
             timeout: Duration::from_secs(60),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_retry_wait: None,
+            ca_pem: None,
+            insecure: false,
         }
     }
 
@@ -65,6 +71,11 @@ pub enum TransportError {
     #[error("could not build the HTTP client: {0}")]
     Client(String),
     #[error(
+        "TLS failed for {url}: {reason} (the server's certificate is not trusted or TLS could not \
+         be negotiated: give its CA with --cacert FILE, or skip verification with --insecure)"
+    )]
+    Tls { url: String, reason: String },
+    #[error(
         "{method} {url}: throttled: the server answered 429 Too Many Requests {times} time(s) in a \
          row and asks to wait {wait:?} (we wait at most {cap:?}); try again later or raise \
          --max-retry-wait"
@@ -89,11 +100,20 @@ pub struct Driver {
 impl Driver {
     /// A driver with its own connection pool.
     pub fn new(target: Target) -> Result<Self, TransportError> {
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(target.timeout)
-            .redirect(reqwest::redirect::Policy::none())
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(pem) = &target.ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|err| TransportError::Client(format!("--cacert: {err}")))?;
+            builder = builder.tls_certs_only(certs);
+        }
+        if target.insecure {
+            builder = builder.tls_danger_accept_invalid_certs(true);
+        }
+        let client = builder
             .build()
-            .map_err(|err| TransportError::Client(err.to_string()))?;
+            .map_err(|err| TransportError::Client(error_chain(&err)))?;
         Ok(Self {
             client,
             target,
@@ -248,6 +268,11 @@ impl Driver {
                 url,
                 timeout: self.target.timeout,
             }
+        } else if is_tls(&err) {
+            TransportError::Tls {
+                url,
+                reason: error_chain(&err),
+            }
         } else if err.is_connect() {
             TransportError::Connect {
                 url,
@@ -271,6 +296,14 @@ fn to_reqwest_method(method: Method) -> reqwest::Method {
         Method::Patch => reqwest::Method::PATCH,
         Method::Delete => reqwest::Method::DELETE,
     }
+}
+
+/// Whether a request failed in the TLS handshake (certificate, protocol), by its source chain.
+fn is_tls(err: &reqwest::Error) -> bool {
+    let chain = error_chain(err).to_ascii_lowercase();
+    ["certificate", "tls", "handshake", "unknownissuer", "ssl"]
+        .iter()
+        .any(|word| chain.contains(word))
 }
 
 /// An error with its sources, joined by ": " (reqwest hides the useful part in the source chain).

@@ -364,3 +364,115 @@ fn a_server_that_only_throttles_ends_the_run_with_exit_3_saying_so() {
     assert_eq!(ended.code, 3, "{}", ended.output);
     assert!(ended.output.contains("throttled"), "{}", ended.output);
 }
+
+/// A self-signed certificate for 127.0.0.1 made with the openssl CLI, and an `openssl s_server`
+/// answering HTTPS with it; `None` (the test then says so and passes) without openssl.
+fn tls_server(dir: &std::path::Path) -> Option<(std::process::Child, u16)> {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+        ])
+        .args([
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-addext",
+            "basicConstraints=critical,CA:FALSE",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()?;
+    if !made.success() {
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let server = Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-accept", &port.to_string()])
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some((server, port));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+#[test]
+fn an_untrusted_certificate_is_explained_as_tls_and_cacert_or_insecure_get_past_it() {
+    let dir = std::env::temp_dir().join(format!("scimfuzz-it-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let Some((mut server, port)) = tls_server(&dir) else {
+        eprintln!("skipped: the openssl CLI is not available to make a self-signed server");
+        return;
+    };
+    let target = format!("https://127.0.0.1:{port}/scim/v2");
+    let base = [
+        "okta",
+        "--target",
+        &target,
+        "--auth",
+        "Bearer x",
+        "--suites",
+        "spec",
+        "--timeout",
+        "10s",
+    ];
+    let untrusted = run_measured(&base, Duration::from_secs(60));
+    let cacert = dir.join("cert.pem").display().to_string();
+    let mut with_ca = base.to_vec();
+    with_ca.extend(["--cacert", &cacert]);
+    let trusted = run_measured(&with_ca, Duration::from_secs(60));
+    let mut skipping = base.to_vec();
+    skipping.push("--insecure");
+    let insecure = run_measured(&skipping, Duration::from_secs(60));
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(untrusted.code, 3, "{}", untrusted.output);
+    assert!(
+        untrusted.output.contains("TLS failed"),
+        "{}",
+        untrusted.output
+    );
+    assert!(
+        untrusted.output.contains("--cacert"),
+        "{}",
+        untrusted.output
+    );
+    assert!(!trusted.output.contains("TLS failed"), "{}", trusted.output);
+    assert!(
+        !insecure.output.contains("TLS failed"),
+        "{}",
+        insecure.output
+    );
+    assert!(
+        insecure.output.contains("warning: --insecure"),
+        "{}",
+        insecure.output
+    );
+}
