@@ -36,7 +36,7 @@ fn main() {
     let mut ops = 0usize;
     for sequence in &sequences {
         let outcome = exec
-            .run_case(sequence, &namespaces.next_tag())
+            .run_case(sequence, &namespaces.next_tag(), &|_| false)
             .expect("the server answers");
         ops += outcome.steps.len();
         requests.extend(

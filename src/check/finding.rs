@@ -23,6 +23,10 @@ pub struct Finding {
     pub call_index: usize,
     pub expected: String,
     pub actual: String,
+    /// What the finding is about, when the check knows: an attribute (`displayName`), a filter
+    /// operator (`userName co`), an endpoint. Part of the defect's identity (see [`defect_key`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 impl Finding {
@@ -40,7 +44,14 @@ impl Finding {
             call_index: 0,
             expected: expected.into(),
             actual: actual.into(),
+            subject: None,
         }
+    }
+
+    /// The same finding, about `subject` (an attribute, a filter operator, an endpoint).
+    pub fn about(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
     }
 
     /// The same finding attributed to exchange `call_index`.

@@ -2,6 +2,7 @@
 //! with a stable id and a citation. No I/O.
 
 pub mod catalogue;
+mod defect;
 mod finding;
 mod judge;
 mod linearize;
@@ -14,6 +15,7 @@ pub mod shape;
 mod test_calls;
 
 pub use catalogue::{CheckInfo, Severity};
+pub use defect::defect_key;
 pub use finding::{CheckContext, CheckRules, Finding, Grading, UNGRADED};
 pub use judge::check_op;
 pub use linearize::{linearize, Linearization, ModelFacts};

@@ -68,7 +68,7 @@ pub fn user_findings(
         ("displayName", body.get("displayName"), &record.display_name),
     ];
     for (name, actual, wanted) in text_attributes {
-        if actual.and_then(Value::as_str) != Some(wanted.as_str()) {
+        if !holds_text(actual, wanted) {
             findings.push(mismatch(
                 content_check,
                 name,
@@ -176,7 +176,11 @@ pub fn groups_findings(body: &Value, ctx: &CheckContext) -> Vec<Finding> {
 }
 
 fn email_findings(body: &Value, record: &UserRecord, content_check: &str) -> Vec<Finding> {
-    let Some(emails) = body.get("emails") else {
+    let emails = body.get("emails").filter(|emails| !emails.is_null());
+    if record.emails.is_empty() && emails.is_none_or(|e| e.as_array().is_some_and(Vec::is_empty)) {
+        return Vec::new();
+    }
+    let Some(emails) = emails else {
         return vec![mismatch(
             content_check,
             "emails",
@@ -237,7 +241,7 @@ pub fn group_findings(
     let mut findings = id_findings(body, known_id);
     findings.extend(meta_findings(body, "Group"));
     let name = body.get("displayName");
-    if name.and_then(Value::as_str) != Some(record.display_name.as_str()) {
+    if !holds_text(name, &record.display_name) {
         findings.push(mismatch(
             id::GROUP_NAME,
             "displayName",
@@ -299,6 +303,16 @@ pub fn describe_user(ctx: &CheckContext, user_id: &str) -> String {
     }
 }
 
+/// Whether `actual` holds the text `wanted`. An empty `wanted` is an attribute the server holds
+/// no value for (the model adopted a server that left it out): missing, null and `""` are the
+/// same state then (RFC 7643 §2.5).
+fn holds_text(actual: Option<&Value>, wanted: &str) -> bool {
+    match actual {
+        None | Some(Value::Null) => wanted.is_empty(),
+        Some(value) => value.as_str() == Some(wanted),
+    }
+}
+
 fn pointer<'a>(body: &'a Value, path: &str) -> Option<&'a Value> {
     body.pointer(path)
 }
@@ -316,4 +330,5 @@ fn mismatch(check: &str, attribute: &str, wanted: &Value, actual: Option<&Value>
         format!("{attribute} = {wanted}"),
         format!("{attribute} = {actual}"),
     )
+    .about(attribute)
 }

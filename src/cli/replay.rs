@@ -63,7 +63,9 @@ pub fn run(mut args: ReplayArgs) -> CliResult {
     setup.adopt(&discovery);
     let exec = setup.executor(&driver, &runtime);
     let outcome = exec
-        .run_case(&trace.ops, &namespaces.next_tag())
+        .run_case(&trace.ops, &namespaces.next_tag(), &|defect| {
+            trace.goes_on_past(defect)
+        })
         .map_err(|err| CliError::CouldNotRun(format!("the target stopped answering: {err}")))?;
     println!(
         "{}",
@@ -78,11 +80,15 @@ pub fn run(mut args: ReplayArgs) -> CliResult {
     for (index, step) in outcome.steps.iter().enumerate() {
         println!("  {index}. {}", describe_op(step));
     }
-    let Some(finding) = outcome.first_blocking() else {
+    let Some((defect, finding)) = outcome.new_defect(&|defect| trace.goes_on_past(defect)) else {
         println!("passes now: the recorded finding does not reproduce");
         return Ok(exit::CLEAN);
     };
-    let same = finding.check_id == trace.finding.check_id;
+    let same = if trace.defect.is_empty() {
+        finding.check_id == trace.finding.check_id
+    } else {
+        defect == trace.defect
+    };
     let verdict = if same {
         "reproduced"
     } else {

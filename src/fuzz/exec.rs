@@ -1,7 +1,8 @@
 //! Runs one op sequence against the target in a fresh namespace: re-checks each op's precondition
 //! on the model (skipping those that fail, which is how shrunk sequences stay valid), sends the
 //! rendered requests, checks the responses, maps new ids to handles, stops at the first blocking
-//! finding, and cleans up. The async driver is driven with `block_on` on the runner's runtime.
+//! finding of a defect not known yet (after a known one the model adopts the server's state, see
+//! `model::adopt`, and the case goes on), and cleans up. The async driver is driven with `block_on` on the runner's runtime.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -11,7 +12,9 @@ use super::discovery::with_required;
 use super::multi::follow_ups;
 use super::race::{race_follow_up, race_requests, send_concurrently};
 use super::render::render;
-use crate::check::{check_op, linearize, CheckContext, CheckRules, Finding, Grading, ModelFacts};
+use crate::check::{
+    check_op, defect_key, linearize, CheckContext, CheckRules, Finding, Grading, ModelFacts,
+};
 use crate::driver::{
     cleanup, Call, CleanupMode, Driver, IdMap, RequestSpec, ResourceKind, TransportError,
 };
@@ -26,6 +29,17 @@ pub struct Step {
     pub calls: Vec<Call>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
+    /// Reads of what the op touched, sent after a known defect so the model could adopt the
+    /// server's state (judged by nothing; see `model::adopt`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub read_back: Vec<Call>,
+}
+
+impl Step {
+    /// The defect key of one of this step's findings.
+    pub fn defect_of(&self, finding: &Finding) -> String {
+        defect_key(finding, &self.op, &self.calls)
+    }
 }
 
 /// The result of running one sequence.
@@ -50,6 +64,28 @@ impl CaseOutcome {
     /// The first finding that fails the case, if any.
     pub fn first_blocking(&self) -> Option<&Finding> {
         self.findings().find(|finding| finding.is_blocking())
+    }
+
+    /// Every blocking finding with its defect key, in order.
+    pub fn blocking_defects(&self) -> impl Iterator<Item = (String, &Finding)> {
+        self.steps.iter().flat_map(|step| {
+            step.findings
+                .iter()
+                .filter(|finding| finding.is_blocking())
+                .map(move |finding| (step.defect_of(finding), finding))
+        })
+    }
+
+    /// The first blocking finding whose defect is not `known`: what ended the case.
+    pub fn new_defect(&self, known: &dyn Fn(&str) -> bool) -> Option<(String, &Finding)> {
+        self.blocking_defects().find(|(key, _)| !known(key))
+    }
+
+    /// The finding of defect `key`, if the case shows it.
+    pub fn finding_of(&self, key: &str) -> Option<&Finding> {
+        self.blocking_defects()
+            .find(|(found, _)| found == key)
+            .map(|(_, finding)| finding)
     }
 
     /// The ops that ran.
@@ -78,8 +114,15 @@ pub struct Executor<'a> {
 }
 
 impl Executor<'_> {
-    /// Runs `ops` in namespace `tag`. A transport failure is a harness error, never a finding.
-    pub fn run_case(&self, ops: &[Op], tag: &str) -> Result<CaseOutcome, TransportError> {
+    /// Runs `ops` in namespace `tag`. The case ends at the first blocking finding whose defect
+    /// is not `known`; after a known one the model adopts the server's state and the case goes
+    /// on. A transport failure is a harness error, never a finding.
+    pub fn run_case(
+        &self,
+        ops: &[Op],
+        tag: &str,
+        known: &dyn Fn(&str) -> bool,
+    ) -> Result<CaseOutcome, TransportError> {
         let mut state = State::new(tag, self.rules);
         let mut ids = IdMap::new();
         let mut outcome = CaseOutcome {
@@ -88,7 +131,7 @@ impl Executor<'_> {
             skipped: 0,
             cleanup_refused: 0,
         };
-        let result = self.run_steps(ops, &mut state, &mut ids, &mut outcome);
+        let result = self.run_steps(ops, &mut state, &mut ids, &mut outcome, known);
         if let Some(mode) = self.cleanup {
             outcome.cleanup_refused = self.runtime.block_on(cleanup(self.driver, &ids, mode))?;
         }
@@ -101,6 +144,7 @@ impl Executor<'_> {
         state: &mut State,
         ids: &mut IdMap,
         outcome: &mut CaseOutcome,
+        known: &dyn Fn(&str) -> bool,
     ) -> Result<(), TransportError> {
         for drawn in ops {
             let resolved = resolve(state, drawn);
@@ -138,17 +182,31 @@ impl Executor<'_> {
                 _ => next,
             };
             record_ids(op, &expected, &calls, ids);
-            let blocking = findings.iter().any(Finding::is_blocking);
-            outcome.steps.push(Step {
+            let mut step = Step {
                 op: op.clone(),
                 expected,
                 calls,
                 findings,
-            });
-            if blocking {
-                break;
+                read_back: Vec::new(),
+            };
+            let blocking: Vec<String> = step
+                .findings
+                .iter()
+                .filter(|finding| finding.is_blocking())
+                .map(|finding| step.defect_of(finding))
+                .collect();
+            let next = if blocking.iter().any(|key| !known(key)) {
+                None
+            } else if blocking.is_empty() {
+                Some(next)
+            } else {
+                self.adopt(op, state, next, ids, &mut step.read_back)?
+            };
+            outcome.steps.push(step);
+            match next {
+                Some(next) => *state = next,
+                None => break,
             }
-            *state = next;
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! Runs proptest's TestRunner over operation sequences against a target: shrinking, traces,
 //! replay and repro scripts.
 
+mod adopt;
 mod discovery;
 #[cfg(test)]
 mod discovery_tests;
@@ -23,7 +24,7 @@ pub use race::{has_race, race_sequence, DEFAULT_RACE_REPEATS};
 pub use render::{bogus_id, create_user_body, list_path, render, replace_body};
 pub use runner::{
     first_sequences, search, Failure, Progress, SearchConfig, SearchSummary, DEFAULT_CASES,
-    DEFAULT_SHRINK_TIME,
+    DEFAULT_MAX_DEFECTS, DEFAULT_SHRINK_TIME,
 };
 pub use setup::{load_behaviour, RunSetup};
 pub use trace::{read_trace, Trace, TraceError, TraceOrigin, TRACE_VERSION};

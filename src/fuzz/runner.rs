@@ -1,8 +1,9 @@
 //! The search: proptest's `TestRunner` draws op sequences from a seeded RNG, each case runs in a
 //! fresh namespace, and a failing case is shrunk with proptest's sequence shrinking (every shrink
 //! candidate re-checks preconditions on the model and counts as failing only if it reproduces the
-//! same check id). After a failure the search continues with a new round, ignoring check ids
-//! already found, so one run can report several distinct defects.
+//! same defect, see `check::defect_key`). After a failure the search continues with a new round in
+//! which that defect is known: cases that meet it go on (the model adopts the server's state), so
+//! one run reports every distinct defect it reaches, each shrunk and counted once.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,6 +23,8 @@ use crate::model::Op;
 
 /// The default number of sequential cases (the "default budget" of `scimfuzz fuzz`).
 pub const DEFAULT_CASES: u32 = 300;
+/// The distinct defects one run looks for before it stops.
+pub const DEFAULT_MAX_DEFECTS: usize = 40;
 /// How long one failure may shrink before the shortest sequence found so far is reported.
 pub const DEFAULT_SHRINK_TIME: Duration = Duration::from_secs(30);
 
@@ -37,7 +40,7 @@ pub struct SearchConfig {
     pub max_shrink_iters: u32,
     /// Wall time per failure's shrinking; past it the sequence found so far is reported.
     pub max_shrink_time: Duration,
-    /// Distinct failures (by check id) to look for before stopping.
+    /// Distinct defects to look for before stopping.
     pub max_failures: usize,
     /// Race cases to run after the sequential ones (0: none).
     pub race_cases: u32,
@@ -54,18 +57,21 @@ impl Default for SearchConfig {
             time_limit: None,
             max_shrink_iters: 400,
             max_shrink_time: DEFAULT_SHRINK_TIME,
-            max_failures: 5,
+            max_failures: DEFAULT_MAX_DEFECTS,
             race_cases: 12,
             race_repeats: DEFAULT_RACE_REPEATS,
         }
     }
 }
 
-/// One defect: the shrunk case that shows it.
+/// One distinct defect: the shrunk case that shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Failure {
-    /// The check id the shrinking held on to.
+    /// The check id of the defect.
     pub check_id: String,
+    /// The defect's identity (`check::defect_key`): what the shrinking held on to.
+    #[serde(default)]
+    pub defect: String,
     /// The number of ops of the case as first drawn.
     pub original_len: usize,
     /// The shrunk case as replayed last (ops, exchanges, findings).
@@ -78,6 +84,15 @@ pub struct Failure {
     /// Shrinking stopped at `max_shrink_time`: a shorter sequence may exist.
     #[serde(default)]
     pub shrink_cut_short: bool,
+}
+
+impl Failure {
+    /// The finding of this defect in the minimal case (older reports: its first blocking one).
+    pub fn finding(&self) -> Option<&Finding> {
+        self.minimal
+            .finding_of(&self.defect)
+            .or_else(|| self.minimal.first_blocking())
+    }
 }
 
 /// The result of a whole search.
@@ -145,6 +160,7 @@ struct Tally {
     op_kinds: BTreeMap<String, u64>,
     notes: Vec<Finding>,
     transport: Option<TransportError>,
+    /// Defect keys already recorded.
     known: BTreeSet<String>,
     failures: Vec<Failure>,
 }
@@ -270,7 +286,10 @@ impl Search<'_> {
             if self.tally.borrow().transport.is_some() || self.out_of_time() {
                 return None;
             }
-            let outcome = self.exec.run_case(ops, &self.namespaces.next_tag());
+            let known = self.tally.borrow().known.clone();
+            let outcome = self
+                .exec
+                .run_case(ops, &self.namespaces.next_tag(), &|key| known.contains(key));
             let mut t = self.tally.borrow_mut();
             t.cases_run += 1;
             let outcome = match outcome {
@@ -292,7 +311,7 @@ impl Search<'_> {
                     t.notes.push(note.clone());
                 }
             }
-            let failed = outcome.first_blocking().is_some();
+            let failed = outcome.new_defect(&|key| known.contains(key)).is_some();
             last = Some(outcome);
             if failed {
                 break;
@@ -332,22 +351,22 @@ impl Search<'_> {
                 failures: self.tally.borrow().failures.len() + usize::from(r.target.is_some()),
                 shrinking: r.target.is_some(),
             });
-            let Some(blocking) = outcome.first_blocking() else {
+            let tally = self.tally.borrow();
+            let Some((defect, _)) = outcome.new_defect(&|key| tally.known.contains(key)) else {
                 return Ok(());
             };
-            let check_id = blocking.check_id.clone();
+            drop(tally);
             match &r.target {
-                None if self.tally.borrow().known.contains(&check_id) => Ok(()),
                 None => {
-                    r.target = Some(check_id.clone());
+                    r.target = Some(defect.clone());
                     r.original_len = ops.len();
                     r.detected_at = Some(self.started.elapsed());
                     r.last_failure = Some(outcome);
-                    Err(TestCaseError::fail(check_id))
+                    Err(TestCaseError::fail(defect))
                 }
-                Some(target) if *target == check_id => {
+                Some(target) if *target == defect => {
                     r.last_failure = Some(outcome);
-                    Err(TestCaseError::fail(check_id))
+                    Err(TestCaseError::fail(defect))
                 }
                 Some(_) => Ok(()),
             }
@@ -373,8 +392,15 @@ impl Search<'_> {
         if let Some(err) = self.tally.borrow_mut().transport.take() {
             return Err(err);
         }
-        let reproduces = |o: &CaseOutcome| o.first_blocking().is_some_and(|f| f.check_id == target);
+        let known = self.tally.borrow().known.clone();
+        let reproduces = |o: &CaseOutcome| {
+            o.new_defect(&|key| known.contains(key))
+                .is_some_and(|(defect, _)| defect == target)
+        };
         let Some(minimal) = replay.filter(reproduces).or(round.last_failure) else {
+            return Ok(false);
+        };
+        let Some(check_id) = minimal.finding_of(&target).map(|f| f.check_id.clone()) else {
             return Ok(false);
         };
         let detected_at = round.detected_at.unwrap_or_default();
@@ -382,7 +408,8 @@ impl Search<'_> {
         let mut tally = self.tally.borrow_mut();
         tally.known.insert(target.clone());
         tally.failures.push(Failure {
-            check_id: target,
+            check_id,
+            defect: target,
             original_len: round.original_len,
             minimal,
             seconds_to_detect: detected_at.as_secs_f64(),

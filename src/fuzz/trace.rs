@@ -28,6 +28,10 @@ pub struct Trace {
     pub embedded_faults: Vec<String>,
     /// The finding that made the case fail.
     pub finding: Finding,
+    /// Its defect key (`check::defect_key`); empty in traces of older versions. Replay goes on
+    /// past other defects, as the search did when it found this one.
+    #[serde(default)]
+    pub defect: String,
     /// The ops to replay.
     pub ops: Vec<Op>,
     /// The recorded run: namespace, exchanges and findings per op.
@@ -46,7 +50,7 @@ pub struct TraceOrigin {
 impl Trace {
     /// The trace of a failure.
     pub fn from_failure(failure: &Failure, origin: &TraceOrigin) -> Option<Trace> {
-        let finding = failure.minimal.first_blocking()?.clone();
+        let finding = failure.finding()?.clone();
         Some(Trace {
             version: TRACE_VERSION,
             tool: format!("scimfuzz {}", env!("CARGO_PKG_VERSION")),
@@ -55,9 +59,16 @@ impl Trace {
             target: origin.target.clone(),
             embedded_faults: origin.embedded_faults.clone(),
             finding,
+            defect: failure.defect.clone(),
             ops: failure.minimal.ops(),
             recorded: failure.minimal.clone(),
         })
+    }
+
+    /// Whether replay should go on past a finding of `defect` (any defect but the recorded one;
+    /// a trace of an older version stops at the first).
+    pub fn goes_on_past(&self, defect: &str) -> bool {
+        !self.defect.is_empty() && defect != self.defect
     }
 
     /// The recorded steps.

@@ -1,6 +1,7 @@
 //! The reference state machine: state keyed by symbolic handles, `apply(&State, &Op) -> (State,
 //! Expected)`, and the behaviour compiled from the profiles in `models/*.toml`.
 
+mod adopt;
 mod apply;
 mod expected;
 mod filter_eval;
@@ -10,6 +11,7 @@ mod resolve;
 mod state;
 mod text;
 
+pub use adopt::{adopt_group, adopt_user, touched};
 pub use apply::{
     apply, effective_members, live_members, precondition, race_read, MAX_RACE_BRANCHES,
 };

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::junit::{render_junit, JunitCase, JunitOutcome, JunitSuite};
 use super::redact::{redact_headers, redact_json};
 use crate::check::catalogue;
-use crate::fuzz::{CaseOutcome, SearchSummary, Trace};
+use crate::fuzz::{CaseOutcome, Failure, SearchSummary, Trace};
 
 /// The JSON report format version.
 pub const REPORT_VERSION: u32 = 1;
@@ -44,7 +44,7 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
         .failures
         .iter()
         .filter_map(|failure| {
-            let finding = failure.minimal.first_blocking()?;
+            let finding = failure.finding()?;
             let minimal = redact_outcome(&failure.minimal);
             let exchanges = minimal
                 .steps
@@ -53,6 +53,8 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
                 .unwrap_or_default();
             Some(json!({
                 "check_id": finding.check_id,
+                "defect": failure.defect,
+                "subject": finding.subject,
                 "severity": finding.severity,
                 "citation": finding.citation,
                 "summary": catalogue::info(&finding.check_id).map(|c| c.summary),
@@ -130,7 +132,7 @@ pub fn render_fuzz_junit(summary: &SearchSummary) -> String {
                 .discovery
                 .iter()
                 .find(|d| d.finding.check_id == check.id && d.finding.is_blocking());
-            let outcome = match (failure.and_then(|f| f.minimal.first_blocking()), found) {
+            let outcome = match (failure.and_then(Failure::finding), found) {
                 (None, Some(item)) => JunitOutcome::Failed {
                     message: format!(
                         "expected {}, got {}",

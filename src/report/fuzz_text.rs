@@ -97,13 +97,17 @@ fn render_discovery(out: &mut String, item: &DiscoveryFinding) {
 }
 
 fn render_failure(out: &mut String, number: usize, failure: &Failure) {
-    let Some(finding) = failure.minimal.first_blocking() else {
+    let Some(finding) = failure.finding() else {
         return;
     };
     let summary = catalogue::info(&finding.check_id).map_or("", |c| c.summary);
+    let about = finding
+        .subject
+        .as_deref()
+        .map_or(String::new(), |subject| format!(" ({subject})"));
     let _ = writeln!(
         out,
-        "finding {number}: [{}] {} — {}",
+        "finding {number}: [{}] {}{about} — {}",
         finding.severity.name(),
         finding.check_id,
         summary

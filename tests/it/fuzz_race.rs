@@ -519,6 +519,7 @@ fn trace_of(ops: Vec<Op>, expected: Expected) -> Value {
         expected,
         calls: Vec::new(),
         findings: Vec::new(),
+        read_back: Vec::new(),
     };
     let trace = Trace {
         version: TRACE_VERSION,
@@ -528,6 +529,7 @@ fn trace_of(ops: Vec<Op>, expected: Expected) -> Value {
         target: BASE.into(),
         embedded_faults: Vec::new(),
         finding: Finding::new("race.duplicate-create", "one 201", "two 201"),
+        defect: "race.duplicate-create [race] 2xx".into(),
         ops,
         recorded: CaseOutcome {
             tag: TAG.into(),
