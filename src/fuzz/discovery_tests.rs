@@ -184,6 +184,7 @@ fn summary_with(calls: Vec<Call>) -> super::runner::SearchSummary {
         expected: Expected::Deleted,
         calls,
         findings: Vec::new(),
+        read_back: Vec::new(),
     };
     let minimal = CaseOutcome {
         tag: "1".into(),
@@ -201,6 +202,7 @@ fn summary_with(calls: Vec<Call>) -> super::runner::SearchSummary {
         time_limit_reached: false,
         failures: vec![Failure {
             check_id: "status.no-5xx".into(),
+            defect: "status.no-5xx [delete-user] 5xx".into(),
             original_len: 2,
             minimal,
             seconds_to_detect: 0.0,

@@ -173,7 +173,7 @@ fn creates_carry_required_attributes_and_the_extension_only_when_advertised() {
     };
     let tag = Namespaces::new().next_tag();
     let outcome = exec
-        .run_case(&[create, get], &tag)
+        .run_case(&[create, get], &tag, &|_| false)
         .expect("the server answers");
     assert_eq!(outcome.findings().count(), 0, "{:?}", outcome.steps);
     let sent: Value = serde_json::from_str(
