@@ -94,6 +94,8 @@ checks! {
         "a filter returns only resources that match it";
     FILTER_INVALID_400 = "filter.invalid-400", Error, "RFC 7644 §3.4.2.2 (Table 3: gt/ge/lt/le on a boolean SHALL fail); §3.12 (invalidFilter)",
         "a filter that orders a boolean answers 400 with scimType invalidFilter";
+    FILTER_UNSUPPORTED = "filter.operator-unsupported", Note, "RFC 7644 §3.4.2.2, §3.12 (invalidFilter: the filter is not supported)",
+        "a filter operator the server does not support is refused with 400 invalidFilter (reported once, then not judged)";
     NO_MATCH_200 = "filter.no-match-200", Error, "RFC 7644 §3.4.2; Okta SPEC steps 3, 5",
         "a filter that matches nothing answers 200 with totalResults 0";
     LIST_SHAPE = "list.shape", Error, "RFC 7644 §3.4.2; Okta SCIM 2.0 reference, Update a specific User (PATCH)0",

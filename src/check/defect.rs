@@ -10,27 +10,55 @@ use crate::driver::Call;
 use crate::model::Op;
 
 /// Checks whose defect is server-wide: the same whatever the operation or attribute.
-const SERVER_WIDE: [&str; 5] = [
+const SERVER_WIDE: [&str; 6] = [
     id::LATENCY,
     id::CONTENT_TYPE,
     id::SCIM_JSON_ACCEPTED,
     id::ERROR_STATUS_STRING,
     id::LEFTOVER,
+    id::LOCATION,
+];
+
+/// Checks that say only "wrong" without naming the rule: the operation tells their defects apart.
+/// Every other check names one rule, and the operation that met it does not matter.
+const GENERIC: [&str; 6] = [
+    id::STATUS,
+    id::NO_SERVER_ERROR,
+    id::ERROR_BODY,
+    id::CONTENT,
+    id::FILTER_MISSING_MATCH,
+    id::FILTER_UNEXPECTED_MATCH,
 ];
 
 /// The key that identifies the defect `finding` shows, for the op and exchanges it was found in.
+/// A 501 is one defect per method: the server does not implement it (RFC 7644 §3.12), whichever
+/// check met it first.
 pub fn defect_key(finding: &Finding, op: &Op, calls: &[Call]) -> String {
     if SERVER_WIDE.contains(&finding.check_id.as_str()) {
         return finding.check_id.clone();
     }
-    let about = finding.subject.as_deref().unwrap_or(op.kind());
-    match calls.get(finding.call_index) {
-        Some(call) => format!(
-            "{} [{about}] {}xx",
-            finding.check_id,
-            call.response.status / 100
-        ),
-        None => format!("{} [{about}]", finding.check_id),
+    let call = calls.get(finding.call_index);
+    if let Some(call) = call.filter(|call| call.response.status == 501) {
+        return format!("not-implemented [{}] 5xx", call.request.method);
+    }
+    let generic = GENERIC.contains(&finding.check_id.as_str());
+    let about = match (&finding.subject, generic) {
+        (Some(subject), _) => format!(" [{subject}]"),
+        (None, true) => format!(" [{}]", kind_of_call(op, finding.call_index)),
+        (None, false) => String::new(),
+    };
+    let status = call.map_or(String::new(), |call| {
+        format!(" {}xx", call.response.status / 100)
+    });
+    format!("{}{about}{status}", finding.check_id)
+}
+
+/// The kind of operation exchange `call_index` of `op` belongs to: a race's branch (its first
+/// calls) or the read after them.
+fn kind_of_call(op: &Op, call_index: usize) -> &'static str {
+    match op.race_branches() {
+        Some(branches) => branches.get(call_index).map_or("race-read", Op::kind),
+        None => op.kind(),
     }
 }
 
@@ -73,6 +101,39 @@ mod tests {
         assert_ne!(
             defect_key(&finding, &create(), &refused),
             defect_key(&finding, &create(), &failed)
+        );
+    }
+
+    #[test]
+    fn a_check_that_names_its_rule_is_one_defect_whatever_the_operation() {
+        let calls = [exchange("GET", 404, "{}")];
+        let hidden = Finding::new(id::DEACTIVATED_READABLE, "HTTP 200", "HTTP 404");
+        let get = Op::GetUser {
+            user: UserHandle(0),
+        };
+        let set_active = Op::SetActive {
+            user: UserHandle(0),
+            active: true,
+            capitalised: false,
+        };
+        assert_eq!(
+            defect_key(&hidden, &get, &calls),
+            defect_key(&hidden, &set_active, &calls)
+        );
+    }
+
+    #[test]
+    fn every_501_to_one_method_is_one_defect() {
+        let calls = [exchange("PATCH", 501, "{}")];
+        let remove = Finding::new(id::PATCH_REMOVE_ABSENT, "HTTP 204", "HTTP 501");
+        let status = Finding::new(id::NO_SERVER_ERROR, "HTTP 200", "HTTP 501");
+        assert_eq!(
+            defect_key(&remove, &create(), &calls),
+            "not-implemented [PATCH] 5xx"
+        );
+        assert_eq!(
+            defect_key(&status, &create(), &calls),
+            "not-implemented [PATCH] 5xx"
         );
     }
 

@@ -9,6 +9,7 @@ use super::resource::describe_user;
 use super::shape::list_response_problems;
 use crate::driver::{Call, ResourceKind};
 use crate::model::{ListExpectation, Op, Spelling, UserHandle};
+use crate::scim::filter::Filter;
 
 /// The most pages one walk reads (a bound, so a server that lies about totals cannot hang us).
 pub const MAX_WALK_PAGES: usize = 20;
@@ -71,7 +72,44 @@ pub fn list_findings(
             format!("totalResults {total}"),
         ));
     }
-    findings
+    match filter_subject(op) {
+        Some(subject) => findings
+            .into_iter()
+            .map(|finding| match finding.check_id.starts_with("filter.") {
+                true => finding.about(subject.clone()),
+                false => finding,
+            })
+            .collect(),
+        None => findings,
+    }
+}
+
+/// What a filter finding is about: the operators the op's own filter uses (`co`, `eq, ne`), so
+/// each operator's defect is told apart whichever attribute it met; Okta's lookup is `userName eq`.
+pub(super) fn filter_subject(op: &Op) -> Option<String> {
+    let filter = match op {
+        Op::LookupUser { .. } => return Some("userName eq".into()),
+        Op::ListUsers { query } => query.filter.as_ref()?,
+        _ => return None,
+    };
+    let mut comparisons = Vec::new();
+    comparisons_of(filter, &mut comparisons);
+    comparisons.sort();
+    comparisons.dedup();
+    Some(comparisons.join(", "))
+}
+
+fn comparisons_of(filter: &Filter, out: &mut Vec<String>) {
+    match filter {
+        Filter::And(left, right) | Filter::Or(left, right) => {
+            comparisons_of(left, out);
+            comparisons_of(right, out);
+        }
+        Filter::Not(inner) => comparisons_of(inner, out),
+        Filter::Present(_) => out.push("pr".into()),
+        Filter::ValuePath { filter, .. } => comparisons_of(filter, out),
+        Filter::Compare { op, .. } => out.push(op.to_string()),
+    }
 }
 
 enum Returned {

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::catalogue as id;
 use super::finding::{CheckContext, Finding};
+use super::list::filter_subject;
 use super::shape::error_body_problems;
 use crate::driver::Call;
 use crate::model::{Expected, Op, Spelling};
@@ -75,6 +76,14 @@ fn wrong_status(expected: &Expected, op: &Op, call: &Call, ctx: &CheckContext) -
             .iter()
             .any(|id| path.ends_with(&format!("/{id}")))
     };
+    if let Some(subject) = unsupported_filter(op, call) {
+        return Finding::new(
+            id::FILTER_UNSUPPORTED,
+            expected_text(expected),
+            actual_text(call),
+        )
+        .about(subject);
+    }
     let check = if status == 415 && call.request.body.is_some() {
         id::SCIM_JSON_ACCEPTED
     } else if status == 404 && !matches!(expected, Expected::NotFound) && names_deactivated() {
@@ -130,6 +139,22 @@ fn wrong_status(expected: &Expected, op: &Op, call: &Call, ctx: &CheckContext) -
         }
     };
     Finding::new(check, expected_text(expected), actual_text(call))
+}
+
+/// What a generated filter the server refused with 400 invalidFilter compares, when the refusal
+/// is the server's right: RFC 7644 §3.4.2.2 lets a server refuse operators it does not support.
+/// `eq` is never optional: Okta looks up users and groups with it.
+fn unsupported_filter(op: &Op, call: &Call) -> Option<String> {
+    let Op::ListUsers { query } = op else {
+        return None;
+    };
+    let refused = call.response.status == 400
+        && call.response.json().is_some_and(|body| {
+            body.get("scimType").and_then(Value::as_str) == Some("invalidFilter")
+        });
+    let subject = filter_subject(op)?;
+    let only_eq = subject == "eq";
+    (refused && query.filter.is_some() && !only_eq).then_some(subject)
 }
 
 /// Whether the request is a PATCH with an operation that has no `path`.

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::exec::Executor;
+use super::exec::{created_id, Executor};
 use crate::driver::{encode_component, Call, IdMap, RequestSpec, ResourceKind, TransportError};
 use crate::model::{
     adopt_group, adopt_user, touched, GroupHandle, GroupSlot, Op, Spelling, State, UserHandle,
@@ -31,9 +31,13 @@ impl Executor<'_> {
         op: &Op,
         before: &State,
         mut next: State,
+        calls: &[Call],
         ids: &mut IdMap,
         reads: &mut Vec<Call>,
     ) -> Result<Option<State>, TransportError> {
+        if !self.remove_strays(calls, ids, reads)? {
+            return Ok(None);
+        }
         let (users, groups) = touched(op);
         for user in users {
             let held = self.read_user(op, before, user, ids, reads)?;
@@ -46,6 +50,11 @@ impl Executor<'_> {
                 Held::Live(body) => {
                     next.users
                         .insert(user, UserSlot::Live(adopt_user(&template, &body)));
+                }
+                // A live user gone without a delete is hidden, not deleted: the model cannot
+                // follow (Okta's deactivated users stay readable; a 404 there is its own defect).
+                Held::Gone if before.live_user(user).is_some() && !deletes_user(op, user) => {
+                    return Ok(None)
                 }
                 Held::Gone if ids.id(ResourceKind::User, user.0).is_some() => {
                     next.users.insert(user, UserSlot::Deleted);
@@ -73,6 +82,37 @@ impl Executor<'_> {
             }
         }
         Ok(Some(next))
+    }
+
+    /// Deletes what the op created without a handle (a duplicate the server accepted), so the
+    /// server holds again only what the model knows; `false` if the server refuses.
+    fn remove_strays(
+        &self,
+        calls: &[Call],
+        ids: &IdMap,
+        reads: &mut Vec<Call>,
+    ) -> Result<bool, TransportError> {
+        for call in calls.iter().filter(|call| call.request.method == "POST") {
+            let Some(id) = created_id(call) else { continue };
+            let kind = if call.request.url.contains("/Groups") {
+                ResourceKind::Group
+            } else {
+                ResourceKind::User
+            };
+            if ids.slot_of(kind, &id).is_some() {
+                continue;
+            }
+            let path = format!("{}/{}", kind.endpoint(), encode_component(&id));
+            let call = self
+                .runtime
+                .block_on(self.driver.send(&RequestSpec::delete(path)))?;
+            let status = call.response.status;
+            reads.push(call);
+            if !(200..300).contains(&status) && status != 404 {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     fn read_user(
@@ -134,6 +174,14 @@ impl Executor<'_> {
         reads.push(call.clone());
         Ok(call)
     }
+}
+
+/// Whether `op` (or one of its race branches) deletes `user`.
+fn deletes_user(op: &Op, user: UserHandle) -> bool {
+    let branches = op.race_branches().unwrap_or_else(|| vec![op.clone()]);
+    branches
+        .iter()
+        .any(|branch| matches!(branch, Op::DeleteUser { user: deleted } if *deleted == user))
 }
 
 /// The spelling `op` (or one of its race branches) creates `user` with, if it creates it.

@@ -200,7 +200,7 @@ impl Executor<'_> {
             } else if blocking.is_empty() {
                 Some(next)
             } else {
-                self.adopt(op, state, next, ids, &mut step.read_back)?
+                self.adopt(op, state, next, &step.calls, ids, &mut step.read_back)?
             };
             outcome.steps.push(step);
             match next {
@@ -278,7 +278,7 @@ fn record_ids(op: &Op, expected: &Expected, calls: &[Call], ids: &mut IdMap) {
     }
 }
 
-fn created_id(call: &Call) -> Option<String> {
+pub(super) fn created_id(call: &Call) -> Option<String> {
     if !(200..300).contains(&call.response.status) {
         return None;
     }

@@ -7,9 +7,9 @@ use serde_json::{json, Value};
 
 use crate::driver::{encode_component, AuthMode, Body, IdMap, Method, RequestSpec, ResourceKind};
 use crate::model::{
-    effective_filter, effective_members, live_members, AbsentValue, BadAuth, BogusId, GroupHandle,
-    GroupRecord, InvalidPatch, ListQuery, MembershipChange, Op, State, UserChange, UserHandle,
-    UserRecord,
+    effective_filter, effective_members, live_members, namespace_confinement, AbsentValue, BadAuth,
+    BogusId, GroupHandle, GroupRecord, InvalidPatch, ListQuery, MembershipChange, Op, State,
+    UserChange, UserHandle, UserRecord,
 };
 use crate::scim::urn;
 
@@ -93,11 +93,8 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
         Op::DeleteUser { user } => RequestSpec::delete(user_path(*user)),
         Op::ListUsers { query } => RequestSpec::get(list_path(before, query)),
         Op::ListInvalidFilter { filter } => {
-            let text = format!(
-                "userName sw \"{}\" and {}",
-                before.namespace_prefix(),
-                filter.clause()
-            );
+            let confine = namespace_confinement(before);
+            let text = format!("({confine}) and {}", filter.clause());
             RequestSpec::get(format!("/Users?filter={}", encode_component(&text)))
         }
         Op::CreateGroup { group, members } => {
@@ -151,7 +148,7 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
         Op::PatchAtomicity { user } => {
             let operations = vec![
                 json!({"op": "replace", "value": {"displayName": format!("Atomic {}", before.tag)}}),
-                json!({"op": "replace", "path": "emails[type eq \"fax\"].value", "value": "fax@example.test"}),
+                json!({"op": "replace", "path": "emails[type eq \"fax\"].value", "value": "fax@example.com"}),
             ];
             RequestSpec::with_json(Method::Patch, user_path(*user), patch_body(operations))
         }

@@ -202,9 +202,11 @@ pub fn search(
     let budget = search.tally.borrow().cases_run + u64::from(config.cases);
     search.phase(&op_sequence(&config.gen), budget, 0)?;
     let time_limit_reached = search.out_of_time();
+    // The scan for leftovers lists the run's prefix with `sw`; a server that refuses `sw` is
+    // cleaned up by id (every case deletes what it created) but cannot be scanned.
     let leftover = match exec.cleanup {
-        Some(mode) => leftover_finding(exec, namespaces, mode)?,
-        None => None,
+        Some(mode) if exec.rules.sw_supported => leftover_finding(exec, namespaces, mode)?,
+        _ => None,
     };
     let tally = search.tally.into_inner();
     Ok(SearchSummary {
@@ -307,7 +309,11 @@ impl Search<'_> {
             }
             t.cleanup_refused += outcome.cleanup_refused as u64;
             for note in outcome.findings().filter(|f| !f.is_blocking()) {
-                if !t.notes.iter().any(|n| n.check_id == note.check_id) {
+                if !t
+                    .notes
+                    .iter()
+                    .any(|n| n.check_id == note.check_id && n.subject == note.subject)
+                {
                     t.notes.push(note.clone());
                 }
             }

@@ -112,6 +112,10 @@ impl RunSetup {
             self.gen.etag = false;
         }
         self.rules.enterprise = discovery.enterprise;
+        if !discovery.sw_supported {
+            // Refused once and reported (filter.sw-unsupported): listings confine with `eq`.
+            self.gen.filter_operators.retain(|op| op != "sw");
+        }
         self.sw_supported = discovery.sw_supported;
         self.gen.sw_supported = discovery.sw_supported;
         self.rules.sw_supported = discovery.sw_supported;

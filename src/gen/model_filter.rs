@@ -25,12 +25,12 @@ fn compare(path: AttrPath, op: CompareOp, value: CompValue) -> Filter {
 fn user_value(attribute: &'static str, slot: usize, variant: u8) -> String {
     let (given, family) = USER_WORDS[slot % USER_WORDS.len()];
     let ns = NAMESPACE_TOKEN;
-    let full = format!("{ns}.{given}.{family}@example.test");
+    let full = format!("{ns}.{given}.{family}@example.com");
     match (attribute, variant % 4) {
         ("userName", 0) => full,
         ("userName", 1) => full.to_uppercase(),
         ("userName", 2) => format!("{ns}.{given}.{}", prefix3(family)),
-        ("userName", _) => format!("{family}@example.test"),
+        ("userName", _) => format!("{family}@example.com"),
         ("displayName", 0) => format!("{given} {family} {ns}"),
         ("displayName", 1) => given.to_lowercase(),
         ("displayName", 2) => format!("{family} {ns}"),
@@ -41,8 +41,8 @@ fn user_value(attribute: &'static str, slot: usize, variant: u8) -> String {
         ("externalId", _) => format!("U{slot}"),
         ("emails.value", 0) => format!("{ns}.{slot}@home.example.org"),
         ("emails.value", 1) => "home.example.org".to_string(),
-        ("emails.value", 2) => full.to_lowercase(),
-        ("emails.value", _) => "example.test".to_string(),
+        ("emails.value", 2) => format!("{ns}.U{slot}@EXAMPLE.COM"),
+        ("emails.value", _) => "example.com".to_string(),
         ("name.familyName", 0) => family.to_string(),
         ("name.familyName", 1) => family.to_uppercase(),
         ("name.familyName", 2) => prefix3(family),

@@ -11,7 +11,7 @@ pub const OKTA_USER_AGENT: &str = "Okta SCIM Client 1.0.0";
 /// The `Content-Type` Okta sends on requests with a body.
 pub const OKTA_CONTENT_TYPE: &str = "application/scim+json; charset=utf-8";
 
-/// The userName namespace of one run: `lt<tag>.w<worker>.u<user>.<n>@load.scimfuzz.test`, so that
+/// The userName namespace of one run: `lt<tag>.w<worker>.u<user>.<n>@load.example.com`, so that
 /// workers (processes) and users (goose users) never collide, and runs never meet each other.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamePartition {
@@ -24,7 +24,7 @@ impl NamePartition {
     /// The `sequence`-th userName of this partition.
     pub fn user_name(&self, sequence: u64) -> String {
         format!(
-            "lt{}.w{}.u{}.{sequence}@load.scimfuzz.test",
+            "lt{}.w{}.u{}.{sequence}@load.example.com",
             self.run_tag, self.worker, self.user
         )
     }

@@ -44,15 +44,35 @@ pub fn effective_filter(state: &State, query: &ListQuery) -> Option<Filter> {
     if state.rules.exclusive && !query.namespaced {
         return resolved;
     }
-    let confine = Filter::Compare {
-        path: AttrPath::simple("userName"),
-        op: CompareOp::Sw,
-        value: CompValue::String(state.namespace_prefix()),
-    };
+    let confine = namespace_confinement(state);
     Some(match resolved {
         Some(filter) => Filter::And(Box::new(filter), Box::new(confine)),
         None => confine,
     })
+}
+
+/// The filter that confines a listing to the case's namespace: `userName sw "<tag>."`, or, on a
+/// server that refuses `sw` (RFC 7644 §3.4.2.2 lets it), `userName eq` of each of the case's live
+/// users joined by `or` (a name no user has when there are none), which needs only `eq`.
+pub fn namespace_confinement(state: &State) -> Filter {
+    let user_name = |op, value| Filter::Compare {
+        path: AttrPath::simple("userName"),
+        op,
+        value: CompValue::String(value),
+    };
+    if state.rules.sw_supported {
+        return user_name(CompareOp::Sw, state.namespace_prefix());
+    }
+    state
+        .live_users()
+        .map(|(_, record)| user_name(CompareOp::Eq, record.user_name.clone()))
+        .reduce(|left, right| Filter::Or(Box::new(left), Box::new(right)))
+        .unwrap_or_else(|| {
+            user_name(
+                CompareOp::Eq,
+                format!("{}nobody@example.com", state.namespace_prefix()),
+            )
+        })
 }
 
 /// `filter` with [`NAMESPACE_TOKEN`] in string values replaced by `tag`.
@@ -280,7 +300,7 @@ mod tests {
         let filter = compare(
             AttrPath::simple("userName"),
             CompareOp::Eq,
-            "77.ANN.LEE@EXAMPLE.TEST",
+            "77.ANN.LEE@EXAMPLE.COM",
         );
         assert_eq!(
             evaluate(&filter, &record(), UnicodeFolding::Ascii),

@@ -16,7 +16,9 @@ pub use apply::{
     apply, effective_members, live_members, precondition, race_read, MAX_RACE_BRANCHES,
 };
 pub use expected::{Expected, ListExpectation};
-pub use filter_eval::{effective_filter, evaluate, list_expectation, substitute, user_name_eq};
+pub use filter_eval::{
+    effective_filter, evaluate, list_expectation, namespace_confinement, substitute, user_name_eq,
+};
 pub use op::{
     AbsentValue, BadAuth, BogusId, GroupHandle, InvalidFilter, InvalidPatch, ListQuery,
     MembershipChange, Op, Spelling, UserChange, UserHandle, NAMESPACE_TOKEN,

@@ -159,10 +159,11 @@ impl State {
         })
     }
 
-    /// The base userName of a slot in this namespace: `<tag>.<given>.<family>@example.test`.
+    /// The base userName of a slot in this namespace: `<tag>.<given>.<family>@example.com`
+    /// (RFC 2606 domain; the Unicode of the names stays in userName, where the mission needs it).
     pub fn base_user_name(&self, user: UserHandle) -> String {
         let (given, family) = user_words(user);
-        format!("{}.{given}.{family}@example.test", self.tag)
+        format!("{}.{given}.{family}@example.com", self.tag)
     }
 
     /// The slot's userName spelled as `spelling`.
@@ -180,7 +181,7 @@ impl State {
             display_name: format!("{given} {family} {}", self.tag),
             external_id: Some(format!("Ext{}U{}", self.tag, user.0)),
             emails: vec![
-                user_name.clone(),
+                work_email(&self.tag, user),
                 format!("{}.{}@home.example.org", self.tag, user.0),
             ],
             user_name,
@@ -204,6 +205,12 @@ impl State {
     }
 }
 
+/// The slot's work email: ASCII local part at an RFC 2606 domain, which every email validator
+/// accepts (non-ASCII local parts are refused by ordinary validators, RFC 5321 §4.1.2).
+pub fn work_email(tag: &str, user: UserHandle) -> String {
+    format!("{tag}.u{}@example.com", user.0)
+}
+
 fn user_words(user: UserHandle) -> (&'static str, &'static str) {
     USER_WORDS[usize::from(user.0) % USER_WORDS.len()]
 }
@@ -222,11 +229,15 @@ mod tests {
     }
 
     #[test]
-    fn a_new_record_puts_the_user_name_first_in_emails() {
+    fn a_new_record_has_ascii_emails_at_rfc_2606_domains() {
         let state = State::new("11", ModelRules::default());
-        let record = state.new_user_record(UserHandle(0), Spelling::Upper);
-        assert_eq!(record.user_name, "11.ANN.LEE@EXAMPLE.TEST");
-        assert_eq!(record.emails[0], record.user_name);
+        let record = state.new_user_record(UserHandle(2), Spelling::Upper);
+        assert_eq!(record.user_name, "11.JÖRG.WEISS@EXAMPLE.COM");
+        assert_eq!(
+            record.emails,
+            ["11.u2@example.com", "11.2@home.example.org"]
+        );
+        assert!(record.emails.iter().all(|email| email.is_ascii()));
         assert!(record.active);
     }
 }

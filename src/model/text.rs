@@ -326,7 +326,7 @@ mod tests {
     #[test]
     fn every_spelling_of_every_slot_name_is_at_least_maybe_equal() {
         for (given, family) in crate::model::USER_WORDS {
-            let base = format!("{given}.{family}@example.test");
+            let base = format!("{given}.{family}@example.com");
             for spelling in Spelling::ALL {
                 let variant = spell(&base, spelling);
                 let verdict = eq_ignore_case(&base, &variant, UnicodeFolding::Ascii);
