@@ -30,6 +30,9 @@ const GENERIC: [&str; 6] = [
     id::FILTER_UNEXPECTED_MATCH,
 ];
 
+/// Checks that an attribute is stored as sent, by the request that sent it.
+const STORED_AS_SENT: [&str; 3] = [id::CONTENT, id::PUT_RESULT, id::PATCH_RESULT];
+
 /// The key that identifies the defect `finding` shows, for the op and exchanges it was found in.
 /// A 501 is one defect per method: the server does not implement it (RFC 7644 §3.12), whichever
 /// check met it first.
@@ -42,6 +45,15 @@ pub fn defect_key(finding: &Finding, op: &Op, calls: &[Call]) -> String {
         return format!("not-implemented [{}] 5xx", call.request.method);
     }
     let generic = GENERIC.contains(&finding.check_id.as_str());
+    // An attribute the server does not keep as sent is one defect whether a create, a PATCH or
+    // a PUT sent it (e.g. a displayName derived from the name parts).
+    if let (Some(subject), true) = (
+        &finding.subject,
+        STORED_AS_SENT.contains(&finding.check_id.as_str()),
+    ) {
+        let status = call.map_or(0, |call| call.response.status / 100);
+        return format!("{} [{subject}] {status}xx", id::CONTENT);
+    }
     let about = match (&finding.subject, generic) {
         (Some(subject), _) => format!(" [{subject}]"),
         (None, true) => format!(" [{}]", kind_of_call(op, finding.call_index)),
@@ -134,6 +146,17 @@ mod tests {
         assert_eq!(
             defect_key(&status, &create(), &calls),
             "not-implemented [PATCH] 5xx"
+        );
+    }
+
+    #[test]
+    fn an_attribute_not_kept_is_one_defect_whether_a_create_or_a_put_sent_it() {
+        let calls = [exchange("PUT", 200, "{}")];
+        let on_create = Finding::new(id::CONTENT, "x", "y").about("displayName");
+        let on_put = Finding::new(id::PUT_RESULT, "x", "y").about("displayName");
+        assert_eq!(
+            defect_key(&on_create, &create(), &calls),
+            defect_key(&on_put, &create(), &calls)
         );
     }
 

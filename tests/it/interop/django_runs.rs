@@ -27,34 +27,42 @@ const FUZZ_CASES: &str = "150";
 /// - `resource.content`: a sent `displayName` is not kept; django-scim2 derives it from the name
 ///   parts (RFC 7644 §3.3: the response is the resource as stored; RFC 7643 §4.1.1 makes it a
 ///   readWrite attribute of its own).
-/// - `error.body`: a request without (or with a wrong) token answers 401 with an empty
-///   `text/html` body, not a SCIM Error (RFC 7644 §3.12).
+/// - `error.body` (two distinct defects): a request without (or with a wrong) token answers 401
+///   with an empty `text/html` body, and a bogus id with an encoded `/` answers Django's HTML 404
+///   page, not a SCIM Error (RFC 7644 §3.12).
+/// - `group.membership`: members sent with a group's create are dropped (`"members": []`; RFC
+///   7644 §3.3, RFC 7643 §4.2).
+/// - `uniqueness.duplicate-409`: the all-caps variant of a taken userName is created (201): the
+///   uniqueness check is case-sensitive (RFC 7643 §4.1.1: userName is caseExact false).
+/// - `uniqueness.scim-type` (a warning): the 409 to an exact duplicate has no `scimType:
+///   uniqueness` (RFC 7644 §3.3, §3.12).
+/// - `resource.content` also covers a second attribute: of the two emails sent, only the primary
+///   is stored (RFC 7643 §4.1.2: emails is multi-valued). The same displayName defect met by a PUT
+///   (`put.result`) is the same distinct defect and is not reported twice.
 ///
 /// Since discovery, the run takes `filter.supported: false` at its word and sends no filter but
-/// `eq`, so `active gt false` (answered 200 instead of 400, README) is no longer tried. The fuzzer
-/// is being taught to go past known findings; when that lands, the run reaches more of
-/// django-scim2's verified deviations (README) and this set grows: each new entry is to be checked
-/// against the README list, never copied from the output.
-const EXPECTED_DEFECTS: [&str; 6] = [
+/// `eq`, so `active gt false` (answered 200 instead of 400, README) is no longer tried. Known
+/// findings no longer end cases (the model adopts what django-scim2 holds), so lookups, PUTs,
+/// deactivations and deletes run after the displayName defect is known.
+const EXPECTED_DEFECTS: [&str; 9] = [
     "discovery.capability-works",
     "discovery.resource-types",
     "discovery.schemas",
     "error.body",
+    "group.membership",
     "resource.content",
     "status.no-5xx",
+    "uniqueness.duplicate-409",
+    "uniqueness.scim-type",
 ];
 
-/// Check ids the run may also report today that are scimfuzz's mistakes, not django-scim2's
-/// (issue 9 fixes them; then this list is emptied and the set above is exact):
-/// - `status.expected`: a create whose email has a non-ASCII local part (`Jörg.Weiß@…`) is refused
-///   with 400 by Django's EmailValidator, which RFC 5321 and RFC 7643 §2.3.2 allow.
-const SCIMFUZZ_FALSE_POSITIVES: [&str; 1] = ["status.expected"];
-
-/// The op kinds the run must cover against django-scim2. (The lookups, PUTs, deactivations and
-/// deletes of users do not run yet: every case that creates a user ends at its first known
-/// finding. Issue 9 adds them here.)
-const OPS_THAT_MUST_RUN: [&str; 6] = [
+/// The op kinds the run must cover against django-scim2: every kind Okta sends.
+const OPS_THAT_MUST_RUN: [&str; 10] = [
     "create-user",
+    "lookup-user",
+    "replace-user",
+    "set-active",
+    "delete-user",
     "create-group",
     "delete-group",
     "get-group",
@@ -169,12 +177,8 @@ fn fuzzing_django_scim2_reports_its_verified_deviations_and_leaves_it_as_found()
         })
         .collect();
     let expected = expected_set(&EXPECTED_DEFECTS);
-    let tolerated = expected_set(&SCIMFUZZ_FALSE_POSITIVES);
     let missing: Vec<_> = expected.difference(&found).collect();
-    let unexplained: Vec<_> = found
-        .iter()
-        .filter(|id| !expected.contains(*id) && !tolerated.contains(*id))
-        .collect();
+    let unexplained: Vec<_> = found.difference(&expected).collect();
     assert!(
         missing.is_empty() && unexplained.is_empty(),
         "the findings against django-scim2 changed: missing {missing:?}, new {unexplained:?}; \
