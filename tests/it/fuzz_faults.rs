@@ -10,7 +10,7 @@ use scimfuzz::server::Fault;
 use super::fuzz::fuzz_embedded_as;
 
 /// Fault → the check ids that correctly name it (the first one is the most specific).
-const EXPECTED: &[(&str, &[&str])] = &[
+pub const EXPECTED: &[(&str, &[&str])] = &[
     (
         "case-sensitive-filter",
         &["filter.username-case-insensitive", "filter.missing-match"],
@@ -275,6 +275,48 @@ fn every_fault_is_detected_with_the_right_check_id_and_a_short_sequence() {
             d.seconds_to_detect,
             d.seconds_to_shrink
         );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// What RFC 7644 allows is not a defect: a default run against each RFC-allowed fault alone
+/// reports nothing blocking (a note at most, such as `filter.sw-unsupported`).
+#[test]
+fn every_rfc_allowed_fault_gives_a_clean_run() {
+    let handles: Vec<_> = RFC_ALLOWED
+        .iter()
+        .map(|name| {
+            let fault: Fault = name.parse().expect("a fault name");
+            std::thread::spawn(move || {
+                let config = SearchConfig {
+                    seed: 7,
+                    time_limit: Some(Duration::from_secs(90)),
+                    ..SearchConfig::default()
+                };
+                (fault, fuzz_embedded_as("okta", &[fault], config))
+            })
+        })
+        .collect();
+    let mut problems = Vec::new();
+    for handle in handles {
+        let (fault, summary) = handle.join().expect("a fault thread");
+        let blocking: Vec<String> = summary
+            .failures
+            .iter()
+            .map(|f| f.check_id.clone())
+            .chain(
+                summary
+                    .discovery
+                    .iter()
+                    .filter(|d| d.finding.is_blocking())
+                    .map(|d| d.finding.check_id.clone()),
+            )
+            .collect();
+        let creates = summary.op_kinds.get("create-user").copied().unwrap_or(0);
+        eprintln!("  {fault:<31} blocking {blocking:?}, {creates} user creates");
+        if !blocking.is_empty() {
+            problems.push(format!("{fault}: {blocking:?}"));
+        }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

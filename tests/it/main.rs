@@ -5,6 +5,7 @@ mod docs;
 mod fuzz;
 mod fuzz_cli;
 mod fuzz_discovery;
+mod fuzz_fault_pairs;
 mod fuzz_faults;
 mod fuzz_race;
 mod hostile;
