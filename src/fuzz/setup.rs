@@ -47,6 +47,7 @@ impl RunSetup {
             bad_auth: true,
             string_booleans: behaviour.patch && behaviour.string_booleans != StringBooleans::Off,
             sw_supported: true,
+            untracked: Vec::new(),
         };
         let rules = ModelRules {
             folding: behaviour.unicode_folding,
@@ -120,6 +121,11 @@ impl RunSetup {
         self.gen.sw_supported = discovery.sw_supported;
         self.rules.sw_supported = discovery.sw_supported;
         self.required_extras = discovery.extra_required.clone();
+        self.gen.untracked = discovery
+            .extra_required
+            .iter()
+            .map(|(_, attribute)| attribute.name.clone())
+            .collect();
     }
 }
 

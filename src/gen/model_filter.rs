@@ -122,14 +122,22 @@ fn atom(config: &GenConfig) -> BoxedStrategy<Filter> {
         ),
     ];
     if config.filter_operators.iter().any(|k| k == "pr") {
-        let present = select(vec![
+        let attributes: Vec<&'static str> = [
             "userName",
             "externalId",
             "title",
             "name.familyName",
             "emails",
-        ])
-        .prop_map(|attribute| Filter::Present(path_of(attribute)));
+        ]
+        .into_iter()
+        .filter(|attribute| {
+            !config
+                .untracked
+                .iter()
+                .any(|u| u.eq_ignore_ascii_case(attribute))
+        })
+        .collect();
+        let present = select(attributes).prop_map(|attribute| Filter::Present(path_of(attribute)));
         choices.push((1, present.boxed()));
     }
     proptest::strategy::Union::new_weighted(choices).boxed()

@@ -35,6 +35,9 @@ pub struct GenConfig {
     /// The server answers `userName sw "…"` (discovery's probe); false asks for the eq-only
     /// namespace fallback.
     pub sw_supported: bool,
+    /// Attributes every created user carries with a value the model does not track (those the
+    /// server requires beyond the RFC): filters leave them out.
+    pub untracked: Vec<String>,
 }
 
 impl Default for GenConfig {
@@ -52,6 +55,7 @@ impl Default for GenConfig {
             bad_auth: true,
             string_booleans: false,
             sw_supported: true,
+            untracked: Vec::new(),
         }
     }
 }
