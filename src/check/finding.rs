@@ -24,7 +24,7 @@ pub struct Finding {
     pub expected: String,
     pub actual: String,
     /// What the finding is about, when the check knows: an attribute (`displayName`), a filter
-    /// operator (`userName co`), an endpoint. Part of the defect's identity (see [`defect_key`]).
+    /// operator (`userName co`), an endpoint. Part of the defect's identity (see [`crate::check::defect_key`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 }

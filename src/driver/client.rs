@@ -132,7 +132,7 @@ impl Driver {
     }
 
     /// Sends one request and records the exchange; a 429 is waited out and sent again when the
-    /// target says so (see [`super::throttle`]).
+    /// target says so (see the `throttle` module).
     pub async fn send(&self, spec: &RequestSpec) -> Result<Call, TransportError> {
         let Some(cap) = self.target.max_retry_wait else {
             return self.send_once(spec).await;
