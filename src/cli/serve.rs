@@ -31,6 +31,10 @@ pub struct ServeArgs {
     /// The largest request body accepted, in bytes; larger ones get a 413 SCIM error.
     #[arg(long, default_value_t = server::DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
     pub max_body_bytes: usize,
+    /// Delay every response by this long, e.g. 20ms (not a fault: requests wait concurrently,
+    /// like a server across a network; for measuring `fuzz --jobs` and `load` here).
+    #[arg(long, value_name = "DURATION", value_parser = super::fuzz::parse_duration, default_value = "0ms")]
+    pub latency: std::time::Duration,
     /// Print every fault as `NAME  <what breaks>  <rule violated>` and exit.
     #[arg(long)]
     pub list_faults: bool,
@@ -64,6 +68,7 @@ pub fn run(args: ServeArgs) -> CliResult {
         faults: args.faults,
         seed_users: args.seed_users,
         max_body_bytes: args.max_body_bytes,
+        latency: args.latency,
     };
     let runtime = runtime()?;
     runtime.block_on(async move {

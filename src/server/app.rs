@@ -29,6 +29,8 @@ pub struct AppState {
     pub base_url: String,
     pub token: String,
     pub max_body_bytes: usize,
+    /// Added before every response is sent ([`ServerConfig::latency`](super::ServerConfig::latency)).
+    pub latency: Duration,
 }
 
 /// The shared handler state.
@@ -90,6 +92,9 @@ async fn around_every_request(
         next.run(request).await
     };
     let response = finish(&shared.faults, response, by_id).await;
+    if !shared.latency.is_zero() {
+        tokio::time::sleep(shared.latency).await;
+    }
     if shared.faults.has(Fault::SlowResponses) {
         tokio::time::sleep(Duration::from_millis(SLOW_RESPONSE_MILLIS)).await;
     }

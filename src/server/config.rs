@@ -3,6 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use tokio::sync::oneshot;
 
@@ -26,6 +27,10 @@ pub struct ServerConfig {
     pub seed_users: usize,
     /// The largest request body accepted; larger ones get a 413 SCIM error.
     pub max_body_bytes: usize,
+    /// How long every response waits before it is sent (default zero). Not a fault: each request
+    /// waits on its own, concurrently, as behind a slow network or a busy backend, so a client
+    /// sending N requests at once sees the delay once, not N times (`scimfuzz serve --latency`).
+    pub latency: Duration,
 }
 
 impl Default for ServerConfig {
@@ -37,6 +42,7 @@ impl Default for ServerConfig {
             faults: Vec::new(),
             seed_users: 0,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            latency: Duration::ZERO,
         }
     }
 }

@@ -101,6 +101,7 @@ fn serve(
         base_url: base_url(address),
         token: config.token.unwrap_or_else(random_token),
         max_body_bytes: config.max_body_bytes,
+        latency: config.latency,
     });
     users::seed(&state, config.seed_users);
     let (stop_tx, stop_rx) = oneshot::channel::<()>();

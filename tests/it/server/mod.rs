@@ -5,6 +5,7 @@ mod errors;
 mod fault_sites;
 mod faults;
 mod groups;
+mod latency;
 mod list;
 mod okta_spec;
 mod partial;
