@@ -10,6 +10,6 @@ pub const USAGE: i32 = 2;
 pub const COULD_NOT_RUN: i32 = 3;
 /// A load SLO was breached.
 pub const SLO_BREACHED: i32 = 4;
-/// `load` was interrupted (Ctrl-C): a partial report, marked interrupted, was written. 128 + SIGINT,
-/// as shells report a process killed by Ctrl-C.
+/// The run was interrupted (Ctrl-C): what it created was cleaned up and a partial report, marked
+/// interrupted, was written. 128 + SIGINT, as shells report a process killed by Ctrl-C.
 pub const INTERRUPTED: i32 = 130;

@@ -12,7 +12,7 @@ use super::suggest::with_suggestion;
 use super::target::TargetArgs;
 use super::{runtime, CliError, CliResult};
 use crate::check::catalogue;
-use crate::driver::{Driver, Namespaces};
+use crate::driver::{Driver, Interrupt, Namespaces, TransportError};
 use crate::fuzz::{
     advertised_but_refused, discover, load_behaviour, probe, search, ProbeError, Progress,
     RunSetup, SearchConfig, SearchSummary, Trace, TraceOrigin, DEFAULT_CASES, DEFAULT_SHRINK_TIME,
@@ -117,7 +117,24 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 
 /// Maps a failed probe to exit 3 with its message.
 pub fn probe_error(err: ProbeError) -> CliError {
-    CliError::CouldNotRun(err.to_string())
+    match err {
+        ProbeError::Transport(TransportError::Interrupted) => {
+            CliError::from_transport("the credential probe", TransportError::Interrupted)
+        }
+        err => CliError::CouldNotRun(err.to_string()),
+    }
+}
+
+/// Handles Ctrl-C for `command` from now on: the run stops at the next request, cleans up and
+/// writes its partial report (see `driver::Interrupt`).
+pub fn interrupt_on_ctrl_c(command: &'static str) -> Result<Interrupt, CliError> {
+    Interrupt::on_ctrl_c(
+        command,
+        "stopping at the next request, cleaning up and writing a partial report",
+        exit::INTERRUPTED,
+        None,
+    )
+    .map_err(CliError::CouldNotRun)
 }
 
 /// Runs the subcommand.
@@ -138,8 +155,10 @@ pub fn run(args: FuzzArgs) -> CliResult {
     let embedded = resolved.server.is_some();
     let seed = args.seed.unwrap_or_else(random_seed);
     let runtime = runtime()?;
+    let interrupt = interrupt_on_ctrl_c("scimfuzz fuzz")?;
     let driver = Driver::new(resolved.target.clone())
-        .map_err(|err| CliError::CouldNotRun(err.to_string()))?;
+        .map_err(|err| CliError::CouldNotRun(err.to_string()))?
+        .with_interrupt(interrupt);
     probe(&driver, &runtime).map_err(probe_error)?;
     let mut setup = RunSetup::new(
         behaviour,
@@ -150,9 +169,7 @@ pub fn run(args: FuzzArgs) -> CliResult {
     let namespaces = Namespaces::new();
     let discovery =
         discover(&driver, &runtime, namespaces.run_prefix(), &setup.grading).map_err(|err| {
-            CliError::CouldNotRun(format!(
-                "the target stopped answering during discovery: {err}"
-            ))
+            CliError::from_transport("the target stopped answering during discovery", err)
         })?;
     setup.adopt(&discovery);
     let exec = setup.executor(&driver, &runtime);
@@ -202,7 +219,9 @@ pub fn run(args: FuzzArgs) -> CliResult {
             .collect(),
     };
     write_outputs(&args, &summary, &origin)?;
-    Ok(if summary.has_findings() {
+    Ok(if summary.interrupted {
+        exit::INTERRUPTED
+    } else if summary.has_findings() {
         exit::FINDINGS
     } else {
         exit::CLEAN

@@ -6,7 +6,7 @@ macro_rules! exit_codes {
     () => {
         "Exit codes: 0 clean · 1 findings (the target is wrong) · 2 usage or configuration error · \
          3 could not run (unreachable, TLS, credentials refused) · 4 load SLO breached · \
-         130 load interrupted"
+         130 interrupted (Ctrl-C)"
     };
 }
 

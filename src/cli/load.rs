@@ -14,8 +14,7 @@ use super::{runtime, CliError, CliResult};
 use crate::load::profile::parse_duration;
 use crate::load::report::text::render_text;
 use crate::load::{
-    find_profile, profiles_table, run_load_until, Interrupt, LoadError, LoadSettings, LoadTarget,
-    Slo,
+    find_profile, profiles_table, run_load_until, LoadError, LoadSettings, LoadTarget, Slo,
 };
 use crate::report::redact::redact;
 use crate::report::terminal::escape_controls;
@@ -129,7 +128,8 @@ async fn run_against_target(
     faults: Vec<Fault>,
 ) -> CliResult {
     // Handle Ctrl-C before goose does (it would exit 1 on a second one, see load::interrupt).
-    let interrupt = Interrupt::on_ctrl_c(exit::INTERRUPTED).map_err(CliError::CouldNotRun)?;
+    let interrupt =
+        crate::load::interrupt::on_ctrl_c(exit::INTERRUPTED).map_err(CliError::CouldNotRun)?;
     let _embedded = match target {
         Some(url) => {
             settings.target.base_url = url;

@@ -88,7 +88,10 @@ pub fn run(args: OktaArgs) -> CliResult {
     let ResolvedTarget { server, mut target } = args.target.resolve()?;
     target.timeout = timeout;
     let base_url = target.base_url.clone();
-    let driver = Driver::new(target).map_err(|err| CliError::CouldNotRun(err.to_string()))?;
+    let interrupt = super::fuzz::interrupt_on_ctrl_c("scimfuzz okta")?;
+    let driver = Driver::new(target)
+        .map_err(|err| CliError::CouldNotRun(err.to_string()))?
+        .with_interrupt(interrupt);
     let wire = Wire::new(timeout).map_err(|err| {
         CliError::CouldNotRun(format!("could not start the async runtime: {err}"))
     })?;
@@ -100,9 +103,8 @@ pub fn run(args: OktaArgs) -> CliResult {
         rfc_strict: args.rfc_strict,
     };
     let outcome = run_okta(&wire, &driver, &options).map_err(|err| match err {
-        OktaError::Transport(_) | OktaError::AuthRejected { .. } => {
-            CliError::CouldNotRun(err.to_string())
-        }
+        OktaError::Transport(err) => CliError::from_transport("scimfuzz okta", err),
+        OktaError::AuthRejected { .. } => CliError::CouldNotRun(err.to_string()),
     })?;
     if let Some(line) = driver.throttling().summary() {
         eprintln!("scimfuzz okta: {line}");
@@ -132,7 +134,9 @@ pub fn run(args: OktaArgs) -> CliResult {
     if let Some(path) = &args.report_json {
         write_file(path, &render_conformance_json(&outcome, "okta", &base_url))?;
     }
-    Ok(if outcome.tally().failed > 0 {
+    Ok(if outcome.interrupted {
+        exit::INTERRUPTED
+    } else if outcome.tally().failed > 0 {
         exit::FINDINGS
     } else {
         exit::CLEAN

@@ -9,7 +9,7 @@ use super::fuzz::probe_error;
 use super::suggest::with_suggestion;
 use super::target::TargetArgs;
 use super::{runtime, CliError, CliResult};
-use crate::driver::{Driver, Namespaces};
+use crate::driver::{Driver, Namespaces, TransportError};
 use crate::fuzz::{discover, load_behaviour, probe, read_trace, RunSetup};
 use crate::report::fuzz_text::{describe_op, render_exchange};
 use crate::report::redact::redact;
@@ -48,17 +48,17 @@ pub fn run(mut args: ReplayArgs) -> CliResult {
     let resolved = args.target.resolve()?;
     let embedded = resolved.server.is_some();
     let runtime = runtime()?;
+    let interrupt = super::fuzz::interrupt_on_ctrl_c("scimfuzz replay")?;
     let driver = Driver::new(resolved.target.clone())
-        .map_err(|err| CliError::CouldNotRun(err.to_string()))?;
+        .map_err(|err| CliError::CouldNotRun(err.to_string()))?
+        .with_interrupt(interrupt);
     probe(&driver, &runtime).map_err(probe_error)?;
     let mut setup = RunSetup::new(behaviour, 1, args.exclusive || embedded, true);
     let namespaces = Namespaces::new();
     // The same discovery as the search: creates carry the same attributes and extension.
     let discovery =
         discover(&driver, &runtime, namespaces.run_prefix(), &setup.grading).map_err(|err| {
-            CliError::CouldNotRun(format!(
-                "the target stopped answering during discovery: {err}"
-            ))
+            CliError::from_transport("the target stopped answering during discovery", err)
         })?;
     setup.adopt(&discovery);
     let exec = setup.executor(&driver, &runtime);
@@ -66,7 +66,14 @@ pub fn run(mut args: ReplayArgs) -> CliResult {
         .run_case(&trace.ops, &namespaces.next_tag(), &|defect| {
             trace.goes_on_past(defect)
         })
-        .map_err(|err| CliError::CouldNotRun(format!("the target stopped answering: {err}")))?;
+        .map_err(|err| match err {
+            TransportError::Interrupted => CliError::Interrupted(
+                "scimfuzz replay: interrupted (Ctrl-C): the case stopped at the next request and \
+                 what it created was deleted; no verdict"
+                    .into(),
+            ),
+            err => CliError::CouldNotRun(format!("the target stopped answering: {err}")),
+        })?;
     println!(
         "{}",
         shown(&format!(

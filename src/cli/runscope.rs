@@ -81,7 +81,8 @@ pub fn run(args: RunscopeArgs) -> CliResult {
     let mut wire = Wire::new(timeout)
         .map_err(|err| CliError::CouldNotRun(format!("could not start the async runtime: {err}")))?
         .with_max_response_bytes(args.transport.max_response_bytes)
-        .with_tls(args.transport.ca_pem()?, args.transport.insecure);
+        .with_tls(args.transport.ca_pem()?, args.transport.insecure)
+        .with_interrupt(super::fuzz::interrupt_on_ctrl_c("scimfuzz runscope")?);
     let _server = if variables.contains("SCIMBaseURL") {
         if !args.faults.is_empty() {
             return Err(CliError::Usage(
@@ -116,9 +117,14 @@ pub fn run(args: RunscopeArgs) -> CliResult {
             RunError::InitialScript(_) => CliError::Usage(err.to_string()),
             RunError::Transport(_) | RunError::Engine(_) => CliError::CouldNotRun(err.to_string()),
         })?;
+    let interrupted = wire.interrupted();
+    if interrupted {
+        report_cleanup(&mut wire);
+    }
     let outcome = RunOutcome {
         suites: vec![suite],
         seconds: started.elapsed().as_secs_f64(),
+        interrupted,
     };
     println!("{}", heading(&export, &variables, args.pauses));
     let table = TableOptions {
@@ -140,11 +146,29 @@ pub fn run(args: RunscopeArgs) -> CliResult {
         let base = variables.get("SCIMBaseURL").unwrap_or_default();
         write_file(path, &render_conformance_json(&outcome, "runscope", base))?;
     }
-    Ok(if outcome.tally().failed > 0 {
+    Ok(if outcome.interrupted {
+        exit::INTERRUPTED
+    } else if outcome.tally().failed > 0 {
         exit::FINDINGS
     } else {
         exit::CLEAN
     })
+}
+
+/// After Ctrl-C: deletes the users and groups the export created, and says so on stderr.
+fn report_cleanup(wire: &mut Wire) {
+    let started = Instant::now();
+    let (deleted, left) = wire.clean_up_created();
+    eprintln!(
+        "scimfuzz runscope: interrupted: deleted the {deleted} user(s) and group(s) the run created in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    for path in left {
+        eprintln!(
+            "scimfuzz runscope: left on the server: {}",
+            crate::report::terminal::escape_controls(&path)
+        );
+    }
 }
 
 /// Starts the embedded reference server on a free loopback port.

@@ -181,6 +181,9 @@ impl SuiteResult {
 pub struct RunOutcome {
     pub suites: Vec<SuiteResult>,
     pub seconds: f64,
+    /// Ctrl-C stopped the run at a request boundary: the suites finished so far, then the
+    /// cleanup.
+    pub interrupted: bool,
 }
 
 impl RunOutcome {
@@ -312,6 +315,7 @@ mod tests {
         let run = RunOutcome {
             suites: vec![suite],
             seconds: 0.1,
+            interrupted: false,
         };
         let junit = run.to_junit();
         let JunitOutcome::Failed { message, .. } = &junit[0].cases[0].outcome else {

@@ -3,13 +3,18 @@
 //! async themselves (async stays in `driver`, `load` and `server`).
 //!
 //! Do not call these from inside another tokio runtime: blocking there would panic.
+//!
+//! With an [`Interrupt`] (Ctrl-C) the drivers refuse new requests once it fires; the wire notes
+//! the users and groups its requests created (a 201 to a POST on `/Users` or `/Groups`), so an
+//! interrupted run can delete them ([`Wire::clean_up_created`]).
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
 use crate::driver::{
-    Call, Driver, RequestSpec, Target, TransportError, DEFAULT_MAX_RESPONSE_BYTES,
+    Call, Driver, Interrupt, Method, RequestSpec, Target, TransportError,
+    DEFAULT_MAX_RESPONSE_BYTES,
 };
 
 /// The runtime every request of a run is sent on, plus one driver per base URL in use.
@@ -21,6 +26,10 @@ pub struct Wire {
     max_response_bytes: u64,
     ca_pem: Option<Vec<u8>>,
     insecure: bool,
+    interrupt: Option<Interrupt>,
+    /// `(base URL, the DELETE that removes it)` of every user and group created through
+    /// [`Wire::send_to`].
+    created: Vec<(String, RequestSpec)>,
 }
 
 impl Wire {
@@ -36,7 +45,39 @@ impl Wire {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             ca_pem: None,
             insecure: false,
+            interrupt: None,
+            created: Vec::new(),
         })
+    }
+
+    /// The drivers [`Wire::send_to`] makes refuse new requests once `interrupt` fires.
+    pub fn with_interrupt(mut self, interrupt: Interrupt) -> Self {
+        self.interrupt = Some(interrupt);
+        self
+    }
+
+    /// Whether the run was interrupted (Ctrl-C).
+    pub fn interrupted(&self) -> bool {
+        self.interrupt.as_ref().is_some_and(Interrupt::requested)
+    }
+
+    /// Deletes every user and group created through [`Wire::send_to`] (even after an
+    /// interrupt); returns how many went and what was left (the paths, with why).
+    pub fn clean_up_created(&mut self) -> (usize, Vec<String>) {
+        let mut deleted = 0;
+        let mut left = Vec::new();
+        for (base_url, delete) in std::mem::take(&mut self.created) {
+            let Some(driver) = self.drivers.get(&base_url).map(Driver::uninterruptible) else {
+                continue;
+            };
+            let path = delete.path.clone();
+            match self.block_on(driver.send(&delete)) {
+                Ok(call) if matches!(call.response.status, 200..=299 | 404) => deleted += 1,
+                Ok(call) => left.push(format!("{path} (DELETE answered {})", call.response.status)),
+                Err(err) => left.push(format!("{path} ({err})")),
+            }
+        }
+        (deleted, left)
     }
 
     /// The body limit of the drivers [`Wire::send_to`] makes (default 16 MiB).
@@ -66,11 +107,18 @@ impl Wire {
             target.max_response_bytes = self.max_response_bytes;
             target.ca_pem = self.ca_pem.clone();
             target.insecure = self.insecure;
-            let driver = Driver::new(target)?;
+            let mut driver = Driver::new(target)?;
+            if let Some(interrupt) = &self.interrupt {
+                driver = driver.with_interrupt(interrupt.clone());
+            }
             self.drivers.insert(base_url.to_string(), driver);
         }
         let driver = &self.drivers[base_url];
-        self.block_on(driver.send(spec))
+        let call = self.block_on(driver.send(spec))?;
+        if let Some(delete) = created_resource(spec, &call) {
+            self.created.push((base_url.to_string(), delete));
+        }
+        Ok(call)
     }
 
     /// Runs a future to completion on the wire's runtime.
@@ -81,6 +129,36 @@ impl Wire {
     /// Waits `duration` (Runscope pause steps).
     pub fn sleep(&self, duration: Duration) {
         // The timer must be created inside the runtime, so the sleep is built in an async block.
-        self.block_on(async move { tokio::time::sleep(duration).await });
+        let interrupt = self.interrupt.clone().unwrap_or_default();
+        self.block_on(async move {
+            tokio::select! {
+                () = tokio::time::sleep(duration) => {}
+                () = interrupt.wait() => {}
+            }
+        });
     }
+}
+
+/// The DELETE of the user or group a POST created (`/Users/{id}`, from a 201 with an `id`),
+/// with the POST's credentials and headers.
+fn created_resource(spec: &RequestSpec, call: &Call) -> Option<RequestSpec> {
+    if spec.method != Method::Post || call.response.status != 201 {
+        return None;
+    }
+    let collection = spec.path.split('?').next()?.trim_end_matches('/');
+    if !(collection.ends_with("/Users") || collection.ends_with("/Groups")) {
+        return None;
+    }
+    let body = call.response.json()?;
+    let id = body.get("id")?.as_str()?;
+    let path = format!("{collection}/{}", crate::driver::encode_component(id));
+    let mut delete = RequestSpec::delete(path);
+    delete.auth = spec.auth.clone();
+    delete.headers = spec
+        .headers
+        .iter()
+        .filter(|(name, _)| !name.to_ascii_lowercase().starts_with("content-"))
+        .cloned()
+        .collect();
+    Some(delete)
 }

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::body::{read_bounded, DEFAULT_MAX_RESPONSE_BYTES};
 use super::call::{Call, RecordedRequest, RecordedResponse, Timings};
+use super::interrupt::Interrupt;
 use super::request::{AuthMode, Body, Method, RequestSpec};
 use super::throttle::{retry_wait, Throttling, MAX_THROTTLED_IN_A_ROW};
 use std::sync::Arc;
@@ -87,6 +88,9 @@ pub enum TransportError {
         wait: Duration,
         cap: Duration,
     },
+    /// Ctrl-C: the run was asked to stop before this request was sent.
+    #[error("interrupted (Ctrl-C)")]
+    Interrupted,
 }
 
 /// Sends requests to one target. Cheap to clone: clones share the connection pool.
@@ -95,6 +99,8 @@ pub struct Driver {
     client: reqwest::Client,
     target: Target,
     throttling: Arc<Throttling>,
+    /// Once it fires, [`Driver::send`] refuses new requests ([`TransportError::Interrupted`]).
+    interrupt: Option<Interrupt>,
 }
 
 impl Driver {
@@ -118,7 +124,28 @@ impl Driver {
             client,
             target,
             throttling: Arc::default(),
+            interrupt: None,
         })
+    }
+
+    /// This driver, refusing new requests once `interrupt` fires (Ctrl-C).
+    pub fn with_interrupt(mut self, interrupt: Interrupt) -> Self {
+        self.interrupt = Some(interrupt);
+        self
+    }
+
+    /// A clone that sends even after an interrupt (same pool): for the cleanup of an
+    /// interrupted run.
+    pub fn uninterruptible(&self) -> Self {
+        Self {
+            interrupt: None,
+            ..self.clone()
+        }
+    }
+
+    /// Whether this driver's interrupt fired: it sends nothing more.
+    pub fn interrupted(&self) -> bool {
+        self.interrupt.as_ref().is_some_and(Interrupt::requested)
     }
 
     /// The target this driver talks to.
@@ -160,12 +187,28 @@ impl Driver {
                     wait.as_secs()
                 );
             }
-            tokio::time::sleep(wait).await;
+            self.sleep(wait).await;
             self.throttling.waited(wait);
         }
     }
 
+    /// Sleeps `wait`, or less when the run is interrupted meanwhile.
+    async fn sleep(&self, wait: Duration) {
+        match &self.interrupt {
+            Some(interrupt) => {
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = interrupt.wait() => {}
+                }
+            }
+            None => tokio::time::sleep(wait).await,
+        }
+    }
+
     async fn send_once(&self, spec: &RequestSpec) -> Result<Call, TransportError> {
+        if self.interrupted() {
+            return Err(TransportError::Interrupted);
+        }
         let request = self.record_request(spec);
         let started_at_us = now_us();
         let clock = Instant::now();

@@ -6,6 +6,7 @@ mod body;
 mod call;
 mod client;
 mod ids;
+mod interrupt;
 mod namespace;
 mod request;
 mod throttle;
@@ -17,6 +18,7 @@ pub use body::{
 pub use call::{Call, RecordedRequest, RecordedResponse, Timings};
 pub use client::{Driver, Target, TransportError};
 pub use ids::{Assigned, IdMap, ResourceKind};
+pub use interrupt::Interrupt;
 pub use namespace::{cleanup, encode_component, leftovers, CleanupMode, Namespaces};
 pub use request::{AuthMode, Body, Method, RequestSpec};
 pub use throttle::{retry_wait, Throttling, DEFAULT_MAX_RETRY_WAIT, MAX_THROTTLED_IN_A_ROW};

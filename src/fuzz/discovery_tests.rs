@@ -200,6 +200,7 @@ fn summary_with(calls: Vec<Call>) -> super::runner::SearchSummary {
         requests: 2,
         elapsed_seconds: 0.0,
         time_limit_reached: false,
+        interrupted: false,
         failures: vec![Failure {
             check_id: "status.no-5xx".into(),
             defect: "status.no-5xx [delete-user] 5xx".into(),

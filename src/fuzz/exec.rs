@@ -133,7 +133,9 @@ impl Executor<'_> {
         };
         let result = self.run_steps(ops, &mut state, &mut ids, &mut outcome, known);
         if let Some(mode) = self.cleanup {
-            outcome.cleanup_refused = self.runtime.block_on(cleanup(self.driver, &ids, mode))?;
+            // After Ctrl-C the case stops at the next request, but what it created still goes.
+            let driver = self.driver.uninterruptible();
+            outcome.cleanup_refused = self.runtime.block_on(cleanup(&driver, &ids, mode))?;
         }
         result.map(|()| outcome)
     }

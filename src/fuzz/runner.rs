@@ -107,6 +107,10 @@ pub struct SearchSummary {
     pub requests: u64,
     pub elapsed_seconds: f64,
     pub time_limit_reached: bool,
+    /// Ctrl-C stopped the search at a request boundary: the summary covers the cases run so far
+    /// (a failure being shrunk is reported with its shortest sequence so far).
+    #[serde(default)]
+    pub interrupted: bool,
     pub failures: Vec<Failure>,
     /// Non-blocking findings (notes), one per check id.
     pub notes: Vec<Finding>,
@@ -191,17 +195,12 @@ pub fn search(
         started: Instant::now(),
         tally: RefCell::new(Tally::default()),
     };
-    // Races first: they are few, and a server with a race window is slow in every create after.
-    if config.race_cases > 0 {
-        search.phase(
-            &race_sequence(config.gen.groups),
-            u64::from(config.race_cases),
-            100,
-        )?;
-    }
-    let budget = search.tally.borrow().cases_run + u64::from(config.cases);
-    search.phase(&op_sequence(&config.gen), budget, 0)?;
-    let time_limit_reached = search.out_of_time();
+    let interrupted = match search.phases() {
+        Ok(()) => false,
+        Err(TransportError::Interrupted) => true,
+        Err(err) => return Err(err),
+    };
+    let time_limit_reached = !interrupted && search.out_of_time();
     // The scan for leftovers lists the run's prefix with `sw`; a server that refuses `sw` is
     // cleaned up by id (every case deletes what it created) but cannot be scanned.
     let leftover = match exec.cleanup {
@@ -217,6 +216,7 @@ pub fn search(
         requests: tally.requests,
         elapsed_seconds: search.started.elapsed().as_secs_f64(),
         time_limit_reached,
+        interrupted,
         failures: tally.failures,
         notes: tally.notes,
         cleanup_refused: tally.cleanup_refused,
@@ -233,9 +233,8 @@ fn leftover_finding(
     mode: CleanupMode,
 ) -> Result<Option<Finding>, TransportError> {
     let prefix = namespaces.run_prefix();
-    let (users, groups) = exec
-        .runtime
-        .block_on(leftovers(exec.driver, prefix, mode))?;
+    let driver = exec.driver.uninterruptible();
+    let (users, groups) = exec.runtime.block_on(leftovers(&driver, prefix, mode))?;
     if users + groups == 0 {
         return Ok(None);
     }
@@ -248,6 +247,42 @@ fn leftover_finding(
 }
 
 impl Search<'_> {
+    /// Races first (they are few, and a server with a race window is slow in every create
+    /// after), then the sequential cases.
+    fn phases(&self) -> Result<(), TransportError> {
+        let config = self.config;
+        if config.race_cases > 0 {
+            self.phase(
+                &race_sequence(config.gen.groups),
+                u64::from(config.race_cases),
+                100,
+            )?;
+        }
+        let budget = self.tally.borrow().cases_run + u64::from(config.cases);
+        self.phase(&op_sequence(&config.gen), budget, 0)?;
+        match self.tally.borrow_mut().transport.take() {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether the search must stop drawing cases: out of time, a transport failure, or Ctrl-C.
+    fn stopped(&self) -> bool {
+        self.out_of_time() || self.tally.borrow().transport.is_some()
+    }
+
+    /// The transport failure that ends the round, if any. An interrupt (Ctrl-C) while a failure
+    /// is being shrunk is kept for later, so the round still reports that failure with its
+    /// shortest sequence so far.
+    fn round_error(&self, has_failure: bool) -> Option<TransportError> {
+        let mut tally = self.tally.borrow_mut();
+        let keep = matches!(tally.transport, Some(TransportError::Interrupted)) && has_failure;
+        if keep {
+            return None;
+        }
+        tally.transport.take()
+    }
+
     fn out_of_time(&self) -> bool {
         self.config
             .time_limit
@@ -263,7 +298,7 @@ impl Search<'_> {
     ) -> Result<(), TransportError> {
         for round_index in 0..self.config.max_failures.max(1) {
             let remaining = budget.saturating_sub(self.tally.borrow().cases_run);
-            if remaining == 0 || self.out_of_time() {
+            if remaining == 0 || self.stopped() {
                 break;
             }
             if !self.round(strategy, remaining, seed_offset + round_index)? {
@@ -285,7 +320,7 @@ impl Search<'_> {
         let repeats = if shrinking { base.max(2) } else { base };
         let mut last = None;
         for _ in 0..repeats {
-            if self.tally.borrow().transport.is_some() || self.out_of_time() {
+            if self.stopped() {
                 return None;
             }
             let known = self.tally.borrow().known.clone();
@@ -383,7 +418,7 @@ impl Search<'_> {
         );
         let result = runner.run(strategy, test);
         let finished_at = self.started.elapsed();
-        if let Some(err) = self.tally.borrow_mut().transport.take() {
+        if let Some(err) = self.round_error(round.borrow().last_failure.is_some()) {
             return Err(err);
         }
         let Err(TestError::Fail(_, minimal_ops)) = result else {
@@ -395,7 +430,7 @@ impl Search<'_> {
         };
         // Replay the minimal sequence once more so the report shows its own exchanges.
         let replay = self.run_one(&minimal_ops, true);
-        if let Some(err) = self.tally.borrow_mut().transport.take() {
+        if let Some(err) = self.round_error(round.last_failure.is_some()) {
             return Err(err);
         }
         let known = self.tally.borrow().known.clone();

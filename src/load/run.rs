@@ -106,7 +106,7 @@ pub fn run_tag(seed: u64) -> String {
 
 /// Runs the profile against the target and writes the reports.
 pub async fn run_load(settings: LoadSettings) -> Result<LoadOutcome, LoadError> {
-    run_load_until(settings, Interrupt::manual()).await
+    run_load_until(settings, super::interrupt::manual()).await
 }
 
 /// [`run_load`], stopped early when `interrupt` fires (Ctrl-C): the load stops gracefully, the

@@ -20,6 +20,7 @@ pub fn render_conformance_json(outcome: &RunOutcome, command: &str, target: &str
         "command": command,
         "target": redact(target),
         "seconds": outcome.seconds,
+        "interrupted": outcome.interrupted,
         "tally": tally,
         "summary": tally.summary_line(),
         "suites": suites,
@@ -64,6 +65,7 @@ mod tests {
         let outcome = RunOutcome {
             suites: vec![suite],
             seconds: 0.1,
+            interrupted: false,
         };
         let text = render_conformance_json(&outcome, "okta", "http://127.0.0.1/scim/v2");
         assert!(!text.contains("s3cret"), "{text}");

@@ -108,6 +108,7 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
         "requests": summary.requests,
         "elapsed_seconds": summary.elapsed_seconds,
         "time_limit_reached": summary.time_limit_reached,
+        "interrupted": summary.interrupted,
         "cleanup_refused": summary.cleanup_refused,
         "op_kinds": summary.op_kinds,
         "failures": failures,

@@ -28,7 +28,9 @@ pub fn render_fuzz_text(summary: &SearchSummary, rerun_hint: &str) -> String {
         summary.requests,
         summary.elapsed_seconds,
         summary.seed,
-        if summary.time_limit_reached {
+        if summary.interrupted {
+            ", INTERRUPTED (Ctrl-C): partial run"
+        } else if summary.time_limit_reached {
             ", time limit reached"
         } else {
             ""

@@ -38,6 +38,11 @@ pub fn render_step_table(outcome: &RunOutcome, options: TableOptions) -> String 
     }
     text.push_str(&outcome.tally().summary_line());
     text.push('\n');
+    if outcome.interrupted {
+        text.push_str(
+            "INTERRUPTED (Ctrl-C): partial run, the suites after the interruption did not run\n",
+        );
+    }
     super::terminal::escape_controls(&super::redact::redact(&text))
 }
 
@@ -113,6 +118,7 @@ mod tests {
         RunOutcome {
             suites: vec![suite],
             seconds: 0.01,
+            interrupted: false,
         }
     }
 

@@ -171,7 +171,7 @@ fn every_commands_help_ends_with_examples_that_parse_and_the_exit_codes() {
             help.trim_end()
                 .lines()
                 .last()
-                .is_some_and(|l| l.contains("130 load interrupted")),
+                .is_some_and(|l| l.contains("130 interrupted")),
             "{name} --help ends with the exit codes: {help}"
         );
         if ["fuzz", "replay", "okta", "load"].contains(&name) {

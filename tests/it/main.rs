@@ -11,6 +11,7 @@ mod fuzz_race;
 mod hostile;
 mod hostile_server;
 mod interop;
+mod interrupt;
 mod load;
 mod load_integrity;
 mod okta;

@@ -1,7 +1,8 @@
 //! One `scimfuzz okta` run: checks the credentials, then SPEC, the CRUD lifecycle and group push
 //! in each requested mode, import paging, the optional RFC-strict suite and entitlement
 //! endpoints, and the cleanup,
-//! which also runs (best effort) when a suite stops on a transport error.
+//! which also runs (best effort) when a suite stops on a transport error, and after Ctrl-C (the
+//! run is then reported as interrupted).
 
 use std::time::Instant;
 
@@ -81,6 +82,8 @@ pub fn run_okta(
     options: &OktaOptions,
 ) -> Result<RunOutcome, OktaError> {
     let started = Instant::now();
+    // After Ctrl-C the suites stop at the next request; the cleanup still sends.
+    let cleaner = driver.uninterruptible();
     let mut session = Session::new(wire, driver, options.seed);
     let probe = session.send(&okta_request(
         Method::Get,
@@ -94,12 +97,17 @@ pub fn run_okta(
     }
     let mut suites = Vec::new();
     let outcome = run_suites(&mut session, options, &mut suites);
+    let interrupted = matches!(outcome, Err(TransportError::Interrupted));
+    session.use_driver(&cleaner);
     let cleanup = run_cleanup(&mut session);
-    outcome?;
+    if !interrupted {
+        outcome?;
+    }
     suites.push(cleanup?);
     Ok(RunOutcome {
         suites,
         seconds: started.elapsed().as_secs_f64(),
+        interrupted,
     })
 }
 

@@ -55,6 +55,11 @@ impl<'a> Session<'a> {
         Ok(call)
     }
 
+    /// Sends through `driver` from now on (the cleanup of an interrupted run).
+    pub fn use_driver(&mut self, driver: &'a Driver) {
+        self.driver = driver;
+    }
+
     /// Remembers a user the run created, for the final cleanup.
     pub fn created_user(&mut self, id: &str) {
         if !self.created_users.iter().any(|known| known == id) {

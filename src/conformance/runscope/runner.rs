@@ -39,7 +39,8 @@ pub enum RunError {
 }
 
 /// Runs every step of `export` with `vars` and returns one result per non-pause step. Request
-/// steps are numbered from 1 in file order, pauses not counted (Okta's "step 8").
+/// steps are numbered from 1 in file order, pauses not counted (Okta's "step 8"). After Ctrl-C
+/// (the wire's interrupt) it returns the steps run so far.
 pub fn run_export(
     export: &Export,
     vars: &mut Variables,
@@ -87,7 +88,11 @@ pub fn run_export(
                         }
                         StepResult::new(id, name, Verdict::Skipped { reason })
                     }
-                    None => run_request(&id, name, request, vars, wire)?,
+                    None => match run_request(&id, name, request, vars, wire) {
+                        // Ctrl-C: the steps so far are the (partial) result.
+                        Err(RunError::Transport(TransportError::Interrupted)) => break,
+                        result => result?,
+                    },
                 };
                 extracted.extend(request.extractions.iter().map(|e| e.name.clone()));
                 suite.steps.push(result);

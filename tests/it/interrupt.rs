@@ -1,0 +1,229 @@
+//! Ctrl-C (issue 10 item 3): a real SIGINT to the spawned binary mid-run. `fuzz`, `okta` and
+//! `runscope` stop at the next request, delete what they created, write their report marked
+//! interrupted and exit 130; a second SIGINT exits at once. The server (every response delayed
+//! 1 s, so the signal lands mid-run) holds no user or group afterwards.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use scimfuzz::conformance::wire::Wire;
+use scimfuzz::driver::{Driver, RequestSpec, Target};
+use scimfuzz::server::{spawn_on_thread, Fault, RunningServer, ServerConfig};
+
+/// The longest a run may take to stop and clean up after the signal.
+const STOP_LIMIT: Duration = Duration::from_secs(90);
+
+fn slow_server() -> RunningServer {
+    spawn_on_thread(ServerConfig::with_faults([Fault::SlowResponses])).expect("the server starts")
+}
+
+fn spawn(args: &[&str]) -> (Child, mpsc::Receiver<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
+        .args(args)
+        .env_remove("SCIMFUZZ_AUTH")
+        .env_remove("SCIM_AUTH")
+        .env_remove("SCIM_BASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("scimfuzz starts");
+    let (lines, received) = mpsc::channel();
+    let streams: [Box<dyn std::io::Read + Send>; 2] = [
+        Box::new(child.stdout.take().expect("stdout")),
+        Box::new(child.stderr.take().expect("stderr")),
+    ];
+    for stream in streams {
+        let lines = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+    }
+    (child, received)
+}
+
+fn sigint(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -INT failed");
+}
+
+/// Reads output lines until one contains `marker` (or the child ends); the lines read.
+fn wait_for(received: &mpsc::Receiver<String>, marker: &str, limit: Duration) -> Vec<String> {
+    let started = Instant::now();
+    let mut seen = Vec::new();
+    while started.elapsed() < limit {
+        match received.recv_timeout(Duration::from_millis(200)) {
+            Ok(line) => {
+                let found = line.contains(marker);
+                seen.push(line);
+                if found {
+                    return seen;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    panic!("no line with {marker:?} within {limit:?}: {seen:#?}");
+}
+
+/// Waits for the exit code (killing the child past `limit`) and collects the rest of the output.
+fn finish(mut child: Child, received: &mpsc::Receiver<String>, limit: Duration) -> (i32, String) {
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("scimfuzz still ran {limit:?} after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    std::thread::sleep(Duration::from_millis(100));
+    let output: Vec<String> = received.try_iter().collect();
+    (status.code().unwrap_or(-1), output.join("\n"))
+}
+
+/// `(users, groups)` on the server.
+fn resources_on(server: &RunningServer) -> (u64, u64) {
+    let wire = Wire::new(Duration::from_secs(30)).expect("a runtime");
+    let driver = Driver::new(Target::new(server.base_url(), Some(server.authorization())))
+        .expect("a driver");
+    let count = |path: &str| {
+        let call = wire
+            .send(&driver, &RequestSpec::get(path))
+            .expect("the server answers");
+        let body = call.response.json().expect("a JSON list");
+        body["totalResults"].as_u64().expect("totalResults")
+    };
+    (count("/Users?count=1"), count("/Groups?count=1"))
+}
+
+fn report_path(name: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "scimfuzz-it-interrupt-{name}-{}.json",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+fn interrupted_in(report: &PathBuf) -> bool {
+    let text = std::fs::read_to_string(report).expect("the report was written");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("the report is JSON");
+    json["interrupted"] == serde_json::Value::Bool(true)
+}
+
+#[test]
+fn fuzz_stops_cleans_up_and_writes_an_interrupted_report_on_ctrl_c() {
+    let server = slow_server();
+    let report = report_path("fuzz");
+    let auth = server.authorization();
+    let (child, received) = spawn(&[
+        "fuzz",
+        "--target",
+        server.base_url(),
+        "--auth",
+        &auth,
+        "--seed",
+        "7",
+        "--cases",
+        "100000",
+        "--exclusive",
+        "--report-json",
+        report.to_str().unwrap(),
+    ]);
+    wait_for(&received, "discovery:", Duration::from_secs(60));
+    // A few ops into the first case: it has created something.
+    std::thread::sleep(Duration::from_secs(4));
+    sigint(&child);
+    let (code, output) = finish(child, &received, STOP_LIMIT);
+    assert_eq!(code, 130, "{output}");
+    assert!(output.contains("INTERRUPTED (Ctrl-C)"), "{output}");
+    assert!(interrupted_in(&report), "the JSON report says interrupted");
+    assert_eq!(resources_on(&server), (0, 0), "the server is left as found");
+    let _ = std::fs::remove_file(&report);
+}
+
+#[test]
+fn okta_stops_cleans_up_and_writes_an_interrupted_report_on_ctrl_c() {
+    let server = slow_server();
+    let report = report_path("okta");
+    let auth = server.authorization();
+    let (child, received) = spawn(&[
+        "okta",
+        "--target",
+        server.base_url(),
+        "--auth",
+        &auth,
+        "--report-json",
+        report.to_str().unwrap(),
+    ]);
+    // The probe, then SPEC's first requests (one of them creates a user).
+    std::thread::sleep(Duration::from_secs(6));
+    sigint(&child);
+    let (code, output) = finish(child, &received, STOP_LIMIT);
+    assert_eq!(code, 130, "{output}");
+    assert!(output.contains("INTERRUPTED (Ctrl-C)"), "{output}");
+    assert!(interrupted_in(&report), "the JSON report says interrupted");
+    assert_eq!(resources_on(&server), (0, 0), "the server is left as found");
+    let _ = std::fs::remove_file(&report);
+}
+
+#[test]
+fn runscope_stops_deletes_what_the_export_created_and_exits_130_on_ctrl_c() {
+    let server = slow_server();
+    let report = report_path("runscope");
+    let export = crate::runscope::data_file("provisioning.json");
+    let base = format!("SCIMBaseURL={}", server.base_url());
+    let auth = format!("auth={}", server.authorization());
+    let (child, received) = spawn(&[
+        "runscope",
+        export.to_str().unwrap(),
+        "--var",
+        &base,
+        "--var",
+        &auth,
+        "--report-json",
+        report.to_str().unwrap(),
+    ]);
+    std::thread::sleep(Duration::from_secs(7));
+    sigint(&child);
+    let (code, output) = finish(child, &received, STOP_LIMIT);
+    assert_eq!(code, 130, "{output}");
+    assert!(output.contains("INTERRUPTED (Ctrl-C)"), "{output}");
+    assert!(interrupted_in(&report), "the JSON report says interrupted");
+    assert_eq!(resources_on(&server), (0, 0), "the server is left as found");
+    let _ = std::fs::remove_file(&report);
+}
+
+#[test]
+fn a_second_ctrl_c_exits_at_once() {
+    let server = slow_server();
+    let auth = server.authorization();
+    let (child, received) = spawn(&[
+        "fuzz",
+        "--target",
+        server.base_url(),
+        "--auth",
+        &auth,
+        "--cases",
+        "100000",
+    ]);
+    wait_for(&received, "discovery:", Duration::from_secs(60));
+    sigint(&child);
+    std::thread::sleep(Duration::from_millis(100));
+    sigint(&child);
+    let (code, output) = finish(child, &received, Duration::from_secs(3));
+    assert_eq!(code, 130, "{output}");
+    assert!(output.contains("interrupted twice"), "{output}");
+}
