@@ -175,7 +175,7 @@ pub fn run(args: FuzzArgs) -> CliResult {
     let exec = setup.executor(&driver, &runtime);
     let mut gen = setup.gen.clone();
     // Custom-header auth is sent on every request, so bad-credential requests cannot be made.
-    gen.bad_auth = resolved.target.authorization.is_some();
+    gen.bad_auth = resolved.target.authorization.is_some() || resolved.target.oauth.is_some();
     let config = SearchConfig {
         seed,
         cases: args.cases,

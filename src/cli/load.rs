@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::exit;
+use super::oauth::TokenTransport;
 use super::suggest::with_suggestion;
 use super::target::TargetArgs;
 use super::{runtime, CliError, CliResult};
@@ -104,6 +105,11 @@ pub fn run(args: LoadArgs) -> CliResult {
         target: LoadTarget {
             base_url: String::new(),
             authorization: args.target.authorization()?,
+            oauth: args.target.oauth_source(TokenTransport {
+                timeout: args.target.transport.timeout_or_default(),
+                ca_pem: args.target.transport.ca_pem()?,
+                insecure: args.target.transport.insecure,
+            })?,
             headers,
             max_response_bytes: args.target.transport.max_response_bytes,
             timeout: args.target.transport.timeout,

@@ -8,6 +8,7 @@ pub mod exit;
 pub mod fuzz;
 pub mod help;
 pub mod load;
+pub mod oauth;
 pub mod okta;
 pub mod replay;
 pub mod report;

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::oauth::{OAuthArgs, TokenTransport};
 use super::target::register_userinfo;
 use super::transport::TransportArgs;
 use super::{exit, CliError, CliResult};
@@ -55,6 +56,8 @@ pub struct RunscopeArgs {
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<Fault>,
     #[command(flatten)]
+    pub oauth: OAuthArgs,
+    #[command(flatten)]
     pub transport: TransportArgs,
 }
 
@@ -83,6 +86,13 @@ pub fn run(args: RunscopeArgs) -> CliResult {
         .with_max_response_bytes(args.transport.max_response_bytes)
         .with_tls(args.transport.ca_pem()?, args.transport.insecure)
         .with_interrupt(super::fuzz::interrupt_on_ctrl_c("scimfuzz runscope")?);
+    if let Some(oauth) = oauth_source(&args, &variables)? {
+        let first = wire
+            .block_on(oauth.authorization())
+            .map_err(|err| CliError::CouldNotRun(err.to_string()))?;
+        variables.set("auth", first);
+        wire = wire.with_oauth(oauth);
+    }
     let _server = if variables.contains("SCIMBaseURL") {
         if !args.faults.is_empty() {
             return Err(CliError::Usage(
@@ -306,6 +316,28 @@ fn heading(export: &Export, variables: &Variables, pauses: bool) -> String {
         ));
     }
     line
+}
+
+/// With `--oauth-*`: the token source whose first token becomes the `auth` variable (exit 2
+/// with `--var auth=…` or without `--var SCIMBaseURL`).
+fn oauth_source(
+    args: &RunscopeArgs,
+    variables: &Variables,
+) -> Result<Option<crate::driver::OAuthSource>, CliError> {
+    if args.oauth.is_set() && !variables.contains("SCIMBaseURL") {
+        return Err(CliError::Usage(
+            "--oauth-* needs --var SCIMBaseURL=URL: the embedded server takes its own token".into(),
+        ));
+    }
+    let auth_flag = variables.contains("auth").then_some("--var auth=…");
+    args.oauth.source(
+        auth_flag,
+        TokenTransport {
+            timeout: args.transport.timeout_or_default(),
+            ca_pem: args.transport.ca_pem()?,
+            insecure: args.transport.insecure,
+        },
+    )
 }
 
 fn read_export(path: &Path) -> Result<Export, CliError> {

@@ -1,14 +1,17 @@
 //! `scimfuzz serve`: runs the embedded reference SCIM server until Ctrl-C, optionally with named
 //! faults. Prints `SCIM_BASE_URL='…'` and `SCIM_AUTH='Bearer …'` as its first two stdout lines,
 //! quoted for the shell, so `set -a; . ./serve.env; set +a` (or `eval`, a systemd or compose
-//! env file) takes them as they are.
+//! env file) takes them as they are. With `--oauth` the second to fourth lines are
+//! `SCIM_OAUTH_TOKEN_URL`, `SCIM_OAUTH_CLIENT_ID` and `SCIM_OAUTH_CLIENT_SECRET` instead.
 
 use std::io::Write;
 use std::net::IpAddr;
+use std::time::Duration;
 
 use super::exit;
+use super::fuzz::parse_duration;
 use super::{runtime, CliError, CliResult};
-use crate::server::{self, Fault, ServerConfig};
+use crate::server::{self, Fault, OAuthServerConfig, RunningServer, ServerConfig};
 
 /// Run the embedded reference SCIM server (correct, or with named faults).
 #[derive(Debug, clap::Args)]
@@ -35,6 +38,22 @@ pub struct ServeArgs {
     /// like a server across a network; for measuring `fuzz --jobs` and `load` here).
     #[arg(long, value_name = "DURATION", value_parser = super::fuzz::parse_duration, default_value = "0ms")]
     pub latency: std::time::Duration,
+    /// OAuth 2.0 client credentials: serve a token endpoint (POST /oauth/token) and accept only
+    /// the unexpired tokens it issues; prints the token URL, client id and secret to use.
+    #[arg(long, help_heading = "OAuth")]
+    pub oauth: bool,
+    /// With --oauth: how long each token lives, whole seconds (e.g. 2s, 10m).
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = whole_seconds, help_heading = "OAuth", requires = "oauth")]
+    pub oauth_token_ttl: Duration,
+    /// With --oauth: the client id the token endpoint accepts (its secret is random).
+    #[arg(
+        long,
+        value_name = "ID",
+        default_value = "scimfuzz",
+        help_heading = "OAuth",
+        requires = "oauth"
+    )]
+    pub oauth_client_id: String,
     /// Print every fault as `NAME  <what breaks>  <rule violated>` and exit.
     #[arg(long)]
     pub list_faults: bool,
@@ -69,6 +88,10 @@ pub fn run(args: ServeArgs) -> CliResult {
         seed_users: args.seed_users,
         max_body_bytes: args.max_body_bytes,
         latency: args.latency,
+        oauth: args.oauth.then(|| OAuthServerConfig {
+            client_id: args.oauth_client_id.clone(),
+            ..OAuthServerConfig::random(args.oauth_token_ttl)
+        }),
     };
     let runtime = runtime()?;
     runtime.block_on(async move {
@@ -78,21 +101,40 @@ pub fn run(args: ServeArgs) -> CliResult {
                 args.host, args.port
             ))
         })?;
-        let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "{}", env_line("SCIM_BASE_URL", running.base_url()));
-        let _ = writeln!(
-            stdout,
-            "{}",
-            env_line("SCIM_AUTH", &running.authorization())
-        );
-        let _ = stdout.flush();
-        drop(stdout);
+        print_env_lines(&running);
         tokio::signal::ctrl_c()
             .await
             .map_err(|err| CliError::CouldNotRun(format!("could not wait for Ctrl-C: {err}")))?;
         running.shutdown();
         Ok(exit::CLEAN)
     })
+}
+
+/// The lines a shell or env file takes: the base URL, then the token or the OAuth client.
+fn print_env_lines(running: &RunningServer) {
+    let mut lines = vec![env_line("SCIM_BASE_URL", running.base_url())];
+    match (running.oauth_token_url(), running.oauth_client()) {
+        (Some(url), Some((id, secret))) => {
+            lines.push(env_line("SCIM_OAUTH_TOKEN_URL", &url));
+            lines.push(env_line("SCIM_OAUTH_CLIENT_ID", id));
+            lines.push(env_line("SCIM_OAUTH_CLIENT_SECRET", secret));
+        }
+        _ => lines.push(env_line("SCIM_AUTH", &running.authorization())),
+    }
+    let mut stdout = std::io::stdout().lock();
+    for line in lines {
+        let _ = writeln!(stdout, "{line}");
+    }
+    let _ = stdout.flush();
+}
+
+/// A token lifetime: whole seconds, at least one (`expires_in` is whole seconds).
+fn whole_seconds(text: &str) -> Result<Duration, String> {
+    let duration = parse_duration(text)?;
+    if duration < Duration::from_secs(1) || duration.subsec_nanos() != 0 {
+        return Err("must be whole seconds, at least 1s (expires_in counts seconds)".into());
+    }
+    Ok(duration)
 }
 
 /// `NAME='value'`, single-quoted for POSIX shells (a `'` inside becomes `'\''`).

@@ -1,14 +1,15 @@
 //! How every command that talks to a SCIM server is told where it is: `--target` (or
 //! `$SCIM_BASE_URL`), the Authorization value (`--auth`, `--auth-file`, `$SCIMFUZZ_AUTH` or
-//! `$SCIM_AUTH`, in that order), extra `--header`s, and `--fault`s for the embedded server when
-//! there is no target. Shared by `fuzz`, `replay`, `okta` and `load`, so they accept the same flags
+//! `$SCIM_AUTH`, in that order, or OAuth 2.0 client credentials, see [`OAuthArgs`]), extra
+//! `--header`s, and `--fault`s for the embedded server when there is no target. Shared by `fuzz`, `replay`, `okta` and `load`, so they accept the same flags
 //! and the same environment (the lines `scimfuzz serve` prints).
 
 use std::path::{Path, PathBuf};
 
+use super::oauth::{OAuthArgs, TokenTransport};
 use super::transport::TransportArgs;
 use super::CliError;
-use crate::driver::Target;
+use crate::driver::{OAuthSource, Target};
 use crate::report::redact;
 use crate::server::{spawn_on_thread, Fault, RunningServer, ServerConfig};
 
@@ -35,6 +36,8 @@ pub struct TargetArgs {
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<Fault>,
     #[command(flatten)]
+    pub oauth: OAuthArgs,
+    #[command(flatten)]
     pub transport: TransportArgs,
 }
 
@@ -50,6 +53,7 @@ impl TargetArgs {
         self.register_secrets()?;
         let headers = self.extra_headers()?;
         let Some(url) = self.remote_url()? else {
+            self.refuse_oauth_without_target()?;
             let server =
                 spawn_on_thread(ServerConfig::with_faults(self.faults.clone())).map_err(|err| {
                     CliError::CouldNotRun(format!("could not start the embedded server: {err}"))
@@ -65,6 +69,11 @@ impl TargetArgs {
         let mut target = Target::new(url.to_string(), self.authorization()?);
         target.headers = headers;
         self.transport.apply(&mut target)?;
+        target.oauth = self.oauth_source(TokenTransport {
+            timeout: target.timeout,
+            ca_pem: target.ca_pem.clone(),
+            insecure: target.insecure,
+        })?;
         Ok(ResolvedTarget {
             target,
             server: None,
@@ -82,6 +91,30 @@ impl TargetArgs {
         }
         if let Some(url) = &self.target {
             register_userinfo(url);
+        }
+        Ok(())
+    }
+
+    /// The OAuth token source for a remote target (`None` without `--oauth-*`); exit 2 when
+    /// the flags are wrong, given with `--auth`/`--auth-file`, or given without `--target`.
+    pub fn oauth_source(&self, transport: TokenTransport) -> Result<Option<OAuthSource>, CliError> {
+        self.refuse_oauth_without_target()?;
+        let auth_flag = if self.auth.is_some() {
+            Some("--auth")
+        } else if self.auth_file.is_some() {
+            Some("--auth-file")
+        } else {
+            None
+        };
+        self.oauth.source(auth_flag, transport)
+    }
+
+    fn refuse_oauth_without_target(&self) -> Result<(), CliError> {
+        if self.oauth.is_set() && self.target.is_none() {
+            return Err(CliError::Usage(
+                "--oauth-* needs --target URL (or $SCIM_BASE_URL): the embedded server takes its                  own token (`scimfuzz serve --oauth` runs one with a token endpoint)"
+                    .into(),
+            ));
         }
         Ok(())
     }
@@ -110,12 +143,15 @@ impl TargetArgs {
         Ok(Some(url))
     }
 
-    /// The Authorization value for a remote target: `--auth`, `--auth-file`, then the environment.
+    /// The Authorization value for a remote target: `--auth`, `--auth-file`, then the environment
+    /// (not with OAuth: then the environment's value is ignored).
     pub fn authorization(&self) -> Result<Option<String>, CliError> {
         let value = if let Some(value) = &self.auth {
             Some(value.clone())
         } else if let Some(path) = &self.auth_file {
             Some(read_auth_file(path)?)
+        } else if self.oauth.is_set() {
+            None
         } else {
             auth_from_env(|name| std::env::var(name).ok())
         };

@@ -7,13 +7,17 @@
 //! With an [`Interrupt`] (Ctrl-C) the drivers refuse new requests once it fires; the wire notes
 //! the users and groups its requests created (a 201 to a POST on `/Users` or `/Groups`), so an
 //! interrupted run can delete them ([`Wire::clean_up_created`]).
+//!
+//! With OAuth ([`Wire::with_oauth`]), a request that carries a token of the source (runscope's
+//! `auth` variable holds the first one) is sent with the source's fresh token instead, and once
+//! more with a new token after a 401.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
 use crate::driver::{
-    Call, Driver, Interrupt, Method, RequestSpec, Target, TransportError,
+    Call, Driver, Interrupt, Method, OAuthSource, RequestSpec, Target, TransportError,
     DEFAULT_MAX_RESPONSE_BYTES,
 };
 
@@ -30,6 +34,7 @@ pub struct Wire {
     /// `(base URL, the DELETE that removes it)` of every user and group created through
     /// [`Wire::send_to`].
     created: Vec<(String, RequestSpec)>,
+    oauth: Option<OAuthSource>,
 }
 
 impl Wire {
@@ -47,6 +52,7 @@ impl Wire {
             insecure: false,
             interrupt: None,
             created: Vec::new(),
+            oauth: None,
         })
     }
 
@@ -93,6 +99,12 @@ impl Wire {
         self
     }
 
+    /// Requests that carry one of `oauth`'s tokens get its fresh token (see the module doc).
+    pub fn with_oauth(mut self, oauth: OAuthSource) -> Self {
+        self.oauth = Some(oauth);
+        self
+    }
+
     /// Sends `spec` with `driver` and waits for the exchange.
     pub fn send(&self, driver: &Driver, spec: &RequestSpec) -> Result<Call, TransportError> {
         self.block_on(driver.send(spec))
@@ -114,7 +126,10 @@ impl Wire {
             self.drivers.insert(base_url.to_string(), driver);
         }
         let driver = &self.drivers[base_url];
-        let call = self.block_on(driver.send(spec))?;
+        let call = match &self.oauth {
+            Some(oauth) => self.block_on(send_with_oauth(driver, oauth, spec))?,
+            None => self.block_on(driver.send(spec))?,
+        };
         if let Some(delete) = created_resource(spec, &call) {
             self.created.push((base_url.to_string(), delete));
         }
@@ -161,4 +176,37 @@ fn created_resource(spec: &RequestSpec, call: &Call) -> Option<RequestSpec> {
         .cloned()
         .collect();
     Some(delete)
+}
+
+/// Sends `spec`; when it carries one of `oauth`'s tokens, with the fresh token, and once more
+/// with a new one after a 401.
+async fn send_with_oauth(
+    driver: &Driver,
+    oauth: &OAuthSource,
+    spec: &RequestSpec,
+) -> Result<Call, TransportError> {
+    let carries_ours = spec
+        .headers
+        .iter()
+        .any(|(name, value)| name.eq_ignore_ascii_case("authorization") && oauth.issued(value));
+    if !carries_ours {
+        return driver.send(spec).await;
+    }
+    let fresh = oauth.authorization().await?;
+    let call = driver.send(&with_authorization(spec, &fresh)).await?;
+    if call.response.status != 401 {
+        return Ok(call);
+    }
+    let renewed = oauth.refresh(&fresh).await?;
+    driver.send(&with_authorization(spec, &renewed)).await
+}
+
+fn with_authorization(spec: &RequestSpec, value: &str) -> RequestSpec {
+    let mut spec = spec.clone();
+    for (name, held) in &mut spec.headers {
+        if name.eq_ignore_ascii_case("authorization") {
+            *held = value.to_string();
+        }
+    }
+    spec
 }

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use super::body::{read_bounded, DEFAULT_MAX_RESPONSE_BYTES};
 use super::call::{Call, RecordedRequest, RecordedResponse, Timings};
 use super::interrupt::Interrupt;
+use super::oauth::OAuthSource;
 use super::request::{AuthMode, Body, Method, RequestSpec};
 use super::throttle::{retry_wait, Throttling, MAX_THROTTLED_IN_A_ROW};
 use std::sync::Arc;
@@ -29,6 +30,9 @@ pub struct Target {
     pub ca_pem: Option<Vec<u8>>,
     /// `--insecure`: accept any certificate.
     pub insecure: bool,
+    /// OAuth 2.0 client credentials: the Authorization value comes from this token source
+    /// (fetched before the first request, refreshed before expiry and once after a 401).
+    pub oauth: Option<OAuthSource>,
 }
 
 impl Target {
@@ -43,6 +47,7 @@ impl Target {
             max_retry_wait: None,
             ca_pem: None,
             insecure: false,
+            oauth: None,
         }
     }
 
@@ -76,6 +81,11 @@ pub enum TransportError {
          be negotiated: give its CA with --cacert FILE, or skip verification with --insecure)"
     )]
     Tls { url: String, reason: String },
+    #[error(
+        "could not get an OAuth token from {token_url}: {detail} (check --oauth-token-url, \
+         --oauth-client-id and the client secret)"
+    )]
+    OAuth { token_url: String, detail: String },
     #[error(
         "{method} {url}: throttled: the server answered 429 Too Many Requests {times} time(s) in a \
          row and asks to wait {wait:?} (we wait at most {cap:?}); try again later or raise \
@@ -159,8 +169,28 @@ impl Driver {
     }
 
     /// Sends one request and records the exchange; a 429 is waited out and sent again when the
-    /// target says so (see the `throttle` module).
+    /// target says so (see the `throttle` module). With OAuth, a 401 to the target's token gets
+    /// a new token and the request is sent once more.
     pub async fn send(&self, spec: &RequestSpec) -> Result<Call, TransportError> {
+        let call = self.send_throttled(spec).await?;
+        let Some(oauth) = &self.target.oauth else {
+            return Ok(call);
+        };
+        if call.response.status != 401 || !matches!(spec.auth, AuthMode::Target) {
+            return Ok(call);
+        }
+        let refused = call
+            .request
+            .headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default();
+        oauth.refresh(&refused).await?;
+        self.send_throttled(spec).await
+    }
+
+    async fn send_throttled(&self, spec: &RequestSpec) -> Result<Call, TransportError> {
         let Some(cap) = self.target.max_retry_wait else {
             return self.send_once(spec).await;
         };
@@ -209,7 +239,13 @@ impl Driver {
         if self.interrupted() {
             return Err(TransportError::Interrupted);
         }
-        let request = self.record_request(spec);
+        let request = match &self.target.oauth {
+            Some(oauth) if matches!(spec.auth, AuthMode::Target) => {
+                let authorization = oauth.authorization().await?;
+                self.request_with(spec, Some(&authorization))
+            }
+            _ => self.record_request(spec),
+        };
         let started_at_us = now_us();
         let clock = Instant::now();
         let mut builder = self
@@ -256,13 +292,20 @@ impl Driver {
         })
     }
 
-    /// The exact request a spec turns into: URL, headers in sending order, body text.
+    /// The exact request a spec turns into: URL, headers in sending order, body text (with
+    /// OAuth, the token held now).
     pub fn record_request(&self, spec: &RequestSpec) -> RecordedRequest {
+        let held = self.target.oauth.as_ref().and_then(OAuthSource::cached);
+        let authorization = held.as_deref().or(self.target.authorization.as_deref());
+        self.request_with(spec, authorization)
+    }
+
+    fn request_with(&self, spec: &RequestSpec, authorization: Option<&str>) -> RecordedRequest {
         let mut headers: Vec<(String, String)> = Vec::new();
         match &spec.auth {
             AuthMode::Target => {
-                if let Some(value) = &self.target.authorization {
-                    headers.push(("Authorization".into(), value.clone()));
+                if let Some(value) = authorization {
+                    headers.push(("Authorization".into(), value.to_string()));
                 }
             }
             AuthMode::Omit => {}

@@ -8,6 +8,7 @@ mod client;
 mod ids;
 mod interrupt;
 mod namespace;
+mod oauth;
 mod request;
 mod throttle;
 
@@ -20,5 +21,6 @@ pub use client::{Driver, Target, TransportError};
 pub use ids::{Assigned, IdMap, ResourceKind};
 pub use interrupt::Interrupt;
 pub use namespace::{cleanup, encode_component, leftovers, CleanupMode, Namespaces};
+pub use oauth::{refresh_after, OAuthConfig, OAuthSource};
 pub use request::{AuthMode, Body, Method, RequestSpec};
 pub use throttle::{retry_wait, Throttling, DEFAULT_MAX_RETRY_WAIT, MAX_THROTTLED_IN_A_ROW};

@@ -12,7 +12,7 @@ use super::interrupt::Interrupt;
 use super::ledger::Ledger;
 use super::okta_shapes::NamePartition;
 use super::recorder::{Collector, UserRecorder};
-use crate::driver::Oversized;
+use crate::driver::{OAuthSource, Oversized};
 
 /// Okta's 429 handling: integer `Retry-After` honoured, else `backoff` doubling, `max_tries` in all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +39,8 @@ impl RetryPolicy {
 pub struct RunContext {
     /// The full `Authorization` header value, if any.
     pub authorization: Option<String>,
+    /// OAuth 2.0: every user takes the Authorization value from this one shared source.
+    pub oauth: Option<OAuthSource>,
     /// Extra headers for every request.
     pub headers: Vec<(String, String)>,
     pub retry: RetryPolicy,

@@ -1,6 +1,8 @@
 //! One measured SCIM operation through goose: wait for the worker's intended start, send with
 //! Okta's headers via `GooseUser::get_request_builder` + `GooseUser::request`, retry 429s the way
 //! Okta does, and record latency-from-intended-start and service time in the user's recorder.
+//! With OAuth, each request carries the shared source's fresh token; a 401 to it gets a new
+//! token and the request is sent once more.
 
 use std::time::{Duration, Instant};
 
@@ -114,8 +116,14 @@ pub async fn exchange_racing_pair(
     operation: Operation<'_>,
 ) -> [Reply; 2] {
     let intended = wait_for_intended_start(context, session).await;
-    let first = builder(user, context, &operation);
-    let second = builder(user, context, &operation);
+    let authorization = authorization(context).await;
+    let (first, second) = match &authorization {
+        Ok(value) => (
+            builder(user, context, &operation, value.as_deref()),
+            builder(user, context, &operation, value.as_deref()),
+        ),
+        Err(()) => (None, None),
+    };
     let sent = Instant::now();
     let (first, second) = tokio::join!(send_raw(first, context), send_raw(second, context));
     let finished = Instant::now();
@@ -148,17 +156,27 @@ async fn wait_for_intended_start(context: &RunContext, session: &mut WorkerSessi
     intended
 }
 
+/// The Authorization value to send: the static one, or the shared OAuth token (`Err` when no
+/// token could be had: the operation gets no answer).
+async fn authorization(context: &RunContext) -> Result<Option<String>, ()> {
+    match &context.oauth {
+        Some(oauth) => oauth.authorization().await.map(Some).map_err(|_| ()),
+        None => Ok(context.authorization.clone()),
+    }
+}
+
 fn builder(
     user: &GooseUser,
     context: &RunContext,
     operation: &Operation<'_>,
+    authorization: Option<&str>,
 ) -> Option<reqwest::RequestBuilder> {
     let mut builder = user
         .get_request_builder(&operation.method, operation.path)
         .ok()?
         .header(ACCEPT, "application/scim+json")
         .header("Accept-Charset", "utf-8");
-    if let Some(authorization) = &context.authorization {
+    if let Some(authorization) = authorization {
         builder = builder.header(AUTHORIZATION, authorization);
     }
     for (name, value) in &context.headers {
@@ -177,7 +195,29 @@ async fn send_once(
     context: &RunContext,
     operation: &Operation<'_>,
 ) -> Answer {
-    let Some(builder) = builder(user, context, operation) else {
+    let Ok(authorization) = authorization(context).await else {
+        return no_answer();
+    };
+    let answer = send_with(user, context, operation, authorization.as_deref()).await;
+    let (Some(oauth), Some(refused)) = (&context.oauth, authorization) else {
+        return answer;
+    };
+    if answer.status != 401 {
+        return answer;
+    }
+    match oauth.refresh(&refused).await {
+        Ok(fresh) => send_with(user, context, operation, Some(&fresh)).await,
+        Err(_) => answer,
+    }
+}
+
+async fn send_with(
+    user: &mut GooseUser,
+    context: &RunContext,
+    operation: &Operation<'_>,
+    authorization: Option<&str>,
+) -> Answer {
+    let Some(builder) = builder(user, context, operation, authorization) else {
         return no_answer();
     };
     let request = GooseRequest::builder()

@@ -22,7 +22,7 @@ use super::report::{
     build_report, write_report, IntegritySummary, Interruption, LoadReport, RunFacts,
 };
 use super::slo::{Slo, SloVerdict};
-use crate::driver::{Driver, Method, RequestSpec, Target};
+use crate::driver::{Driver, Method, OAuthSource, RequestSpec, Target};
 
 /// Where the load goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +31,8 @@ pub struct LoadTarget {
     pub base_url: String,
     /// The full `Authorization` header value.
     pub authorization: Option<String>,
+    /// OAuth 2.0 client credentials: the Authorization value comes from this shared source.
+    pub oauth: Option<OAuthSource>,
     pub headers: Vec<(String, String)>,
     /// The largest response body read, decoded (`--max-response-size`).
     pub max_response_bytes: u64,
@@ -300,6 +302,7 @@ fn run_context(
     let start = collector.start();
     Ok(RunContext {
         authorization: settings.target.authorization.clone(),
+        oauth: settings.target.oauth.clone(),
         headers: settings.target.headers.clone(),
         retry: RetryPolicy {
             backoff: duration(profile.retry.backoff.get_ref())?,
@@ -382,6 +385,7 @@ fn report_interval(profile: &Profile, plan: &CompiledPlan) -> Result<Duration, L
 async fn preflight(target: &LoadTarget, timeout: Duration) -> Result<Driver, LoadError> {
     let mut driver_target = Target::new(&target.base_url, target.authorization.clone());
     driver_target.headers = target.headers.clone();
+    driver_target.oauth = target.oauth.clone();
     driver_target.timeout = timeout;
     driver_target.max_response_bytes = target.max_response_bytes;
     let driver =

@@ -11,14 +11,15 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{Map, Value};
 
 use super::errors::{html_crash_page, render_error, scim_json, ScimError};
 use super::faults::{Fault, FaultSet, SLOW_RESPONSE_MILLIS};
+use super::oauth::{Issuer, TOKEN_PATH};
 use super::store::{etag_matches, Store};
-use super::{discovery, groups, users};
+use super::{discovery, groups, oauth, users};
 
 /// Everything a handler needs: the store, the faults, and the server's own URL and token.
 #[derive(Debug)]
@@ -31,12 +32,15 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Added before every response is sent ([`ServerConfig::latency`](super::ServerConfig::latency)).
     pub latency: Duration,
+    /// OAuth mode: the token issuer; then only its tokens are accepted.
+    pub oauth: Option<Arc<Issuer>>,
 }
 
 /// The shared handler state.
 pub type Shared = Arc<AppState>;
 
-/// The whole application: SCIM endpoints under `/scim/v2`, wrapped in [`around_every_request`].
+/// The whole application: SCIM endpoints under `/scim/v2`, wrapped in [`around_every_request`],
+/// and in OAuth mode the token endpoint (outside that wrapper: it has its own client auth).
 pub fn router(shared: Shared) -> Router {
     let scim = Router::new()
         .route("/Users", get(users::list).post(users::create))
@@ -73,6 +77,7 @@ pub fn router(shared: Shared) -> Router {
             shared.clone(),
             around_every_request,
         ))
+        .route(TOKEN_PATH, post(oauth::token))
         .with_state(shared)
 }
 
@@ -86,7 +91,7 @@ async fn around_every_request(
     let by_id = names_a_resource_by_id(request.uri().path());
     let response = if shared.faults.request_fails() {
         ScimError::internal("the server failed to process the request").into_response()
-    } else if !is_authorized(&shared.token, request.headers()) {
+    } else if !accepts(&shared, request.headers()) {
         ScimError::unauthorized().into_response()
     } else {
         next.run(request).await
@@ -150,17 +155,25 @@ fn names_a_resource_by_id(path: &str) -> bool {
         && segments.next().is_some_and(|id| !id.is_empty())
 }
 
+/// Whether the request carries the server's token (in OAuth mode: a valid issued one).
+fn accepts(shared: &AppState, headers: &HeaderMap) -> bool {
+    match &shared.oauth {
+        Some(issuer) => bearer_token(headers).is_some_and(|given| issuer.accepts(given)),
+        None => is_authorized(&shared.token, headers),
+    }
+}
+
 fn is_authorized(token: &str, headers: &HeaderMap) -> bool {
-    let Some(value) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
+    bearer_token(headers) == Some(token)
+}
+
+/// The credential of an `Authorization: Bearer …` header.
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let mut words = value.trim().splitn(2, ' ');
     let scheme = words.next().unwrap_or_default();
     let given = words.next().unwrap_or_default().trim();
-    scheme.eq_ignore_ascii_case("bearer") && given == token
+    scheme.eq_ignore_ascii_case("bearer").then_some(given)
 }
 
 /// A request body: JSON object, labelled as JSON, within the size limit.

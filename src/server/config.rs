@@ -2,12 +2,14 @@
 //! ([`RunningServer`]): its base URL, its token, and how to stop it.
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use tokio::sync::oneshot;
 
 use super::faults::Fault;
+use super::oauth::{Issuer, OAuthServerConfig, TOKEN_PATH};
 
 /// The default request body limit: generous for SCIM resources, small enough to refuse floods.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
@@ -31,6 +33,9 @@ pub struct ServerConfig {
     /// waits on its own, concurrently, as behind a slow network or a busy backend, so a client
     /// sending N requests at once sees the delay once, not N times (`scimfuzz serve --latency`).
     pub latency: Duration,
+    /// OAuth 2.0 mode: a token endpoint, and only its unexpired tokens are accepted (the static
+    /// `token` is not).
+    pub oauth: Option<OAuthServerConfig>,
 }
 
 impl Default for ServerConfig {
@@ -43,6 +48,7 @@ impl Default for ServerConfig {
             seed_users: 0,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             latency: Duration::ZERO,
+            oauth: None,
         }
     }
 }
@@ -62,6 +68,7 @@ impl ServerConfig {
 pub struct RunningServer {
     pub(super) base_url: String,
     pub(super) token: String,
+    pub(super) oauth: Option<Arc<Issuer>>,
     pub(super) stop: Option<oneshot::Sender<()>>,
     pub(super) thread: Option<JoinHandle<()>>,
 }
@@ -80,6 +87,42 @@ impl RunningServer {
     /// The full `Authorization` header value: `Bearer <token>`.
     pub fn authorization(&self) -> String {
         format!("Bearer {}", self.token)
+    }
+
+    /// In OAuth mode: the token endpoint's URL (`http://HOST:PORT/oauth/token`).
+    pub fn oauth_token_url(&self) -> Option<String> {
+        self.oauth.as_ref()?;
+        let root = self
+            .base_url
+            .strip_suffix("/scim/v2")
+            .unwrap_or(&self.base_url);
+        Some(format!("{root}{TOKEN_PATH}"))
+    }
+
+    /// In OAuth mode: the client id and secret the token endpoint accepts.
+    pub fn oauth_client(&self) -> Option<(&str, &str)> {
+        let config = &self.oauth.as_ref()?.config;
+        Some((&config.client_id, &config.client_secret))
+    }
+
+    /// In OAuth mode: how many tokens the token endpoint issued so far (0 otherwise).
+    pub fn oauth_tokens_issued(&self) -> u64 {
+        self.oauth.as_ref().map_or(0, |issuer| issuer.issued())
+    }
+
+    /// In OAuth mode: every token issued so far, expired and revoked ones too.
+    pub fn oauth_tokens(&self) -> Vec<String> {
+        self.oauth
+            .as_ref()
+            .map_or_else(Vec::new, |issuer| issuer.history())
+    }
+
+    /// In OAuth mode: revokes every token issued so far (as a server rotating its keys would);
+    /// the next request with one gets 401.
+    pub fn revoke_oauth_tokens(&self) {
+        if let Some(issuer) = &self.oauth {
+            issuer.revoke_all();
+        }
     }
 
     /// Stops the server and, if it runs on its own thread, waits for that thread to end.

@@ -12,6 +12,7 @@ use tokio::sync::oneshot;
 use super::app::{router, AppState};
 use super::config::{RunningServer, ServerConfig};
 use super::faults::FaultSet;
+use super::oauth::Issuer;
 use super::store::Store;
 use super::users;
 
@@ -26,6 +27,7 @@ pub async fn spawn(config: ServerConfig) -> io::Result<RunningServer> {
     Ok(RunningServer {
         base_url: state.base_url.clone(),
         token: state.token.clone(),
+        oauth: state.oauth.clone(),
         stop: Some(stop),
         thread: None,
     })
@@ -40,7 +42,7 @@ pub fn spawn_on_thread(config: ServerConfig) -> io::Result<RunningServer> {
         .enable_all()
         .build()?;
     let (ready_tx, ready_rx) =
-        std::sync::mpsc::channel::<io::Result<(String, String, oneshot::Sender<()>)>>();
+        std::sync::mpsc::channel::<io::Result<(Arc<AppState>, oneshot::Sender<()>)>>();
     let thread = std::thread::Builder::new()
         .name("scimfuzz-server".into())
         .spawn(move || {
@@ -52,11 +54,7 @@ pub fn spawn_on_thread(config: ServerConfig) -> io::Result<RunningServer> {
                 let (stop_tx, stop_rx) = oneshot::channel();
                 match started {
                     Ok((state, stop_server)) => {
-                        let _ = ready_tx.send(Ok((
-                            state.base_url.clone(),
-                            state.token.clone(),
-                            stop_tx,
-                        )));
+                        let _ = ready_tx.send(Ok((state, stop_tx)));
                         let _ = stop_rx.await;
                         let _ = stop_server.send(());
                     }
@@ -68,9 +66,10 @@ pub fn spawn_on_thread(config: ServerConfig) -> io::Result<RunningServer> {
             runtime.shutdown_timeout(THREAD_SHUTDOWN_GRACE);
         })?;
     match ready_rx.recv() {
-        Ok(Ok((base_url, token, stop))) => Ok(RunningServer {
-            base_url,
-            token,
+        Ok(Ok((state, stop))) => Ok(RunningServer {
+            base_url: state.base_url.clone(),
+            token: state.token.clone(),
+            oauth: state.oauth.clone(),
             stop: Some(stop),
             thread: Some(thread),
         }),
@@ -102,6 +101,7 @@ fn serve(
         token: config.token.unwrap_or_else(random_token),
         max_body_bytes: config.max_body_bytes,
         latency: config.latency,
+        oauth: config.oauth.map(|oauth| Arc::new(Issuer::new(oauth))),
     });
     users::seed(&state, config.seed_users);
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
