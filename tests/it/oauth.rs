@@ -261,3 +261,32 @@ fn a_load_run_longer_than_the_token_lifetime_has_no_auth_errors() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn runscope_sends_the_token_as_its_auth_variable_and_passes_as_with_a_static_token() {
+    let server = oauth_server(Duration::from_secs(60));
+    let dir = fresh_dir("runscope");
+    let export = crate::runscope::data_file("provisioning.json");
+    let script = crate::runscope::data_file("initial-script.js");
+    let mut args = strings(&[
+        "runscope",
+        export.to_str().expect("utf-8"),
+        "--initial-script",
+        script.to_str().expect("utf-8"),
+        "--seed-user",
+        "--var",
+        &format!("SCIMBaseURL={}", server.base_url()),
+    ]);
+    let flags = oauth_flags(&server, &dir, &secret_of(&server));
+    args.extend(flags[2..].iter().cloned());
+    let (code, shown) = run(&args);
+    let last = crate::runscope::expected_last_line(&shown, 16, 0);
+    assert_eq!(code, i32::from(!last.ends_with(" 0 failed")), "{shown}");
+    assert!(shown.contains(&last), "{shown}");
+    assert_eq!(server.oauth_tokens_issued(), 1);
+    let mut with_auth = args.clone();
+    with_auth.extend(strings(&["--var", "auth=Bearer x"]));
+    let (code, shown) = run(&with_auth);
+    assert_eq!(code, 2, "--var auth with --oauth-*: {shown}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,11 +1,12 @@
 //! No secret of a run reaches any output: the commands run with an Authorization value, a
-//! custom header and a password in the URL, and every stream and every file they write is
-//! searched for them. The curl repro reads the secrets from `$SCIM_AUTH` / `$SCIM_HEADER_1`.
+//! custom header and a password in the URL, or with OAuth client credentials (the client secret
+//! and every token issued), and every stream and every file they write is searched for them. The curl repro reads the secrets from `$SCIM_AUTH` / `$SCIM_HEADER_1`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
-use scimfuzz::server::{spawn_on_thread, Fault, ServerConfig};
+use scimfuzz::server::{spawn_on_thread, Fault, OAuthServerConfig, ServerConfig};
 
 const HEADER_SECRET: &str = "hdr-secret-value-8123";
 const URL_PASSWORD: &str = "url-pass-word-4456";
@@ -16,6 +17,7 @@ fn run(args: &[&str]) -> (i32, String) {
         .env_remove("SCIMFUZZ_AUTH")
         .env_remove("SCIM_AUTH")
         .env_remove("SCIM_BASE_URL")
+        .env_remove("SCIM_OAUTH_CLIENT_SECRET")
         .output()
         .expect("scimfuzz runs");
     let text = format!(
@@ -147,4 +149,122 @@ fn a_password_in_the_target_url_is_never_printed() {
         assert_eq!(code, 3, "{command}: {shown}");
         assert_absent(&[URL_PASSWORD], command, &shown);
     }
+}
+
+#[test]
+fn no_command_writes_the_oauth_client_secret_or_a_token() {
+    let server = spawn_on_thread(ServerConfig {
+        faults: vec![Fault::BogusId400],
+        oauth: Some(OAuthServerConfig::random(Duration::from_secs(2))),
+        ..ServerConfig::default()
+    })
+    .expect("server");
+    let dir = fresh_dir("oauth");
+    let path = |name: &str| dir.join(name).display().to_string();
+    let (client_id, client_secret) = server.oauth_client().expect("OAuth mode");
+    let secret_file = dir.join("secret.txt");
+    std::fs::write(&secret_file, client_secret).expect("secret written");
+    let token_url = server.oauth_token_url().expect("OAuth mode");
+    let secret_path = secret_file.display().to_string();
+    let oauth = [
+        "--oauth-token-url",
+        &token_url,
+        "--oauth-client-id",
+        client_id,
+        "--oauth-client-secret-file",
+        &secret_path,
+    ];
+    let mut common = vec!["--target", server.base_url()];
+    common.extend(oauth);
+    let mut shown_all = String::new();
+
+    let (report, junit, repro) = (path("fuzz.json"), path("fuzz.xml"), path("repro"));
+    let mut fuzz = vec!["fuzz", "--seed", "3", "--cases", "100"];
+    fuzz.extend(&common);
+    fuzz.extend([
+        "--report-json",
+        &report,
+        "--junit",
+        &junit,
+        "--repro-dir",
+        &repro,
+    ]);
+    let (code, shown) = run(&fuzz);
+    assert_eq!(code, 1, "{shown}");
+    shown_all.push_str(&shown);
+    let trace = files(Path::new(&repro))
+        .into_iter()
+        .find(|(path, _)| path.extension().is_some_and(|ext| ext == "json"))
+        .expect("a trace")
+        .0;
+    let mut replay = vec!["replay", trace.to_str().expect("utf-8")];
+    replay.extend(&common);
+    let (code, shown) = run(&replay);
+    assert_eq!(code, 1, "{shown}");
+    shown_all.push_str(&shown);
+
+    let (report, junit) = (path("okta.json"), path("okta.xml"));
+    let mut okta = vec![
+        "okta",
+        "--suites",
+        "spec",
+        "--report-json",
+        &report,
+        "--junit",
+        &junit,
+    ];
+    okta.extend(&common);
+    let (code, shown) = run(&okta);
+    assert!(code == 0 || code == 1, "{shown}");
+    shown_all.push_str(&shown);
+
+    let profile = crate::load::smoke_profile();
+    let report_dir = path("load");
+    let mut load = vec![
+        "load",
+        "--profile",
+        &profile,
+        "--no-progress",
+        "--report",
+        &report_dir,
+    ];
+    load.extend(&common);
+    let (code, shown) = run(&load);
+    assert!(code == 0 || code == 1, "{shown}");
+    shown_all.push_str(&shown);
+
+    let export = crate::runscope::data_file("provisioning.json");
+    let base = format!("SCIMBaseURL={}", server.base_url());
+    let (report, junit) = (path("runscope.json"), path("runscope.xml"));
+    let mut runscope = vec![
+        "runscope",
+        export.to_str().expect("utf-8"),
+        "--var",
+        &base,
+        "--seed-user",
+        "--exchanges",
+        "--report-json",
+        &report,
+        "--junit",
+        &junit,
+    ];
+    runscope.extend(oauth);
+    let (code, shown) = run(&runscope);
+    assert!(code == 0 || code == 1, "{shown}");
+    shown_all.push_str(&shown);
+
+    let tokens = server.oauth_tokens();
+    assert!(tokens.len() >= 5, "every command got a token: {tokens:?}");
+    let mut secrets: Vec<&str> = tokens.iter().map(String::as_str).collect();
+    secrets.push(client_secret);
+    assert_absent(&secrets, "the output", &shown_all);
+    let written = files(&dir);
+    for (file, text) in written.iter().filter(|(file, _)| *file != secret_file) {
+        assert_absent(&secrets, &file.display().to_string(), text);
+    }
+    let script = written
+        .iter()
+        .find(|(path, _)| path.extension().is_some_and(|ext| ext == "sh"))
+        .expect("a curl script");
+    assert!(script.1.contains("$SCIM_AUTH"), "{}", script.1);
 }
