@@ -11,7 +11,7 @@ use crate::driver::{Driver, RequestSpec, TransportError};
 pub enum ProbeError {
     #[error(transparent)]
     Transport(#[from] TransportError),
-    #[error("the target answered HTTP {status} to GET {url} with our credentials; check --auth / SCIMFUZZ_AUTH / --header")]
+    #[error("the target answered HTTP {status} to GET {url} with our credentials; check --auth / SCIMFUZZ_AUTH / --header, or with OAuth the client's --oauth-scope and rights (a fresh token was refused too)")]
     AuthRejected { status: u16, url: String },
 }
 

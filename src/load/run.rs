@@ -419,7 +419,8 @@ async fn preflight(target: &LoadTarget, timeout: Duration) -> Result<Driver, Loa
                 .into(),
         )),
         401 | 403 => Err(LoadError::CouldNotRun(format!(
-            "the target refused our credentials ({status}) on GET /Users: check --auth"
+            "the target refused our credentials ({status}) on GET /Users: check --auth, or with \
+             OAuth the client's --oauth-scope and rights (a fresh token was refused too)"
         ))),
         status => Err(LoadError::CouldNotRun(format!(
             "the target answered {status} to GET /Users?startIndex=1&count=2; is --target the SCIM base URL?"

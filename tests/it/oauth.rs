@@ -1,6 +1,7 @@
 //! OAuth 2.0 client credentials end to end, against the reference server in OAuth mode
 //! (`serve --oauth`): short-lived tokens are refreshed during `fuzz` and during a `load` run
-//! longer than their lifetime, a revoked token is replaced after one 401, concurrent requests
+//! longer than their lifetime, a revoked token is replaced after one 401 (in the driver, and
+//! mid-run in `fuzz` and `load`: exactly one new token), concurrent requests
 //! share one token request, a wrong secret is exit 3 saying what the token endpoint answered,
 //! and wrong flags are exit 2 before any request.
 
@@ -288,5 +289,52 @@ fn runscope_sends_the_token_as_its_auth_variable_and_passes_as_with_a_static_tok
     with_auth.extend(strings(&["--var", "auth=Bearer x"]));
     let (code, shown) = run(&with_auth);
     assert_eq!(code, 2, "--var auth with --oauth-*: {shown}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs `args` while the server revokes every token once, half a second after it issued the first.
+fn run_with_one_revocation(server: &RunningServer, args: &[String]) -> (i32, String) {
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for _ in 0..600 {
+                if server.oauth_tokens_issued() >= 1 {
+                    std::thread::sleep(Duration::from_millis(500));
+                    server.revoke_oauth_tokens();
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        });
+        run(args)
+    })
+}
+
+#[test]
+fn tokens_revoked_mid_run_are_replaced_after_a_401_in_fuzz_and_load() {
+    let dir = fresh_dir("revoked");
+    let profile = crate::load::smoke_profile();
+    for command in [
+        strings(&["fuzz", "--seed", "9", "--cases", "300"]),
+        strings(&[
+            "load",
+            "--profile",
+            &profile,
+            "--duration",
+            "2s",
+            "--no-progress",
+        ]),
+    ] {
+        let server = oauth_server(Duration::from_secs(3600));
+        let mut args = command.clone();
+        args.extend(oauth_flags(&server, &dir, &secret_of(&server)));
+        let (code, shown) = run_with_one_revocation(&server, &args);
+        assert_eq!(code, 0, "{}: {shown}", command[0]);
+        assert_eq!(
+            server.oauth_tokens_issued(),
+            2,
+            "{}: one token, revoked, then one new one after the 401\n{shown}",
+            command[0]
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

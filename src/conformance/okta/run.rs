@@ -70,7 +70,8 @@ pub enum OktaError {
     Transport(#[from] TransportError),
     #[error(
         "the target answered {status} to GET /Users with the given credentials; check --auth \
-         (the full Authorization value, e.g. \"Bearer abc\")"
+         (the full Authorization value, e.g. \"Bearer abc\"), or with OAuth the client's \
+         --oauth-scope and rights (a fresh token was refused too)"
     )]
     AuthRejected { status: u16 },
 }
