@@ -122,18 +122,24 @@ impl OAuthArgs {
                     .into(),
             )
         })?;
+        super::target::register_userinfo(url);
         let parsed = reqwest::Url::parse(url).ok().filter(|parsed| {
             matches!(parsed.scheme(), "http" | "https")
                 && parsed.host_str().is_some_and(|host| !host.is_empty())
         });
-        if parsed.is_none() {
+        let Some(parsed) = parsed else {
             return Err(CliError::Usage(format!(
                 "--oauth-token-url `{}` is not an http(s) URL (e.g. \
                  https://login.example.com/oauth2/v1/token)",
                 redact::redact(url)
             )));
+        };
+        if parsed.scheme() == "http" && !is_loopback(&parsed) {
+            eprintln!(
+                "warning: --oauth-token-url is plain http: the client secret and the tokens cross \
+                 the network unencrypted (RFC 6749 §2.3.1 asks for TLS)"
+            );
         }
-        super::target::register_userinfo(url);
         Ok(url.to_string())
     }
 
@@ -152,6 +158,17 @@ impl OAuthArgs {
                 ))
             })
     }
+}
+
+/// Whether the URL's host is this machine (`localhost`, 127.0.0.0/8, `::1`).
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn read_secret_file(path: &Path) -> Result<String, CliError> {
@@ -215,6 +232,9 @@ mod tests {
             message.contains("--auth") && message.contains("--oauth"),
             "{message}"
         );
+        let url = |text: &str| reqwest::Url::parse(text).expect("a URL");
+        assert!(is_loopback(&url("http://127.0.0.1:9/t")) && is_loopback(&url("http://[::1]/t")));
+        assert!(is_loopback(&url("http://LOCALHOST/t")) && !is_loopback(&url("http://10.0.0.1/t")));
         let message = usage(args("ftp://x/token", "id", &secret).config(None, none()));
         assert!(message.contains("--oauth-token-url"), "{message}");
         let message = usage(args("http://x/t", "id", &dir.join("nope")).config(None, none()));
