@@ -66,6 +66,10 @@ pub struct LoadArgs {
     /// Skip the post-run integrity check.
     #[arg(long)]
     pub no_integrity: bool,
+    /// Leave the users and groups the run created on the server (by default they are deleted
+    /// after the integrity check, within 5 minutes, and the summary says what was left).
+    #[arg(long)]
+    pub keep_data: bool,
     /// Never print the live progress line (it only appears on a terminal anyway).
     #[arg(long, help_heading = "Output")]
     pub no_progress: bool,
@@ -123,6 +127,7 @@ pub fn run(args: LoadArgs) -> CliResult {
         report_dir: args.report.clone(),
         progress: !args.no_progress && std::io::stderr().is_terminal(),
         check_integrity: !args.no_integrity,
+        keep_data: args.keep_data,
     };
     let runtime = runtime()?;
     runtime.block_on(run_against_target(settings, remote, args.target.faults))
@@ -164,6 +169,9 @@ async fn run_against_target(
         "{}",
         escape_controls(&redact(&render_text(&outcome.report)))
     );
+    if let Some(cleanup) = &outcome.cleanup {
+        println!("{}", escape_controls(&redact(&cleanup.describe())));
+    }
     for path in &outcome.written {
         println!("wrote {}", path.display());
     }

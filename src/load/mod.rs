@@ -2,6 +2,7 @@
 //! HDR latency histograms, SLO verdicts and a post-run integrity check.
 
 pub mod builtin;
+pub mod cleanup;
 pub mod context;
 pub mod exchange;
 pub mod integrity;

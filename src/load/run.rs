@@ -9,6 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::task::JoinSet;
 
+use super::cleanup::{clean_up, CleanupSummary, Created, CLEANUP_LIMIT};
 use super::context::{RetryPolicy, RunContext};
 use super::integrity::check_integrity;
 use super::interrupt::Interrupt;
@@ -56,6 +57,9 @@ pub struct LoadSettings {
     /// Print a live progress line on stderr.
     pub progress: bool,
     pub check_integrity: bool,
+    /// `--keep-data`: leave what the run created on the server (else it is deleted after the
+    /// integrity check, see the `cleanup` module).
+    pub keep_data: bool,
 }
 
 /// Why a run gave no verdict.
@@ -75,6 +79,8 @@ pub struct LoadOutcome {
     pub report: LoadReport,
     /// Files written into the report directory.
     pub written: Vec<PathBuf>,
+    /// What the cleanup did (`None` with `--keep-data`).
+    pub cleanup: Option<CleanupSummary>,
 }
 
 impl LoadOutcome {
@@ -131,23 +137,35 @@ pub async fn run_load_until(
             "request_timeout must be longer than 0s (or give --timeout)".into(),
         ));
     }
-    let (driver, context) = prepare(&settings, &plan, &interrupt, request_timeout).await?;
-    if !interrupt.requested() {
-        attack(&settings, &plan, &context, request_timeout).await?;
-    }
-    if let Some(oversized) = *context.oversized.lock().unwrap_or_else(|p| p.into_inner()) {
-        return Err(LoadError::CouldNotRun(format!(
+    let seeded = Arc::new(Mutex::new(Vec::new()));
+    let (driver, context) = prepare(&settings, &plan, &interrupt, request_timeout, &seeded).await?;
+    let attacked = match interrupt.requested() {
+        false => attack(&settings, &plan, &context, request_timeout).await,
+        true => Ok(()),
+    };
+    let journal = context.collector.take_journal().map(LedgerJournal::finish);
+    let journal = journal.transpose().map_err(LoadError::CouldNotRun)?;
+    let seeded = std::mem::take(&mut *seeded.lock().unwrap_or_else(|p| p.into_inner()));
+    let oversized = *context.oversized.lock().unwrap_or_else(|p| p.into_inner());
+    let failure = match (oversized, attacked) {
+        (Some(oversized), _) => Some(LoadError::CouldNotRun(format!(
             "the load stopped: {}",
             oversized.describe()
-        )));
+        ))),
+        (None, attacked) => attacked.err(),
+    };
+    if let Some(err) = failure {
+        let summary = cleanup(&settings, &driver, journal.as_ref(), &context, &seeded).await?;
+        return Err(with_cleanup(err, summary));
     }
     let measurements = context
         .collector
         .finish(context.collector.start().elapsed());
-    let journal = context.collector.take_journal().map(LedgerJournal::finish);
-    let journal = journal.transpose().map_err(LoadError::CouldNotRun)?;
-    let (integrity, interrupted) =
-        verify(&driver, journal.as_ref(), &interrupt, &plan, &measurements).await?;
+    let (integrity, interrupted) = match settings.check_integrity {
+        true => verify(&driver, journal.as_ref(), &interrupt, &plan, &measurements).await?,
+        false => (None, None),
+    };
+    let cleanup = cleanup(&settings, &driver, journal.as_ref(), &context, &seeded).await?;
     let verdicts = settings
         .slos
         .iter()
@@ -165,7 +183,41 @@ pub async fn run_load_until(
             .filter(LedgerReader::is_kept)
             .map(|journal| journal.path().to_path_buf()),
     );
-    Ok(LoadOutcome { report, written })
+    Ok(LoadOutcome {
+        report,
+        written,
+        cleanup,
+    })
+}
+
+/// `err` with what the cleanup did after it on a line of its own.
+fn with_cleanup(err: LoadError, summary: Option<CleanupSummary>) -> LoadError {
+    let Some(summary) = summary else {
+        return err;
+    };
+    match err {
+        LoadError::Settings(text) => LoadError::Settings(format!("{text}\n{}", summary.describe())),
+        LoadError::CouldNotRun(text) => {
+            LoadError::CouldNotRun(format!("{text}\n{}", summary.describe()))
+        }
+    }
+}
+
+/// Deletes what the run created unless `--keep-data` (after the integrity check, or after an
+/// interrupted or failed run too).
+async fn cleanup(
+    settings: &LoadSettings,
+    driver: &Driver,
+    journal: Option<&LedgerReader>,
+    context: &RunContext,
+    seeded: &[String],
+) -> Result<Option<CleanupSummary>, LoadError> {
+    if settings.keep_data {
+        return Ok(None);
+    }
+    let created = Created::from_run(journal, context.shared_group.as_deref(), seeded)
+        .map_err(LoadError::CouldNotRun)?;
+    Ok(Some(clean_up(driver, created, CLEANUP_LIMIT).await))
 }
 
 /// Everything before the attack: the preflight, seeding the directory, the shared group, and
@@ -175,6 +227,7 @@ async fn prepare(
     plan: &CompiledPlan,
     interrupt: &Interrupt,
     request_timeout: Duration,
+    seeded_ids: &Arc<Mutex<Vec<String>>>,
 ) -> Result<(Driver, Arc<RunContext>), LoadError> {
     let driver = preflight(&settings.target, request_timeout).await?;
     let tag = run_tag(settings.seed);
@@ -183,6 +236,7 @@ async fn prepare(
         settings.profile.seed_data.users,
         &tag,
         settings.worker_index,
+        seeded_ids,
     );
     tokio::select! {
         seeded = seeded => seeded?,
@@ -296,7 +350,8 @@ fn run_context(
         .map(|since| since.as_secs_f64())
         .unwrap_or(0.0);
     let mut collector = Collector::new(Instant::now(), started_unix_s, interval);
-    if settings.check_integrity {
+    // The journal also tells the cleanup what the run created.
+    if settings.check_integrity || !settings.keep_data {
         collector = collector.with_journal(ledger_journal(settings, &tag)?);
     }
     let start = collector.start();
@@ -428,12 +483,14 @@ async fn preflight(target: &LoadTarget, timeout: Duration) -> Result<Driver, Loa
     }
 }
 
-/// Creates `count` users before the run (an import needs a directory to page through).
+/// Creates `count` users before the run (an import needs a directory to page through); their
+/// ids go into `ids` as they come, for the cleanup.
 async fn seed_directory(
     driver: &Driver,
     count: usize,
     tag: &str,
     worker: u32,
+    ids: &Arc<Mutex<Vec<String>>>,
 ) -> Result<(), LoadError> {
     let partition = NamePartition {
         run_tag: tag.to_string(),
@@ -457,17 +514,24 @@ async fn seed_directory(
                 let request = RequestSpec::with_json(Method::Post, "/Users", body);
                 for _ in 0..3 {
                     match driver.send(&request).await {
-                        Ok(call) if call.response.status == 201 => return true,
-                        Ok(call) if call.response.status == 409 => return false,
+                        Ok(call) if call.response.status == 201 => {
+                            return Some(
+                                call.response
+                                    .json()
+                                    .and_then(|body| body.get("id")?.as_str().map(str::to_string)),
+                            );
+                        }
+                        Ok(call) if call.response.status == 409 => return None,
                         _ => continue,
                     }
                 }
-                false
+                None
             });
         }
         while let Some(created) = running.join_next().await {
-            if !matches!(created, Ok(true)) {
-                failures += 1;
+            match created {
+                Ok(Some(id)) => ids.lock().unwrap_or_else(|p| p.into_inner()).extend(id),
+                _ => failures += 1,
             }
         }
     }

@@ -227,3 +227,77 @@ fn a_second_ctrl_c_exits_at_once() {
     assert_eq!(code, 130, "{output}");
     assert!(output.contains("interrupted twice"), "{output}");
 }
+
+/// `scimfuzz load --profile smoke --duration 2s` against `server`, with `extra` flags.
+fn load_smoke(server: &RunningServer, extra: &[&str]) -> (i32, String) {
+    let profile = crate::load::smoke_profile();
+    let auth = server.authorization();
+    let mut args = vec![
+        "load",
+        "--profile",
+        profile.as_str(),
+        "--target",
+        server.base_url(),
+        "--auth",
+        auth.as_str(),
+        "--duration",
+        "2s",
+        "--seed",
+        "3",
+        "--no-progress",
+    ];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = crate::load::run(&args);
+    (code, format!("{stdout}{stderr}"))
+}
+
+#[test]
+fn load_deletes_what_it_created_after_the_integrity_check_unless_keep_data() {
+    let server = spawn_on_thread(ServerConfig::default()).expect("the server starts");
+    let (code, output) = load_smoke(&server, &[]);
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("integrity:"), "{output}");
+    let line = output
+        .lines()
+        .find(|line| line.starts_with("cleanup: deleted "))
+        .unwrap_or_else(|| panic!("no cleanup line: {output}"));
+    assert!(line.ends_with("nothing of the run left"), "{line}");
+    assert!(!line.contains("deleted 0 users"), "{line}");
+    assert_eq!(resources_on(&server), (0, 0), "the server is left as found");
+
+    let (code, output) = load_smoke(&server, &["--keep-data"]);
+    assert_eq!(code, 0, "{output}");
+    assert!(!output.contains("cleanup:"), "{output}");
+    let (users, _) = resources_on(&server);
+    assert!(
+        users >= 120,
+        "--keep-data keeps the seeded users and more: {users}"
+    );
+}
+
+#[test]
+fn an_interrupted_load_deletes_what_it_created_and_exits_130() {
+    let server = spawn_on_thread(ServerConfig::default()).expect("the server starts");
+    let auth = server.authorization();
+    let profile = crate::load::smoke_profile();
+    let (child, received) = spawn(&[
+        "load",
+        "--profile",
+        &profile,
+        "--target",
+        server.base_url(),
+        "--auth",
+        &auth,
+        "--duration",
+        "10m",
+        "--no-progress",
+    ]);
+    // goose prints this once the attack has started.
+    wait_for(&received, "users launched", Duration::from_secs(60));
+    std::thread::sleep(Duration::from_secs(1));
+    sigint(&child);
+    let (code, output) = finish(child, &received, STOP_LIMIT);
+    assert_eq!(code, 130, "{output}");
+    assert!(output.contains("cleanup: deleted "), "{output}");
+    assert_eq!(resources_on(&server), (0, 0), "the server is left as found");
+}
