@@ -101,6 +101,7 @@ pub fn run(args: LoadArgs) -> CliResult {
         )));
     }
     args.target.register_secrets()?;
+    args.target.transport.warn_if_insecure();
     let remote = args.target.remote_url()?.map(str::to_string);
     let headers = args.target.extra_headers()?;
     let seed = args.seed.or(profile.seed).unwrap_or_else(random_seed);
@@ -117,6 +118,8 @@ pub fn run(args: LoadArgs) -> CliResult {
             headers,
             max_response_bytes: args.target.transport.max_response_bytes,
             timeout: args.target.transport.timeout,
+            ca_pem: args.target.transport.ca_pem()?,
+            insecure: args.target.transport.insecure,
         },
         users: args.users,
         duration,

@@ -82,14 +82,21 @@ impl TransportArgs {
         }
     }
 
-    /// Applies the limits and TLS settings to `target` (warning once about `--insecure`).
-    pub fn apply(&self, target: &mut Target) -> Result<(), CliError> {
-        target.ca_pem = self.ca_pem()?;
-        if self.insecure && !target.insecure {
+    /// Prints the `--insecure` warning when it is given.
+    pub fn warn_if_insecure(&self) {
+        if self.insecure {
             eprintln!(
                 "warning: --insecure: TLS certificates are not verified; anyone on the path can \
                  read the credentials and change the answers"
             );
+        }
+    }
+
+    /// Applies the limits and TLS settings to `target` (warning once about `--insecure`).
+    pub fn apply(&self, target: &mut Target) -> Result<(), CliError> {
+        target.ca_pem = self.ca_pem()?;
+        if !target.insecure {
+            self.warn_if_insecure();
         }
         target.insecure = self.insecure;
         target.timeout = self.timeout_or_default();

@@ -1,6 +1,7 @@
 //! Compiles a profile into goose's own objects: the `--test-plan` string (ramp stages, scaled by
 //! `--users` and `--duration`), one goose `Scenario` per profile scenario with its weight, and a
-//! `GooseAttack` embedded with `initialize_with_config` and one shared HTTP client.
+//! `GooseAttack` embedded with `initialize_with_config` and one shared HTTP client ours, not
+//! goose's: [`load_client`], set on every goose user when it starts.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -93,14 +94,55 @@ pub fn compile_plan(
     })
 }
 
+/// Redirects followed at most this many times, and only within the target's origin.
+const MAX_REDIRECTS: usize = 10;
+
+/// The client every goose user sends with: the request timeout, Okta's User-Agent, no gzip,
+/// `--cacert`/`--insecure`, and redirects followed only within the target's origin (scheme,
+/// host and port). A redirect to another origin is not followed but is the answer, so the
+/// credentials and custom headers never go there.
+pub fn load_client(
+    timeout: Duration,
+    ca_pem: Option<&[u8]>,
+    insecure: bool,
+) -> Result<reqwest::Client, String> {
+    let redirects = reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if same_origin && attempt.previous().len() <= MAX_REDIRECTS {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    });
+    let mut builder = reqwest::Client::builder()
+        .timeout(timeout)
+        .user_agent(OKTA_USER_AGENT)
+        .gzip(false)
+        .redirect(redirects);
+    if let Some(pem) = ca_pem {
+        let certs =
+            reqwest::Certificate::from_pem_bundle(pem).map_err(|err| format!("--cacert: {err}"))?;
+        builder = builder.tls_certs_only(certs);
+    }
+    if insecure {
+        builder = builder.tls_danger_accept_invalid_certs(true);
+    }
+    builder
+        .build()
+        .map_err(|err| format!("could not build the HTTP client: {err}"))
+}
+
 /// Builds the goose attack: embedded configuration (no argv, no telnet/websocket, no goose
-/// metrics), the test plan, one shared client without cookies, and one scenario per profile scenario.
+/// metrics), the test plan, `client` for every user, and one scenario per profile scenario.
 pub fn build_attack(
     host: &str,
     plan: &CompiledPlan,
     scenarios: &[ScenarioSpec],
     context: Arc<RunContext>,
-    request_timeout: Duration,
+    client: reqwest::Client,
 ) -> Result<GooseAttack, GooseError> {
     let mut configuration = GooseConfiguration::default();
     configuration.host = Some(host.to_string());
@@ -111,18 +153,28 @@ pub fn build_attack(
     configuration.no_error_summary = true;
     configuration.no_telnet = true;
     configuration.quiet = 1;
-    let client = GooseClientBuilder::new()
+    // goose's own shared client is built but replaced by ours when each user starts.
+    let goose_client = GooseClientBuilder::new()
         .without_cookies()
-        .timeout(request_timeout)
         .user_agent(OKTA_USER_AGENT)
         .gzip(false);
     let mut attack = *GooseAttack::initialize_with_config(configuration)?
-        .set_client_builder_without_cookies(client)?
+        .set_client_builder_without_cookies(goose_client)?
         .set_default(GooseDefault::TestPlan, plan.test_plan.as_str())?;
     for (index, spec) in scenarios.iter().enumerate() {
-        attack = attack.register_scenario(goose_scenario(index, spec, context.clone())?);
+        let scenario = goose_scenario(index, spec, context.clone())?;
+        attack = attack.register_scenario(with_client(scenario, client.clone()));
     }
     Ok(attack)
+}
+
+/// `scenario` with an on-start transaction that gives each user `client`.
+fn with_client(scenario: Scenario, client: reqwest::Client) -> Scenario {
+    let start: TransactionFunction = Arc::new(move |user| {
+        user.client = client.clone();
+        Box::pin(async { Ok(()) })
+    });
+    scenario.register_transaction(Transaction::new(start).set_name("client").set_on_start())
 }
 
 /// One goose scenario: a transaction running one task of `spec` per call, and an on-stop

@@ -16,7 +16,7 @@ use super::interrupt::Interrupt;
 use super::ledger::{LedgerJournal, LedgerReader, LEDGER_FILE};
 use super::measure::Measurements;
 use super::okta_shapes::{create_group_body, create_user_body, NamePartition};
-use super::plan::{build_attack, compile_plan, CompiledPlan};
+use super::plan::{build_attack, compile_plan, load_client, CompiledPlan};
 use super::profile::{parse_duration, IntegrationMode, Profile, ScenarioKind};
 use super::recorder::Collector;
 use super::report::{
@@ -39,6 +39,10 @@ pub struct LoadTarget {
     pub max_response_bytes: u64,
     /// `--timeout`: overrides the profile's `request_timeout`.
     pub timeout: Option<Duration>,
+    /// `--cacert`: PEM certificates to trust instead of the platform's roots.
+    pub ca_pem: Option<Vec<u8>>,
+    /// `--insecure`: accept any certificate.
+    pub insecure: bool,
 }
 
 /// Everything a run needs, already resolved from flags and the profile.
@@ -289,12 +293,15 @@ async fn attack(
     request_timeout: Duration,
 ) -> Result<(), LoadError> {
     let host = format!("{}/", settings.target.base_url.trim_end_matches('/'));
+    let target = &settings.target;
+    let client = load_client(request_timeout, target.ca_pem.as_deref(), target.insecure)
+        .map_err(LoadError::CouldNotRun)?;
     let attack = build_attack(
         &host,
         plan,
         &settings.profile.scenarios,
         context.clone(),
-        request_timeout,
+        client,
     )
     .map_err(|err| LoadError::Settings(format!("goose refused the compiled plan: {err}")))?;
     let done = Arc::new(AtomicBool::new(false));
@@ -443,6 +450,8 @@ async fn preflight(target: &LoadTarget, timeout: Duration) -> Result<Driver, Loa
     driver_target.oauth = target.oauth.clone();
     driver_target.timeout = timeout;
     driver_target.max_response_bytes = target.max_response_bytes;
+    driver_target.ca_pem = target.ca_pem.clone();
+    driver_target.insecure = target.insecure;
     let driver =
         Driver::new(driver_target).map_err(|err| LoadError::CouldNotRun(err.to_string()))?;
     // A server that fails now and then (5xx, 429) gets three chances before we give up.

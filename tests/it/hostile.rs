@@ -476,3 +476,66 @@ fn an_untrusted_certificate_is_explained_as_tls_and_cacert_or_insecure_get_past_
         insecure.output
     );
 }
+
+/// `load --cacert`: the preflight and every goose user trust the given CA, so the load's own
+/// requests reach the self-signed server (its GETs are answered 200); without it, the preflight
+/// fails as a TLS failure.
+#[test]
+fn load_trusts_the_cacert_in_its_preflight_and_in_every_goose_user() {
+    let dir = std::env::temp_dir().join(format!("scimfuzz-it-tls-load-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let Some((mut server, port)) = tls_server(&dir) else {
+        eprintln!("skipped: the openssl CLI is not available to make a self-signed server");
+        return;
+    };
+    let profile = dir.join("onboard.toml");
+    std::fs::write(
+        &profile,
+        "version = 1\nname = \"onboard\"\ndescription = \"d\"\nassumptions = [\"test\"]\n\
+         [run]\nusers = 1\nduration = \"2s\"\npace = \"100ms\"\n\
+         [[scenario]]\nname = \"assign\"\nkind = \"onboarding\"\n",
+    )
+    .expect("a profile");
+    let target = format!("https://127.0.0.1:{port}/scim/v2");
+    let report = dir.join("report");
+    let base = [
+        "load",
+        "--profile",
+        profile.to_str().expect("utf-8"),
+        "--target",
+        &target,
+        "--auth",
+        "Bearer x",
+        "--timeout",
+        "5s",
+        "--no-integrity",
+        "--keep-data",
+        "--report",
+        report.to_str().expect("utf-8"),
+    ];
+    let untrusted = run_measured(&base, Duration::from_secs(60));
+    let cacert = dir.join("cert.pem").display().to_string();
+    let mut with_ca = base.to_vec();
+    with_ca.extend(["--cacert", &cacert]);
+    let trusted = run_measured(&with_ca, Duration::from_secs(60));
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(untrusted.code, 3, "{}", untrusted.output);
+    assert!(
+        untrusted.output.contains("TLS failed"),
+        "{}",
+        untrusted.output
+    );
+    assert!(!trusted.output.contains("TLS failed"), "{}", trusted.output);
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(report.join("report.json")).expect("report.json"),
+    )
+    .expect("JSON");
+    let answered = json["status_codes"]["200"].as_u64().unwrap_or(0);
+    assert!(
+        answered > 0,
+        "the goose users' GETs were answered over TLS: {}",
+        json["status_codes"]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

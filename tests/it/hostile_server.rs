@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -22,6 +22,9 @@ pub enum Behaviour {
     /// 200 with `Content-Encoding: gzip` and a body of zeros that inflates to `inflated` bytes,
     /// compressed as it is sent (a client that stops reading stops the compression).
     GzipBomb { inflated: u64 },
+    /// Okta's credential probe (`GET …/Users?startIndex=1&count=2`) answered 200 with an empty
+    /// list, every other request 307 to `location` (another origin) plus the request's path.
+    RedirectAfterProbe { location: String },
     /// A fixed answer: status, extra header lines, body.
     Fixed {
         status: u16,
@@ -35,6 +38,8 @@ pub struct Hostile {
     pub base_url: String,
     /// Requests received so far.
     pub requests: Arc<AtomicU64>,
+    /// The head (request line and headers) of every request received so far.
+    pub heads: Arc<Mutex<Vec<String>>>,
     stop: Arc<AtomicBool>,
     port: u16,
 }
@@ -52,7 +57,8 @@ pub fn start(behaviour: Behaviour) -> Hostile {
     let port = listener.local_addr().expect("local addr").port();
     let stop = Arc::new(AtomicBool::new(false));
     let requests = Arc::new(AtomicU64::new(0));
-    let (stop_seen, counted) = (stop.clone(), requests.clone());
+    let heads = Arc::new(Mutex::new(Vec::new()));
+    let (stop_seen, counted, kept) = (stop.clone(), requests.clone(), heads.clone());
     thread::spawn(move || {
         for stream in listener.incoming() {
             if stop_seen.load(Ordering::SeqCst) {
@@ -60,10 +66,14 @@ pub fn start(behaviour: Behaviour) -> Hostile {
             }
             let Ok(stream) = stream else { continue };
             let behaviour = behaviour.clone();
-            let counted = counted.clone();
+            let (counted, kept) = (counted.clone(), kept.clone());
             thread::spawn(move || {
-                if read_request(&stream).is_some() {
+                if let Some(head) = read_request(&stream) {
                     counted.fetch_add(1, Ordering::SeqCst);
+                    let behaviour = resolve(behaviour, &head);
+                    if let Ok(mut heads) = kept.lock() {
+                        heads.push(head);
+                    }
                     let _ = answer(stream, &behaviour);
                 }
             });
@@ -72,8 +82,29 @@ pub fn start(behaviour: Behaviour) -> Hostile {
     Hostile {
         base_url: format!("http://127.0.0.1:{port}/scim/v2"),
         requests,
+        heads,
         stop,
         port,
+    }
+}
+
+/// The answer to the request with `head`: [`Behaviour::RedirectAfterProbe`] becomes a fixed one.
+fn resolve(behaviour: Behaviour, head: &str) -> Behaviour {
+    let Behaviour::RedirectAfterProbe { location } = behaviour else {
+        return behaviour;
+    };
+    let path = head.split(' ').nth(1).unwrap_or("/");
+    if path.ends_with("/Users?startIndex=1&count=2") {
+        return Behaviour::Fixed {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/scim+json".into())],
+            body: r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}"#.into(),
+        };
+    }
+    Behaviour::Fixed {
+        status: 307,
+        headers: vec![("Location".into(), format!("{location}{path}"))],
+        body: String::new(),
     }
 }
 
@@ -133,6 +164,8 @@ fn answer(mut stream: TcpStream, behaviour: &Behaviour) -> std::io::Result<()> {
             }
             encoder.finish().map(|_| ())
         }
+        // Resolved to a fixed answer before this is called.
+        Behaviour::RedirectAfterProbe { .. } => Ok(()),
         Behaviour::Fixed {
             status,
             headers,

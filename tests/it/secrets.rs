@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use crate::hostile_server::{start, Behaviour};
 use scimfuzz::server::{spawn_on_thread, Fault, OAuthServerConfig, ServerConfig};
 
 const HEADER_SECRET: &str = "hdr-secret-value-8123";
@@ -121,9 +122,35 @@ fn no_command_writes_a_secret_to_any_stream_or_file() {
     assert!(code == 0 || code == 1, "{shown}");
     assert_absent(&secrets, "load output", &shown);
 
+    // runscope: the token as `--var auth`, the other secret as a variable named like a key
+    // (registered as secret by its name though the export does not use it), exchanges shown.
+    let export = crate::runscope::data_file("provisioning.json");
+    let base = format!("SCIMBaseURL={}", server.base_url());
+    let (auth_var, key_var) = (format!("auth={auth}"), format!("apiKey={HEADER_SECRET}"));
+    let (report, junit) = (path("runscope.json"), path("runscope.xml"));
+    let runscope = [
+        "runscope",
+        export.to_str().expect("utf-8"),
+        "--var",
+        &base,
+        "--var",
+        &auth_var,
+        "--var",
+        &key_var,
+        "--seed-user",
+        "--exchanges",
+        "--report-json",
+        &report,
+        "--junit",
+        &junit,
+    ];
+    let (code, shown) = run(&runscope);
+    assert!(code == 0 || code == 1, "{shown}");
+    assert_absent(&secrets, "runscope output", &shown);
+
     let written = files(&dir);
     assert!(
-        written.len() >= 8,
+        written.len() >= 10,
         "every command wrote its files: {written:?}"
     );
     for (file, text) in &written {
@@ -267,4 +294,62 @@ fn no_command_writes_the_oauth_client_secret_or_a_token() {
         .find(|(path, _)| path.extension().is_some_and(|ext| ext == "sh"))
         .expect("a curl script");
     assert!(script.1.contains("$SCIM_AUTH"), "{}", script.1);
+}
+
+/// A load target that redirects (307) every request after the credential probe to another
+/// origin: `load` follows no redirect there, so neither the Authorization value nor the custom
+/// header reaches it, and no secret reaches any output.
+#[test]
+fn load_follows_no_redirect_to_another_origin_with_the_credentials() {
+    let elsewhere = start(Behaviour::Fixed {
+        status: 200,
+        headers: Vec::new(),
+        body: "{}".into(),
+    });
+    let origin = elsewhere.base_url.trim_end_matches("/scim/v2").to_string();
+    let redirecting = start(Behaviour::RedirectAfterProbe { location: origin });
+    let dir = fresh_dir("redirect");
+    let profile = dir.join("onboard.toml");
+    std::fs::write(
+        &profile,
+        "version = 1\nname = \"onboard\"\ndescription = \"d\"\nassumptions = [\"test\"]\n\
+         [run]\nusers = 2\nduration = \"2s\"\npace = \"50ms\"\n\
+         [[scenario]]\nname = \"assign\"\nkind = \"onboarding\"\n",
+    )
+    .expect("a profile");
+    let header = format!("X-Api-Key: {HEADER_SECRET}");
+    let report_dir = dir.join("report").display().to_string();
+    let (code, shown) = run(&[
+        "load",
+        "--profile",
+        profile.to_str().expect("utf-8"),
+        "--target",
+        &redirecting.base_url,
+        "--auth",
+        "Bearer load-token-5531",
+        "--header",
+        &header,
+        "--no-progress",
+        "--report",
+        &report_dir,
+    ]);
+    assert!([0, 1, 4].contains(&code), "{shown}");
+    let sent = redirecting
+        .requests
+        .load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        sent > 3,
+        "the load ran against the target: {sent} requests; {shown}"
+    );
+    let heads = elsewhere.heads.lock().expect("heads").clone();
+    assert!(
+        heads.is_empty(),
+        "requests followed the redirect to another origin: {heads:#?}"
+    );
+    let secrets = ["load-token-5531", HEADER_SECRET];
+    assert_absent(&secrets, "load output", &shown);
+    for (file, text) in files(&dir) {
+        assert_absent(&secrets, &file.display().to_string(), &text);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
