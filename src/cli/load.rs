@@ -162,12 +162,16 @@ async fn run_against_target(
             Some(running)
         }
     };
-    let outcome = run_load_until(settings, interrupt)
-        .await
-        .map_err(|err| match err {
-            LoadError::Settings(message) => CliError::Usage(message),
-            LoadError::CouldNotRun(message) => CliError::CouldNotRun(message),
-        })?;
+    // goose prints `N users launched.` on stdout whatever its options: filter it out.
+    #[cfg(unix)]
+    let filtered = crate::load::goose_stdout::FilteredStdout::install().ok();
+    let outcome = run_load_until(settings, interrupt).await;
+    #[cfg(unix)]
+    drop(filtered);
+    let outcome = outcome.map_err(|err| match err {
+        LoadError::Settings(message) => CliError::Usage(message),
+        LoadError::CouldNotRun(message) => CliError::CouldNotRun(message),
+    })?;
     print!(
         "{}",
         escape_controls(&redact(&render_text(&outcome.report)))

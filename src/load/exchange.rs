@@ -89,6 +89,11 @@ pub async fn exchange(
             }
         }
         let ok = operation.expect.contains(&answer.status);
+        if !ok {
+            context
+                .collector
+                .note_failure(operation.kind, answer.status, &answer.text);
+        }
         let outcome = Outcome {
             kind: operation.kind,
             intended,
@@ -129,6 +134,11 @@ pub async fn exchange_racing_pair(
     let finished = Instant::now();
     [first, second].map(|answer| {
         let ok = matches!(answer.status, 201 | 409);
+        if !ok {
+            context
+                .collector
+                .note_failure(operation.kind, answer.status, &answer.text);
+        }
         let outcome = Outcome {
             kind: operation.kind,
             intended,
@@ -196,7 +206,7 @@ async fn send_once(
     operation: &Operation<'_>,
 ) -> Answer {
     let Ok(authorization) = authorization(context).await else {
-        return no_answer();
+        return no_answer("no OAuth token: the token endpoint did not issue one".into());
     };
     let answer = send_with(user, context, operation, authorization.as_deref()).await;
     let (Some(oauth), Some(refused)) = (&context.oauth, authorization) else {
@@ -218,7 +228,7 @@ async fn send_with(
     authorization: Option<&str>,
 ) -> Answer {
     let Some(builder) = builder(user, context, operation, authorization) else {
-        return no_answer();
+        return no_answer("the request could not be built".into());
     };
     let request = GooseRequest::builder()
         .set_request_builder(builder)
@@ -227,9 +237,9 @@ async fn send_with(
     match user.request(request).await {
         Ok(goose) => match goose.response {
             Ok(response) => read_answer(response, context).await,
-            Err(_) => no_answer(),
+            Err(err) => no_answer(error_chain(&err)),
         },
-        Err(_) => no_answer(),
+        Err(err) => no_answer(error_chain(&*err)),
     }
 }
 
@@ -237,9 +247,9 @@ async fn send_raw(builder: Option<reqwest::RequestBuilder>, context: &RunContext
     match builder {
         Some(builder) => match builder.send().await {
             Ok(response) => read_answer(response, context).await,
-            Err(_) => no_answer(),
+            Err(err) => no_answer(error_chain(&err)),
         },
-        None => no_answer(),
+        None => no_answer("the request could not be built".into()),
     }
 }
 
@@ -261,23 +271,43 @@ async fn read_answer(response: reqwest::Response, context: &RunContext) -> Answe
                     "scimfuzz load: a response body exceeded --max-response-size",
                 );
             }
-            no_answer()
+            no_answer(format!(
+                "the {status} response body exceeded --max-response-size"
+            ))
         }
         Ok(body) => Answer {
             status,
             retry_after,
             text: body.into_text(),
         },
-        Err(_) => no_answer(),
+        Err(err) => no_answer(format!(
+            "the {status} response body could not be read: {err}"
+        )),
     }
 }
 
-fn no_answer() -> Answer {
+/// No response: status 0, and why (the text a report shows in place of a body).
+fn no_answer(reason: String) -> Answer {
     Answer {
         status: 0,
         retry_after: None,
-        text: String::new(),
+        text: format!("no response: {reason}"),
     }
+}
+
+/// An error and its sources, `outer: inner: …` (reqwest's own message hides the cause).
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// Sleeps `duration`, but never past the run's deadline.

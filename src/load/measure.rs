@@ -70,6 +70,9 @@ pub struct OpTotals {
     pub throttled: u64,
     /// Final status of each operation (0 = no response).
     pub statuses: BTreeMap<u16, u64>,
+    /// Final status of each operation that counted as an error (a subset of `statuses`: a 409
+    /// to a deliberately raced duplicate is in `statuses` only).
+    pub failed_statuses: BTreeMap<u16, u64>,
 }
 
 impl Default for OpTotals {
@@ -80,6 +83,7 @@ impl Default for OpTotals {
             errors: 0,
             throttled: 0,
             statuses: BTreeMap::new(),
+            failed_statuses: BTreeMap::new(),
         }
     }
 }
@@ -98,6 +102,9 @@ impl OpTotals {
         self.throttled += other.throttled;
         for (status, count) in &other.statuses {
             *self.statuses.entry(*status).or_default() += count;
+        }
+        for (status, count) in &other.failed_statuses {
+            *self.failed_statuses.entry(*status).or_default() += count;
         }
     }
 }
@@ -252,6 +259,21 @@ impl TimelineCounts {
     }
 }
 
+/// How much of a failed operation's response body is kept (whole UTF-8 characters).
+pub const FIRST_BODY_BYTES: usize = 512;
+
+/// `body` cut to at most [`FIRST_BODY_BYTES`] on a character boundary, saying how long it was.
+pub fn cut_body(body: &str) -> String {
+    if body.len() <= FIRST_BODY_BYTES {
+        return body.to_string();
+    }
+    let mut end = FIRST_BODY_BYTES;
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes in all)", &body[..end], body.len())
+}
+
 /// Everything measured in one run (or merged from several workers).
 #[derive(Debug, Clone)]
 pub struct Measurements {
@@ -265,6 +287,9 @@ pub struct Measurements {
     /// Per kind, per interval index.
     pub intervals: BTreeMap<OpKind, BTreeMap<u64, IntervalSlot>>,
     pub timeline: BTreeMap<u64, TimelineCounts>,
+    /// The first response body of each (operation kind, status) that counted as an error, cut to
+    /// [`FIRST_BODY_BYTES`]: what a report shows as the reason operations failed.
+    pub first_failures: BTreeMap<(OpKind, u16), String>,
 }
 
 impl Measurements {
@@ -277,6 +302,7 @@ impl Measurements {
             totals: BTreeMap::new(),
             intervals: BTreeMap::new(),
             timeline: BTreeMap::new(),
+            first_failures: BTreeMap::new(),
         }
     }
 

@@ -5,6 +5,7 @@ pub mod builtin;
 pub mod cleanup;
 pub mod context;
 pub mod exchange;
+pub mod goose_stdout;
 pub mod integrity;
 pub mod interrupt;
 pub mod ledger;

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use super::ledger::{Ledger, LedgerJournal};
 use super::measure::{
-    clamped_micros, record_micros, IntervalSlot, Measurements, Percentiles, TimelineCounts,
+    clamped_micros, cut_body, record_micros, IntervalSlot, Measurements, Percentiles,
+    TimelineCounts,
 };
 use super::ops::OpKind;
 
@@ -48,6 +49,7 @@ struct UserBucket {
     errors: u64,
     throttled: u64,
     statuses: BTreeMap<u16, u64>,
+    failed_statuses: BTreeMap<u16, u64>,
 }
 
 /// A goose user's private recorder for the interval in progress.
@@ -105,6 +107,7 @@ impl UserRecorder {
         self.timeline.throttled += u64::from(outcome.throttled);
         if !outcome.ok {
             bucket.errors += 1;
+            *bucket.failed_statuses.entry(outcome.status).or_default() += 1;
             self.timeline.errors += 1;
         }
     }
@@ -201,6 +204,9 @@ impl Collector {
             for (status, count) in bucket.statuses {
                 *totals.statuses.entry(status).or_default() += count;
             }
+            for (status, count) in bucket.failed_statuses {
+                *totals.failed_statuses.entry(status).or_default() += count;
+            }
             let slot = measurements
                 .intervals
                 .entry(kind)
@@ -233,6 +239,19 @@ impl Collector {
             }
         }
         self.packed_below.store(upto, Ordering::Relaxed);
+    }
+
+    /// Keeps the body of the first failed `kind` operation answered `status` (cut to
+    /// [`super::measure::FIRST_BODY_BYTES`]); later ones of the same kind and status are only counted.
+    pub fn note_failure(&self, kind: OpKind, status: u16, body: &str) {
+        let mut measurements = self
+            .measurements
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        measurements
+            .first_failures
+            .entry((kind, status))
+            .or_insert_with(|| cut_body(body));
     }
 
     /// Appends a worker's buffered ledger entries to the journal (drops them without one).

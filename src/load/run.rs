@@ -19,6 +19,7 @@ use super::okta_shapes::{create_group_body, create_user_body, NamePartition};
 use super::plan::{build_attack, compile_plan, load_client, CompiledPlan};
 use super::profile::{parse_duration, IntegrationMode, Profile, ScenarioKind};
 use super::recorder::Collector;
+use super::report::text::describe_failure;
 use super::report::{
     build_report, write_report, IntegritySummary, Interruption, LoadReport, RunFacts,
 };
@@ -408,6 +409,7 @@ fn run_facts(
         worker_index: settings.worker_index,
         workers: settings.workers,
         merged_from: Vec::new(),
+        merged_workers: Vec::new(),
         test_plan: plan.test_plan.clone(),
         peak_users: plan.peak_users,
         started_unix_s: measurements.started_unix_s,
@@ -432,11 +434,20 @@ pub fn without_userinfo(url: &str) -> String {
     }
 }
 
-/// The profile's interval, or about 200 intervals per run, between 1 s and 10 s.
+/// The profile's interval; else 100 ms for a run planned under 30 s or a bounded burst (every
+/// scenario has `tasks`: it may end in a second whatever its planned duration), else about 200
+/// intervals per run, between 1 s and 10 s. The charts fold intervals to at most 200 points.
 fn report_interval(profile: &Profile, plan: &CompiledPlan) -> Result<Duration, LoadError> {
     if let Some(text) = &profile.run.report_interval {
         let interval = parse_duration(text.get_ref()).map_err(LoadError::Settings)?;
         return Ok(interval.max(Duration::from_millis(100)));
+    }
+    let burst = profile
+        .scenarios
+        .iter()
+        .all(|scenario| scenario.tasks.is_some());
+    if burst || plan.total < Duration::from_secs(30) {
+        return Ok(Duration::from_millis(100));
     }
     let adaptive = plan.total / 200;
     Ok(adaptive.clamp(Duration::from_secs(1), Duration::from_secs(10)))
@@ -507,6 +518,7 @@ async fn seed_directory(
         user: usize::MAX,
     };
     let mut failures = 0usize;
+    let mut first_failure: Option<(u16, String)> = None;
     let indexes: Vec<usize> = (0..count).collect();
     for chunk in indexes.chunks(32) {
         let mut running = JoinSet::new();
@@ -519,37 +531,58 @@ async fn seed_directory(
                 "Seed-pw-1",
             );
             let driver = driver.clone();
-            running.spawn(async move {
-                let request = RequestSpec::with_json(Method::Post, "/Users", body);
-                for _ in 0..3 {
-                    match driver.send(&request).await {
-                        Ok(call) if call.response.status == 201 => {
-                            return Some(
-                                call.response
-                                    .json()
-                                    .and_then(|body| body.get("id")?.as_str().map(str::to_string)),
-                            );
-                        }
-                        Ok(call) if call.response.status == 409 => return None,
-                        _ => continue,
-                    }
-                }
-                None
-            });
+            running.spawn(async move { seed_one(&driver, body).await });
         }
         while let Some(created) = running.join_next().await {
             match created {
-                Ok(Some(id)) => ids.lock().unwrap_or_else(|p| p.into_inner()).extend(id),
-                _ => failures += 1,
+                Ok(Ok(id)) => ids.lock().unwrap_or_else(|p| p.into_inner()).extend(id),
+                Ok(Err(why)) => {
+                    failures += 1;
+                    first_failure.get_or_insert(why);
+                }
+                Err(_) => failures += 1,
             }
         }
     }
     if failures > count / 10 {
+        let why = first_failure
+            .map(|(status, body)| {
+                format!("; the first answered {}", describe_failure(status, &body))
+            })
+            .unwrap_or_default();
         return Err(LoadError::CouldNotRun(format!(
-            "could not seed the directory: {failures} of {count} creates failed"
+            "could not seed the directory: {failures} of {count} creates (POST /Users) failed{why}"
         )));
     }
     Ok(())
+}
+
+/// Creates one seed user (three tries): its id (if the 201 named one), or the last status
+/// (0: no response) and body.
+async fn seed_one(
+    driver: &Driver,
+    body: serde_json::Value,
+) -> Result<Option<String>, (u16, String)> {
+    let request = RequestSpec::with_json(Method::Post, "/Users", body);
+    let mut last = (0, String::new());
+    for _ in 0..3 {
+        match driver.send(&request).await {
+            Ok(call) if call.response.status == 201 => {
+                return Ok(call
+                    .response
+                    .json()
+                    .and_then(|body| body.get("id")?.as_str().map(str::to_string)));
+            }
+            Ok(call) => {
+                last = (call.response.status, call.response.body.clone());
+                if call.response.status == 409 {
+                    break;
+                }
+            }
+            Err(err) => last = (0, format!("no response: {err}")),
+        }
+    }
+    Err(last)
 }
 
 /// Creates the group OIN group-push workers add members to concurrently, when the profile has

@@ -292,8 +292,15 @@ fn an_interrupted_load_deletes_what_it_created_and_exits_130() {
         "10m",
         "--no-progress",
     ]);
-    // goose prints this once the attack has started.
-    wait_for(&received, "users launched", Duration::from_secs(60));
+    // The attack has started once the server holds more users than the 120 smoke seeds.
+    let started = Instant::now();
+    while resources_on(&server).0 <= 120 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the load created no user within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
     std::thread::sleep(Duration::from_secs(1));
     sigint(&child);
     let (code, output) = finish(child, &received, STOP_LIMIT);

@@ -73,7 +73,7 @@ fn the_smoke_profile_writes_json_hlogs_and_self_contained_html_and_the_json_matc
         "--profile",
         &smoke_profile(),
         "--duration",
-        "2s",
+        "3s",
         "--report",
         &dir_text,
         "--seed",
@@ -120,11 +120,51 @@ fn the_smoke_profile_writes_json_hlogs_and_self_contained_html_and_the_json_matc
             "smoke ran no {expected}: {names:?}"
         );
     }
+    assert!(
+        stdout.starts_with("profile smoke against ") && !stdout.contains("users launched"),
+        "goose's launch line is kept off stdout:\n{stdout}"
+    );
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert_eq!(
         html.matches("<svg").count(),
-        3,
-        "percentile, timeline and status charts"
+        3 + names.len(),
+        "throughput, one latency-over-time chart per operation, percentiles, status codes"
+    );
+    for series in [
+        "requests",
+        "errors",
+        "create p50",
+        "create p95",
+        "create p99",
+        "lookup",
+    ] {
+        assert!(
+            html.contains(&format!("data-series=\"{series}\"")),
+            "no {series} series"
+        );
+    }
+    assert_eq!(
+        report["run"]["interval_s"], 0.1,
+        "100 ms intervals for a short run"
+    );
+    let bars = html
+        .split("<g data-series=\"requests\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</g>").next())
+        .unwrap();
+    assert!(
+        bars.matches("<rect").count() >= 15,
+        "a bar per 100 ms: {bars}"
+    );
+    let raced = report["operations"][1]["status_codes"]["409"].as_u64();
+    assert!(raced.is_some_and(|n| n > 0), "smoke races duplicates");
+    assert_eq!(
+        report["operations"][1]["failed_status_codes"],
+        serde_json::json!({})
+    );
+    assert!(
+        html.contains(&format!("409: {}</text>", raced.unwrap())),
+        "expected 409s are labelled without errors"
     );
     assert!(
         !html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http")
@@ -253,6 +293,10 @@ fn three_worker_processes_share_a_server_without_collisions_and_merge_exactly() 
     let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let (code, stdout, stderr) = run(&arg_refs);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let wording = "merged from 3 workers (worker 0 seed 3, worker 1 seed 3, worker 2 seed 3)";
+    assert!(stdout.contains(wording), "{stdout}");
+    let html = std::fs::read_to_string(merged.join("report.html")).unwrap();
+    assert!(html.contains(wording) && !html.contains("worker 0 of 3"));
     let merged_report = read_json(&merged.join("report.json"));
     assert_matches_schema(&merged_report);
     let workers: Vec<Value> = dirs

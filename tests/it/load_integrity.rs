@@ -19,7 +19,12 @@ fn the_integrity_check_reports_creates_answered_201_but_never_stored_and_exits_1
         "lost-write",
     ]);
     assert_eq!(code, 1, "{stdout}");
-    assert!(stdout.contains("load.lost-user"), "{stdout}");
+    assert_eq!(
+        stdout.matches("load.lost-user").count(),
+        1,
+        "grouped under one heading with a count: {stdout}"
+    );
+    assert!(stdout.contains("  load.lost-user × "), "{stdout}");
     assert!(stdout.contains("answered 201"), "{stdout}");
 }
 
@@ -29,10 +34,9 @@ fn the_integrity_check_reports_a_username_created_twice_by_racing_creates_and_ex
     let scenario = "kind = \"onboarding\"\nduplicate_rate = 1.0\ntasks = 4";
     let (code, output) = bounded_run_with_fault("duplicate-race", scenario, Some("duplicate-race"));
     assert_eq!(code, 1, "{output}");
-    assert_eq!(
-        output.matches("load.duplicate-username").count(),
-        4,
-        "{output}"
+    assert!(
+        output.contains("  load.duplicate-username × 4\n"),
+        "grouped with their count: {output}"
     );
 }
 
@@ -214,10 +218,9 @@ fn the_integrity_check_reports_deactivations_that_did_not_stick() {
     let (code, output) =
         bounded_run_with_fault("deactivation-lost", scenario, Some("deactivation-lost"));
     assert_eq!(code, 1, "{output}");
-    assert_eq!(
-        output.matches("load.deactivation-lost").count(),
-        2,
-        "{output}"
+    assert!(
+        output.contains("  load.deactivation-lost × 2\n"),
+        "grouped with their count: {output}"
     );
 }
 

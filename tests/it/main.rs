@@ -14,6 +14,7 @@ mod interop;
 mod interrupt;
 mod load;
 mod load_integrity;
+mod load_report;
 mod oauth;
 mod okta;
 mod okta_files;

@@ -1,19 +1,26 @@
-//! `report.html`: one self-contained page (inline CSS and SVG, no script, no CDN) with the
-//! latency percentile curves per operation, throughput/errors/429s over time, status codes,
-//! the per-operation table, SLO verdicts and integrity findings.
+//! `report.html`: one self-contained page (inline CSS and SVG, no script, no CDN): the run (or the
+//! workers merged into it), why operations failed, the per-operation table, SLO verdicts,
+//! integrity findings grouped by kind, and the charts of [`super::charts`]. Every text that came
+//! from the server (failure bodies, integrity details) has its control characters escaped, then
+//! HTML-escaped.
 
 use std::fmt::Write;
 
+use super::charts::{latency_over_time_charts, percentile_chart, status_chart, throughput_chart};
 use super::model::{LoadReport, OpSummary};
+use super::text::{describe_failure, describe_workers};
 use crate::load::measure::Measurements;
+use crate::report::terminal::one_line;
 
-const WIDTH: f64 = 760.0;
-const HEIGHT: f64 = 280.0;
-const MARGIN: f64 = 48.0;
-const COLOURS: [&str; 10] = [
-    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-    "#7f7f7f", "#bcbd22",
-];
+/// Integrity findings listed per kind (the rest are in report.json).
+pub const HTML_SAMPLE: usize = 10;
+
+const STYLE: &str = "body{font:14px system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}\
+table{border-collapse:collapse;margin:4px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\
+th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}td.text{text-align:left;\
+font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}.bad{color:#b00;font-weight:bold}\
+.ok{color:#070}svg{background:#fff;border:1px solid #ddd;margin:6px 6px 6px 0}.grid{display:flex;\
+flex-wrap:wrap}";
 
 /// Renders the whole page.
 pub fn render_html(report: &LoadReport, measurements: &Measurements) -> String {
@@ -22,41 +29,12 @@ pub fn render_html(report: &LoadReport, measurements: &Measurements) -> String {
     let _ = write!(
         page,
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
-         <style>body{{font:14px system-ui,sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse}}\
-         td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}th{{background:#f4f4f4}}\
-         td:first-child,th:first-child{{text-align:left}}.bad{{color:#b00;font-weight:bold}}.ok{{color:#070}}\
-         svg{{background:#fff;border:1px solid #ddd;margin:6px 0}}</style></head><body><h1>{title}</h1>"
+         <style>{STYLE}</style></head><body><h1>{title}</h1>"
     );
-    let run = &report.run;
-    let _ = write!(
-        page,
-        "<p>Target {} · seed {} · run tag <code>{}</code> · worker {} of {} · plan <code>{}</code> · \
-         {:.1} s measured · {} tasks completed{} · pace {} ms per worker{}</p>",
-        escape(&run.target),
-        run.seed,
-        escape(&run.run_tag),
-        run.worker_index,
-        run.workers,
-        escape(&run.test_plan),
-        run.duration_s,
-        run.tasks_completed,
-        run.last_task_s
-            .map(|at| format!(" (last at {at:.2} s)"))
-            .unwrap_or_default(),
-        run.pace_ms,
-        if run.merged_from.is_empty() {
-            String::new()
-        } else {
-            format!(" · merged from {}", escape(&run.merged_from.join(", ")))
-        }
-    );
-    if let Some(interruption) = &run.interrupted {
-        let _ = write!(
-            page,
-            "<p class=\"bad\"><strong>Partial report: {}.</strong> The numbers cover the load sent \
-             before Ctrl-C; the SLO verdicts are not a verdict on the planned run.</p>",
-            escape(&interruption.describe())
-        );
+    page.push_str(&run_paragraph(report));
+    if !report.failures.is_empty() {
+        page.push_str("<h2>Why operations failed</h2>");
+        page.push_str(&failures_table(report));
     }
     page.push_str("<h2>Operations</h2>");
     page.push_str(&operations_table(report));
@@ -64,10 +42,12 @@ pub fn render_html(report: &LoadReport, measurements: &Measurements) -> String {
     page.push_str(&slo_list(report));
     page.push_str("<h2>Integrity after the run</h2>");
     page.push_str(&integrity_section(report));
-    page.push_str("<h2>Latency by percentile (from intended start)</h2>");
+    page.push_str("<h2>Throughput over time</h2>");
+    page.push_str(&throughput_chart(report, measurements));
+    page.push_str("<h2>Latency over time (from the intended start)</h2><div class=\"grid\">");
+    page.push_str(&latency_over_time_charts(report, measurements));
+    page.push_str("</div><h2>Latency by percentile</h2>");
     page.push_str(&percentile_chart(measurements));
-    page.push_str("<h2>Throughput, errors and 429s over time</h2>");
-    page.push_str(&timeline_chart(report));
     page.push_str("<h2>Status codes</h2>");
     page.push_str(&status_chart(report));
     page.push_str("</body></html>\n");
@@ -80,6 +60,77 @@ pub fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Text a server sent, for the page: control characters escaped, on one line, HTML-escaped.
+fn server_text(text: &str) -> String {
+    escape(&one_line(text))
+}
+
+fn run_paragraph(report: &LoadReport) -> String {
+    let run = &report.run;
+    let mut paragraph = format!(
+        "<p>Target {} · {} · run tag <code>{}</code> · plan <code>{}</code> · {:.1} s measured · \
+         {} tasks completed{} · pace {} ms per worker</p>",
+        escape(&run.target),
+        escape(&describe_workers(run)),
+        escape(&run.run_tag),
+        escape(&run.test_plan),
+        run.duration_s,
+        run.tasks_completed,
+        run.last_task_s
+            .map(|at| format!(" (last at {at:.2} s)"))
+            .unwrap_or_default(),
+        run.pace_ms,
+    );
+    if !run.merged_workers.is_empty() {
+        paragraph.push_str(
+            "<table><tr><th>worker</th><th>seed</th><th>run tag</th><th>report directory</th></tr>",
+        );
+        for worker in &run.merged_workers {
+            let _ = write!(
+                paragraph,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
+                worker.worker_index,
+                worker.seed,
+                escape(&worker.run_tag),
+                escape(&worker.dir)
+            );
+        }
+        paragraph.push_str("</table>");
+    }
+    if let Some(interruption) = &run.interrupted {
+        let _ = write!(
+            paragraph,
+            "<p class=\"bad\"><strong>Partial report: {}.</strong> The numbers cover the load sent \
+             before Ctrl-C; the SLO verdicts are not a verdict on the planned run.</p>",
+            escape(&interruption.describe())
+        );
+    }
+    paragraph
+}
+
+fn failures_table(report: &LoadReport) -> String {
+    let mut table = String::from(
+        "<table><tr><th>operation</th><th>status</th><th>failed</th><th>first answer</th></tr>",
+    );
+    for failure in &report.failures {
+        let _ = write!(
+            table,
+            "<tr><td>{}</td><td>{}</td><td class=\"bad\">{}</td><td class=\"text\">{}</td></tr>",
+            escape(&failure.operation),
+            if failure.status == 0 {
+                "none".to_string()
+            } else {
+                failure.status.to_string()
+            },
+            failure.count,
+            server_text(&describe_failure(failure.status, &failure.first_body))
+        );
+    }
+    table.push_str("</table>");
+    table
 }
 
 fn operations_table(report: &LoadReport) -> String {
@@ -91,11 +142,12 @@ fn operations_table(report: &LoadReport) -> String {
     let row = |summary: &OpSummary| {
         let latency = &summary.latency_ms;
         format!(
-            "<tr><td>{}</td><td>{}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.2}</td>\
+            "<tr><td>{}</td><td>{}</td><td>{:.1}</td><td{}>{}</td><td>{}</td><td>{:.2}</td><td>{:.2}</td>\
              <td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td></tr>",
             escape(&summary.operation),
             summary.requests,
             summary.rps,
+            if summary.errors > 0 { " class=\"bad\"" } else { "" },
             summary.errors,
             summary.throttled,
             latency.p50,
@@ -166,255 +218,179 @@ fn integrity_section(report: &LoadReport) -> String {
         if integrity.findings.is_empty() { "ok" } else { "bad" },
         integrity.findings.len()
     );
-    if !integrity.findings.is_empty() {
-        section.push_str("<table><tr><th>check</th><th>resource</th><th>detail</th></tr>");
-        for finding in integrity.findings.iter().take(200) {
+    for group in integrity.groups(HTML_SAMPLE) {
+        let _ = write!(
+            section,
+            "<h3 data-finding-kind=\"{id}\">{id} × {count}</h3><table><tr><th>resource</th>\
+             <th>detail</th></tr>",
+            id = escape(group.check_id),
+            count = group.count
+        );
+        for finding in &group.sample {
             let _ = write!(
                 section,
-                "<tr><td>{}</td><td>{}</td><td style=\"text-align:left\">{}</td></tr>",
-                escape(&finding.check_id),
-                escape(&finding.resource),
-                escape(&finding.detail)
+                "<tr><td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
+                server_text(&finding.resource),
+                server_text(&finding.detail)
             );
         }
         section.push_str("</table>");
+        if group.count > group.sample.len() {
+            let _ = write!(
+                section,
+                "<p>… and {} more {} in report.json.</p>",
+                group.count - group.sample.len(),
+                escape(group.check_id)
+            );
+        }
     }
     section
-}
-
-fn svg_open(label_y: &str) -> String {
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" \
-         viewBox=\"0 0 {WIDTH} {HEIGHT}\"><text x=\"4\" y=\"14\" font-size=\"11\">{}</text>\
-         <line x1=\"{MARGIN}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#999\"/>\
-         <line x1=\"{MARGIN}\" y1=\"{MARGIN}\" x2=\"{MARGIN}\" y2=\"{}\" stroke=\"#999\"/>",
-        escape(label_y),
-        HEIGHT - MARGIN,
-        WIDTH - 10.0,
-        HEIGHT - MARGIN,
-        HEIGHT - MARGIN
-    )
-}
-
-fn polyline(points: &[(f64, f64)], colour: &str) -> String {
-    let path: Vec<String> = points
-        .iter()
-        .map(|(x, y)| format!("{x:.1},{y:.1}"))
-        .collect();
-    format!(
-        "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.8\" points=\"{}\"/>",
-        path.join(" ")
-    )
-}
-
-fn legend(entries: &[(String, &str)]) -> String {
-    let mut legend = String::new();
-    for (index, (name, colour)) in entries.iter().enumerate() {
-        let x = MARGIN + 10.0 + 120.0 * (index % 5) as f64;
-        let y = 26.0 + 14.0 * (index / 5) as f64;
-        let _ = write!(
-            legend,
-            "<rect x=\"{x}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{colour}\"/>\
-             <text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
-            y - 9.0,
-            x + 14.0,
-            y,
-            escape(name)
-        );
-    }
-    legend
-}
-
-/// Latency (log ms) against percentile on the usual "nines" axis (x = log10(1/(1-q))).
-fn percentile_chart(measurements: &Measurements) -> String {
-    let mut svg = svg_open("latency ms (log scale) by percentile");
-    let max_ms = measurements
-        .totals
-        .values()
-        .map(|totals| totals.latency.max() as f64 / 1000.0)
-        .fold(1.0, f64::max);
-    let min_ms = measurements
-        .totals
-        .values()
-        .filter(|totals| !totals.latency.is_empty())
-        .map(|totals| totals.latency.min() as f64 / 1000.0)
-        .fold(max_ms, f64::min);
-    let min_log = min_ms.max(0.001).log10().floor();
-    let max_log = max_ms.log10().ceil().max(min_log + 1.0);
-    let max_nines = 5.0;
-    let x_of = |nines: f64| MARGIN + (nines.min(max_nines) / max_nines) * (WIDTH - MARGIN - 10.0);
-    let y_of = |ms: f64| {
-        let fraction = (ms.max(0.001).log10() - min_log) / (max_log - min_log);
-        HEIGHT - MARGIN - fraction * (HEIGHT - 2.0 * MARGIN)
-    };
-    for (nines, label) in [
-        (0.0, "0%"),
-        (1.0, "90%"),
-        (2.0, "99%"),
-        (3.0, "99.9%"),
-        (4.0, "99.99%"),
-        (5.0, "99.999%"),
-    ] {
-        let _ = write!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{}\" font-size=\"10\">{label}</text>",
-            (x_of(nines) - 8.0).min(WIDTH - 48.0),
-            HEIGHT - MARGIN + 14.0
-        );
-    }
-    let mut decade = min_log as i32;
-    while f64::from(decade) <= max_log {
-        let ms = 10f64.powi(decade);
-        let _ = write!(
-            svg,
-            "<text x=\"2\" y=\"{:.1}\" font-size=\"10\">{ms}</text>",
-            y_of(ms) + 3.0
-        );
-        decade += 1;
-    }
-    let mut entries = Vec::new();
-    for (index, (kind, totals)) in measurements.totals.iter().enumerate() {
-        if totals.latency.is_empty() {
-            continue;
-        }
-        let colour = COLOURS[index % COLOURS.len()];
-        let points: Vec<(f64, f64)> = totals
-            .latency
-            .iter_quantiles(5)
-            .map(|step| {
-                let quantile = step.quantile_iterated_to().min(0.999_999);
-                (
-                    x_of(-(1.0 - quantile).log10()),
-                    y_of(step.value_iterated_to() as f64 / 1000.0),
-                )
-            })
-            .collect();
-        svg.push_str(&polyline(&points, colour));
-        entries.push((kind.name().to_string(), colour));
-    }
-    svg.push_str(&legend(&entries));
-    svg.push_str("</svg>");
-    svg
-}
-
-fn timeline_chart(report: &LoadReport) -> String {
-    let mut svg = svg_open("per second: requests (blue), errors (red), 429s (orange)");
-    let interval = report.run.interval_s.max(0.001);
-    let last_t = report
-        .timeline
-        .last()
-        .map_or(1.0, |point| point.t_s + interval);
-    let peak = report
-        .timeline
-        .iter()
-        .map(|point| point.requests as f64 / interval)
-        .fold(1.0, f64::max);
-    let x_of = |t: f64| MARGIN + t / last_t * (WIDTH - MARGIN - 10.0);
-    let y_of = |rate: f64| HEIGHT - MARGIN - rate / peak * (HEIGHT - 2.0 * MARGIN);
-    let _ = write!(
-        svg,
-        "<text x=\"2\" y=\"{:.1}\" font-size=\"10\">{peak:.0}</text>",
-        y_of(peak) + 3.0
-    );
-    let _ = write!(
-        svg,
-        "<text x=\"{:.1}\" y=\"{}\" font-size=\"10\">{last_t:.0} s</text>",
-        WIDTH - 40.0,
-        HEIGHT - MARGIN + 14.0
-    );
-    for (series, colour) in [(0usize, COLOURS[0]), (1, COLOURS[1]), (2, COLOURS[3])] {
-        let points: Vec<(f64, f64)> = report
-            .timeline
-            .iter()
-            .map(|point| {
-                let count = [point.requests, point.errors, point.throttled][series];
-                (
-                    x_of(point.t_s + interval / 2.0),
-                    y_of(count as f64 / interval),
-                )
-            })
-            .collect();
-        svg.push_str(&polyline(&points, colour));
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-fn status_chart(report: &LoadReport) -> String {
-    let mut svg = svg_open("operations by final status (0 = no response)");
-    let peak = report
-        .status_codes
-        .values()
-        .copied()
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64;
-    let slot = (WIDTH - MARGIN - 10.0) / report.status_codes.len().max(1) as f64;
-    for (index, (status, count)) in report.status_codes.iter().enumerate() {
-        let height = *count as f64 / peak * (HEIGHT - 2.0 * MARGIN);
-        let x = MARGIN + slot * index as f64 + slot * 0.15;
-        let colour = if status.starts_with('2') {
-            COLOURS[2]
-        } else {
-            COLOURS[1]
-        };
-        let _ = write!(
-            svg,
-            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{height:.1}\" fill=\"{colour}\"/>\
-             <text x=\"{x:.1}\" y=\"{}\" font-size=\"11\">{} ({count})</text>",
-            HEIGHT - MARGIN - height,
-            slot * 0.7,
-            HEIGHT - MARGIN + 14.0,
-            escape(status)
-        );
-    }
-    svg.push_str("</svg>");
-    svg
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::measure::record_clamped;
+    use crate::load::measure::{record_clamped, IntervalSlot};
     use crate::load::ops::OpKind;
-    use crate::load::report::{build_report, RunFacts};
+    use crate::load::report::{build_report, IntegrityFinding, IntegritySummary, RunFacts};
+    use crate::load::slo::Slo;
     use std::time::Duration;
 
-    #[test]
-    fn the_page_is_self_contained_and_escapes_what_it_shows() {
-        let mut measurements = Measurements::new(0.0, Duration::from_secs(1));
-        measurements.elapsed = Duration::from_secs(1);
-        let totals = measurements.totals.entry(OpKind::Lookup).or_default();
-        record_clamped(&mut totals.latency, Duration::from_millis(3));
-        totals.statuses.insert(200, 1);
-        let facts = RunFacts {
-            profile: "<b>odd</b>".into(),
+    fn facts(profile: &str) -> RunFacts {
+        RunFacts {
+            profile: profile.into(),
             target: "http://t".into(),
             seed: 1,
             run_tag: "00000001".into(),
             worker_index: 0,
             workers: 1,
             merged_from: Vec::new(),
+            merged_workers: Vec::new(),
             test_plan: "1,1;0,0".into(),
             peak_users: 1,
             started_unix_s: 0.0,
             duration_s: 1.0,
-            interval_s: 1.0,
+            interval_s: 0.1,
             tasks_completed: 1,
             last_task_s: None,
             pace_ms: 0.0,
             interrupted: None,
-        };
+        }
+    }
+
+    /// One interval of creates: 3 answered 201, 2 answered 409 as expected, 1 a 500 error.
+    fn one_interval_burst() -> Measurements {
+        let mut measurements = Measurements::new(0.0, Duration::from_millis(100));
+        measurements.elapsed = Duration::from_millis(90);
+        let totals = measurements.totals.entry(OpKind::Create).or_default();
+        let mut slot = IntervalSlot::samples();
+        for (millis, status) in [(3, 201), (4, 201), (5, 201), (6, 409), (7, 409), (8, 500)] {
+            record_clamped(&mut totals.latency, Duration::from_millis(millis));
+            *totals.statuses.entry(status).or_default() += 1;
+            slot.record_samples(&[((millis * 1000) as u32, 1000)]);
+        }
+        totals.errors = 1;
+        totals.failed_statuses.insert(500, 1);
+        measurements
+            .intervals
+            .entry(OpKind::Create)
+            .or_default()
+            .insert(0, slot);
+        let timeline = measurements.timeline.entry(0).or_default();
+        timeline.requests = 6;
+        timeline.errors = 1;
+        measurements.first_failures.insert(
+            (OpKind::Create, 500),
+            "{\"detail\":\"<boom>\u{1b}[2J\"}".into(),
+        );
+        measurements
+    }
+
+    #[test]
+    fn the_page_is_self_contained_and_escapes_what_it_shows() {
+        let measurements = one_interval_burst();
         let page = render_html(
-            &build_report(facts, &measurements, Vec::new(), None),
+            &build_report(facts("<b>odd</b>"), &measurements, Vec::new(), None),
             &measurements,
         );
         assert!(page.contains("&lt;b&gt;odd&lt;/b&gt;") && !page.contains("<b>odd"));
         assert!(!page.contains("<script") && !page.contains("<link"));
-        assert_eq!(page.matches("<svg").count(), 3);
         assert!(
-            page.contains("<polyline"),
-            "the lookup percentile curve is drawn"
+            page.contains("&lt;boom&gt;\\x1b[2J") && !page.contains('\u{1b}'),
+            "the failure body is shown with its markup and control characters escaped"
         );
+    }
+
+    #[test]
+    fn a_one_interval_burst_draws_throughput_bars_latency_over_time_and_expected_409s() {
+        let measurements = one_interval_burst();
+        let slos = vec!["create.p99_ms<300"
+            .parse::<Slo>()
+            .unwrap()
+            .judge(&measurements)];
+        let page = render_html(
+            &build_report(facts("burst"), &measurements, slos, None),
+            &measurements,
+        );
+        let requests = page
+            .split("<g data-series=\"requests\">")
+            .nth(1)
+            .expect("the requests series");
+        assert!(
+            requests.starts_with("<rect"),
+            "one interval is one visible bar"
+        );
+        for series in [
+            "create p50",
+            "create p95",
+            "create p99",
+            "SLO create.p99_ms<300",
+        ] {
+            assert!(
+                page.contains(&format!("data-series=\"{}\"", escape(series))),
+                "{series} missing"
+            );
+        }
+        let status_409 = page
+            .split("data-series=\"status 409\"")
+            .nth(1)
+            .expect("a 409 bar");
+        let status_409 = &status_409[..status_409.find("</g>").unwrap()];
+        assert!(
+            status_409.contains("409: 2</text>")
+                && status_409.contains("height=\"0.0\" fill=\"#c00000\""),
+            "the 409s are expected, not errors: {status_409}"
+        );
+        assert!(page.contains("500: 1 (all errors)"));
+        assert!(page.contains("Why operations failed"));
+    }
+
+    #[test]
+    fn integrity_findings_are_grouped_by_kind_with_counts_and_a_capped_sample() {
+        let measurements = one_interval_burst();
+        let mut findings: Vec<IntegrityFinding> = (0..200)
+            .map(|n| IntegrityFinding {
+                check_id: "load.lost-user".into(),
+                resource: format!("user-{n}"),
+                detail: "answered 201, then 404".into(),
+            })
+            .collect();
+        findings.push(IntegrityFinding {
+            check_id: "load.deactivation-lost".into(),
+            resource: "user-x".into(),
+            detail: "still active".into(),
+        });
+        let integrity = IntegritySummary {
+            users_checked: 300,
+            user_names_checked: 300,
+            groups_checked: 0,
+            findings,
+        };
+        let report = build_report(facts("p"), &measurements, Vec::new(), Some(integrity));
+        let page = render_html(&report, &measurements);
+        assert!(page.contains(">load.lost-user × 200</h3>"));
+        assert!(page.contains(">load.deactivation-lost × 1</h3>"));
+        assert_eq!(page.matches("user-").count(), HTML_SAMPLE + 1);
+        assert!(page.contains("… and 190 more load.lost-user in report.json."));
     }
 }

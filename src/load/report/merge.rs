@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use super::hlog::{read_hlog, LATENCY_TAG, SERVICE_TAG};
 use super::model::{
-    build_report, IntegritySummary, Interruption, LoadReport, RunFacts, REPORT_VERSION,
+    build_report, IntegritySummary, Interruption, LoadReport, MergedWorker, RunFacts,
+    REPORT_VERSION,
 };
 use super::write::JSON_FILE;
 use crate::load::measure::{add_into, Measurements, TimelineCounts};
@@ -178,13 +179,12 @@ fn merge_counts(
         totals.errors += summary.errors;
         totals.throttled += summary.throttled;
         for (status, count) in &summary.status_codes {
-            let status: u16 = status.parse().map_err(|_| {
-                format!(
-                    "{}: status `{status}` is not a number",
-                    worker.dir.display()
-                )
-            })?;
+            let status = parse_status(worker, status)?;
             *totals.statuses.entry(status).or_default() += count;
+        }
+        for (status, count) in &summary.failed_status_codes {
+            let status = parse_status(worker, status)?;
+            *totals.failed_statuses.entry(status).or_default() += count;
         }
         let in_logs = logged.get(&kind).copied().unwrap_or(0);
         if in_logs != summary.requests {
@@ -195,6 +195,13 @@ fn merge_counts(
                 summary.requests,
             ));
         }
+    }
+    for failure in &report.failures {
+        let kind: OpKind = failure.operation.parse()?;
+        measurements
+            .first_failures
+            .entry((kind, failure.status))
+            .or_insert_with(|| failure.first_body.clone());
     }
     for point in &report.timeline {
         let index = index_of(report.run.started_unix_s + point.t_s);
@@ -209,6 +216,15 @@ fn merge_counts(
             });
     }
     Ok(())
+}
+
+fn parse_status(worker: &WorkerReport, status: &str) -> Result<u16, String> {
+    status.parse().map_err(|_| {
+        format!(
+            "{}: status `{status}` is not a number",
+            worker.dir.display()
+        )
+    })
 }
 
 fn collect_slos(workers: &[WorkerReport], extra: &[Slo]) -> Result<Vec<Slo>, String> {
@@ -255,6 +271,15 @@ fn merged_facts(workers: &[WorkerReport], start: f64, measurements: &Measurement
         merged_from: workers
             .iter()
             .map(|worker| worker.dir.display().to_string())
+            .collect(),
+        merged_workers: workers
+            .iter()
+            .map(|worker| MergedWorker {
+                dir: worker.dir.display().to_string(),
+                worker_index: worker.report.run.worker_index,
+                seed: worker.report.run.seed,
+                run_tag: worker.report.run.run_tag.clone(),
+            })
             .collect(),
         test_plan: unique(|run| run.test_plan.clone()),
         peak_users: workers
@@ -364,6 +389,7 @@ mod tests {
             worker_index: (started_unix_s as u32) % 7,
             workers: 2,
             merged_from: Vec::new(),
+            merged_workers: Vec::new(),
             test_plan: "1,2;0,0".into(),
             peak_users: 1,
             started_unix_s,

@@ -30,6 +30,32 @@ pub struct LoadReport {
     pub slos: Vec<SloVerdict>,
     /// `null` when the integrity check was skipped.
     pub integrity: Option<IntegritySummary>,
+    /// Why operations failed: per operation and final status counted as an error, how many and
+    /// the first response body (cut to 512 bytes; "no response: …" when none came). Absent in
+    /// reports written before it existed.
+    #[serde(default)]
+    pub failures: Vec<FailureSample>,
+}
+
+/// Operations of one kind that failed with one status, and the first answer's body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureSample {
+    pub operation: String,
+    /// The final status (0: no response).
+    pub status: u16,
+    pub count: u64,
+    /// The first such response's body, raw (shown escaped), cut to 512 bytes.
+    pub first_body: String,
+}
+
+/// One worker run a merged report was made from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergedWorker {
+    /// The report directory, as given to `report merge`.
+    pub dir: String,
+    pub worker_index: u32,
+    pub seed: u64,
+    pub run_tag: String,
 }
 
 /// What was run, where, and for how long.
@@ -46,6 +72,10 @@ pub struct RunFacts {
     pub workers: u32,
     /// Directories merged into this report (empty for a single run).
     pub merged_from: Vec<String>,
+    /// The worker runs merged into this report, in the order given (empty for a single run;
+    /// absent in reports written before it existed).
+    #[serde(default)]
+    pub merged_workers: Vec<MergedWorker>,
     pub test_plan: String,
     pub peak_users: usize,
     /// Wall-clock start, seconds since the Unix epoch.
@@ -99,6 +129,10 @@ pub struct OpSummary {
     /// Raw service time of the last attempt, ms.
     pub service_ms: Percentiles,
     pub status_codes: BTreeMap<String, u64>,
+    /// The part of `status_codes` that counted as errors (a 409 to a deliberately raced duplicate
+    /// create is expected, so it is not here). Absent in reports written before it existed.
+    #[serde(default)]
+    pub failed_status_codes: BTreeMap<String, u64>,
 }
 
 /// One interval of the timeline.
@@ -118,6 +152,41 @@ pub struct IntegritySummary {
     pub user_names_checked: u64,
     pub groups_checked: u64,
     pub findings: Vec<IntegrityFinding>,
+}
+
+impl IntegritySummary {
+    /// The findings grouped by check id (most frequent first): count and the first few.
+    pub fn groups(&self, sample: usize) -> Vec<FindingGroup<'_>> {
+        let mut groups: Vec<FindingGroup<'_>> = Vec::new();
+        for finding in &self.findings {
+            match groups
+                .iter_mut()
+                .find(|group| group.check_id == finding.check_id)
+            {
+                Some(group) => {
+                    group.count += 1;
+                    if group.sample.len() < sample {
+                        group.sample.push(finding);
+                    }
+                }
+                None => groups.push(FindingGroup {
+                    check_id: &finding.check_id,
+                    count: 1,
+                    sample: vec![finding].into_iter().take(sample).collect(),
+                }),
+            }
+        }
+        groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.check_id.cmp(b.check_id)));
+        groups
+    }
+}
+
+/// Integrity findings of one kind: how many, and a capped sample.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingGroup<'a> {
+    pub check_id: &'a str,
+    pub count: usize,
+    pub sample: Vec<&'a IntegrityFinding>,
 }
 
 /// Lost or duplicated data found after the run.
@@ -149,7 +218,27 @@ pub fn summarize(name: &str, totals: &OpTotals, measurements: &Measurements) -> 
         latency_ms: Percentiles::of(&totals.latency),
         service_ms: Percentiles::of(&totals.service),
         status_codes: status_map(&totals.statuses),
+        failed_status_codes: status_map(&totals.failed_statuses),
     }
+}
+
+/// The failure samples, in operation order then status.
+fn failure_samples(measurements: &Measurements) -> Vec<FailureSample> {
+    measurements
+        .first_failures
+        .iter()
+        .map(|((kind, status), body)| FailureSample {
+            operation: kind.name().to_string(),
+            status: *status,
+            count: measurements
+                .totals
+                .get(kind)
+                .and_then(|totals| totals.failed_statuses.get(status))
+                .copied()
+                .unwrap_or(0),
+            first_body: body.clone(),
+        })
+        .collect()
 }
 
 fn status_map(statuses: &BTreeMap<u16, u64>) -> BTreeMap<String, u64> {
@@ -193,5 +282,6 @@ pub fn build_report(
         timeline,
         slos,
         integrity,
+        failures: failure_samples(measurements),
     }
 }
