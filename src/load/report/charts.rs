@@ -142,8 +142,13 @@ impl Frame {
     }
 
     fn x_label(&self, fraction: f64, text: &str) -> String {
+        let anchor = match fraction {
+            f if f <= 0.0 => "start",
+            f if f >= 1.0 => "end",
+            _ => "middle",
+        };
         format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{text}</text>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"{anchor}\">{text}</text>",
             self.x(fraction),
             self.height - self.bottom + 14.0
         )
@@ -394,10 +399,12 @@ fn latency_chart(
         slos.iter()
             .map(|(text, _)| (format!("SLO {text}"), Mark::Line("#000000", "5 4"))),
     );
-    let frame = Frame::new(490.0, 230.0, legend.len().div_ceil(3));
+    // p50, p95 and p99 share the first legend row; each SLO (a longer label) has its own.
+    let frame = Frame::new(490.0, 230.0, 1 + slos.len());
     let mut svg = frame.open(&format!("{kind}: latency over time (ms, log)"), &[]);
     for (index, (name, mark)) in legend.iter().enumerate() {
-        svg.push_str(&legend_entry(&frame, index, name, mark));
+        let slot = if index < 3 { index } else { 3 * (index - 2) };
+        svg.push_str(&legend_entry(&frame, slot, name, mark));
     }
     svg.push_str(&scale.labels(&frame));
     svg.push_str(&axis.labels(&frame));
@@ -418,9 +425,12 @@ fn latency_chart(
         let _ = write!(
             svg,
             "<g data-series=\"SLO {t}\"><line x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" \
-             stroke=\"#000\" stroke-width=\"1.5\" stroke-dasharray=\"5 4\"/></g>",
+             stroke=\"#000\" stroke-width=\"1.5\" stroke-dasharray=\"5 4\"/><text x=\"{:.1}\" \
+             y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">{t}</text></g>",
             frame.x(0.0),
             frame.x(1.0),
+            frame.x(1.0) - 2.0,
+            y - 3.0,
             t = escape(text)
         );
     }

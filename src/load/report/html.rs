@@ -18,7 +18,7 @@ pub const HTML_SAMPLE: usize = 10;
 const STYLE: &str = "body{font:14px system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}\
 table{border-collapse:collapse;margin:4px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\
 th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}td.text{text-align:left;\
-font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}.bad{color:#b00;font-weight:bold}\
+font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}th.text{text-align:left}.bad{color:#b00;font-weight:bold}\
 .ok{color:#070}svg{background:#fff;border:1px solid #ddd;margin:6px 6px 6px 0}.grid{display:flex;\
 flex-wrap:wrap}";
 
@@ -113,7 +113,7 @@ fn run_paragraph(report: &LoadReport) -> String {
 
 fn failures_table(report: &LoadReport) -> String {
     let mut table = String::from(
-        "<table><tr><th>operation</th><th>status</th><th>failed</th><th>first answer</th></tr>",
+        "<table><tr><th>operation</th><th>status</th><th>failed</th><th class=\"text\">first answer</th></tr>",
     );
     for failure in &report.failures {
         let _ = write!(
