@@ -210,9 +210,12 @@ impl Search<'_> {
                 continue;
             };
             let found = self.judge(&self.branches[index], &expected, index, state, ids);
-            if rules_out(&found) {
+            // A branch the server failed (5xx) did nothing: its findings stand, in any order.
+            let failed = self.server_failed(index);
+            if !failed && rules_out(&found) {
                 continue;
             }
+            let next = if failed { state.clone() } else { next };
             let next_ids = with_created(ids, &expected, self.calls.get(index));
             let kept_before = kept.len();
             kept.extend(found);
@@ -237,7 +240,9 @@ impl Search<'_> {
             let found = self.judge(&self.branches[index], &expected, index, &state, &ids);
             blocking.extend(found.into_iter().filter(rules_out_one).map(|f| (step, f)));
             ids = with_created(&ids, &expected, self.calls.get(index));
-            state = next;
+            if !self.server_failed(index) {
+                state = next;
+            }
         }
         let (_, expected) = apply(&state, self.read)?;
         let found = self.judge(self.read, &expected, self.branches.len(), &state, &ids);
@@ -380,6 +385,13 @@ impl Search<'_> {
             inversions,
             std::cmp::Reverse(first_step),
         )
+    }
+
+    /// Whether the server answered branch `index` with a 5xx: it did not carry the branch out.
+    fn server_failed(&self, index: usize) -> bool {
+        self.calls
+            .get(index)
+            .is_some_and(|c| c.response.status >= 500)
     }
 
     fn start_of(&self, index: usize) -> u64 {

@@ -14,8 +14,9 @@ use super::{runtime, CliError, CliResult};
 use crate::check::catalogue;
 use crate::driver::{Driver, Interrupt, Namespaces, TransportError};
 use crate::fuzz::{
-    advertised_but_refused, discover, load_behaviour, probe, search, ProbeError, Progress,
-    RunSetup, SearchConfig, SearchSummary, Trace, TraceOrigin, DEFAULT_CASES, DEFAULT_SHRINK_TIME,
+    advertised_but_refused, default_jobs, discover, load_behaviour, probe, search, ProbeError,
+    Progress, RunSetup, SearchConfig, SearchSummary, Trace, TraceOrigin, DEFAULT_CASES,
+    DEFAULT_SHRINK_TIME,
 };
 use crate::model::{Level, BUILT_IN};
 use crate::report::curl::render_curl_script;
@@ -53,6 +54,12 @@ pub struct FuzzArgs {
     /// How long each finding may shrink; past it the shortest sequence so far is reported.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s", help_heading = "Search")]
     pub shrink_time: Duration,
+    /// Cases to run at once, each in its own namespace; the same seed finds the same defects
+    /// whatever N is. Default: 1 on an exclusive target (the embedded server, --exclusive); on a
+    /// shared one 4 when a probe shows a slow server (20 ms or more a request) that serves
+    /// concurrent requests together, else 1.
+    #[arg(long, value_name = "N", value_parser = at_least_one, help_heading = "Search")]
+    pub jobs: Option<usize>,
     /// The target holds no other data: predict totals and full listings (implied for the embedded server).
     #[arg(long, help_heading = "Search")]
     pub exclusive: bool,
@@ -173,6 +180,9 @@ pub fn run(args: FuzzArgs) -> CliResult {
         })?;
     setup.adopt(&discovery);
     let exec = setup.executor(&driver, &runtime);
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| default_jobs(&driver, &runtime, setup.rules.exclusive));
     let mut gen = setup.gen.clone();
     // Custom-header auth is sent on every request, so bad-credential requests cannot be made.
     gen.bad_auth = resolved.target.authorization.is_some() || resolved.target.oauth.is_some();
@@ -182,10 +192,11 @@ pub fn run(args: FuzzArgs) -> CliResult {
         gen,
         time_limit: args.time_limit,
         max_shrink_time: args.shrink_time,
+        jobs,
         ..SearchConfig::default()
     };
     eprintln!(
-        "scimfuzz fuzz: target {} (profile {}, seed {seed})",
+        "scimfuzz fuzz: target {} (profile {}, seed {seed}, jobs {jobs})",
         crate::report::redact::redact(&resolved.target.base_url),
         setup.behaviour.name
     );
@@ -194,7 +205,7 @@ pub fn run(args: FuzzArgs) -> CliResult {
         "scimfuzz fuzz: discovery: {}",
         crate::report::terminal::escape_controls(&discovery.describe())
     );
-    let reporter = ProgressReporter::new(u64::from(config.cases + config.race_cases));
+    let reporter = ProgressReporter::new();
     let summary = search(&exec, &namespaces, &config, &|p| reporter.update(p));
     reporter.finish();
     let mut summary = summary
@@ -228,44 +239,68 @@ pub fn run(args: FuzzArgs) -> CliResult {
     })
 }
 
-/// Progress on stderr: a bar on a terminal (plain when NO_COLOR is set), a line every 100 cases
-/// otherwise.
+/// Progress on stderr: a bar over the plan's cases with an ETA on a terminal (plain when NO_COLOR
+/// is set), otherwise a line every 100 cases of the plan.
 struct ProgressReporter {
     bar: Option<ProgressBar>,
+    /// The hundreds of plan cases already printed (no terminal).
+    printed: std::sync::atomic::AtomicU64,
 }
 
 impl ProgressReporter {
-    fn new(total: u64) -> Self {
+    fn new() -> Self {
+        let printed = std::sync::atomic::AtomicU64::new(0);
         if !std::io::stderr().is_terminal() {
-            return Self { bar: None };
+            return Self { bar: None, printed };
         }
         let template = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
             "{elapsed_precise} [{bar:30}] {pos}/{len} cases {msg}"
         } else {
             "{elapsed_precise} [{bar:30.cyan/blue}] {pos}/{len} cases {msg}"
         };
-        let bar = ProgressBar::new(total);
+        let bar = ProgressBar::new(0);
         if let Ok(style) = ProgressStyle::with_template(template) {
             bar.set_style(style.progress_chars("=> "));
         }
-        Self { bar: Some(bar) }
+        Self {
+            bar: Some(bar),
+            printed,
+        }
     }
 
     fn update(&self, progress: Progress) {
-        let message = match (progress.failures, progress.shrinking) {
-            (0, _) => String::new(),
-            (n, true) => format!("{n} finding(s), shrinking"),
-            (n, false) => format!("{n} finding(s)"),
+        let mut parts = match (progress.failures, progress.shrinking) {
+            (0, _) => Vec::new(),
+            (n, true) => vec![format!("{n} finding(s), shrinking")],
+            (n, false) => vec![format!("{n} finding(s)")],
+        };
+        if let Some(eta) = progress.eta() {
+            parts.push(format!("ETA {}s", eta.as_secs()));
+        }
+        let message = parts.join(", ");
+        let tail = if message.is_empty() {
+            String::new()
+        } else {
+            format!(", {message}")
         };
         match &self.bar {
             Some(bar) => {
-                bar.set_position(progress.cases_run);
+                bar.set_length(progress.planned);
+                bar.set_position(progress.planned_done);
                 bar.set_message(message);
             }
-            None if progress.cases_run.is_multiple_of(100) => {
-                eprintln!("scimfuzz fuzz: {} cases run {message}", progress.cases_run);
+            None => {
+                let hundreds = progress.planned_done / 100;
+                let before = self
+                    .printed
+                    .fetch_max(hundreds, std::sync::atomic::Ordering::Relaxed);
+                if hundreds > before {
+                    eprintln!(
+                        "scimfuzz fuzz: {}/{} cases{tail}",
+                        progress.planned_done, progress.planned
+                    );
+                }
             }
-            None => {}
         }
     }
 

@@ -214,6 +214,9 @@ fn summary_with(calls: Vec<Call>) -> super::runner::SearchSummary {
         cleanup_refused: 0,
         op_kinds: Default::default(),
         leftover: None,
+        jobs: 1,
+        planned_cases: 1,
+        planned_done: 1,
         discovery: Vec::new(),
     }
 }

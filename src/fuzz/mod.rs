@@ -7,24 +7,27 @@ mod discovery;
 mod discovery_tests;
 mod exec;
 mod multi;
+mod plan;
 mod probe;
 mod race;
 mod render;
 mod runner;
 mod setup;
 mod trace;
+mod worker;
 
 pub use discovery::{
     advertised_but_refused, discover, generated_value, with_required, Discovery, DiscoveryFinding,
 };
 pub use exec::{CaseOutcome, Executor, Step};
 pub use multi::MAX_WALK_PAGES;
-pub use probe::{probe, ProbeError};
+pub use plan::first_sequences;
+pub use probe::{default_jobs, probe, ProbeError, PARALLEL_JOBS};
 pub use race::{has_race, race_sequence, DEFAULT_RACE_REPEATS};
 pub use render::{bogus_id, create_user_body, list_path, render, replace_body};
 pub use runner::{
-    first_sequences, search, Failure, Progress, SearchConfig, SearchSummary, DEFAULT_CASES,
-    DEFAULT_MAX_DEFECTS, DEFAULT_SHRINK_TIME,
+    search, Failure, Progress, SearchConfig, SearchSummary, DEFAULT_CASES, DEFAULT_MAX_DEFECTS,
+    DEFAULT_SHRINK_TIME,
 };
 pub use setup::{load_behaviour, RunSetup};
 pub use trace::{read_trace, Trace, TraceError, TraceOrigin, TRACE_VERSION};

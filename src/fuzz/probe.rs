@@ -1,6 +1,6 @@
 //! The first request of a run: can we reach the target, and does it accept our credentials?
 //! Unreachable targets and credentials refused before any check are "could not run" (exit 3),
-//! never findings.
+//! never findings. And how many cases the target takes at once (`default_jobs`).
 
 use tokio::runtime::Runtime;
 
@@ -24,5 +24,45 @@ pub fn probe(driver: &Driver, runtime: &Runtime) -> Result<(), ProbeError> {
             url: call.request.url,
         }),
         _ => Ok(()),
+    }
+}
+
+/// The parallel cases `fuzz --jobs` runs by default against a shared target when the probe of
+/// [`default_jobs`] shows a slow server that takes concurrent requests.
+pub const PARALLEL_JOBS: usize = 4;
+/// A server slower than this per request (median of three) is worth running cases at once.
+const SLOW_REQUEST_MS: u64 = 20;
+
+/// How many cases to run at once when `--jobs` is not given. One on an exclusive target (its
+/// whole-server predictions would run alone anyway, and the embedded server answers in well
+/// under a millisecond). Against a shared target: three `GET /ServiceProviderConfig` one after
+/// another, then [`PARALLEL_JOBS`] at once; [`PARALLEL_JOBS`] when the server is slow (median at
+/// least 20 ms) and the concurrent ones all succeed within twice that median (it serves them
+/// together), else one. A server that throttles (429) or fails gets one.
+pub fn default_jobs(driver: &Driver, runtime: &Runtime, exclusive: bool) -> usize {
+    if exclusive {
+        return 1;
+    }
+    let spec = RequestSpec::get("/ServiceProviderConfig");
+    let ok = |call: &crate::driver::Call| (200..300).contains(&call.response.status);
+    let mut singles = Vec::new();
+    for _ in 0..3 {
+        match runtime.block_on(driver.send(&spec)) {
+            Ok(call) if ok(&call) => singles.push(call.timings.total_us / 1000),
+            _ => return 1,
+        }
+    }
+    singles.sort_unstable();
+    let median = singles[1];
+    if median < SLOW_REQUEST_MS {
+        return 1;
+    }
+    let started = std::time::Instant::now();
+    let specs = vec![spec; PARALLEL_JOBS];
+    let together = runtime.block_on(super::race::send_concurrently(driver, specs));
+    let took = started.elapsed().as_millis() as u64;
+    match together {
+        Ok(calls) if calls.iter().all(ok) && took < 2 * median => PARALLEL_JOBS,
+        _ => 1,
     }
 }

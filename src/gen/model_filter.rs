@@ -17,12 +17,12 @@ fn text(value: String) -> CompValue {
     CompValue::String(value)
 }
 
-fn compare(path: AttrPath, op: CompareOp, value: CompValue) -> Filter {
+pub(super) fn compare(path: AttrPath, op: CompareOp, value: CompValue) -> Filter {
     Filter::Compare { path, op, value }
 }
 
 /// A string value about user slot `slot`, chosen to sit on either side of a decoy.
-fn user_value(attribute: &'static str, slot: usize, variant: u8) -> String {
+pub(super) fn user_value(attribute: &'static str, slot: usize, variant: u8) -> String {
     let (given, family) = USER_WORDS[slot % USER_WORDS.len()];
     let ns = NAMESPACE_TOKEN;
     let full = format!("{ns}.{given}.{family}@example.com");
@@ -54,7 +54,23 @@ fn prefix3(text: &str) -> String {
     text.chars().take(3).collect()
 }
 
-fn path_of(attribute: &str) -> AttrPath {
+/// The variant of [`user_value`] that tells operator `op` apart from its likely mistakes on
+/// `attribute`: a prefix for `sw`; for `co` and `ew` a part inside but not at the start (so `co`
+/// read as `sw` misses it); for `eq` an other-case spelling where the attribute is caseless
+/// (userName: a case-sensitive `eq` misses it), else the exact value, which the decoy (`Ann.Lee`
+/// vs `Ann.Leeds`) sits right next to for `ne` and the orderings.
+pub(super) fn telling_variant(attribute: &str, op: CompareOp) -> u8 {
+    match (attribute, op) {
+        ("userName" | "name.familyName", CompareOp::Sw) => 2,
+        ("userName", CompareOp::Co | CompareOp::Ew) => 3,
+        ("displayName", CompareOp::Co | CompareOp::Ew) => 2,
+        ("emails.value", CompareOp::Co | CompareOp::Ew) => 1,
+        ("userName" | "name.familyName", CompareOp::Eq) => 1,
+        _ => 0,
+    }
+}
+
+pub(super) fn path_of(attribute: &str) -> AttrPath {
     match attribute.split_once('.') {
         Some((name, sub)) => AttrPath::with_sub(name, sub),
         None => AttrPath::simple(attribute),
@@ -83,13 +99,23 @@ fn atom(config: &GenConfig) -> BoxedStrategy<Filter> {
         "emails.value",
         "name.familyName",
     ]);
+    // Slots 0 and 1 (`Ann.Lee`, its decoy `Ann.Leeds`) are the users a case has most often; a
+    // value drawn for its operator's telling variant half the time makes each operator's
+    // distinguishing case likely (a `co` value inside the name but not at its start).
+    let slot = prop_oneof![3 => 0..2usize, 2 => 2..USER_WORDS.len()];
     let comparison = (
         string_attribute,
-        0..USER_WORDS.len(),
+        slot,
         any::<u8>(),
         operator(config),
+        any::<bool>(),
     )
-        .prop_map(|(attribute, slot, variant, op)| {
+        .prop_map(|(attribute, slot, variant, op, telling)| {
+            let variant = if telling {
+                telling_variant(attribute, op)
+            } else {
+                variant
+            };
             compare(
                 path_of(attribute),
                 op,

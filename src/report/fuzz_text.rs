@@ -68,6 +68,9 @@ pub fn render_fuzz_text(summary: &SearchSummary, rerun_hint: &str) -> String {
             summary.cleanup_refused
         );
     }
+    if let Some(line) = slow_server_line(summary) {
+        let _ = writeln!(out, "\n{line}");
+    }
     if summary.has_findings() {
         let _ = writeln!(
             out,
@@ -76,6 +79,41 @@ pub fn render_fuzz_text(summary: &SearchSummary, rerun_hint: &str) -> String {
         );
     }
     escape_controls(&redact(&out))
+}
+
+/// When a latency check fired (the server is slow), how long the whole plan takes at the pace
+/// this run saw, and how to shorten it.
+fn slow_server_line(summary: &SearchSummary) -> Option<String> {
+    let slow = summary
+        .failures
+        .iter()
+        .map(|f| f.check_id.as_str())
+        .chain(summary.notes.iter().map(|n| n.check_id.as_str()))
+        .find(|id| id.starts_with("latency."))?;
+    if summary.planned_done == 0 || summary.planned_cases == 0 {
+        return None;
+    }
+    let per_case = summary.elapsed_seconds / summary.planned_done as f64;
+    let full = per_case * summary.planned_cases as f64;
+    Some(format!(
+        "the server is slow ({slow}): at this run's pace ({:.1} cases/s with --jobs {}) the full \
+         budget of {} cases takes about {}; shorten it with --time-limit (e.g. --time-limit 60s), \
+         fewer --cases, or more --jobs (cases run at once, each in its own namespace)",
+        1.0 / per_case.max(f64::EPSILON),
+        summary.jobs,
+        summary.planned_cases,
+        human_seconds(full)
+    ))
+}
+
+/// `45s`, `3m 20s`, `1h 05m`.
+fn human_seconds(seconds: f64) -> String {
+    let whole = seconds.round() as u64;
+    match whole {
+        0..=59 => format!("{whole}s"),
+        60..=3599 => format!("{}m {:02}s", whole / 60, whole % 60),
+        _ => format!("{}h {:02}m", whole / 3600, (whole % 3600) / 60),
+    }
 }
 
 /// A discovery finding: found before the search, not part of any case.
@@ -249,5 +287,43 @@ mod tests {
             "race of 3: set-active user=0 active=true capitalised=false ‖ get-user user=0 ‖ \
              set-active user=0 active=false capitalised=false"
         );
+    }
+
+    /// A run that met a latency finding says how long its whole plan takes and how to shorten it.
+    #[test]
+    fn a_slow_server_gets_the_full_budget_and_how_to_shorten_it() {
+        let slow = Finding::new("latency.okta-600ms", "under 600 ms", "612 ms");
+        let summary = SearchSummary {
+            seed: 1,
+            cases_run: 10,
+            ops_run: 0,
+            ops_skipped: 0,
+            requests: 0,
+            elapsed_seconds: 20.0,
+            time_limit_reached: true,
+            interrupted: false,
+            failures: Vec::new(),
+            notes: vec![slow],
+            cleanup_refused: 0,
+            op_kinds: Default::default(),
+            leftover: None,
+            discovery: Vec::new(),
+            jobs: 2,
+            planned_cases: 400,
+            planned_done: 10,
+        };
+        let line = slow_server_line(&summary).expect("a latency note makes the line");
+        assert!(
+            line.contains("the full budget of 400 cases takes about 13m 20s"),
+            "{line}"
+        );
+        assert!(line.contains("0.5 cases/s with --jobs 2"), "{line}");
+        assert!(line.contains("--time-limit"), "{line}");
+        let quick = SearchSummary {
+            notes: Vec::new(),
+            ..summary
+        };
+        assert_eq!(slow_server_line(&quick), None);
+        assert_eq!(human_seconds(3725.0), "1h 02m");
     }
 }

@@ -15,8 +15,16 @@ pub fn fuzz_embedded(faults: &[Fault], config: SearchConfig) -> SearchSummary {
 
 /// Runs a search against a fresh embedded server with `faults`, judged by `profile`.
 pub fn fuzz_embedded_as(profile: &str, faults: &[Fault], config: SearchConfig) -> SearchSummary {
-    let server = spawn_on_thread(ServerConfig::with_faults(faults.iter().copied()))
-        .expect("the embedded server starts");
+    fuzz_server_as(
+        profile,
+        ServerConfig::with_faults(faults.iter().copied()),
+        config,
+    )
+}
+
+/// Runs a search against a fresh embedded server started with `server`, judged by `profile`.
+pub fn fuzz_server_as(profile: &str, server: ServerConfig, config: SearchConfig) -> SearchSummary {
+    let server = spawn_on_thread(server).expect("the embedded server starts");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -197,4 +205,34 @@ fn the_same_seed_against_the_same_server_gives_the_same_findings() {
     };
     assert!(!one.failures.is_empty());
     assert_eq!(ids(&one), ids(&two));
+}
+
+/// Shrinking that runs out of `max_shrink_time` reports the shortest sequence found so far and
+/// says so. Every request of `slow-responses` takes over 600 ms, so one second of shrinking a
+/// drawn case (the directed pass and races left out: their cases are short) runs out.
+#[test]
+fn shrinking_that_hits_its_time_limit_says_so_and_still_reports_the_finding() {
+    let config = SearchConfig {
+        seed: 1,
+        cases: 3,
+        race_cases: 0,
+        directed: false,
+        max_failures: 1,
+        max_shrink_time: std::time::Duration::from_secs(1),
+        time_limit: Some(std::time::Duration::from_secs(10)),
+        ..SearchConfig::default()
+    };
+    let summary = fuzz_embedded(&[Fault::SlowResponses], config);
+    let failure = summary.failures.first().expect("the latency defect");
+    assert_eq!(failure.check_id, "latency.okta-600ms");
+    assert!(failure.shrink_cut_short, "{}", describe(&summary));
+    let shown = scimfuzz::report::fuzz_text::render_fuzz_text(&summary, "scimfuzz fuzz");
+    assert!(
+        shown.contains("shrinking stopped at its time limit"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("the server is slow (latency.okta-600ms)"),
+        "{shown}"
+    );
 }

@@ -37,35 +37,6 @@ fn fuzzing_the_embedded_server_with_no_flags_is_clean_and_exits_0() {
 }
 
 #[test]
-fn shrinking_that_hits_its_time_limit_says_so_and_still_reports_the_finding() {
-    // Every request of `slow-responses` takes over 600 ms, so one second of shrinking runs out.
-    let output = scimfuzz(&[
-        "fuzz",
-        "--fault",
-        "slow-responses",
-        "--seed",
-        "1",
-        "--cases",
-        "3",
-        "--time-limit",
-        "10s",
-        "--shrink-time",
-        "1s",
-    ]);
-    let shown = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{shown}");
-    assert!(shown.contains("latency.okta-600ms"), "{shown}");
-    assert!(
-        shown.contains("shrinking stopped at its time limit"),
-        "{shown}"
-    );
-    assert!(
-        !shown.contains("proptest:"),
-        "the search, not proptest, reports the cut: {shown}"
-    );
-}
-
-#[test]
 fn a_fault_is_reported_with_its_check_and_sequence_and_exits_1() {
     let dir = temp_dir("fault");
     let report = dir.join("report.json");

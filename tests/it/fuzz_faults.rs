@@ -1,6 +1,6 @@
-//! Every fault of the reference server that is a defect is found by the default budget, with the
-//! check id that names the broken rule, and shrinks to a short sequence. Faults run in parallel
-//! threads.
+//! Every fault of the reference server that is a defect is found by the default budget with each
+//! of seeds 1–3, with the check id that names the broken rule, and shrinks to a short sequence.
+//! (Faults and seeds run in parallel threads.)
 
 use std::time::Duration;
 
@@ -160,17 +160,21 @@ const FLAKY: &[&str] = &[
 /// Faults that only a profile other than okta exercises: Okta never sends string booleans.
 const PROFILE_FOR: &[(&str, &str)] = &[("string-boolean-truthy", "entra")];
 
+/// The seeds every fault must be found with.
+const SEEDS: [u64; 3] = [1, 2, 3];
+
 struct Detection {
     fault: Fault,
+    seed: u64,
     check_id: Option<String>,
     minimal_len: usize,
     seconds_to_detect: f64,
     seconds_to_shrink: f64,
 }
 
-fn detect(fault: Fault) -> Detection {
+fn detect((fault, seed): (Fault, u64)) -> Detection {
     let config = SearchConfig {
-        seed: 7,
+        seed,
         max_failures: 1,
         time_limit: Some(Duration::from_secs(90)),
         ..SearchConfig::default()
@@ -192,6 +196,7 @@ fn detect(fault: Fault) -> Detection {
     let note = summary.notes.first().map(|n| n.check_id.clone());
     Detection {
         fault,
+        seed,
         check_id: discovered(true)
             .or_else(|| first.map(|f| f.check_id.clone()))
             .or_else(|| discovered(false))
@@ -214,15 +219,15 @@ fn every_fault_is_detected_with_the_right_check_id_and_a_short_sequence() {
         EXPECTED.len(),
         "the table must name every fault that is a defect"
     );
+    let runs: Vec<(Fault, u64)> = SEEDS
+        .iter()
+        .flat_map(|seed| faults.iter().map(move |fault| (*fault, *seed)))
+        .collect();
     let threads = 6;
     let handles: Vec<_> = (0..threads)
         .map(|worker| {
-            let mine: Vec<Fault> = faults
-                .iter()
-                .copied()
-                .skip(worker)
-                .step_by(threads)
-                .collect();
+            let mine: Vec<(Fault, u64)> =
+                runs.iter().copied().skip(worker).step_by(threads).collect();
             std::thread::spawn(move || mine.into_iter().map(detect).collect::<Vec<_>>())
         })
         .collect();
@@ -246,12 +251,15 @@ fn every_fault_is_detected_with_the_right_check_id_and_a_short_sequence() {
                 let bound = if FLAKY.contains(&name) { 14 } else { 8 };
                 if detection.minimal_len > bound {
                     problems.push(format!(
-                        "{name}: shrunk to {} ops (bound {bound})",
-                        detection.minimal_len
+                        "{name} (seed {}): shrunk to {} ops (bound {bound})",
+                        detection.seed, detection.minimal_len
                     ));
                 }
             }
-            other => problems.push(format!("{name}: found {other:?}, wanted one of {wanted:?}")),
+            other => problems.push(format!(
+                "{name} (seed {}): found {other:?}, wanted one of {wanted:?}",
+                detection.seed
+            )),
         }
     }
     lengths.sort_unstable();
@@ -268,8 +276,9 @@ fn every_fault_is_detected_with_the_right_check_id_and_a_short_sequence() {
     );
     for d in &detections {
         eprintln!(
-            "  {:<28} {:<36} len {} in {:.2}s, shrunk in {:.2}s",
+            "  {:<28} seed {} {:<36} len {} in {:.2}s, shrunk in {:.2}s",
             d.fault.name(),
+            d.seed,
             d.check_id.as_deref().unwrap_or("-"),
             d.minimal_len,
             d.seconds_to_detect,

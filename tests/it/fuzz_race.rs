@@ -425,9 +425,51 @@ fn a_mismatch_in_every_order_is_reported_under_its_own_check() {
     ];
     let verdict = judge(&state, &ids, &op, &calls);
     assert_eq!(blocking_ids(&verdict), vec!["status.no-5xx"]);
-    assert!(verdict.findings[0]
-        .actual
-        .contains("the same in all 2 orders"));
+    // The 500 carried nothing out, so the reactivation alone explains the read: the race itself
+    // is fine, and the 500 is reported under its own check.
+    assert!(verdict.linearizable);
+    assert_eq!(verdict.findings[0].call_index, 0);
+}
+
+/// A branch answered 5xx did nothing: a membership add that failed with 501 beside a remove that
+/// worked is explained by the remove alone, and the 501 is reported under its own check (not as
+/// a lost membership update).
+#[test]
+fn a_branch_answered_5xx_counts_as_not_carried_out() {
+    let (mut state, mut ids) = with_users(2);
+    let create_group = Op::CreateGroup {
+        group: GroupHandle(0),
+        members: vec![UserHandle(0)],
+    };
+    state = apply(&state, &create_group).expect("group").0;
+    ids.assign(ResourceKind::Group, 0, "g-0".into());
+    let change = |change| Op::PatchMembers {
+        group: GroupHandle(0),
+        change,
+    };
+    let op = Op::Race {
+        branches: vec![
+            change(MembershipChange::Remove {
+                users: vec![UserHandle(0)],
+            }),
+            change(MembershipChange::Add {
+                users: vec![UserHandle(1)],
+            }),
+        ],
+    };
+    let not_implemented = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "status": "501",
+        "detail": "PATCH with a path is not implemented",
+    });
+    let calls = [
+        call("PATCH", "/Groups/g-0", 200, group_body(&state, &[])),
+        call("PATCH", "/Groups/g-0", 501, not_implemented),
+        call("GET", "/Groups/g-0", 200, group_body(&state, &[])),
+    ];
+    let verdict = judge(&state, &ids, &op, &calls);
+    assert!(verdict.linearizable, "{:?}", verdict.findings);
+    assert_eq!(blocking_ids(&verdict), vec!["status.no-5xx"]);
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod fuzz_cli;
 mod fuzz_discovery;
 mod fuzz_fault_pairs;
 mod fuzz_faults;
+mod fuzz_jobs;
 mod fuzz_race;
 mod hostile;
 mod hostile_server;
