@@ -17,6 +17,7 @@ pub mod profile;
 pub mod recorder;
 pub mod report;
 pub mod run;
+pub mod seed;
 pub mod slo;
 pub mod tasks;
 

@@ -7,22 +7,20 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use tokio::task::JoinSet;
-
 use super::cleanup::{clean_up, CleanupSummary, Created, CLEANUP_LIMIT};
 use super::context::{RetryPolicy, RunContext};
 use super::integrity::check_integrity;
 use super::interrupt::Interrupt;
 use super::ledger::{LedgerJournal, LedgerReader, LEDGER_FILE};
 use super::measure::Measurements;
-use super::okta_shapes::{create_group_body, create_user_body, NamePartition};
+use super::okta_shapes::{create_group_body, NamePartition};
 use super::plan::{build_attack, compile_plan, load_client, CompiledPlan};
 use super::profile::{parse_duration, IntegrationMode, Profile, ScenarioKind};
 use super::recorder::Collector;
-use super::report::text::describe_failure;
 use super::report::{
     build_report, write_report, IntegritySummary, Interruption, LoadReport, RunFacts,
 };
+use super::seed::seed_directory;
 use super::slo::{Slo, SloVerdict};
 use crate::driver::{Driver, Method, OAuthSource, RequestSpec, Target};
 
@@ -501,88 +499,6 @@ async fn preflight(target: &LoadTarget, timeout: Duration) -> Result<Driver, Loa
             "the target answered {status} to GET /Users?startIndex=1&count=2; is --target the SCIM base URL?"
         ))),
     }
-}
-
-/// Creates `count` users before the run (an import needs a directory to page through); their
-/// ids go into `ids` as they come, for the cleanup.
-async fn seed_directory(
-    driver: &Driver,
-    count: usize,
-    tag: &str,
-    worker: u32,
-    ids: &Arc<Mutex<Vec<String>>>,
-) -> Result<(), LoadError> {
-    let partition = NamePartition {
-        run_tag: tag.to_string(),
-        worker,
-        user: usize::MAX,
-    };
-    let mut failures = 0usize;
-    let mut first_failure: Option<(u16, String)> = None;
-    let indexes: Vec<usize> = (0..count).collect();
-    for chunk in indexes.chunks(32) {
-        let mut running = JoinSet::new();
-        for index in chunk {
-            let user_name = partition.user_name(*index as u64);
-            let body = create_user_body(
-                &user_name,
-                &format!("Seed{index}"),
-                &format!("00useed{index}"),
-                "Seed-pw-1",
-            );
-            let driver = driver.clone();
-            running.spawn(async move { seed_one(&driver, body).await });
-        }
-        while let Some(created) = running.join_next().await {
-            match created {
-                Ok(Ok(id)) => ids.lock().unwrap_or_else(|p| p.into_inner()).extend(id),
-                Ok(Err(why)) => {
-                    failures += 1;
-                    first_failure.get_or_insert(why);
-                }
-                Err(_) => failures += 1,
-            }
-        }
-    }
-    if failures > count / 10 {
-        let why = first_failure
-            .map(|(status, body)| {
-                format!("; the first answered {}", describe_failure(status, &body))
-            })
-            .unwrap_or_default();
-        return Err(LoadError::CouldNotRun(format!(
-            "could not seed the directory: {failures} of {count} creates (POST /Users) failed{why}"
-        )));
-    }
-    Ok(())
-}
-
-/// Creates one seed user (three tries): its id (if the 201 named one), or the last status
-/// (0: no response) and body.
-async fn seed_one(
-    driver: &Driver,
-    body: serde_json::Value,
-) -> Result<Option<String>, (u16, String)> {
-    let request = RequestSpec::with_json(Method::Post, "/Users", body);
-    let mut last = (0, String::new());
-    for _ in 0..3 {
-        match driver.send(&request).await {
-            Ok(call) if call.response.status == 201 => {
-                return Ok(call
-                    .response
-                    .json()
-                    .and_then(|body| body.get("id")?.as_str().map(str::to_string)));
-            }
-            Ok(call) => {
-                last = (call.response.status, call.response.body.clone());
-                if call.response.status == 409 {
-                    break;
-                }
-            }
-            Err(err) => last = (0, format!("no response: {err}")),
-        }
-    }
-    Err(last)
 }
 
 /// Creates the group OIN group-push workers add members to concurrently, when the profile has
