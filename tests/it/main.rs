@@ -14,6 +14,7 @@ mod hostile_server;
 mod interop;
 mod interrupt;
 mod load;
+mod load_freeze;
 mod load_integrity;
 mod load_report;
 mod oauth;
