@@ -221,8 +221,8 @@ fn integrity_section(report: &LoadReport) -> String {
     for group in integrity.groups(HTML_SAMPLE) {
         let _ = write!(
             section,
-            "<h3 data-finding-kind=\"{id}\">{id} × {count}</h3><table><tr><th>resource</th>\
-             <th>detail</th></tr>",
+            "<h3 data-finding-kind=\"{id}\">{id} × {count}</h3><table><tr><th class=\"text\">resource</th>\
+             <th class=\"text\">detail</th></tr>",
             id = escape(group.check_id),
             count = group.count
         );
