@@ -8,14 +8,15 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::exit;
+use super::reference::clean_run;
 use super::suggest::with_suggestion;
 use super::target::TargetArgs;
 use super::{runtime, CliError, CliResult};
 use crate::check::catalogue;
 use crate::driver::{Driver, Interrupt, Namespaces, TransportError};
 use crate::fuzz::{
-    advertised_but_refused, default_jobs, discover, load_behaviour, probe, search, ProbeError,
-    Progress, RunSetup, SearchConfig, SearchSummary, Trace, TraceOrigin, DEFAULT_CASES,
+    advertised_but_refused, default_jobs, discover, load_behaviour, probe, search, CaseOutcome,
+    ProbeError, Progress, RunSetup, SearchConfig, SearchSummary, Trace, TraceOrigin, DEFAULT_CASES,
     DEFAULT_SHRINK_TIME,
 };
 use crate::model::{Level, BUILT_IN};
@@ -229,7 +230,8 @@ pub fn run(args: FuzzArgs) -> CliResult {
             .map(|f| f.name().to_string())
             .collect(),
     };
-    write_outputs(&args, &summary, &origin)?;
+    let clean = |trace: &Trace| clean_run(&setup, &runtime, trace);
+    write_outputs(&args, &summary, &origin, &clean)?;
     Ok(if summary.interrupted {
         exit::INTERRUPTED
     } else if summary.has_findings() {
@@ -354,6 +356,7 @@ fn write_outputs(
     args: &FuzzArgs,
     summary: &SearchSummary,
     origin: &TraceOrigin,
+    clean: &dyn Fn(&Trace) -> Option<CaseOutcome>,
 ) -> Result<(), CliError> {
     let info = RunInfo {
         profile: origin.profile.clone(),
@@ -386,7 +389,10 @@ fn write_outputs(
         );
         let trace_path = dir.join(format!("{stem}.json"));
         write_file(&trace_path, &render_trace(&trace))?;
-        write_file(&dir.join(format!("{stem}.sh")), &render_curl_script(&trace))?;
+        write_file(
+            &dir.join(format!("{stem}.sh")),
+            &render_curl_script(&trace, clean(&trace).as_ref()),
+        )?;
         eprintln!(
             "repro: {} (replay with: scimfuzz replay {})",
             dir.join(format!("{stem}.sh")).display(),

@@ -10,6 +10,7 @@ pub mod help;
 pub mod load;
 pub mod oauth;
 pub mod okta;
+pub mod reference;
 pub mod replay;
 pub mod report;
 pub mod runscope;

@@ -5,9 +5,11 @@
 
 use std::fmt::Write;
 
+use super::curl_verdict::{call_name, render_verdict, HELPERS};
 use super::redact::{self, Redactor};
+use super::witness::witnesses;
 use crate::driver::Call;
-use crate::fuzz::Trace;
+use crate::fuzz::{CaseOutcome, Trace};
 
 /// Single-quotes `text` for a POSIX shell, keeping `$VAR`s in `vars` expanded.
 fn shell_quote(text: &str) -> String {
@@ -35,9 +37,90 @@ fn created_id(call: &Call) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The whole script for a trace.
-pub fn render_curl_script(trace: &Trace) -> String {
+/// The whole script for a trace: the minimal case replayed, then its verdict. `clean` is the same
+/// ops run on a correct server (the reference server, same namespace): the exchanges that differ
+/// from it are what the script checks (see [`witnesses`]). Exit 1 when the defect reproduces, 0
+/// when it does not, 2 when it cannot judge (no response, or neither jq nor python3 for a JSON check).
+pub fn render_curl_script(trace: &Trace, clean: Option<&CaseOutcome>) -> String {
     let redactor = redact::current();
+    let mut out = header(trace, &redactor);
+    out.push_str(&cleanup_function(&redactor));
+    out.push_str(HELPERS);
+    let mut substitutions: Vec<(String, String)> = vec![(trace.recorded.tag.clone(), "TAG".into())];
+    let mut next_id = 0;
+    for (index, step) in trace.steps().iter().enumerate() {
+        let marker = if index == trace.finding.op_index {
+            " (the finding)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "\necho '== op {index}: {}{marker}'", step.op.kind());
+        let concurrent = step
+            .op
+            .race_branches()
+            .map_or(0, |branches| branches.len())
+            .min(step.calls.len());
+        if concurrent > 0 {
+            let _ = writeln!(
+                out,
+                "echo '-- {concurrent} requests sent at once; the read waits for all of them'"
+            );
+        }
+        let mut captured = Vec::new();
+        for (call_index, call) in step.calls.iter().enumerate() {
+            let name = call_name(index, call_index);
+            let command = curl_command(call, &trace.target, &substitutions, &redactor);
+            let _ = writeln!(
+                out,
+                "echo '-> {}' \"$SCIM_BASE_URL\"{}",
+                call.request.method,
+                templated(
+                    &request_path(call, &trace.target, &redactor),
+                    &substitutions
+                )
+            );
+            if call_index < concurrent {
+                let _ = writeln!(out, "send {name} {command} &");
+            } else {
+                let _ = writeln!(out, "send {name} {command}");
+                let _ = writeln!(out, "show {name}");
+            }
+            if let Some(id) = created_id(call) {
+                let variable = format!("ID{next_id}");
+                next_id += 1;
+                captured.push((name.clone(), variable.clone(), endpoint_of(call)));
+                substitutions.push((id, variable));
+            }
+            if call_index + 1 == concurrent {
+                let _ = writeln!(out, "wait");
+                for branch in 0..concurrent {
+                    let _ = writeln!(out, "show {}", call_name(index, branch));
+                }
+            }
+            if call_index + 1 >= concurrent {
+                for (from, variable, endpoint) in captured.drain(..) {
+                    let _ = writeln!(out, "{variable}=$(id_of {from})");
+                    let _ = writeln!(
+                        out,
+                        "[ -n \"${variable}\" ] && created=\"{endpoint}/${variable} $created\""
+                    );
+                }
+            }
+        }
+    }
+    let found = witnesses(&trace.finding, &trace.recorded, clean);
+    let headline = format!(
+        "[{}] {}",
+        trace.finding.severity.name(),
+        trace.finding.check_id
+    );
+    let quote = |text: &str| templated(text, &substitutions[..1]);
+    out.push_str(&render_verdict(&found, &headline, &quote));
+    out
+}
+
+/// The comment block and the variables.
+fn header(trace: &Trace, redactor: &Redactor) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "#!/bin/sh");
     let _ = writeln!(
@@ -48,12 +131,15 @@ pub fn render_curl_script(trace: &Trace) -> String {
     let _ = writeln!(
         out,
         "#   expected: {}",
-        trace.finding.expected.replace('\n', " ")
+        redactor.redact(&trace.finding.expected.replace('\n', " "))
     );
     let _ = writeln!(
         out,
         "#   actual (recorded): {}",
-        clip(&trace.finding.actual.replace('\n', " "), 300)
+        clip(
+            &redactor.redact(&trace.finding.actual.replace('\n', " ")),
+            300
+        )
     );
     let _ = writeln!(
         out,
@@ -66,8 +152,16 @@ pub fn render_curl_script(trace: &Trace) -> String {
         out,
         "# usage: SCIM_BASE_URL=https://host/scim/v2 SCIM_AUTH='Bearer …' sh this-file.sh"
     );
+    let _ = writeln!(
+        out,
+        "# exit status: 1 when the defect reproduces, 0 when it does not, 2 when it cannot judge"
+    );
     let _ = writeln!(out, "set -u");
-    let _ = writeln!(out, ": \"${{SCIM_BASE_URL:={}}}\"", trace.target);
+    let _ = writeln!(
+        out,
+        ": \"${{SCIM_BASE_URL:={}}}\"",
+        redactor.redact(&trace.target)
+    );
     let _ = writeln!(
         out,
         ": \"${{SCIM_AUTH:?set SCIM_AUTH to the full Authorization header value}}\""
@@ -82,44 +176,35 @@ pub fn render_curl_script(trace: &Trace) -> String {
         out,
         "TAG=\"${{TAG:-$(date +%s%N | cut -c8-18)}}\"  # a fresh namespace for names"
     );
-    let _ = writeln!(out, "id_of() {{ grep -o '\"id\" *: *\"[^\"]*\"' | head -n 1 | sed 's/.*\"\\([^\"]*\\)\"$/\\1/'; }}");
-    let mut substitutions: Vec<(String, String)> = vec![(trace.recorded.tag.clone(), "TAG".into())];
-    let mut next_id = 0;
-    for (index, step) in trace.steps().iter().enumerate() {
-        let marker = if index == trace.finding.op_index {
-            " (the finding)"
-        } else {
-            ""
-        };
-        let _ = writeln!(out, "\necho '== op {index}: {}{marker}'", step.op.kind());
-        let concurrent = step
-            .calls
-            .iter()
-            .filter(|c| c.request.method == "POST")
-            .count()
-            > 1;
-        for call in &step.calls {
-            let command = curl_command(call, &trace.target, &substitutions, &redactor);
-            match created_id(call) {
-                Some(id) if !concurrent => {
-                    let variable = format!("ID{next_id}");
-                    next_id += 1;
-                    let _ = writeln!(out, "{variable}=$({command} | tee /dev/stderr | id_of)");
-                    substitutions.push((id, variable));
-                }
-                _ if concurrent && call.request.method == "POST" => {
-                    let _ = writeln!(out, "{command} &");
-                }
-                _ => {
-                    let _ = writeln!(out, "{command}");
-                }
-            }
-        }
-        if concurrent {
-            let _ = writeln!(out, "wait");
-        }
-    }
     out
+}
+
+/// `cleanup`: deletes what the script created, latest first, so the server is left as found.
+fn cleanup_function(redactor: &Redactor) -> String {
+    let mut headers = String::from("-H \"Authorization: $SCIM_AUTH\"");
+    for (name, variable) in redactor.header_variables() {
+        let _ = write!(headers, " -H \"{name}: ${variable}\"");
+    }
+    format!(
+        "# cleanup: deletes what this script created (the server is left as found)\n\
+         cleanup() {{ for r in $created; do curl -sS -o /dev/null -X DELETE \"$SCIM_BASE_URL/$r\" {headers} || true; done; }}\n"
+    )
+}
+
+/// `Users` or `Groups`: where a create was sent.
+fn endpoint_of(call: &Call) -> &'static str {
+    if call.request.url.contains("/Groups") {
+        "Groups"
+    } else {
+        "Users"
+    }
+}
+
+fn request_path(call: &Call, base_url: &str, redactor: &Redactor) -> String {
+    let url = &call.request.url;
+    redactor
+        .redact(url.strip_prefix(base_url).unwrap_or(url))
+        .into_owned()
 }
 
 fn curl_command(
@@ -129,13 +214,11 @@ fn curl_command(
     redactor: &Redactor,
 ) -> String {
     let request = &call.request;
-    let path = request.url.strip_prefix(base_url).unwrap_or(&request.url);
     let mut parts = vec![
-        "curl -sS".to_string(),
         format!("-X {}", request.method),
         format!(
             "\"$SCIM_BASE_URL\"{}",
-            templated(&redactor.redact(path), substitutions)
+            templated(&request_path(call, base_url, redactor), substitutions)
         ),
     ];
     for (name, value) in &request.headers {
@@ -161,7 +244,6 @@ fn curl_command(
         let body = redactor.redact(body);
         parts.push(format!("--data-binary {}", templated(&body, substitutions)));
     }
-    parts.push("-w '\\n<- HTTP %{http_code}\\n'".to_string());
     parts.join(" ")
 }
 

@@ -2,9 +2,11 @@
 
 pub mod conformance_json;
 pub mod curl;
+pub mod curl_verdict;
 pub mod fuzz_json;
 pub mod fuzz_text;
 pub mod junit;
 pub mod redact;
 pub mod steps;
 pub mod terminal;
+pub mod witness;

@@ -21,6 +21,7 @@ mod oauth;
 mod okta;
 mod okta_files;
 mod readme;
+mod repro_scripts;
 mod runscope;
 mod secrets;
 mod server;
