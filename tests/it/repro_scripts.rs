@@ -68,6 +68,10 @@ fn script_for(fault: Fault) -> Option<String> {
     let discovery = discover(&driver, &runtime, namespaces.run_prefix(), &setup.grading)
         .expect("discovery answers");
     setup.adopt(&discovery);
+    if fault != Fault::SlowResponses {
+        // A busy test machine is not what these scripts are about.
+        setup.check_rules.latency_budget_ms = None;
+    }
     let config = SearchConfig {
         seed: 7,
         max_failures: 1,
