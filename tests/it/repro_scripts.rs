@@ -141,16 +141,23 @@ fn check_fault(fault: Fault, dir: &Path) -> Result<&'static str, String> {
     };
     let path = dir.join(format!("{name}.sh"));
     std::fs::write(&path, &script).expect("the script is written");
-    // A flaky fault's counters and timing move on between tries on the same server.
+    // A flaky fault gets a fresh server per try, with 0, 1, 2, 3 requests before the script, so a
+    // counter-driven fault meets the script's requests at every offset.
     let tries = if FLAKY.contains(&name) { 4 } else { 1 };
-    let faulty = spawn_on_thread(ServerConfig::with_faults([fault])).expect("a server");
     let mut last = String::new();
-    let reproduced = (0..tries).any(|_| {
+    let reproduced = (0..tries).any(|attempt| {
+        let faulty = spawn_on_thread(ServerConfig::with_faults([fault])).expect("a server");
+        for _ in 0..attempt {
+            let _ = Command::new("curl")
+                .args(["-s", "-o", "/dev/null"])
+                .arg(format!("{}/ServiceProviderConfig", faulty.base_url()))
+                .status();
+        }
         let (code, output) = run_script(&path, &faulty);
+        faulty.shutdown();
         last = format!("exit {code}\n{}", verdict_lines(&output));
         code == 1
     });
-    faulty.shutdown();
     if !reproduced {
         return Err(format!("{name}: against the fault: {last}"));
     }
