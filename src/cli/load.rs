@@ -100,6 +100,9 @@ pub fn run(args: LoadArgs) -> CliResult {
             args.worker_index, args.workers
         )));
     }
+    if let Some(dir) = &args.report {
+        check_report_dir(dir)?;
+    }
     args.target.register_secrets()?;
     args.target.transport.warn_if_insecure();
     let remote = args.target.remote_url()?.map(str::to_string);
@@ -191,6 +194,22 @@ async fn run_against_target(
     } else {
         exit::CLEAN
     })
+}
+
+/// Checks before the run that the `--report` directory can be made and written to, so a bad
+/// path fails at once with exit 2 instead of after the whole load.
+fn check_report_dir(dir: &std::path::Path) -> Result<(), CliError> {
+    let cannot = |err: std::io::Error| {
+        CliError::Usage(format!(
+            "--report {}: cannot write there: {err}",
+            dir.display()
+        ))
+    };
+    std::fs::create_dir_all(dir).map_err(cannot)?;
+    let probe = dir.join(format!(".scimfuzz-write-check-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(cannot)?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
 }
 
 fn random_seed() -> u64 {

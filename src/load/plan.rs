@@ -31,6 +31,10 @@ pub struct CompiledPlan {
     pub peak_users: usize,
 }
 
+/// The most concurrent users one process runs: goose keeps every user (its state, its task) in
+/// memory from the start, and a million of them took 5.8 GB before the first request.
+pub const MAX_USERS: usize = 10_000;
+
 /// Compiles the profile's stages. `users` rescales every stage so the peak is `users`; `duration`
 /// rescales every stage's time so the plan lasts `duration`.
 pub fn compile_plan(
@@ -54,9 +58,21 @@ pub fn compile_plan(
         .max()
         .unwrap_or(0)
         .max(1);
+    let too_many = |what: String| {
+        format!(
+            "{what}: at most {MAX_USERS} concurrent users per process (goose holds each in \
+             memory); split a bigger load over several processes with --workers/--worker-index"
+        )
+    };
+    if users.is_none() && peak > MAX_USERS {
+        return Err(too_many(format!("the profile asks for {peak} users")));
+    }
     if let Some(users) = users {
         if users == 0 {
             return Err("--users must be at least 1".into());
+        }
+        if users > MAX_USERS {
+            return Err(too_many(format!("--users {users}")));
         }
         for stage in &mut stages {
             stage.0 = if stage.0 == 0 {
@@ -243,6 +259,30 @@ mod tests {
             "version = 1\nname = \"t\"\ndescription = \"d\"\n{run}\n[[scenario]]\nname = \"s\"\nkind = \"onboarding\"\n"
         );
         Profile::parse(&text, Path::new("t.toml")).unwrap()
+    }
+
+    #[test]
+    fn more_users_than_one_process_can_hold_are_refused_with_the_limit() {
+        let err = compile_plan(
+            &profile("[run]\nusers = 20\nduration = \"30s\""),
+            Some(100_000_000),
+            None,
+        )
+        .unwrap_err();
+        assert!(err.starts_with("--users 100000000: at most 10000"), "{err}");
+        let err = compile_plan(
+            &profile("[run]\nusers = 20000\nduration = \"30s\""),
+            None,
+            None,
+        )
+        .unwrap_err();
+        assert!(err.contains("the profile asks for 20000 users"), "{err}");
+        assert!(compile_plan(
+            &profile("[run]\nusers = 20000\nduration = \"30s\""),
+            Some(MAX_USERS),
+            None,
+        )
+        .is_ok());
     }
 
     #[test]

@@ -101,6 +101,11 @@ impl FromStr for Slo {
             .trim_end_matches("ms")
             .parse()
             .map_err(|_| format!("SLO `{text}`: `{right}` is not a number"))?;
+        if !limit.is_finite() {
+            return Err(format!(
+                "SLO `{text}`: the limit `{right}` is not a finite number"
+            ));
+        }
         let (selector_text, metric_text) = left.split_once('.').ok_or_else(|| {
             format!("SLO `{text}`: write `<operation>.<metric>`, e.g. create.p99_ms")
         })?;
@@ -262,6 +267,18 @@ mod tests {
         }
         totals.errors = errors;
         measurements
+    }
+
+    #[test]
+    fn a_limit_that_is_not_a_finite_number_is_refused() {
+        for text in [
+            "errors.rate<NaN",
+            "create.p99_ms<inf",
+            "create.p99_ms<-infms",
+        ] {
+            let err = text.parse::<Slo>().expect_err(text);
+            assert!(err.contains("not a finite number"), "{text}: {err}");
+        }
     }
 
     #[test]

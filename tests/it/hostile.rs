@@ -253,6 +253,45 @@ fn control_characters_a_server_sends_are_escaped_on_the_terminal() {
 fn bad_flags_exit_2_before_any_request_naming_the_flag() {
     let server = start(Behaviour::Huge { bytes: MIB });
     let target = server.base_url.clone();
+    let array = std::env::temp_dir().join(format!("scimfuzz-it-array-{}.json", std::process::id()));
+    std::fs::write(&array, "[{\"steps\": []}]").expect("a temp file");
+    let array = array.display().to_string();
+    let load = |extra: &[&'static str]| -> Vec<String> {
+        let mut args = vec![
+            "load",
+            "--profile",
+            "smoke",
+            "--target",
+            &target,
+            "--auth",
+            "Bearer x",
+        ];
+        args.extend_from_slice(extra);
+        args.into_iter().map(str::to_string).collect()
+    };
+    let owned: Vec<(Vec<String>, &str)> = vec![
+        (load(&["--slo", "errors.rate<NaN"]), "not a finite number"),
+        (
+            load(&["--users", "100000000"]),
+            "--users 100000000: at most 10000",
+        ),
+        (load(&["--report", "/proc/scimfuzz-nope"]), "--report"),
+        (
+            vec!["runscope".into(), array.clone()],
+            "is JSON but an array",
+        ),
+    ];
+    for (args, expected) in &owned {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let ended = run_measured(&args, Duration::from_secs(60));
+        assert_eq!(ended.code, 2, "{args:?}: {}", ended.output);
+        assert!(
+            ended.output.contains(expected),
+            "{args:?}: {}",
+            ended.output
+        );
+    }
+    let _ = std::fs::remove_file(&array);
     let cases: [(&[&str], &str); 11] = [
         (&["okta", "--timeout", "0s"], "--timeout"),
         (&["fuzz", "--timeout", "soon"], "--timeout"),

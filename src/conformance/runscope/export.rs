@@ -77,6 +77,13 @@ pub struct Extraction {
 pub enum ExportError {
     #[error("the file is not JSON: {0} (export the test from Runscope as JSON)")]
     NotJson(serde_json::Error),
+    #[error(
+        "the file is JSON but {0}; a Runscope export is one test as an object \
+         ({{\"name\": …, \"steps\": […]}}): export a single test from Runscope as JSON"
+    )]
+    NotAnObject(&'static str),
+    #[error("the file is not a Runscope export: {0}")]
+    BadShape(serde_json::Error),
     #[error("the file has no `steps` array; is it a Runscope API-test export?")]
     NoSteps,
     #[error("step {index}: {reason}")]
@@ -144,7 +151,19 @@ struct RawExtraction {
 
 /// Parses an export from its JSON text.
 pub fn parse_export(text: &str) -> Result<Export, ExportError> {
-    let raw: RawExport = serde_json::from_str(text).map_err(ExportError::NotJson)?;
+    let value: Value = serde_json::from_str(text).map_err(ExportError::NotJson)?;
+    let found = match &value {
+        Value::Object(_) => None,
+        Value::Array(_) => Some("an array"),
+        Value::String(_) => Some("a string"),
+        Value::Number(_) => Some("a number"),
+        Value::Bool(_) => Some("a boolean"),
+        Value::Null => Some("null"),
+    };
+    if let Some(found) = found {
+        return Err(ExportError::NotAnObject(found));
+    }
+    let raw: RawExport = serde_json::from_value(value).map_err(ExportError::BadShape)?;
     let steps = raw.steps.ok_or(ExportError::NoSteps)?;
     let steps = steps
         .into_iter()
@@ -318,6 +337,20 @@ mod tests {
          "scripts": [""], "before_scripts": []},
         {"step_type": "pause", "skipped": false, "duration": 5},
         {"step_type": "condition"}]}"#;
+
+    #[test]
+    fn json_that_is_not_an_object_says_what_it_is_and_what_is_expected() {
+        let err = parse_export("[{\"steps\": []}]").unwrap_err().to_string();
+        assert!(err.contains("is JSON but an array"), "{err}");
+        assert!(err.contains("\"steps\""), "{err}");
+        assert!(!err.contains("not JSON"), "{err}");
+        let err = parse_export("{\"steps\": 3}").unwrap_err().to_string();
+        assert!(err.contains("not a Runscope export"), "{err}");
+        assert!(parse_export("{")
+            .unwrap_err()
+            .to_string()
+            .contains("not JSON"));
+    }
 
     #[test]
     fn parses_requests_pauses_and_unknown_step_types() {
