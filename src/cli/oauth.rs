@@ -16,10 +16,9 @@ pub const CLIENT_SECRET_ENV: &str = "SCIM_OAUTH_CLIENT_SECRET";
 
 /// How to get bearer tokens from an OAuth 2.0 token endpoint (RFC 6749 §4.4).
 #[derive(Debug, Clone, Default, clap::Args)]
-#[command(next_help_heading = "OAuth 2.0 client credentials (instead of --auth)")]
 pub struct OAuthArgs {
-    /// The token endpoint: tokens are fetched before the first request, refreshed before they
-    /// expire and after a 401, never printed.
+    /// OAuth 2.0 client credentials instead of --auth: the token endpoint. Tokens are fetched
+    /// before the first request, refreshed before they expire and after a 401, never printed.
     #[arg(long, env = "SCIM_OAUTH_TOKEN_URL", value_name = "URL")]
     pub oauth_token_url: Option<String>,
     /// The OAuth client id (sent with the secret as HTTP Basic auth).

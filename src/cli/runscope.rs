@@ -56,9 +56,9 @@ pub struct RunscopeArgs {
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<Fault>,
     #[command(flatten)]
-    pub oauth: OAuthArgs,
-    #[command(flatten)]
     pub transport: TransportArgs,
+    #[command(flatten)]
+    pub oauth: OAuthArgs,
 }
 
 /// Runs the subcommand.

@@ -36,9 +36,9 @@ pub struct TargetArgs {
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<Fault>,
     #[command(flatten)]
-    pub oauth: OAuthArgs,
-    #[command(flatten)]
     pub transport: TransportArgs,
+    #[command(flatten)]
+    pub oauth: OAuthArgs,
 }
 
 /// A resolved target: where to send, and the embedded server if we started one.
