@@ -83,3 +83,31 @@ fn four_jobs_overlap_their_cases_against_a_slow_server() {
         pace(&one) * 1000.0
     );
 }
+
+/// The default `--jobs`: one on an exclusive target; on a shared one four when the probe finds a
+/// slow server that answers concurrent requests together, one when the server is fast.
+#[test]
+fn the_default_jobs_follow_what_a_probe_says_the_server_takes() {
+    use scimfuzz::driver::{Driver, Target};
+    use scimfuzz::fuzz::{default_jobs, PARALLEL_JOBS};
+    use scimfuzz::server::spawn_on_thread;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let jobs_for = |latency_ms: u64, exclusive: bool| {
+        let server = spawn_on_thread(ServerConfig {
+            latency: std::time::Duration::from_millis(latency_ms),
+            ..ServerConfig::default()
+        })
+        .expect("the server starts");
+        let driver = Driver::new(Target::new(server.base_url(), Some(server.authorization())))
+            .expect("a driver");
+        default_jobs(&driver, &runtime, exclusive)
+    };
+    assert_eq!(jobs_for(300, false), PARALLEL_JOBS, "slow and concurrent");
+    assert_eq!(jobs_for(300, true), 1, "exclusive");
+    assert_eq!(jobs_for(0, false), 1, "fast");
+}
