@@ -21,7 +21,8 @@ use crate::fuzz::{
 };
 use crate::model::{Level, BUILT_IN};
 use crate::report::curl::render_curl_script;
-use crate::report::fuzz_json::{render_fuzz_junit, render_report_json, render_trace, RunInfo};
+use crate::report::fuzz_json::{render_report_json, render_trace, ReproPaths, RunInfo};
+use crate::report::fuzz_junit::render_fuzz_junit;
 use crate::report::fuzz_text::render_fuzz_text;
 
 /// Fuzz a SCIM server with stateful op sequences; report minimal failing cases.
@@ -61,6 +62,10 @@ pub struct FuzzArgs {
     /// concurrent requests together, else 1.
     #[arg(long, value_name = "N", value_parser = at_least_one, help_heading = "Search")]
     pub jobs: Option<usize>,
+    /// Stop at the first finding (after shrinking it), as a CI job wants: the run reports that
+    /// one defect and exits 1.
+    #[arg(long, help_heading = "Search")]
+    pub fail_fast: bool,
     /// The target holds no other data: predict totals and full listings (implied for the embedded server).
     #[arg(long, help_heading = "Search")]
     pub exclusive: bool,
@@ -194,6 +199,11 @@ pub fn run(args: FuzzArgs) -> CliResult {
         time_limit: args.time_limit,
         max_shrink_time: args.shrink_time,
         jobs,
+        max_failures: if args.fail_fast {
+            1
+        } else {
+            SearchConfig::default().max_failures
+        },
         ..SearchConfig::default()
     };
     eprintln!(
@@ -231,7 +241,7 @@ pub fn run(args: FuzzArgs) -> CliResult {
             .collect(),
     };
     let clean = |trace: &Trace| clean_run(&setup, &runtime, trace);
-    write_outputs(&args, &summary, &origin, &clean)?;
+    write_outputs(&args, &summary, &origin, &setup, &clean)?;
     Ok(if summary.interrupted {
         exit::INTERRUPTED
     } else if summary.has_findings() {
@@ -351,35 +361,51 @@ fn checks_table(behaviour: &crate::model::Behaviour) -> String {
     table
 }
 
-/// Writes --report-json, --junit and --repro-dir.
+/// Writes --repro-dir, then --report-json and --junit (which name the repro files).
 fn write_outputs(
     args: &FuzzArgs,
     summary: &SearchSummary,
     origin: &TraceOrigin,
+    setup: &RunSetup,
     clean: &dyn Fn(&Trace) -> Option<CaseOutcome>,
 ) -> Result<(), CliError> {
+    let repro = match &args.repro_dir {
+        Some(dir) => write_repro(dir, summary, origin, clean)?,
+        None => Vec::new(),
+    };
     let info = RunInfo {
         profile: origin.profile.clone(),
         target: origin.target.clone(),
         embedded_faults: origin.embedded_faults.clone(),
+        repro,
+        unexercised: unexercised(setup),
     };
     if let Some(path) = &args.report_json {
         write_file(path, &render_report_json(summary, &info))?;
     }
     if let Some(path) = &args.junit {
-        write_file(path, &render_fuzz_junit(summary))?;
+        write_file(path, &render_fuzz_junit(summary, &info))?;
     }
-    let Some(dir) = &args.repro_dir else {
-        return Ok(());
-    };
+    Ok(())
+}
+
+/// The trace and curl script of every failure, in `dir`.
+fn write_repro(
+    dir: &std::path::Path,
+    summary: &SearchSummary,
+    origin: &TraceOrigin,
+    clean: &dyn Fn(&Trace) -> Option<CaseOutcome>,
+) -> Result<Vec<Option<ReproPaths>>, CliError> {
     std::fs::create_dir_all(dir).map_err(|err| {
         CliError::CouldNotRun(format!(
             "cannot create --repro-dir {}: {err}",
             dir.display()
         ))
     })?;
+    let mut written = Vec::new();
     for (index, failure) in summary.failures.iter().enumerate() {
         let Some(trace) = Trace::from_failure(failure, origin) else {
+            written.push(None);
             continue;
         };
         let stem = format!(
@@ -388,18 +414,81 @@ fn write_outputs(
             failure.check_id.replace('.', "-")
         );
         let trace_path = dir.join(format!("{stem}.json"));
+        let script_path = dir.join(format!("{stem}.sh"));
         write_file(&trace_path, &render_trace(&trace))?;
         write_file(
-            &dir.join(format!("{stem}.sh")),
+            &script_path,
             &render_curl_script(&trace, clean(&trace).as_ref()),
         )?;
         eprintln!(
             "repro: {} (replay with: scimfuzz replay {})",
-            dir.join(format!("{stem}.sh")).display(),
+            script_path.display(),
             trace_path.display()
         );
+        written.push(Some(ReproPaths {
+            trace: trace_path.display().to_string(),
+            script: script_path.display().to_string(),
+        }));
     }
-    Ok(())
+    Ok(written)
+}
+
+/// The checks this run cannot exercise, with why: deviations the profile allows, and what the
+/// generator never sends under this profile and discovery.
+fn unexercised(setup: &RunSetup) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = setup
+        .grading
+        .allowed
+        .iter()
+        .map(|id| {
+            let why = format!("allowed by profile {}", setup.behaviour.name);
+            (id.clone(), why)
+        })
+        .collect();
+    let gen = &setup.gen;
+    let mut not_sent = |ids: &[&str], why: &str| {
+        for id in ids {
+            if !out.iter().any(|(known, _)| known == id) {
+                out.push(((*id).to_string(), why.to_string()));
+            }
+        }
+    };
+    if !gen.string_booleans {
+        not_sent(
+            &[catalogue::PATCH_STRING_BOOLEAN],
+            "no string booleans sent: the profile (or the server) does not take them",
+        );
+    }
+    if !gen.patch {
+        not_sent(
+            &[
+                catalogue::PATHLESS_PATCH,
+                catalogue::PATCH_OP_CASE,
+                catalogue::PATCH_ATOMIC,
+                catalogue::PATCH_REMOVE_ABSENT,
+                catalogue::PATCH_ADD_EXISTING,
+            ],
+            "no PATCH sent: the profile or the server's /ServiceProviderConfig says it is unsupported",
+        );
+    }
+    if !gen.etag {
+        not_sent(
+            &[catalogue::ETAG_PRECONDITION],
+            "no If-Match sent: the server does not support ETags",
+        );
+    }
+    if !gen.groups {
+        not_sent(
+            &[
+                catalogue::GROUP_MEMBERSHIP,
+                catalogue::GROUP_NAME,
+                catalogue::GROUP_DELETED_MEMBER,
+            ],
+            "no groups sent: the profile has no groups",
+        );
+    }
+    out.sort();
+    out
 }
 
 fn write_file(path: &std::path::Path, text: &str) -> Result<(), CliError> {

@@ -49,6 +49,10 @@ pub struct RunscopeArgs {
     /// Also write the results (with exchanges, secrets redacted) as JSON to this file.
     #[arg(long, value_name = "PATH", help_heading = "Output")]
     pub report_json: Option<PathBuf>,
+    /// Exit 0 even when no step ran (every one skipped); without it such a run exits 1, since
+    /// nothing was checked.
+    #[arg(long, help_heading = "Output")]
+    pub allow_skipped: bool,
     /// Show the failing exchange (request line, bodies, status) and script logs under each step.
     #[arg(long, help_heading = "Output")]
     pub exchanges: bool,
@@ -156,9 +160,22 @@ pub fn run(args: RunscopeArgs) -> CliResult {
         let base = variables.get("SCIMBaseURL").unwrap_or_default();
         write_file(path, &render_conformance_json(&outcome, "runscope", base))?;
     }
+    let tally = outcome.tally();
+    let nothing_ran = tally.passed + tally.failed == 0;
+    if nothing_ran && !outcome.interrupted {
+        eprintln!(
+            "scimfuzz runscope: no step ran ({} skipped), so nothing was checked{}",
+            tally.skipped,
+            if args.allow_skipped {
+                " (--allow-skipped: exit 0)"
+            } else {
+                "; exit 1 (--allow-skipped accepts that)"
+            }
+        );
+    }
     Ok(if outcome.interrupted {
         exit::INTERRUPTED
-    } else if outcome.tally().failed > 0 {
+    } else if tally.failed > 0 || nothing_ran && !args.allow_skipped {
         exit::FINDINGS
     } else {
         exit::CLEAN

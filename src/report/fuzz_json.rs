@@ -1,13 +1,12 @@
-//! Machine-readable fuzz output: the versioned JSON report (`--report-json`), the JSON traces of
-//! `--repro-dir` that `scimfuzz replay` reads, and the JUnit XML of `--junit`. Credentials in
-//! recorded requests are redacted before anything is written.
+//! Machine-readable fuzz output: the versioned JSON report (`--report-json`, schema in
+//! `docs/schemas/fuzz-report.schema.json`) and the JSON traces of `--repro-dir` that `scimfuzz
+//! replay` reads. Credentials in recorded requests are redacted before anything is written.
 
 use serde_json::{json, Value};
 
-use super::junit::{render_junit, JunitCase, JunitOutcome, JunitSuite};
 use super::redact::{redact_headers, redact_json};
 use crate::check::catalogue;
-use crate::fuzz::{CaseOutcome, Failure, SearchSummary, Trace};
+use crate::fuzz::{CaseOutcome, SearchSummary, Trace};
 
 /// The JSON report format version.
 pub const REPORT_VERSION: u32 = 1;
@@ -18,6 +17,28 @@ pub struct RunInfo {
     pub profile: String,
     pub target: String,
     pub embedded_faults: Vec<String>,
+    /// Per failure (same order), the trace and curl script written for it (`--repro-dir`).
+    pub repro: Vec<Option<ReproPaths>>,
+    /// Checks the run did not exercise, each with why (the profile allows the deviation, or
+    /// never sends what the check judges).
+    pub unexercised: Vec<(String, String)>,
+}
+
+/// Where a failure's repro files were written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReproPaths {
+    pub trace: String,
+    pub script: String,
+}
+
+impl RunInfo {
+    /// The repro paths of failure `index`, as JSON (`null` without `--repro-dir`).
+    pub fn repro_json(&self, index: usize) -> Value {
+        match self.repro.get(index).cloned().flatten() {
+            Some(paths) => json!({"trace": paths.trace, "script": paths.script}),
+            None => Value::Null,
+        }
+    }
 }
 
 /// A copy of an outcome with credential headers redacted.
@@ -43,7 +64,8 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
     let failures: Vec<Value> = summary
         .failures
         .iter()
-        .filter_map(|failure| {
+        .enumerate()
+        .filter_map(|(index, failure)| {
             let finding = failure.finding()?;
             let minimal = redact_outcome(&failure.minimal);
             let exchanges = minimal
@@ -70,6 +92,7 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
                 "namespace": minimal.tag,
                 "exchanges": exchanges,
                 "findings": minimal.findings().collect::<Vec<_>>(),
+                "repro": info.repro_json(index),
             }))
         })
         .collect();
@@ -115,60 +138,9 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
         "notes": summary.notes,
         "leftover": summary.leftover,
         "discovery": discovery,
+        "unexercised": info.unexercised.iter().map(|(check, why)| json!({"check_id": check, "reason": why})).collect::<Vec<_>>(),
     });
     let mut report = report;
     redact_json(&mut report);
     serde_json::to_string_pretty(&report).unwrap_or_default()
-}
-
-/// The `--junit` document: one test case per check of the catalogue, failed where the run found
-/// a failure with that id.
-pub fn render_fuzz_junit(summary: &SearchSummary) -> String {
-    let seconds = summary.elapsed_seconds;
-    let cases = catalogue::ALL
-        .iter()
-        .map(|check| {
-            let failure = summary.failures.iter().find(|f| f.check_id == check.id);
-            let found = summary
-                .discovery
-                .iter()
-                .find(|d| d.finding.check_id == check.id && d.finding.is_blocking());
-            let outcome = match (failure.and_then(Failure::finding), found) {
-                (None, Some(item)) => JunitOutcome::Failed {
-                    message: format!(
-                        "expected {}, got {}",
-                        item.finding.expected, item.finding.actual
-                    ),
-                    details: format!(
-                        "{}\nfound by discovery, before the search",
-                        item.finding.citation
-                    ),
-                },
-                (Some(finding), _) => JunitOutcome::Failed {
-                    message: format!("expected {}, got {}", finding.expected, finding.actual),
-                    details: format!(
-                        "{}\nminimal sequence: {} ops (seed {})",
-                        finding.citation,
-                        failure.map_or(0, |f| f.minimal.steps.len()),
-                        summary.seed
-                    ),
-                },
-                (None, None) => JunitOutcome::Passed,
-            };
-            JunitCase {
-                name: format!("{}: {}", check.id, check.summary),
-                classname: "scimfuzz.fuzz".into(),
-                seconds: if failure.is_some() || found.is_some() {
-                    seconds
-                } else {
-                    0.0
-                },
-                outcome,
-            }
-        })
-        .collect();
-    render_junit(&[JunitSuite {
-        name: "scimfuzz fuzz".into(),
-        cases,
-    }])
 }

@@ -76,9 +76,26 @@ fn a_fault_is_reported_with_its_check_and_sequence_and_exits_1() {
         "the report counts ops per kind: {}",
         json["op_kinds"]
     );
-    assert!(std::fs::read_to_string(&junit)
-        .expect("junit")
-        .contains("<failure"));
+    let junit_text = std::fs::read_to_string(&junit).expect("junit");
+    assert!(junit_text.contains("<failure"), "{junit_text}");
+    // Issue 12 item 3: the failure carries its evidence and repro paths; the report too.
+    assert!(
+        junit_text.contains("minimal sequence")
+            && junit_text.contains("exchange:")
+            && junit_text.contains("finding-1-error-not-found-404.sh"),
+        "{junit_text}"
+    );
+    assert!(
+        junit_text.contains("<skipped message=\"no string booleans sent"),
+        "checks the run never exercised are skipped with why: {junit_text}"
+    );
+    assert!(
+        json["failures"][0]["repro"]["script"]
+            .as_str()
+            .is_some_and(|path| path.ends_with("finding-1-error-not-found-404.sh")),
+        "{}",
+        json["failures"][0]
+    );
     let trace = repro.join("finding-1-error-not-found-404.json");
     let script = std::fs::read_to_string(repro.join("finding-1-error-not-found-404.sh"))
         .expect("curl script");
@@ -200,4 +217,27 @@ fn the_environment_serve_prints_is_enough_to_reach_a_target() {
     );
     let rejected = run("Bearer wrong-token");
     assert_eq!(rejected.status.code(), Some(3), "{}", text(&rejected));
+}
+
+/// Issue 12 item 3: `--fail-fast` stops at the first finding, shrunk.
+#[test]
+fn fail_fast_stops_at_the_first_finding() {
+    let dir = temp_dir("fail-fast");
+    let report = dir.join("report.json");
+    let output = scimfuzz(&[
+        "fuzz",
+        "--fault",
+        "deactivated-404",
+        "--seed",
+        "3",
+        "--fail-fast",
+        "--report-json",
+        report.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("JSON");
+    let failures = json["failures"].as_array().expect("failures");
+    assert_eq!(failures.len(), 1, "{}", json["failures"]);
+    assert!(failures[0]["minimal_len"].as_u64().unwrap_or(99) <= 8);
 }

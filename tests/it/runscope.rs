@@ -459,3 +459,16 @@ fn only_failures_of_the_600_ms_budget_alone_are_forgiven() {
     }
     assert_eq!(failed_ids(&forgive_timing(suite)), vec!["11"]);
 }
+
+/// Issue 12 item 3: a run where every step was skipped checked nothing: exit 1 unless
+/// `--allow-skipped`.
+#[test]
+fn a_run_where_nothing_ran_exits_1_unless_allow_skipped() {
+    let idp = data_file("idp-steps.json");
+    let (code, stdout, stderr) = scimfuzz(&["runscope", idp.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(stderr.contains("no step ran (3 skipped)"), "{stderr}");
+    assert!(stderr.contains("--allow-skipped"), "{stderr}");
+    let (code, stdout, stderr) = scimfuzz(&["runscope", idp.to_str().unwrap(), "--allow-skipped"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+}

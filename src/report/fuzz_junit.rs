@@ -1,0 +1,122 @@
+//! The fuzz JUnit XML of `--junit`: one test case per distinct defect found, with the evidence a
+//! server author needs without the rest of the report (the rule, the minimal sequence, the
+//! exchanges of the failing op with bodies capped, the trace and script paths); one per check
+//! that found nothing, passed, or skipped with the reason when the run did not exercise it.
+
+use std::fmt::Write;
+
+use super::fuzz_json::RunInfo;
+use super::fuzz_text::{describe_op, render_exchange};
+use super::junit::{render_junit, JunitCase, JunitOutcome, JunitSuite};
+use super::redact::redact;
+use crate::check::catalogue;
+use crate::fuzz::{Failure, SearchSummary};
+
+/// The most characters of exchanges a failure carries.
+const EXCHANGE_CAP: usize = 4000;
+
+/// The `--junit` document.
+pub fn render_fuzz_junit(summary: &SearchSummary, info: &RunInfo) -> String {
+    let seconds = summary.elapsed_seconds;
+    let mut cases: Vec<JunitCase> = summary
+        .failures
+        .iter()
+        .enumerate()
+        .filter_map(|(index, failure)| defect_case(summary, info, index, failure))
+        .collect();
+    for check in catalogue::ALL {
+        if summary.failures.iter().any(|f| f.check_id == check.id) {
+            continue;
+        }
+        let found = summary
+            .discovery
+            .iter()
+            .find(|d| d.finding.check_id == check.id && d.finding.is_blocking());
+        let skipped = info.unexercised.iter().find(|(id, _)| id == check.id);
+        let outcome = match (found, skipped) {
+            (Some(item), _) => JunitOutcome::Failed {
+                message: format!(
+                    "expected {}, got {}",
+                    item.finding.expected, item.finding.actual
+                ),
+                details: format!(
+                    "{}\nfound by discovery, before the search",
+                    item.finding.citation
+                ),
+            },
+            (None, Some((_, reason))) => JunitOutcome::Skipped {
+                reason: reason.clone(),
+            },
+            (None, None) => JunitOutcome::Passed,
+        };
+        cases.push(JunitCase {
+            name: format!("{}: {}", check.id, check.summary),
+            classname: "scimfuzz.fuzz".into(),
+            seconds: if found.is_some() { seconds } else { 0.0 },
+            outcome,
+        });
+    }
+    render_junit(&[JunitSuite {
+        name: "scimfuzz fuzz".into(),
+        cases,
+    }])
+}
+
+/// The test case of one distinct defect.
+fn defect_case(
+    summary: &SearchSummary,
+    info: &RunInfo,
+    index: usize,
+    failure: &Failure,
+) -> Option<JunitCase> {
+    let finding = failure.finding()?;
+    let mut details = format!("{}\n", finding.citation);
+    let _ = writeln!(
+        details,
+        "minimal sequence ({} ops, seed {}; the finding at op {}):",
+        failure.minimal.steps.len(),
+        summary.seed,
+        finding.op_index
+    );
+    for (at, step) in failure.minimal.steps.iter().enumerate() {
+        let _ = writeln!(details, "  {at}. {}", describe_op(step));
+    }
+    if let Some(step) = failure.minimal.steps.get(finding.op_index) {
+        details.push_str(&capped(&render_exchange(step), EXCHANGE_CAP));
+    }
+    match info.repro.get(index).cloned().flatten() {
+        Some(paths) => {
+            let _ = writeln!(
+                details,
+                "repro: sh {} (exit 1 while the defect reproduces); replay: scimfuzz replay {}",
+                paths.script, paths.trace
+            );
+        }
+        None => details.push_str("repro: run with --repro-dir DIR for a trace and a curl script\n"),
+    }
+    let summary_line = catalogue::info(&finding.check_id).map_or("", |c| c.summary);
+    Some(JunitCase {
+        name: format!("{} [{}]: {summary_line}", finding.check_id, failure.defect),
+        classname: "scimfuzz.fuzz".into(),
+        seconds: failure.seconds_to_detect + failure.seconds_to_shrink,
+        outcome: JunitOutcome::Failed {
+            message: redact(&format!(
+                "expected {}, got {}",
+                finding.expected, finding.actual
+            )),
+            details: redact(&details),
+        },
+    })
+}
+
+/// `text` cut to `limit` characters, saying how much was left out.
+fn capped(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(limit).collect();
+    format!(
+        "{kept}\n  … ({} more characters; the trace holds every exchange)\n",
+        text.chars().count() - limit
+    )
+}
