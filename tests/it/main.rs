@@ -21,6 +21,7 @@ mod oauth;
 mod okta;
 mod okta_files;
 mod readme;
+mod report_schemas;
 mod repro_scripts;
 mod runscope;
 mod secrets;
