@@ -20,6 +20,7 @@ mod load_report;
 mod oauth;
 mod okta;
 mod okta_files;
+mod parsers;
 mod readme;
 mod report_schemas;
 mod repro_scripts;
