@@ -75,6 +75,16 @@ pub struct FuzzArgs {
     /// Print every check (id, level in the chosen profile, rule, summary) and exit.
     #[arg(long, help_heading = "Output")]
     pub list_checks: bool,
+    /// The form of --list-checks: a text table, or JSON (one object per check: id, level under
+    /// the profile, default severity, citation, summary).
+    #[arg(
+        long,
+        value_enum,
+        default_value = "text",
+        value_name = "text|json",
+        help_heading = "Output"
+    )]
+    pub format: ListFormat,
     /// Print the built-in behaviour profiles (for --model) with what each holds a server to, and exit.
     #[arg(long, help_heading = "Output")]
     pub list_models: bool,
@@ -87,6 +97,13 @@ pub struct FuzzArgs {
     /// Write a JSON trace (for `scimfuzz replay`) and a curl script per finding into this directory.
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub repro_dir: Option<PathBuf>,
+}
+
+/// The output form of `--list-checks`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
 }
 
 /// A count of at least 1 (`--max-ops`).
@@ -161,7 +178,10 @@ pub fn run(args: FuzzArgs) -> CliResult {
     let behaviour = load_behaviour(&args.model)
         .map_err(|err| CliError::Usage(with_suggestion(err.to_string())))?;
     if args.list_checks {
-        print!("{}", checks_table(&behaviour));
+        match args.format {
+            ListFormat::Text => print!("{}", checks_table(&behaviour)),
+            ListFormat::Json => println!("{}", checks_json(&behaviour)),
+        }
         return Ok(exit::CLEAN);
     }
     let resolved = args.target.resolve()?;
@@ -346,19 +366,42 @@ fn checks_table(behaviour: &crate::model::Behaviour) -> String {
     let width = catalogue::ALL.iter().map(|c| c.id.len()).max().unwrap_or(0);
     let mut table = format!("checks under profile {}:\n", behaviour.name);
     for check in catalogue::ALL {
-        let level = match behaviour.checks.get(check.id) {
-            Some(Level::Allowed) => "allowed",
-            Some(Level::Error) => "error",
-            Some(Level::Warning) => "warning",
-            Some(Level::Note) => "note",
-            None => check.severity.name(),
-        };
+        let level = level_of(behaviour, check);
         table.push_str(&format!(
             "{:<width$}  {level:<7}  {}  ({})\n",
             check.id, check.summary, check.citation
         ));
     }
     table
+}
+
+/// `--list-checks --format json`: the profile and every check with its level under it.
+fn checks_json(behaviour: &crate::model::Behaviour) -> String {
+    let checks: Vec<serde_json::Value> = catalogue::ALL
+        .iter()
+        .map(|check| {
+            serde_json::json!({
+                "id": check.id,
+                "level": level_of(behaviour, check),
+                "default_severity": check.severity.name(),
+                "citation": check.citation,
+                "summary": check.summary,
+            })
+        })
+        .collect();
+    let document = serde_json::json!({"profile": behaviour.name, "checks": checks});
+    serde_json::to_string_pretty(&document).unwrap_or_default()
+}
+
+/// A check's level under `behaviour`: the profile's override, else its catalogue severity.
+fn level_of(behaviour: &crate::model::Behaviour, check: &catalogue::CheckInfo) -> &'static str {
+    match behaviour.checks.get(check.id) {
+        Some(Level::Allowed) => "allowed",
+        Some(Level::Error) => "error",
+        Some(Level::Warning) => "warning",
+        Some(Level::Note) => "note",
+        None => check.severity.name(),
+    }
 }
 
 /// Writes --repro-dir, then --report-json and --junit (which name the repro files).

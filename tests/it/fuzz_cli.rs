@@ -241,3 +241,24 @@ fn fail_fast_stops_at_the_first_finding() {
     assert_eq!(failures.len(), 1, "{}", json["failures"]);
     assert!(failures[0]["minimal_len"].as_u64().unwrap_or(99) <= 8);
 }
+
+/// Issue 12 item 3: `--list-checks --format json` lists every check with its level.
+#[test]
+fn list_checks_as_json_gives_every_check_with_its_level_under_the_profile() {
+    let output = scimfuzz(&[
+        "fuzz",
+        "--list-checks",
+        "--format",
+        "json",
+        "--model",
+        "entra",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(json["profile"], "entra");
+    let checks = json["checks"].as_array().expect("checks");
+    assert_eq!(checks.len(), scimfuzz::check::catalogue::ALL.len());
+    assert!(checks
+        .iter()
+        .all(|c| c["id"].is_string() && c["level"].is_string() && c["citation"].is_string()));
+}
