@@ -114,7 +114,12 @@ pub fn render_curl_script(trace: &Trace, clean: Option<&CaseOutcome>) -> String 
         trace.finding.severity.name(),
         trace.finding.check_id
     );
-    let quote = |text: &str| templated(text, &substitutions[..1]);
+    // Witnesses hold no server ids (but the one an id-stable finding names, which is matched
+    // whole): only the namespace tag becomes a variable.
+    let quote = |text: &str| match substitutions.iter().find(|(literal, _)| literal == text) {
+        Some((_, variable)) if variable != "TAG" => format!("\"${{{variable}}}\""),
+        _ => templated(text, &substitutions[..1]),
+    };
     out.push_str(&render_verdict(&found, &headline, &quote));
     out
 }

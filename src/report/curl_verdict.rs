@@ -45,6 +45,8 @@ any_branch() {
   done
   return 1
 }
+# id_changed NAME ID: the response carries an id, and not ID
+id_changed() { got=$(id_of "$1"); [ -n "$got" ] && [ "$got" != "$2" ]; }
 same_status() { [ "$(status_of "$1")" = "$2" ]; }
 media_type_not_in() {
   mt=$(grep -i '^content-type:' "$W/$1.head" | tail -n 1 | cut -d: -f2- | cut -d';' -f1 | tr -d ' \r' | tr 'A-Z' 'a-z')
@@ -168,6 +170,9 @@ fn kind_words(
             format!("status_not_in {name} '{}'", list.join(" "))
         }
         WitnessKind::SameStatus { recorded } => format!("same_status {name} {recorded}"),
+        WitnessKind::IdChanged { requested, .. } => {
+            format!("id_changed {name} {}", quote(requested))
+        }
         WitnessKind::RaceStatuses { correct, .. } => {
             let list: Vec<String> = correct.iter().map(u16::to_string).collect();
             format!(

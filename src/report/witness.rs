@@ -45,6 +45,8 @@ pub enum WitnessKind {
         correct: Vec<u16>,
         recorded: Vec<u16>,
     },
+    /// The response carries an id other than the one the request named.
+    IdChanged { requested: String, answered: String },
     /// `inner` holds for one of the `branches` concurrent requests that answered `status`.
     InRaceBranch {
         status: u16,
@@ -111,6 +113,9 @@ pub fn witnesses(
 }
 
 fn compare(finding: &Finding, recorded: &CaseOutcome, clean: &CaseOutcome) -> Vec<Witness> {
+    if let Some(witness) = id_changed(finding, recorded) {
+        return vec![witness];
+    }
     let ids = server_ids(recorded)
         .union(&server_ids(clean))
         .cloned()
@@ -216,6 +221,30 @@ fn server_ids(outcome: &CaseOutcome) -> BTreeSet<String> {
         }
     }
     ids
+}
+
+/// `resource.id-stable`: the response to a request on `/Users/{id}` carries another id. Ids
+/// differ between servers, so this is the one witness that compares the id itself.
+fn id_changed(finding: &Finding, recorded: &CaseOutcome) -> Option<Witness> {
+    if finding.check_id != "resource.id-stable" {
+        return None;
+    }
+    let call = recorded
+        .steps
+        .get(finding.op_index)?
+        .calls
+        .get(finding.call_index)?;
+    let path = call.request.url.split('?').next()?;
+    let requested = path.rsplit('/').next()?.to_string();
+    let answered = call.response.json()?.get("id")?.as_str()?.to_string();
+    (answered != requested && !requested.is_empty()).then(|| Witness {
+        op_index: finding.op_index,
+        call_index: finding.call_index,
+        kind: WitnessKind::IdChanged {
+            requested,
+            answered,
+        },
+    })
 }
 
 /// The statuses of concurrent requests, sorted, when they differ from a correct server's.
@@ -425,6 +454,9 @@ impl WitnessKind {
                 and_list(correct),
                 and_list(recorded)
             ),
+            WitnessKind::IdChanged { .. } => {
+                "the id the request named, unchanged (recorded another id)".into()
+            }
             WitnessKind::InRaceBranch { status, inner, .. } => {
                 format!(
                     "to the concurrent request answered {status}: {}",

@@ -26,16 +26,10 @@ const FLAKY: &[&str] = &[
 ];
 
 /// Faults whose scripts cannot judge yet, and why (each goes by the recorded status alone).
-const NOT_JUDGED: &[(&str, &str)] = &[
-    (
-        "reactivation-new-id",
-        "ids differ between any two servers, so a changed id is not compared",
-    ),
-    (
-        "patch-stale-response",
-        "the reference server answers the PATCH 204 where the fault answers 200 with a stale body",
-    ),
-];
+const NOT_JUDGED: &[(&str, &str)] = &[(
+    "patch-stale-response",
+    "the reference server answers the PATCH 204 where the fault answers 200 with a stale body",
+)];
 
 /// Faults that only a profile other than okta exercises.
 const PROFILE_FOR: &[(&str, &str)] = &[
