@@ -21,6 +21,7 @@ use crate::fuzz::{
 };
 use crate::model::{Level, BUILT_IN};
 use crate::report::curl::render_curl_script;
+use crate::report::fuzz_html::render_fuzz_html;
 use crate::report::fuzz_json::{render_report_json, render_trace, ReproPaths, RunInfo};
 use crate::report::fuzz_junit::render_fuzz_junit;
 use crate::report::fuzz_text::render_fuzz_text;
@@ -94,6 +95,9 @@ pub struct FuzzArgs {
     /// Write JUnit XML here (one test case per check).
     #[arg(long, value_name = "PATH", help_heading = "Output")]
     pub junit: Option<PathBuf>,
+    /// Write a self-contained HTML report here (summary, each defect with its evidence, coverage).
+    #[arg(long, value_name = "PATH", help_heading = "Output")]
+    pub report_html: Option<PathBuf>,
     /// Write a JSON trace (for `scimfuzz replay`) and a curl script per finding into this directory.
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub repro_dir: Option<PathBuf>,
@@ -171,6 +175,7 @@ pub fn interrupt_on_ctrl_c(command: &'static str) -> Result<Interrupt, CliError>
 pub fn run(args: FuzzArgs) -> CliResult {
     super::check_writable("--report-json", args.report_json.as_deref())?;
     super::check_writable("--junit", args.junit.as_deref())?;
+    super::check_writable("--report-html", args.report_html.as_deref())?;
     if args.list_models {
         print!("{}", models_table()?);
         return Ok(exit::CLEAN);
@@ -404,7 +409,7 @@ fn level_of(behaviour: &crate::model::Behaviour, check: &catalogue::CheckInfo) -
     }
 }
 
-/// Writes --repro-dir, then --report-json and --junit (which name the repro files).
+/// Writes --repro-dir, then --report-json, --junit and --report-html (which name the repro files).
 fn write_outputs(
     args: &FuzzArgs,
     summary: &SearchSummary,
@@ -428,6 +433,9 @@ fn write_outputs(
     }
     if let Some(path) = &args.junit {
         write_file(path, &render_fuzz_junit(summary, &info))?;
+    }
+    if let Some(path) = &args.report_html {
+        write_file(path, &render_fuzz_html(summary, &info))?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 pub mod conformance_json;
 pub mod curl;
 pub mod curl_verdict;
+pub mod fuzz_html;
 pub mod fuzz_json;
 pub mod fuzz_junit;
 pub mod fuzz_text;

@@ -11,6 +11,7 @@ mod fuzz_jobs;
 mod fuzz_race;
 mod hostile;
 mod hostile_server;
+mod html_report;
 mod interop;
 mod interrupt;
 mod load;

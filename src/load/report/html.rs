@@ -15,7 +15,8 @@ use crate::report::terminal::one_line;
 /// Integrity findings listed per kind (the rest are in report.json).
 pub const HTML_SAMPLE: usize = 10;
 
-const STYLE: &str = "body{font:14px system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}\
+/// The page style, shared by the fuzz and okta HTML reports.
+pub const STYLE: &str = "body{font:14px system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}\
 table{border-collapse:collapse;margin:4px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\
 th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}td.text{text-align:left;\
 font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}th.text{text-align:left}.bad{color:#b00;font-weight:bold}\

@@ -1,0 +1,267 @@
+//! The fuzz HTML report of `--report-html`: one self-contained page (inline CSS, no script, no
+//! CDN) with the run summary, each distinct defect with its rule, expected against actual, the
+//! minimal sequence, the failing exchanges (bodies capped) and the repro paths, then coverage (op
+//! kinds run, checks exercised or not and why). Reads the same [`RunInfo`] as the JSON and JUnit
+//! writers. Every text passes the run's redactor, then HTML escaping: nothing the server sent can
+//! add markup to the page.
+
+use std::fmt::Write;
+
+use super::fuzz_json::RunInfo;
+use super::fuzz_text::{describe_op, render_exchange};
+use super::redact::redact;
+use crate::check::catalogue;
+use crate::fuzz::{Failure, SearchSummary};
+use crate::load::report::html::{escape, STYLE};
+
+/// The most characters of exchanges shown per defect (the trace holds them all).
+const EXCHANGE_CAP: usize = 4000;
+
+/// Extra style for the fuzz and okta pages: preformatted evidence.
+pub const EVIDENCE_STYLE: &str = "pre{background:#f7f7f7;border:1px solid #ddd;padding:6px;\
+white-space:pre-wrap;word-break:break-all;font-size:12px}section{border-top:2px solid #ddd;\
+margin-top:1.5em}";
+
+/// Redacts then HTML-escapes `text`: the one way text reaches the page.
+pub fn safe(text: &str) -> String {
+    escape(&redact(text))
+}
+
+/// The opening of a page titled `title` (already safe), with the shared style.
+pub fn page_head(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <style>{STYLE}{EVIDENCE_STYLE}</style></head><body><h1>{title}</h1>"
+    )
+}
+
+/// The `--report-html` page.
+pub fn render_fuzz_html(summary: &SearchSummary, info: &RunInfo) -> String {
+    let mut page = page_head(&format!("scimfuzz fuzz: {}", safe(&info.target)));
+    page.push_str(&summary_table(summary, info));
+    let _ = write!(
+        page,
+        "<h2>Defects ({})</h2>",
+        summary.failures.len() + blocking_discovery(summary)
+    );
+    if summary.failures.is_empty() && blocking_discovery(summary) == 0 {
+        page.push_str("<p class=\"ok\">No defect found.</p>");
+    }
+    for (index, failure) in summary.failures.iter().enumerate() {
+        page.push_str(&defect_section(summary, info, index, failure));
+    }
+    page.push_str(&discovery_section(summary));
+    page.push_str(&coverage_section(summary, info));
+    page.push_str("</body></html>\n");
+    page
+}
+
+fn blocking_discovery(summary: &SearchSummary) -> usize {
+    summary
+        .discovery
+        .iter()
+        .filter(|item| item.finding.is_blocking())
+        .count()
+}
+
+fn summary_table(summary: &SearchSummary, info: &RunInfo) -> String {
+    let verdict = if summary.has_findings() {
+        "<span class=\"bad\">findings (exit 1)</span>"
+    } else {
+        "<span class=\"ok\">clean (exit 0)</span>"
+    };
+    let faults = if info.embedded_faults.is_empty() {
+        "none".to_string()
+    } else {
+        info.embedded_faults.join(", ")
+    };
+    let rows = [
+        ("target", safe(&info.target)),
+        ("profile", safe(&info.profile)),
+        ("embedded faults", safe(&faults)),
+        ("seed", summary.seed.to_string()),
+        ("cases", summary.cases_run.to_string()),
+        (
+            "ops",
+            format!("{} run, {} skipped", summary.ops_run, summary.ops_skipped),
+        ),
+        ("requests", summary.requests.to_string()),
+        ("duration", format!("{:.1} s", summary.elapsed_seconds)),
+        ("time limit reached", summary.time_limit_reached.to_string()),
+        ("interrupted", summary.interrupted.to_string()),
+        ("verdict", verdict.to_string()),
+    ];
+    let mut table = String::from("<h2>Summary</h2><table>");
+    for (name, value) in rows {
+        let _ = write!(
+            table,
+            "<tr><th>{name}</th><td class=\"text\">{value}</td></tr>"
+        );
+    }
+    table.push_str("</table>");
+    table
+}
+
+/// One distinct defect: its rule, expected against actual, minimal sequence, exchanges, repro.
+fn defect_section(
+    summary: &SearchSummary,
+    info: &RunInfo,
+    index: usize,
+    failure: &Failure,
+) -> String {
+    let Some(finding) = failure.finding() else {
+        return String::new();
+    };
+    let headline = catalogue::info(&finding.check_id).map_or("", |c| c.summary);
+    let mut out = format!(
+        "<section id=\"defect-{n}\"><h3>{n}. <code>{id}</code> <span class=\"bad\">{severity}</span> \
+         {headline}</h3><table>",
+        n = index + 1,
+        id = safe(&finding.check_id),
+        severity = finding.severity.name(),
+        headline = safe(headline),
+    );
+    for (name, value) in [
+        ("rule", finding.citation.as_str()),
+        ("defect", failure.defect.as_str()),
+        ("expected", finding.expected.as_str()),
+        ("actual", finding.actual.as_str()),
+    ] {
+        let _ = write!(
+            out,
+            "<tr><th>{name}</th><td class=\"text\">{}</td></tr>",
+            safe(value)
+        );
+    }
+    out.push_str("</table>");
+    let _ = write!(
+        out,
+        "<p>Minimal sequence: {} ops (first drawn with {}, seed {}); the finding at op {}{}.</p><ol start=\"0\">",
+        failure.minimal.steps.len(),
+        failure.original_len,
+        summary.seed,
+        finding.op_index,
+        if failure.shrink_cut_short { "; shrinking was cut short" } else { "" }
+    );
+    for step in &failure.minimal.steps {
+        let _ = write!(out, "<li><code>{}</code></li>", safe(&describe_op(step)));
+    }
+    out.push_str("</ol>");
+    if let Some(step) = failure.minimal.steps.get(finding.op_index) {
+        let _ = write!(
+            out,
+            "<p>The exchanges of op {}:</p><pre>{}</pre>",
+            finding.op_index,
+            safe(&capped(&render_exchange(step), EXCHANGE_CAP))
+        );
+    }
+    out.push_str(&repro_paragraph(info, index));
+    out.push_str("</section>");
+    out
+}
+
+fn repro_paragraph(info: &RunInfo, index: usize) -> String {
+    match info.repro.get(index).cloned().flatten() {
+        Some(paths) => format!(
+            "<p>Repro: <code>sh {}</code> (exits 1 while the defect reproduces); replay: \
+             <code>scimfuzz replay {}</code></p>",
+            safe(&paths.script),
+            safe(&paths.trace)
+        ),
+        None => {
+            "<p>Repro: run with <code>--repro-dir DIR</code> for a trace and a curl script.</p>"
+                .to_string()
+        }
+    }
+}
+
+/// Findings of discovery, before the search (no sequence to shrink).
+fn discovery_section(summary: &SearchSummary) -> String {
+    if summary.discovery.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<h2>Found by discovery</h2><table><tr><th>check</th><th>severity</th>\
+         <th class=\"text\">expected</th><th class=\"text\">actual</th><th class=\"text\">rule</th></tr>",
+    );
+    for item in &summary.discovery {
+        let finding = &item.finding;
+        let _ = write!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}</td><td class=\"text\">{}</td>\
+             <td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
+            safe(&finding.check_id),
+            finding.severity.name(),
+            safe(&finding.expected),
+            safe(&finding.actual),
+            safe(&finding.citation)
+        );
+    }
+    out.push_str("</table>");
+    out
+}
+
+/// Op kinds run with counts; checks exercised, and those not exercised with why.
+fn coverage_section(summary: &SearchSummary, info: &RunInfo) -> String {
+    let mut out = String::from(
+        "<h2>Coverage</h2><h3>Op kinds run</h3><table><tr><th>op</th><th>count</th></tr>",
+    );
+    for (kind, count) in &summary.op_kinds {
+        let _ = write!(out, "<tr><td>{}</td><td>{count}</td></tr>", safe(kind));
+    }
+    out.push_str(
+        "</table><h3>Checks</h3><table><tr><th>check</th><th class=\"text\">status</th></tr>",
+    );
+    for check in catalogue::ALL {
+        let failed = summary.failures.iter().any(|f| f.check_id == check.id)
+            || summary
+                .discovery
+                .iter()
+                .any(|d| d.finding.check_id == check.id && d.finding.is_blocking());
+        let status = match info.unexercised.iter().find(|(id, _)| id == check.id) {
+            _ if failed => "<span class=\"bad\">failed</span>".to_string(),
+            Some((_, why)) => format!("not exercised: {}", safe(why)),
+            None => "<span class=\"ok\">exercised, passed</span>".to_string(),
+        };
+        let _ = write!(
+            out,
+            "<tr><td><code>{}</code></td><td class=\"text\">{status}</td></tr>",
+            check.id
+        );
+    }
+    out.push_str("</table>");
+    out
+}
+
+/// `text` cut to `limit` characters, saying how much was left out.
+fn capped(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(limit).collect();
+    format!(
+        "{kept}\n  … ({} more characters; the trace holds every exchange)\n",
+        text.chars().count() - limit
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_markup_is_escaped_and_registered_secrets_are_masked() {
+        crate::report::redact::register_secret("s3cr3t-html-token-value");
+        let shown = safe("<script>alert('x')</script> Bearer s3cr3t-html-token-value");
+        assert!(!shown.contains("<script"), "{shown}");
+        assert!(shown.contains("&lt;script&gt;"), "{shown}");
+        assert!(!shown.contains("s3cr3t-html-token-value"), "{shown}");
+    }
+
+    #[test]
+    fn long_exchanges_are_capped_with_a_pointer_to_the_trace() {
+        let long = "x".repeat(EXCHANGE_CAP + 10);
+        let shown = capped(&long, EXCHANGE_CAP);
+        assert!(shown.contains("10 more characters"), "{shown}");
+    }
+}

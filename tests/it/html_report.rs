@@ -1,0 +1,133 @@
+//! `--report-html`: the page a person opens after a run. It names each defect with its evidence,
+//! shows what the server sent escaped (a hostile body adds no markup) and holds no secret.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::hostile_server::{start, Behaviour};
+use scimfuzz::server::{spawn_on_thread, Fault, ServerConfig};
+
+fn run(args: &[&str]) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
+        .args(args)
+        .env_remove("SCIMFUZZ_AUTH")
+        .env_remove("SCIM_AUTH")
+        .env_remove("SCIM_BASE_URL")
+        .output()
+        .expect("scimfuzz runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code().unwrap_or(-1), text)
+}
+
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("scimfuzz-it-html-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    dir
+}
+
+/// The page is one self-contained document: no script, nothing fetched from elsewhere.
+fn assert_self_contained(page: &str) {
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(page.contains("<style>"), "inline CSS");
+    for outside in ["<script", "src=\"http", "href=\"http", "<link"] {
+        assert!(!page.contains(outside), "the page holds {outside}: {page}");
+    }
+}
+
+#[test]
+fn fuzz_writes_a_page_with_the_defect_its_evidence_and_coverage_and_no_secret() {
+    let server = spawn_on_thread(ServerConfig::with_faults([Fault::BogusId400])).expect("server");
+    let token = server.token().to_string();
+    let auth = server.authorization();
+    let dir = fresh_dir("fuzz");
+    let page_path = dir.join("fuzz.html");
+    let repro = dir.join("repro");
+    let (code, shown) = run(&[
+        "fuzz",
+        "--target",
+        server.base_url(),
+        "--auth",
+        &auth,
+        "--seed",
+        "3",
+        "--cases",
+        "100",
+        "--report-html",
+        page_path.to_str().expect("utf-8"),
+        "--repro-dir",
+        repro.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 1, "{shown}");
+    let page = std::fs::read_to_string(&page_path).expect("the page is written");
+    assert_self_contained(&page);
+    assert!(!page.contains(&token), "the page holds the token: {page}");
+    assert!(page.contains("error.not-found-404"), "{page}");
+    assert!(page.contains("RFC 7644"), "the rule is cited: {page}");
+    assert!(
+        page.contains("&gt; GET ") && page.contains("&lt; HTTP 400"),
+        "the failing exchange is shown, escaped: {page}"
+    );
+    assert!(page.contains("Bearer ***"), "the header is masked: {page}");
+    assert!(
+        page.contains("finding-1-error-not-found-404.sh"),
+        "the repro script is named: {page}"
+    );
+    assert!(
+        page.contains("create-user") && page.contains("not exercised: "),
+        "coverage lists op kinds and checks not exercised: {page}"
+    );
+    assert!(page.contains("findings (exit 1)"), "{page}");
+}
+
+#[test]
+fn a_hostile_body_is_shown_escaped_and_adds_no_markup_to_the_fuzz_page() {
+    let server = start(Behaviour::Fixed {
+        status: 400,
+        headers: vec![("Content-Type".into(), "application/scim+json".into())],
+        body: "{\"detail\":\"<script>alert(1)</script>\",\"status\":\"400\"}".into(),
+    });
+    let dir = fresh_dir("hostile");
+    let page_path = dir.join("fuzz.html");
+    let (code, shown) = run(&[
+        "fuzz",
+        "--target",
+        &server.base_url,
+        "--auth",
+        "Bearer hostile",
+        "--cases",
+        "2",
+        "--seed",
+        "1",
+        "--shrink-time",
+        "1s",
+        "--report-html",
+        page_path.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 1, "{shown}");
+    let page = std::fs::read_to_string(&page_path).expect("the page is written");
+    assert_self_contained(&page);
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "the body is shown escaped: {page}"
+    );
+}
+
+#[test]
+fn an_unwritable_html_path_exits_2_before_any_request() {
+    let (code, shown) = run(&[
+        "fuzz",
+        "--target",
+        "http://127.0.0.1:9",
+        "--auth",
+        "Bearer x",
+        "--report-html",
+        "/nonexistent-dir-scimfuzz/page.html",
+    ]);
+    assert_eq!(code, 2, "{shown}");
+    assert!(shown.contains("--report-html"), "{shown}");
+}
