@@ -11,6 +11,7 @@ use super::{exit, CliError, CliResult};
 use crate::conformance::okta::{run_okta, Mode, OktaError, OktaOptions, SuiteKind};
 use crate::conformance::wire::Wire;
 use crate::driver::Driver;
+use crate::report::conformance_html::render_conformance_html;
 use crate::report::conformance_json::render_conformance_json;
 use crate::report::junit::render_junit;
 use crate::report::steps::{render_step_table, TableOptions};
@@ -75,6 +76,9 @@ pub struct OktaArgs {
     /// Also write the results (with exchanges, secrets redacted) as JSON to this file.
     #[arg(long, value_name = "PATH", help_heading = "Output")]
     pub report_json: Option<PathBuf>,
+    /// Also write a self-contained HTML report (suites, steps, failing exchanges) to this file.
+    #[arg(long, value_name = "PATH", help_heading = "Output")]
+    pub report_html: Option<PathBuf>,
     /// Seed of the generated names (default: from the clock).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -84,6 +88,7 @@ pub struct OktaArgs {
 pub fn run(args: OktaArgs) -> CliResult {
     super::check_writable("--report-json", args.report_json.as_deref())?;
     super::check_writable("--junit", args.junit.as_deref())?;
+    super::check_writable("--report-html", args.report_html.as_deref())?;
     let timeout = args.target.transport.timeout_or_default();
     let ResolvedTarget { server, mut target } = args.target.resolve()?;
     target.timeout = timeout;
@@ -133,6 +138,14 @@ pub fn run(args: OktaArgs) -> CliResult {
     }
     if let Some(path) = &args.report_json {
         write_file(path, &render_conformance_json(&outcome, "okta", &base_url))?;
+    }
+    if let Some(path) = &args.report_html {
+        let facts = [
+            ("modes", modes.join(", ")),
+            ("seed", options.seed.to_string()),
+        ];
+        let page = render_conformance_html(&outcome, "okta", &base_url, &facts);
+        write_file(path, &page)?;
     }
     Ok(if outcome.interrupted {
         exit::INTERRUPTED

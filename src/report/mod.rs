@@ -1,5 +1,6 @@
 //! Output formats, each consuming a plain result type: JUnit XML, JSON, HTML, text. Never runs anything.
 
+pub mod conformance_html;
 pub mod conformance_json;
 pub mod curl;
 pub mod curl_verdict;

@@ -131,3 +131,71 @@ fn an_unwritable_html_path_exits_2_before_any_request() {
     assert_eq!(code, 2, "{shown}");
     assert!(shown.contains("--report-html"), "{shown}");
 }
+
+#[test]
+fn okta_writes_a_page_with_suites_steps_and_the_failing_exchange_and_no_secret() {
+    let server = spawn_on_thread(ServerConfig::with_faults([Fault::BogusId400])).expect("server");
+    let token = server.token().to_string();
+    let auth = server.authorization();
+    let dir = fresh_dir("okta");
+    let page_path = dir.join("okta.html");
+    let (code, shown) = run(&[
+        "okta",
+        "--target",
+        server.base_url(),
+        "--auth",
+        &auth,
+        "--mode",
+        "oin",
+        "--seed",
+        "5",
+        "--report-html",
+        page_path.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 1, "{shown}");
+    let page = std::fs::read_to_string(&page_path).expect("the page is written");
+    assert_self_contained(&page);
+    assert!(!page.contains(&token), "the page holds the token: {page}");
+    assert!(page.contains("<h2>SPEC"), "suites are headed: {page}");
+    assert!(
+        page.contains("Test invalid User by ID")
+            && page.contains("status equal_number</code>: expected 404, got 400"),
+        "the failing step says what did not hold: {page}"
+    );
+    assert!(
+        page.contains("&gt; GET http://127.0.0.1:") && page.contains("&lt; 400"),
+        "the failing exchange is shown, escaped: {page}"
+    );
+    assert!(
+        page.contains("passed</span>"),
+        "passed steps are listed: {page}"
+    );
+    assert!(page.contains("failed (exit 1)"), "{page}");
+}
+
+#[test]
+fn a_hostile_body_adds_no_markup_to_the_okta_page() {
+    let server = start(Behaviour::Fixed {
+        status: 400,
+        headers: vec![("Content-Type".into(), "application/scim+json".into())],
+        body: "{\"detail\":\"<script>alert(1)</script>\",\"status\":\"400\"}".into(),
+    });
+    let dir = fresh_dir("okta-hostile");
+    let page_path = dir.join("okta.html");
+    let (code, shown) = run(&[
+        "okta",
+        "--target",
+        &server.base_url,
+        "--auth",
+        "Bearer hostile",
+        "--report-html",
+        page_path.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 1, "{shown}");
+    let page = std::fs::read_to_string(&page_path).expect("the page is written");
+    assert_self_contained(&page);
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "the body is shown escaped: {page}"
+    );
+}
