@@ -82,6 +82,7 @@ fn no_command_writes_a_secret_to_any_stream_or_file() {
     let mut fuzz = vec!["fuzz", "--seed", "3", "--cases", "100"];
     fuzz.extend(common);
     let (report, junit, repro) = (path("fuzz.json"), path("fuzz.xml"), path("repro"));
+    let html = path("fuzz.html");
     fuzz.extend([
         "--report-json",
         &report,
@@ -89,6 +90,8 @@ fn no_command_writes_a_secret_to_any_stream_or_file() {
         &junit,
         "--repro-dir",
         &repro,
+        "--report-html",
+        &html,
     ]);
     let (code, shown) = run(&fuzz);
     assert_eq!(code, 1, "{shown}");
@@ -107,8 +110,15 @@ fn no_command_writes_a_secret_to_any_stream_or_file() {
 
     let mut okta = vec!["okta", "--suites", "spec"];
     okta.extend(common);
-    let (report, junit) = (path("okta.json"), path("okta.xml"));
-    okta.extend(["--report-json", &report, "--junit", &junit]);
+    let (report, junit, html) = (path("okta.json"), path("okta.xml"), path("okta.html"));
+    okta.extend([
+        "--report-json",
+        &report,
+        "--junit",
+        &junit,
+        "--report-html",
+        &html,
+    ]);
     let (code, shown) = run(&okta);
     assert!(code == 0 || code == 1, "{shown}");
     assert_absent(&secrets, "okta output", &shown);
