@@ -192,6 +192,7 @@ fn creates_user(op: &Op, user: UserHandle) -> Option<Spelling> {
             user: created,
             spelling,
         } if *created == user => Some(*spelling),
+        Op::CreateUnicodeEmail { user: created } if *created == user => Some(Spelling::Base),
         _ => None,
     })
 }

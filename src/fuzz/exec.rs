@@ -181,6 +181,10 @@ impl Executor<'_> {
             // A race ends in the state of the order that explains it (or came closest).
             let next = match &expected {
                 Expected::Linearizable { before } => linearize(op, before, &calls, &ctx).state,
+                // The server refused the create it was free to refuse: nothing was made.
+                Expected::CreatedOrRefused { .. } if created_id(&calls[0]).is_none() => {
+                    state.clone()
+                }
                 _ => next,
             };
             record_ids(op, &expected, &calls, ids);
@@ -259,7 +263,9 @@ fn record_ids(op: &Op, expected: &Expected, calls: &[Call], ids: &mut IdMap) {
         })
     };
     let mut handle = match expected {
-        Expected::UserCreated { user, .. } => Some((ResourceKind::User, user.0)),
+        Expected::UserCreated { user, .. } | Expected::CreatedOrRefused { user, .. } => {
+            Some((ResourceKind::User, user.0))
+        }
         Expected::GroupCreated { group, .. } => Some((ResourceKind::Group, group.0)),
         Expected::Linearizable { .. } => race_creator().map(|slot| (ResourceKind::User, slot)),
         _ => None,

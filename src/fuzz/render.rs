@@ -7,9 +7,9 @@ use serde_json::{json, Value};
 
 use crate::driver::{encode_component, AuthMode, Body, IdMap, Method, RequestSpec, ResourceKind};
 use crate::model::{
-    effective_filter, effective_members, live_members, namespace_confinement, AbsentValue, BadAuth,
-    BogusId, GroupHandle, GroupRecord, InvalidPatch, ListQuery, MembershipChange, Op, State,
-    UserChange, UserHandle, UserRecord,
+    effective_filter, effective_members, live_members, namespace_confinement, unicode_email,
+    AbsentValue, BadAuth, BogusId, GroupHandle, GroupRecord, InvalidPatch, ListQuery,
+    MembershipChange, Op, Spelling, State, UserChange, UserHandle, UserRecord,
 };
 use crate::scim::urn;
 
@@ -71,6 +71,14 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
             "/Users",
             create_user_body(&before.new_user_record(*user, *spelling)),
         ),
+        Op::CreateUnicodeEmail { user } => {
+            let record = after.live_user(*user).cloned().unwrap_or_else(|| {
+                let mut record = before.new_user_record(*user, Spelling::Base);
+                record.emails[0] = unicode_email(&before.tag, *user);
+                record
+            });
+            RequestSpec::with_json(Method::Post, "/Users", create_user_body(&record))
+        }
         Op::GetUser { user } | Op::ReplaceUser { user, .. } => RequestSpec::get(user_path(*user)),
         Op::GetBogusUser { id } => RequestSpec::get(format!(
             "/Users/{}",

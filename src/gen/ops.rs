@@ -180,6 +180,12 @@ fn user_ops(config: &GenConfig) -> BoxedStrategy<Op> {
                 .boxed(),
         ),
         (1, Just(Op::MalformedCreate).boxed()),
+        (
+            1,
+            user()
+                .prop_map(|user| Op::CreateUnicodeEmail { user })
+                .boxed(),
+        ),
     ];
     let ordering = ["gt", "ge", "lt", "le"];
     if config

@@ -47,7 +47,8 @@ fn named(op: &Op) -> (Option<UserHandle>, Option<GroupHandle>) {
         | Op::StaleWrite { user }
         | Op::RemoveAbsent { user, .. }
         | Op::SetActiveString { user, .. }
-        | Op::AddExistingEmail { user } => (Some(*user), None),
+        | Op::AddExistingEmail { user }
+        | Op::CreateUnicodeEmail { user } => (Some(*user), None),
         Op::CreateGroup { group, .. }
         | Op::GetGroup { group }
         | Op::RenameGroup { group, .. }

@@ -114,6 +114,7 @@ pub fn apply(state: &State, op: &Op) -> Option<(State, Expected)> {
             Some((state.clone(), removed_nothing(state, read)))
         }
         Op::SetActiveString { user, active } => set_active_string(state, *user, *active),
+        Op::CreateUnicodeEmail { user } => create_unicode_email(state, *user),
         Op::AddExistingEmail { user } => {
             let record = state.live_user(*user)?.clone();
             let expected = Expected::NothingChanged {
@@ -218,6 +219,20 @@ pub fn race_read(branches: &[Op]) -> Option<Op> {
 /// Whether `op` may run in `state`.
 pub fn precondition(state: &State, op: &Op) -> bool {
     apply(state, op).is_some()
+}
+
+/// A create of a free slot with a non-ASCII work email: the next state holds the user, which
+/// the runner undoes when the server refuses it (see [`Expected::CreatedOrRefused`]).
+fn create_unicode_email(state: &State, user: UserHandle) -> Option<(State, Expected)> {
+    let (mut next, Expected::UserCreated { record, .. }) =
+        create_user(state, user, super::op::Spelling::Base)?
+    else {
+        return None;
+    };
+    let mut record = record;
+    record.emails[0] = super::state::unicode_email(&state.tag, user);
+    next.users.insert(user, UserSlot::Live(record.clone()));
+    Some((next, Expected::CreatedOrRefused { user, record }))
 }
 
 fn create_user(

@@ -106,6 +106,12 @@ pub enum Expected {
         after: UserRecord,
         must_accept: bool,
     },
+    /// A create the server may refuse: `201 Created` with `record` (the slot becomes live), or
+    /// `400` (invalidValue) and nothing is created.
+    CreatedOrRefused {
+        user: UserHandle,
+        record: UserRecord,
+    },
 }
 
 /// What a list response must contain.
@@ -168,6 +174,7 @@ impl Expected {
                 must_accept: false, ..
             } => &[200, 204, 400],
             Expected::StringBoolean { .. } => &[200, 204],
+            Expected::CreatedOrRefused { .. } => &[201, 400],
         }
     }
 }

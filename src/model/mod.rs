@@ -28,7 +28,7 @@ pub use profile::{
 };
 pub use resolve::resolve;
 pub use state::{
-    GroupRecord, GroupSlot, ModelRules, State, UserRecord, UserSlot, GROUP_SLOTS, GROUP_WORDS,
-    USER_SLOTS, USER_WORDS,
+    unicode_email, GroupRecord, GroupSlot, ModelRules, State, UserRecord, UserSlot, GROUP_SLOTS,
+    GROUP_WORDS, USER_SLOTS, USER_WORDS,
 };
 pub use text::{eq_ignore_case, loose_key, spell, Tri, UnicodeFolding};

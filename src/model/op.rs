@@ -320,6 +320,10 @@ pub enum Op {
     /// create sent), then a GET: RFC 7644 §3.5.2.1
     /// says no change SHOULD be made and success SHOULD be returned (no duplicate value).
     AddExistingEmail { user: UserHandle },
+    /// `POST /Users` of a free slot whose work email has a non-ASCII local part
+    /// (`jörg.weiß.…@example.com`, RFC 6531). RFC 5321 makes ASCII local parts the norm, so a
+    /// server may store it as sent (201) or refuse it (400 `invalidValue`); a 5xx is a defect.
+    CreateUnicodeEmail { user: UserHandle },
 }
 
 impl Op {
@@ -379,6 +383,7 @@ impl Op {
             Op::RemoveAbsentMember { .. } => "remove-absent-member",
             Op::SetActiveString { .. } => "set-active-string",
             Op::AddExistingEmail { .. } => "add-existing-email",
+            Op::CreateUnicodeEmail { .. } => "create-unicode-email",
         }
     }
 }

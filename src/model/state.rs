@@ -211,6 +211,12 @@ pub fn work_email(tag: &str, user: UserHandle) -> String {
     format!("{tag}.u{}@example.com", user.0)
 }
 
+/// The work email of a user created by `create-unicode-email`: a non-ASCII local part (RFC 6531)
+/// at an RFC 2606 domain.
+pub fn unicode_email(tag: &str, user: UserHandle) -> String {
+    format!("jörg.weiß.{tag}.u{}@example.com", user.0)
+}
+
 fn user_words(user: UserHandle) -> (&'static str, &'static str) {
     USER_WORDS[usize::from(user.0) % USER_WORDS.len()]
 }

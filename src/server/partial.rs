@@ -1,6 +1,7 @@
 //! What real servers that implement only part of SCIM do, each behind its fault: a User attribute
 //! required beyond RFC 7643, the enterprise extension unsupported (not advertised, silently
-//! dropped), an email validator that refuses reserved `.test` domains and non-ASCII local parts,
+//! dropped), an email validator that refuses reserved `.test` domains and non-ASCII local parts
+//! (and, as a defect, one that crashes on non-ASCII local parts),
 //! `sw` filters refused, and PATCH paths not implemented. Each of these faults is decided here,
 //! once; the handlers and the discovery endpoints ask these functions, so what the server does
 //! and what `/ResourceTypes` and `/Schemas` say agree.
@@ -45,6 +46,11 @@ pub fn user_rules(faults: &FaultSet, body: &mut Map<String, Value>) -> Result<()
                 "`{name}` is required by this server"
             )));
         }
+    }
+    if faults.has(Fault::UnicodeEmail500) && email_values(body).any(|email| !email.is_ascii()) {
+        return Err(ScimError::internal(
+            "'ascii' codec can't encode character in position 1",
+        ));
     }
     if faults.has(Fault::TestDomainEmailsRefused) {
         for email in email_values(body) {

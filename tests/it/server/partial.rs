@@ -137,3 +137,26 @@ pub async fn test_domain_emails_refused(scim: &Scim) -> bool {
     );
     refused[0]
 }
+
+/// A non-ASCII local part answers 500; an ASCII one is stored.
+pub async fn unicode_email_500(scim: &Scim) -> bool {
+    let with_email = |user_name: &str, email: &str| {
+        let mut body = user_body(user_name);
+        body["emails"] = json!([{ "value": email, "type": "work", "primary": true }]);
+        body
+    };
+    let plain = scim
+        .post(
+            "/Users",
+            &with_email("ascii@example.com", "ascii@example.com"),
+        )
+        .await;
+    assert_eq!(plain.status, 201, "{}", plain.text);
+    let unicode = scim
+        .post(
+            "/Users",
+            &with_email("intl@example.com", "jörg.weiß@example.com"),
+        )
+        .await;
+    unicode.status == 500
+}
