@@ -111,6 +111,7 @@ fn user_cases(config: &GenConfig) -> Vec<Vec<Op>> {
             spelling: Spelling::SwapAscii,
         }),
         vec![Op::MalformedCreate],
+        vec![Op::CreateUnicodeEmail { user: ANN }, get(ANN)],
     ];
     for change in [
         UserChange::GivenNameSuffix("update".into()),
