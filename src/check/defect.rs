@@ -9,8 +9,10 @@ use super::finding::Finding;
 use crate::driver::Call;
 use crate::model::Op;
 
-/// Checks whose defect is server-wide: the same whatever the operation or attribute.
-const SERVER_WIDE: [&str; 6] = [
+/// Checks whose defect is server-wide: the same whatever the operation, attribute or status (a
+/// deactivated user hidden is one defect whether a GET answered 404 or a filter left it out).
+const SERVER_WIDE: [&str; 7] = [
+    id::DEACTIVATED_READABLE,
     id::LATENCY,
     id::CONTENT_TYPE,
     id::SCIM_JSON_ACCEPTED,
@@ -131,6 +133,16 @@ mod tests {
         assert_eq!(
             defect_key(&hidden, &get, &calls),
             defect_key(&hidden, &set_active, &calls)
+        );
+        let left_out = [exchange("GET", 200, "{}")];
+        let list = Op::WalkUsers {
+            page_size: 1,
+            namespaced: true,
+        };
+        assert_eq!(
+            defect_key(&hidden, &get, &calls),
+            defect_key(&hidden, &list, &left_out),
+            "hidden by a 404 or left out of a list: one defect"
         );
     }
 

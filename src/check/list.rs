@@ -62,12 +62,19 @@ pub fn list_findings(
             .count
             .is_none_or(|count| count >= expectation.total_range().1);
     if covers_everything && findings.is_empty() {
-        findings.extend(missing_findings(expectation, &returned, op));
+        findings.extend(missing_findings(expectation, &returned, op, ctx));
     }
     let (low, high) = expectation.total_range();
     if expectation.total_predictable && findings.is_empty() && !(low..=high).contains(&total) {
+        // Deactivated users left out of the count are the deactivation defect, not a miscount.
+        let hidden = deactivated(&expectation.must, ctx).len() as u64;
+        let check = if total < low && low - total <= hidden {
+            id::DEACTIVATED_READABLE
+        } else {
+            id::TOTAL_RESULTS
+        };
         findings.push(Finding::new(
-            id::TOTAL_RESULTS,
+            check,
             range_text("totalResults", low, high),
             format!("totalResults {total}"),
         ));
@@ -194,10 +201,24 @@ fn paging_findings(
     findings
 }
 
+/// The users among `handles` the model holds as deactivated.
+fn deactivated(handles: &[UserHandle], ctx: &CheckContext) -> Vec<UserHandle> {
+    handles
+        .iter()
+        .filter(|handle| {
+            ctx.ids
+                .id(ResourceKind::User, handle.0)
+                .is_some_and(|id| ctx.deactivated_ids.iter().any(|d| d == id))
+        })
+        .copied()
+        .collect()
+}
+
 fn missing_findings(
     expectation: &ListExpectation,
     returned: &[UserHandle],
     op: &Op,
+    ctx: &CheckContext,
 ) -> Vec<Finding> {
     let missing: Vec<UserHandle> = expectation
         .must
@@ -209,6 +230,8 @@ fn missing_findings(
         return Vec::new();
     }
     let check = match op {
+        // Only deactivated users are missing: whatever the filter, the server hides them.
+        _ if deactivated(&missing, ctx).len() == missing.len() => id::DEACTIVATED_READABLE,
         Op::LookupUser { spelling, .. } if *spelling != Spelling::Base => {
             id::USERNAME_CASE_INSENSITIVE
         }
@@ -347,10 +370,19 @@ mod tests {
     }
 
     fn check(body: &Value, expectation: &ListExpectation, ids: &IdMap) -> Vec<String> {
+        check_with_deactivated(body, expectation, ids, &[])
+    }
+
+    fn check_with_deactivated(
+        body: &Value,
+        expectation: &ListExpectation,
+        ids: &IdMap,
+        deactivated_ids: &[String],
+    ) -> Vec<String> {
         let ctx = CheckContext {
             ids,
             namespace_prefix: "77.",
-            deactivated_ids: &[],
+            deactivated_ids,
             memberships: &[],
             rules: CheckRules::default(),
             grading: &UNGRADED,
@@ -391,6 +423,37 @@ mod tests {
     fn a_total_that_counts_only_the_page_is_a_total_results_finding() {
         let found = check(&page(&["a"], 1, 1), &expectation(&[0, 1], Some(1)), &ids());
         assert_eq!(found, vec![id::TOTAL_RESULTS]);
+    }
+
+    #[test]
+    fn a_deactivated_user_left_out_is_the_deactivation_defect_not_a_filter_one() {
+        let deactivated = ["b".to_string()];
+        let missing = page(&["a"], 1, 1);
+        assert_eq!(
+            check_with_deactivated(&missing, &expectation(&[0, 1], None), &ids(), &deactivated),
+            vec![id::DEACTIVATED_READABLE]
+        );
+        assert_eq!(
+            check_with_deactivated(
+                &missing,
+                &expectation(&[0, 1], Some(1)),
+                &ids(),
+                &deactivated
+            ),
+            vec![id::DEACTIVATED_READABLE],
+            "a total that leaves it out too"
+        );
+        let active_missing = page(&["b"], 1, 1);
+        assert_eq!(
+            check_with_deactivated(
+                &active_missing,
+                &expectation(&[0, 1], None),
+                &ids(),
+                &deactivated
+            ),
+            vec![id::FILTER_MISSING_MATCH],
+            "an active user left out is still a filter defect"
+        );
     }
 
     #[test]

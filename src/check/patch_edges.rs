@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::catalogue as id;
 use super::finding::{CheckContext, Finding};
 use super::judge::{check_call, relabel};
+use super::response::names_deactivated;
 use crate::driver::Call;
 use crate::model::{Expected, Op, UserHandle, UserRecord};
 
@@ -26,6 +27,10 @@ pub fn nothing_changed_findings(
         return Vec::new();
     };
     let check = match op {
+        // A deactivated user answered 404: the deactivation defect, whatever the PATCH was.
+        _ if patch.response.status == 404 && names_deactivated(patch, ctx) => {
+            id::DEACTIVATED_READABLE
+        }
         Op::AddExistingEmail { .. } => id::PATCH_ADD_EXISTING,
         _ => id::PATCH_REMOVE_ABSENT,
     };

@@ -67,15 +67,17 @@ fn actual_text(call: &Call) -> String {
     format!("HTTP {} {}", call.response.status, body)
 }
 
+/// Whether the request's path names a user the model holds as deactivated.
+pub(super) fn names_deactivated(call: &Call, ctx: &CheckContext) -> bool {
+    let path = call.request.url.split('?').next().unwrap_or_default();
+    ctx.deactivated_ids
+        .iter()
+        .any(|id| path.ends_with(&format!("/{id}")))
+}
+
 /// The most specific check a wrong status violates.
 fn wrong_status(expected: &Expected, op: &Op, call: &Call, ctx: &CheckContext) -> Finding {
     let status = call.response.status;
-    let names_deactivated = || {
-        let path = call.request.url.split('?').next().unwrap_or_default();
-        ctx.deactivated_ids
-            .iter()
-            .any(|id| path.ends_with(&format!("/{id}")))
-    };
     if let Some(subject) = unsupported_filter(op, call) {
         return Finding::new(
             id::FILTER_UNSUPPORTED,
@@ -86,7 +88,10 @@ fn wrong_status(expected: &Expected, op: &Op, call: &Call, ctx: &CheckContext) -
     }
     let check = if status == 415 && call.request.body.is_some() {
         id::SCIM_JSON_ACCEPTED
-    } else if status == 404 && !matches!(expected, Expected::NotFound) && names_deactivated() {
+    } else if status == 404
+        && !matches!(expected, Expected::NotFound)
+        && names_deactivated(call, ctx)
+    {
         id::DEACTIVATED_READABLE
     } else if status == 400
         && is_pathless_patch(call)

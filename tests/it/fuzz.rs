@@ -24,6 +24,9 @@ pub fn fuzz_embedded_as(profile: &str, faults: &[Fault], config: SearchConfig) -
 
 /// Runs a search against a fresh embedded server started with `server`, judged by `profile`.
 pub fn fuzz_server_as(profile: &str, server: ServerConfig, config: SearchConfig) -> SearchSummary {
+    // Latency is judged only where the server is made slow on purpose: on a loaded test machine a
+    // correct server's answer can take over 600 ms, and a test must not depend on timing.
+    let judge_latency = server.faults.contains(&Fault::SlowResponses);
     let server = spawn_on_thread(server).expect("the embedded server starts");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -38,6 +41,9 @@ pub fn fuzz_server_as(profile: &str, server: ServerConfig, config: SearchConfig)
         true,
         true,
     );
+    if !judge_latency {
+        setup.check_rules.latency_budget_ms = None;
+    }
     let namespaces = Namespaces::new();
     let discovery = discover(&driver, &runtime, namespaces.run_prefix(), &setup.grading)
         .expect("the server answers discovery");
