@@ -77,7 +77,10 @@ pub fn user_findings(
             ));
         }
     }
-    let external_id = body.get("externalId").filter(|v| !v.is_null());
+    // Null, missing and "" are one state: unassigned (RFC 7643 §2.5).
+    let external_id = body
+        .get("externalId")
+        .filter(|v| !v.is_null() && v.as_str() != Some(""));
     if external_id.and_then(Value::as_str) != record.external_id.as_deref() {
         let wanted = record
             .external_id

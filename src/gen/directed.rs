@@ -174,6 +174,16 @@ fn filter_cases(config: &GenConfig) -> Vec<Vec<Op>> {
     // The home address is the second email: a server that filters on the first one misses it.
     let home = about("emails.value", CompareOp::Eq, 0, 0);
     cases.push(with_pair(listing(home.clone())));
+    if allowed(CompareOp::Ne) {
+        // `ne` on a multi-valued attribute matches a user with any other value (RFC 7644
+        // §3.4.2.2): Ann's work address differs from her home one, so she is listed.
+        cases.push(with_pair(listing(about(
+            "emails.value",
+            CompareOp::Ne,
+            0,
+            0,
+        ))));
+    }
     if allowed(CompareOp::Ew) {
         cases.push(with_pair(listing(Filter::ValuePath {
             path: AttrPath::simple("emails"),

@@ -122,8 +122,15 @@ fn atom(config: &GenConfig) -> BoxedStrategy<Filter> {
                 text(user_value(attribute, slot, variant)),
             )
         });
-    let active = (any::<bool>(), prop::bool::ANY).prop_map(|(value, negate)| {
-        let op = if negate { CompareOp::Ne } else { CompareOp::Eq };
+    let allows = |keyword: &str| config.filter_operators.iter().any(|k| k == keyword);
+    // `ne` and `ew` only where the server takes them (discovery may have left `eq` alone).
+    let (ne, ew) = (allows("ne"), allows("ew"));
+    let active = (any::<bool>(), prop::bool::ANY).prop_map(move |(value, negate)| {
+        let op = if negate && ne {
+            CompareOp::Ne
+        } else {
+            CompareOp::Eq
+        };
         compare(AttrPath::simple("active"), op, CompValue::Bool(value))
     });
     let mut choices: Vec<(u32, BoxedStrategy<Filter>)> = vec![
@@ -132,11 +139,11 @@ fn atom(config: &GenConfig) -> BoxedStrategy<Filter> {
         (
             1,
             (0..USER_WORDS.len(), any::<u8>())
-                .prop_map(|(slot, variant)| Filter::ValuePath {
+                .prop_map(move |(slot, variant)| Filter::ValuePath {
                     path: AttrPath::simple("emails"),
                     filter: Box::new(compare(
                         AttrPath::simple("value"),
-                        if variant % 2 == 0 {
+                        if variant % 2 == 0 || !ew {
                             CompareOp::Eq
                         } else {
                             CompareOp::Ew

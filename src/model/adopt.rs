@@ -83,7 +83,8 @@ pub fn adopt_user(template: &UserRecord, body: &Value) -> UserRecord {
         given_name: text(body.pointer("/name/givenName")).unwrap_or_default(),
         family_name: text(body.pointer("/name/familyName")).unwrap_or_default(),
         display_name: text(body.get("displayName")).unwrap_or_default(),
-        external_id: text(body.get("externalId")),
+        // "" is unassigned, like null (RFC 7643 §2.5).
+        external_id: text(body.get("externalId")).filter(|id| !id.is_empty()),
         emails: emails.into_iter().map(|(_, value)| value).collect(),
         active: body
             .get("active")

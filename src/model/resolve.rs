@@ -188,12 +188,14 @@ fn resolve_membership(
     }
 }
 
-/// The group handle a create uses: its own when no live group holds it, else the first free one.
+/// The group handle a create uses: its own when no live group holds it, else the first free one
+/// among the group slots (a handle past them would repeat a slot's display name, which a server
+/// may rightly keep unique).
 fn free_group(state: &State, handle: GroupHandle) -> GroupHandle {
     if state.live_group(handle).is_none() {
         return handle;
     }
-    (0..=u8::MAX)
+    (0..super::state::GROUP_SLOTS)
         .map(GroupHandle)
         .find(|candidate| state.live_group(*candidate).is_none())
         .unwrap_or(handle)

@@ -44,13 +44,28 @@ const FUZZ_CASES: &str = "150";
 /// `eq`, so `active gt false` (answered 200 instead of 400, README) is no longer tried. Known
 /// findings no longer end cases (the model adopts what django-scim2 holds), so lookups, PUTs,
 /// deactivations and deletes run after the displayName defect is known.
-const EXPECTED_DEFECTS: [&str; 9] = [
+///
+/// The directed first pass lists with every filter the server takes, so four more, each verified
+/// by hand with curl against the same project:
+/// - `status.expected`: `GET /Users?startIndex=0&count=0` → 400 "Invalid startIndex (must be >=
+///   1)" (RFC 7644 §3.4.2.4: a startIndex below 1 SHALL be taken as 1).
+/// - `filter.missing-match`: `active eq true` lists nobody while every user is active.
+/// - `filter.unexpected-match`: `emails.value eq "x" and userName sw "p."` lists every user the
+///   `sw` clause matches (the emails clause is dropped), while `emails.value eq` alone matches
+///   nobody, not even the stored primary address.
+/// - `list.total-results`: the same dropped clause in a count-only request (`count=0`):
+///   totalResults counts every `sw` match.
+const EXPECTED_DEFECTS: [&str; 13] = [
     "discovery.capability-works",
     "discovery.resource-types",
     "discovery.schemas",
     "error.body",
+    "filter.missing-match",
+    "filter.unexpected-match",
     "group.membership",
+    "list.total-results",
     "resource.content",
+    "status.expected",
     "status.no-5xx",
     "uniqueness.duplicate-409",
     "uniqueness.scim-type",
