@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 mod defect;
+mod facts;
 mod finding;
 mod judge;
 mod linearize;
@@ -16,7 +17,8 @@ mod test_calls;
 
 pub use catalogue::{CheckInfo, Severity};
 pub use defect::defect_key;
+pub use facts::ModelFacts;
 pub use finding::{CheckContext, CheckRules, Finding, Grading, UNGRADED};
 pub use judge::check_op;
-pub use linearize::{linearize, Linearization, ModelFacts};
+pub use linearize::{linearize, Linearization};
 pub use list::MAX_WALK_PAGES;
