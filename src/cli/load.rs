@@ -38,37 +38,38 @@ pub struct LoadArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     /// Peak concurrent workers (rescales the profile's stages).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = "Load")]
     pub users: Option<usize>,
     /// Total run length, e.g. 30s or 5m (rescales the profile's stages).
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", help_heading = "Load")]
     pub duration: Option<String>,
     /// An SLO such as `create.p99_ms<300` or `errors.rate<0.01` (repeatable; adds to the profile's).
-    #[arg(long = "slo", value_name = "EXPR")]
+    #[arg(long = "slo", value_name = "EXPR", help_heading = "Load")]
     pub slos: Vec<String>,
     /// Write report.json, report.html and one .hlog per operation into this directory.
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub report: Option<PathBuf>,
     /// Seed for the run tag and random choices (default: the profile's, else random).
-    #[arg(long)]
+    #[arg(long, help_heading = "Load")]
     pub seed: Option<u64>,
     /// This worker's index when several processes share a load (Kubernetes Indexed Jobs set it).
     #[arg(
         long,
         env = "JOB_COMPLETION_INDEX",
         default_value_t = 0,
-        value_name = "I"
+        value_name = "I",
+        help_heading = "Load"
     )]
     pub worker_index: u32,
     /// How many workers share the load.
-    #[arg(long, default_value_t = 1, value_name = "N")]
+    #[arg(long, default_value_t = 1, value_name = "N", help_heading = "Load")]
     pub workers: u32,
     /// Skip the post-run integrity check.
-    #[arg(long)]
+    #[arg(long, help_heading = "Load")]
     pub no_integrity: bool,
     /// Leave the users and groups the run created on the server (by default they are deleted
     /// after the integrity check, within 5 minutes, and the summary says what was left).
-    #[arg(long)]
+    #[arg(long, help_heading = "Load")]
     pub keep_data: bool,
     /// Never print the live progress line (it only appears on a terminal anyway).
     #[arg(long, help_heading = "Output")]

@@ -80,7 +80,7 @@ pub struct OktaArgs {
     #[arg(long, value_name = "PATH", help_heading = "Output")]
     pub report_html: Option<PathBuf>,
     /// Seed of the generated names (default: from the clock).
-    #[arg(long)]
+    #[arg(long, help_heading = "Suites")]
     pub seed: Option<u64>,
 }
 

@@ -24,10 +24,14 @@ pub struct ReplayArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     /// Judge with this profile instead of the trace's.
-    #[arg(long, value_name = "okta|rfc-strict|entra|PATH.toml")]
+    #[arg(
+        long,
+        value_name = "okta|rfc-strict|entra|PATH.toml",
+        help_heading = "Replay"
+    )]
     pub model: Option<String>,
     /// The target holds no other data (implied for the embedded server).
-    #[arg(long)]
+    #[arg(long, help_heading = "Replay")]
     pub exclusive: bool,
 }
 

@@ -179,3 +179,71 @@ fn every_commands_help_ends_with_examples_that_parse_and_the_exit_codes() {
         }
     }
 }
+
+/// The `--help` heading of each flag of `scimfuzz <name>`, in the order `--help` lists them.
+fn headings(name: &str) -> Vec<(String, String)> {
+    use clap::CommandFactory;
+    let cli = Cli::command();
+    let command = cli
+        .find_subcommand(name)
+        .unwrap_or_else(|| panic!("no subcommand {name}"));
+    command
+        .get_arguments()
+        .filter_map(|arg| {
+            let flag = arg.get_long()?;
+            let heading = arg.get_help_heading().unwrap_or("Options");
+            Some((flag.to_string(), heading.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn load_help_puts_each_flag_under_its_heading() {
+    let expected: &[(&str, &[&str])] = &[
+        (
+            "Load",
+            &[
+                "profile",
+                "users",
+                "duration",
+                "slo",
+                "seed",
+                "worker-index",
+                "workers",
+                "no-integrity",
+                "keep-data",
+            ],
+        ),
+        ("Output", &["list-profiles", "report", "no-progress"]),
+    ];
+    let actual = headings("load");
+    for (heading, flags) in expected {
+        for flag in *flags {
+            let found = actual.iter().find(|(f, _)| f == flag);
+            assert_eq!(
+                found.map(|(_, h)| h.as_str()),
+                Some(*heading),
+                "load --{flag}: {actual:?}"
+            );
+        }
+    }
+}
+
+/// Regression (issue 10 item 3 follow-up): the flattened target flags' `next_help_heading`
+/// spilled onto every flag declared after them, so `load --users`, `okta --seed` and `replay
+/// --model` were listed under "Target and auth". Only the target's own flags may sit there.
+#[test]
+fn only_the_target_flags_sit_under_target_and_auth() {
+    use clap::Args;
+    let own = scimfuzz::cli::target::TargetArgs::augment_args(clap::Command::new("target"));
+    let target_flags: Vec<&str> = own.get_arguments().filter_map(|a| a.get_long()).collect();
+    assert!(target_flags.contains(&"oauth-token-url") && target_flags.contains(&"timeout"));
+    for name in ["fuzz", "replay", "okta", "load"] {
+        let under: Vec<String> = headings(name)
+            .into_iter()
+            .filter(|(_, heading)| heading == "Target and auth")
+            .map(|(flag, _)| flag)
+            .collect();
+        assert_eq!(under, target_flags, "{name} --help, under Target and auth");
+    }
+}
