@@ -101,6 +101,9 @@ pub enum TransportError {
     /// Ctrl-C: the run was asked to stop before this request was sent.
     #[error("interrupted (Ctrl-C)")]
     Interrupted,
+    /// The run's time limit passed: a case stops before its next request (`fuzz --time-limit`).
+    #[error("the time limit was reached (--time-limit)")]
+    TimeLimit,
 }
 
 /// Sends requests to one target. Cheap to clone: clones share the connection pool.

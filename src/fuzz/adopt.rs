@@ -168,9 +168,7 @@ impl Executor<'_> {
     }
 
     fn read(&self, path: &str, reads: &mut Vec<Call>) -> Result<Call, TransportError> {
-        let call = self
-            .runtime
-            .block_on(self.driver.send(&RequestSpec::get(path)))?;
+        let call = self.send(&RequestSpec::get(path))?;
         reads.push(call.clone());
         Ok(call)
     }

@@ -99,6 +99,30 @@ impl CaseOutcome {
     }
 }
 
+/// When a case must stop: asked before every request of a case (not of its cleanup); once it
+/// says yes the case ends with [`TransportError::TimeLimit`]. The search's time limit.
+#[derive(Clone, Copy)]
+pub struct StopWhen<'a>(pub &'a (dyn Fn() -> bool + Sync));
+
+impl StopWhen<'_> {
+    /// Never stops.
+    pub const NEVER: StopWhen<'static> = StopWhen(&|| false);
+
+    fn check(&self) -> Result<(), TransportError> {
+        if (self.0)() {
+            Err(TransportError::TimeLimit)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl std::fmt::Debug for StopWhen<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StopWhen(..)")
+    }
+}
+
 /// Everything needed to run sequences against one target.
 #[derive(Debug)]
 pub struct Executor<'a> {
@@ -111,12 +135,16 @@ pub struct Executor<'a> {
     pub cleanup: Option<CleanupMode>,
     /// Attributes the server requires beyond RFC 7643, added to creates (discovery).
     pub required_extras: &'a [(String, Attribute)],
+    /// Asked before each request of a case: the search's time limit ([`StopWhen::NEVER`]
+    /// elsewhere).
+    pub stop: StopWhen<'a>,
 }
 
 impl Executor<'_> {
     /// Runs `ops` in namespace `tag`. The case ends at the first blocking finding whose defect
     /// is not `known`; after a known one the model adopts the server's state and the case goes
-    /// on. A transport failure is a harness error, never a finding.
+    /// on. A transport failure is a harness error, never a finding; so is `stop` saying yes
+    /// before a request ([`TransportError::TimeLimit`]). Cleanup runs either way.
     pub fn run_case(
         &self,
         ops: &[Op],
@@ -217,7 +245,9 @@ impl Executor<'_> {
         Ok(())
     }
 
-    fn send(&self, spec: &RequestSpec) -> Result<Call, TransportError> {
+    /// Sends one request of the case (after asking `stop`).
+    pub(super) fn send(&self, spec: &RequestSpec) -> Result<Call, TransportError> {
+        self.stop.check()?;
         self.runtime.block_on(self.driver.send(spec))
     }
 
@@ -235,6 +265,7 @@ impl Executor<'_> {
             .map(extras)
             .collect();
         if !race.is_empty() {
+            self.stop.check()?;
             let mut calls = self
                 .runtime
                 .block_on(send_concurrently(self.driver, race))?;

@@ -19,7 +19,7 @@ mod worker;
 pub use discovery::{
     advertised_but_refused, discover, generated_value, with_required, Discovery, DiscoveryFinding,
 };
-pub use exec::{CaseOutcome, Executor, Step};
+pub use exec::{CaseOutcome, Executor, Step, StopWhen};
 pub use multi::MAX_WALK_PAGES;
 pub use plan::first_sequences;
 pub use probe::{default_jobs, probe, ProbeError, PARALLEL_JOBS};

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::discovery::DiscoveryFinding;
-use super::exec::{CaseOutcome, Executor};
+use super::exec::{CaseOutcome, Executor, StopWhen};
 use super::plan::Plan;
 use super::race::DEFAULT_RACE_REPEATS;
 use super::worker::Search;
@@ -192,10 +192,20 @@ pub fn search(
 ) -> Result<SearchSummary, TransportError> {
     let plan = Plan::new(config);
     let started = Instant::now();
+    // Past the time limit no case starts, and a case in flight stops before its next request.
+    let out_of_time = || {
+        config
+            .time_limit
+            .is_some_and(|limit| started.elapsed() >= limit)
+    };
+    let exec = &Executor {
+        stop: StopWhen(&out_of_time),
+        ..*exec
+    };
     let search = Search::new(exec, namespaces, config, &plan, progress, started);
     let (tally, stopped_by) = search.run();
     let interrupted = match stopped_by {
-        None => false,
+        None | Some(TransportError::TimeLimit) => false,
         Some(TransportError::Interrupted) => true,
         Some(err) => return Err(err),
     };

@@ -145,6 +145,7 @@ impl RunSetup {
             grading: &self.grading,
             cleanup: self.cleanup,
             required_extras: &self.required_extras,
+            stop: super::exec::StopWhen::NEVER,
         }
     }
 }

@@ -121,6 +121,10 @@ impl<'a> Search<'a> {
             };
             let ops = tree.current();
             let (outcome, claimed) = self.run_planned(&ops);
+            if outcome.is_none() && self.lock().transport.is_some() {
+                // Stopped in flight (time limit, Ctrl-C, the target gone): not finished.
+                break;
+            }
             self.lock().planned_done += 1;
             self.report();
             if let (Some(outcome), Some(defect)) = (outcome, claimed) {

@@ -28,3 +28,4 @@ mod repro_scripts;
 mod runscope;
 mod secrets;
 mod server;
+mod time_limit;
