@@ -125,7 +125,14 @@ impl StepResult {
 pub struct SuiteResult {
     pub name: String,
     pub steps: Vec<StepResult>,
+    /// Ctrl-C stopped this suite: `steps` are the ones it completed, then the
+    /// [`INTERRUPTED_STEP`] marker (serialized only when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
+
+/// The id of the step [`SuiteResult::mark_interrupted`] adds where Ctrl-C stopped a suite.
+pub const INTERRUPTED_STEP: &str = "stop";
 
 /// How many steps passed, failed and were skipped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -159,7 +166,26 @@ impl SuiteResult {
         Self {
             name: name.into(),
             steps: Vec::new(),
+            interrupted: false,
         }
+    }
+
+    /// Marks the suite as stopped by Ctrl-C: the steps it completed stay, and a skipped step
+    /// ([`INTERRUPTED_STEP`]) says where it stopped, so every report (text, JSON, JUnit, HTML)
+    /// shows it.
+    pub fn mark_interrupted(&mut self) {
+        self.interrupted = true;
+        self.steps.push(StepResult::new(
+            INTERRUPTED_STEP,
+            "interrupted (Ctrl-C)",
+            Verdict::Skipped {
+                reason: format!(
+                    "the suite stopped here after {} completed step(s); the steps after this \
+                     point did not run",
+                    self.steps.len()
+                ),
+            },
+        ));
     }
 
     pub fn tally(&self) -> Tally {
@@ -181,8 +207,8 @@ impl SuiteResult {
 pub struct RunOutcome {
     pub suites: Vec<SuiteResult>,
     pub seconds: f64,
-    /// Ctrl-C stopped the run at a request boundary: the suites finished so far, then the
-    /// cleanup.
+    /// Ctrl-C stopped the run at a request boundary: the suites finished so far, the completed
+    /// steps of the one that was running (marked [`SuiteResult::interrupted`]), then the cleanup.
     pub interrupted: bool,
 }
 
@@ -323,6 +349,38 @@ mod tests {
         };
         assert_eq!(message, "status equal_number: expected 409, got 201");
         assert_eq!(junit[0].cases[0].name, "8 step 8");
+    }
+
+    #[test]
+    fn an_interrupted_suite_keeps_its_steps_and_says_where_it_stopped() {
+        let mut suite = SuiteResult::new("CRUD (OIN: PATCH)");
+        suite.steps.push(step("3", Verdict::Passed));
+        suite.steps.push(step("3b", Verdict::Passed));
+        suite.mark_interrupted();
+        assert!(suite.interrupted);
+        assert_eq!(
+            suite.tally().summary_line(),
+            "2 passed, 0 failed, 1 skipped"
+        );
+        let marker = suite.step(INTERRUPTED_STEP).expect("the marker step");
+        let Verdict::Skipped { reason } = &marker.verdict else {
+            panic!("the marker is a skip: {marker:?}");
+        };
+        assert!(reason.contains("after 2 completed step(s)"), "{reason}");
+        let json = serde_json::to_value(&suite).unwrap();
+        assert_eq!(json["interrupted"], true);
+        assert!(serde_json::to_value(SuiteResult::new("SPEC")).unwrap()["interrupted"].is_null());
+        let run = RunOutcome {
+            suites: vec![suite],
+            seconds: 0.1,
+            interrupted: true,
+        };
+        let junit = run.to_junit();
+        assert_eq!(junit[0].cases.len(), 3);
+        assert!(matches!(
+            junit[0].cases[2].outcome,
+            JunitOutcome::Skipped { .. }
+        ));
     }
 
     #[test]

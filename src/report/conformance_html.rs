@@ -53,8 +53,13 @@ pub fn render_conformance_html(
 /// One suite: a table of its steps, then the evidence of each failed step.
 fn suite_section(suite: &SuiteResult) -> String {
     let tally = suite.tally();
+    let stopped = if suite.interrupted {
+        " <span class=\"bad\">interrupted</span>"
+    } else {
+        ""
+    };
     let mut out = format!(
-        "<section><h2>{} <small>({})</small></h2><table><tr><th>step</th>\
+        "<section><h2>{} <small>({})</small>{stopped}</h2><table><tr><th>step</th>\
          <th class=\"text\">name</th><th class=\"text\">verdict</th></tr>",
         safe(&suite.name),
         safe(&tally.summary_line())

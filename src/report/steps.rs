@@ -30,7 +30,12 @@ pub fn render_step_table(outcome: &RunOutcome, options: TableOptions) -> String 
     for suite in &outcome.suites {
         if options.suite_headings {
             let tally = suite.tally();
-            let _ = writeln!(text, "{} ({})", suite.name, tally.summary_line());
+            let stopped = if suite.interrupted {
+                ", INTERRUPTED"
+            } else {
+                ""
+            };
+            let _ = writeln!(text, "{} ({}{stopped})", suite.name, tally.summary_line());
         }
         for step in &suite.steps {
             render_step(&mut text, step, id_width, options);
@@ -40,7 +45,8 @@ pub fn render_step_table(outcome: &RunOutcome, options: TableOptions) -> String 
     text.push('\n');
     if outcome.interrupted {
         text.push_str(
-            "INTERRUPTED (Ctrl-C): partial run, the suites after the interruption did not run\n",
+            "INTERRUPTED (Ctrl-C): partial run: the steps the interrupted suite completed are \
+             listed; the steps and suites after it did not run\n",
         );
     }
     super::terminal::escape_controls(&super::redact::redact(&text))

@@ -1,7 +1,8 @@
 //! Ctrl-C (issue 10 item 3): a real SIGINT to the spawned binary mid-run. `fuzz`, `okta` and
 //! `runscope` stop at the next request, delete what they created, write their report marked
-//! interrupted and exit 130; a second SIGINT exits at once. The server (every response delayed
-//! 1 s, so the signal lands mid-run) holds no user or group afterwards.
+//! interrupted (the suite that was running keeps its completed steps) and exit 130; a second
+//! SIGINT exits at once. The server (every response delayed, so the signal lands mid-run) holds
+//! no user or group afterwards.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -177,6 +178,106 @@ fn okta_stops_cleans_up_and_writes_an_interrupted_report_on_ctrl_c() {
     assert!(interrupted_in(&report), "the JSON report says interrupted");
     assert_eq!(resources_on(&server), (0, 0), "the server is left as found");
     let _ = std::fs::remove_file(&report);
+}
+
+/// Issue 10 item 3: the suite running when Ctrl-C lands keeps the steps it completed, marked
+/// interrupted, in every report. The server delays each answer 400 ms after storing, so once
+/// the test sees CRUD's user on the server, steps 3a and 3b are done (or about to be) and about
+/// ten CRUD requests are still ahead: the signal lands inside the suite.
+#[test]
+fn okta_keeps_the_completed_steps_of_the_interrupted_suite_in_every_report() {
+    let server = spawn_on_thread(ServerConfig {
+        latency: Duration::from_millis(400),
+        ..ServerConfig::default()
+    })
+    .expect("the server starts");
+    let (json, junit, html) = (
+        report_path("okta-suite"),
+        report_path("okta-suite-junit"),
+        report_path("okta-suite-html"),
+    );
+    let auth = server.authorization();
+    let (child, received) = spawn(&[
+        "okta",
+        "--target",
+        server.base_url(),
+        "--auth",
+        &auth,
+        "--suites",
+        "crud",
+        "--mode",
+        "oin",
+        "--report-json",
+        json.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+        "--report-html",
+        html.to_str().unwrap(),
+    ]);
+    let started = Instant::now();
+    while resources_on(&server).0 == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "CRUD created no user within 60 s"
+        );
+    }
+    sigint(&child);
+    let (code, output) = finish(child, &received, STOP_LIMIT);
+    assert_eq!(code, 130, "{output}");
+    assert_eq!(resources_on(&server), (0, 0), "the server is left as found");
+
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("the JSON report")).unwrap();
+    assert_eq!(report["interrupted"], true);
+    let suites = report["suites"].as_array().expect("suites");
+    let names: Vec<&str> = suites.iter().filter_map(|s| s["name"].as_str()).collect();
+    assert_eq!(names, ["CRUD (OIN: PATCH)", "Cleanup"], "{report:#}");
+    let crud = &suites[0];
+    assert_eq!(crud["interrupted"], true, "{crud:#}");
+    assert!(
+        suites[1].get("interrupted").is_none(),
+        "the cleanup ran whole"
+    );
+    let steps = crud["steps"].as_array().expect("steps");
+    let ids: Vec<&str> = steps.iter().filter_map(|s| s["id"].as_str()).collect();
+    assert_eq!(ids[..2], ["3a", "3b"], "{ids:?}");
+    assert_eq!(ids.last(), Some(&"stop"), "{ids:?}");
+    assert!(
+        steps[..steps.len() - 1]
+            .iter()
+            .all(|s| s["verdict"] == "passed"),
+        "the completed steps keep their verdicts: {crud:#}"
+    );
+    assert_eq!(steps.last().unwrap()["verdict"], "skipped");
+
+    assert!(
+        output.contains("CRUD (OIN: PATCH) (") && output.contains(", INTERRUPTED)"),
+        "{output}"
+    );
+    assert!(output.contains("PASS    3b  CRUD 3 → create"), "{output}");
+    assert!(
+        output.contains("SKIP  stop  interrupted (Ctrl-C)"),
+        "{output}"
+    );
+    assert!(
+        output.contains("INTERRUPTED (Ctrl-C): partial run"),
+        "{output}"
+    );
+    let junit_text = std::fs::read_to_string(&junit).expect("the JUnit report");
+    assert!(
+        junit_text.contains("3b CRUD 3 → create")
+            && junit_text.contains("stop interrupted (Ctrl-C)"),
+        "{junit_text}"
+    );
+    let html_text = std::fs::read_to_string(&html).expect("the HTML report");
+    assert!(
+        html_text.contains("CRUD (OIN: PATCH) <small>")
+            && html_text.contains("<span class=\"bad\">interrupted</span></h2>"),
+        "{html_text}"
+    );
+    for path in [json, junit, html] {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 #[test]

@@ -55,11 +55,16 @@ struct CrudRun<'s, 'a> {
     mode: Mode,
     person: Person,
     password: String,
-    suite: SuiteResult,
+    suite: &'s mut SuiteResult,
 }
 
-/// Runs the lifecycle in one mode. The user it creates is left to the final cleanup.
-pub fn run_crud(session: &mut Session<'_>, mode: Mode) -> Result<SuiteResult, TransportError> {
+/// Runs the lifecycle in one mode into `suite` (named [`suite_name`]); on an error (Ctrl-C)
+/// `suite` holds the steps completed so far. The user it creates is left to the final cleanup.
+pub fn run_crud(
+    session: &mut Session<'_>,
+    mode: Mode,
+    suite: &mut SuiteResult,
+) -> Result<(), TransportError> {
     let person = session.names.person();
     let password = session.names.password();
     let mut run = CrudRun {
@@ -67,7 +72,7 @@ pub fn run_crud(session: &mut Session<'_>, mode: Mode) -> Result<SuiteResult, Tr
         mode,
         person,
         password,
-        suite: SuiteResult::new(suite_name(mode)),
+        suite,
     };
     run.lookup_before_create()?;
     let Some(id) = run.create()? else {
@@ -78,7 +83,7 @@ pub fn run_crud(session: &mut Session<'_>, mode: Mode) -> Result<SuiteResult, Tr
                 "needs the user that step 3b should have created",
             ));
         }
-        return Ok(run.suite);
+        return Ok(());
     };
     run.find_by_user_name(&id)?;
     run.update_profile(&id)?;
@@ -89,7 +94,7 @@ pub fn run_crud(session: &mut Session<'_>, mode: Mode) -> Result<SuiteResult, Tr
     run.read_back(&id, "11", true)?;
     run.set_active(&id, "12", false, "CRUD 12 → unassign the user: deactivate")?;
     run.read_back(&id, "13", false)?;
-    Ok(run.suite)
+    Ok(())
 }
 
 /// The steps that need the created user, for skipping them when there is none.

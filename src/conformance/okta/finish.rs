@@ -28,10 +28,10 @@ pub const DISCOVER: &str = "auto";
 pub fn run_entitlements(
     session: &Session<'_>,
     endpoints: &[String],
-) -> Result<SuiteResult, TransportError> {
+    suite: &mut SuiteResult,
+) -> Result<(), TransportError> {
     use Comparison::{EqualNumber, HasValue, IsANumber, NotEmpty};
     use Source::{ResponseJson as Json, ResponseStatus as Status};
-    let mut suite = SuiteResult::new(ENTITLEMENTS);
     let wants_discovery = endpoints.iter().any(|e| e.trim() == DISCOVER);
     let mut endpoints: Vec<String> = endpoints
         .iter()
@@ -39,7 +39,7 @@ pub fn run_entitlements(
         .cloned()
         .collect();
     if wants_discovery {
-        endpoints.extend(discover(session, &mut suite)?);
+        endpoints.extend(discover(session, suite)?);
     }
     for (index, endpoint) in endpoints.iter().enumerate() {
         let endpoint = format!("/{}", endpoint.trim().trim_start_matches('/'));
@@ -63,7 +63,7 @@ pub fn run_entitlements(
         );
         suite.steps.push(check.finish());
     }
-    Ok(suite)
+    Ok(())
 }
 
 /// Okta's entitlement discovery: `GET /ResourceTypes`, keeping the endpoints whose `schema` is

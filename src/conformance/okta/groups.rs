@@ -40,19 +40,23 @@ impl Member {
 struct GroupRun<'s, 'a> {
     session: &'s mut Session<'a>,
     mode: Mode,
-    suite: SuiteResult,
+    suite: &'s mut SuiteResult,
 }
 
-/// Runs group push in one mode with four fresh users; everything it creates is deleted by
-/// the suite itself or, failing that, by the final cleanup.
-pub fn run_groups(session: &mut Session<'_>, mode: Mode) -> Result<SuiteResult, TransportError> {
+/// Runs group push in one mode with four fresh users into `suite` (named [`suite_name`]);
+/// everything it creates is deleted by the suite itself or, failing that, by the final cleanup.
+pub fn run_groups(
+    session: &mut Session<'_>,
+    mode: Mode,
+    suite: &mut SuiteResult,
+) -> Result<(), TransportError> {
     let mut run = GroupRun {
         session,
         mode,
-        suite: SuiteResult::new(suite_name(mode)),
+        suite,
     };
     let Some(users) = run.create_members()? else {
-        return Ok(run.suite);
+        return Ok(());
     };
     let empty_name = run.session.names.group_name();
     let empty = run.create_group("g1", &empty_name, &[])?;
@@ -66,14 +70,14 @@ pub fn run_groups(session: &mut Session<'_>, mode: Mode) -> Result<SuiteResult, 
         for step in ["g4", "g5", "g6", "g7"] {
             run.skip(step, "needs the group of step g2");
         }
-        return Ok(run.suite);
+        return Ok(());
     };
     run.membership_delta(&group, &named, &users)?;
     let renamed = format!("{named} Renamed");
     run.rename(&group, &renamed, &users[2..])?;
     run.push_now(&group, &renamed, &users[..2])?;
     run.delete(&group, empty.as_deref())?;
-    Ok(run.suite)
+    Ok(())
 }
 
 impl GroupRun<'_, '_> {

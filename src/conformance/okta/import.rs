@@ -31,12 +31,15 @@ struct Walk {
     evidence: Option<Call>,
 }
 
-/// Runs the probe, creates users until more than 100 exist, and walks the list twice.
-pub fn run_import(session: &mut Session<'_>) -> Result<SuiteResult, TransportError> {
-    let mut suite = SuiteResult::new(SUITE);
-    let total = probe(session, &mut suite)?;
-    groups_probe(session, &mut suite)?;
-    let own = create_users(session, &mut suite, MIN_USERS.saturating_sub(total).max(3))?;
+/// Runs the probe, creates users until more than 100 exist, and walks the list twice, into
+/// `suite` (named [`SUITE`]).
+pub fn run_import(
+    session: &mut Session<'_>,
+    suite: &mut SuiteResult,
+) -> Result<(), TransportError> {
+    let total = probe(session, suite)?;
+    groups_probe(session, suite)?;
+    let own = create_users(session, suite, MIN_USERS.saturating_sub(total).max(3))?;
     let first = walk(session)?;
     let mut check = Check::new(
         "i4",
@@ -80,7 +83,7 @@ pub fn run_import(session: &mut Session<'_>) -> Result<SuiteResult, TransportErr
         format!("they differ at {first_difference}"),
     );
     suite.steps.push(check.finish());
-    Ok(suite)
+    Ok(())
 }
 
 /// Okta's "Test API Credentials" read: `GET /Users?startIndex=1&count=2`. Returns totalResults.

@@ -2,17 +2,17 @@
 //! in each requested mode, import paging, the optional RFC-strict suite and entitlement
 //! endpoints, and the cleanup,
 //! which also runs (best effort) when a suite stops on a transport error, and after Ctrl-C (the
-//! run is then reported as interrupted).
+//! run is then reported as interrupted, with the steps the running suite completed).
 
 use std::time::Instant;
 
-use super::crud::{run_crud, Mode};
-use super::finish::{run_cleanup, run_entitlements};
-use super::groups::run_groups;
-use super::import::run_import;
+use super::crud::{self, run_crud, Mode};
+use super::finish::{run_cleanup, run_entitlements, ENTITLEMENTS};
+use super::groups::{self, run_groups};
+use super::import::{self, run_import};
 use super::session::{okta_request, Session};
-use super::spec::run_spec;
-use super::strict::run_strict;
+use super::spec::{self, run_spec};
+use super::strict::{self, run_strict};
 use crate::conformance::outcome::{RunOutcome, SuiteResult};
 use crate::conformance::wire::Wire;
 use crate::driver::{Driver, Method, TransportError};
@@ -119,26 +119,53 @@ fn run_suites(
 ) -> Result<(), TransportError> {
     let wanted = |kind: SuiteKind| options.suites.contains(&kind);
     if wanted(SuiteKind::Spec) {
-        suites.push(run_spec(session)?);
+        run_suite(suites, spec::SUITE, |suite| run_spec(session, suite))?;
     }
     if wanted(SuiteKind::Crud) {
         for mode in &options.modes {
-            suites.push(run_crud(session, *mode)?);
+            run_suite(suites, crud::suite_name(*mode), |suite| {
+                run_crud(session, *mode, suite)
+            })?;
         }
     }
     if wanted(SuiteKind::Groups) {
         for mode in &options.modes {
-            suites.push(run_groups(session, *mode)?);
+            run_suite(suites, groups::suite_name(*mode), |suite| {
+                run_groups(session, *mode, suite)
+            })?;
         }
     }
     if wanted(SuiteKind::Import) {
-        suites.push(run_import(session)?);
+        run_suite(suites, import::SUITE, |suite| run_import(session, suite))?;
     }
     if options.rfc_strict {
-        suites.push(run_strict(session)?);
+        run_suite(suites, strict::SUITE, |suite| run_strict(session, suite))?;
     }
     if !options.entitlements.is_empty() {
-        suites.push(run_entitlements(session, &options.entitlements)?);
+        run_suite(suites, ENTITLEMENTS, |suite| {
+            run_entitlements(session, &options.entitlements, suite)
+        })?;
     }
     Ok(())
+}
+
+/// Runs one suite into a fresh [`SuiteResult`] named `name` and adds it to `suites`; when Ctrl-C
+/// stops it, the steps it completed are kept, marked interrupted. Any other error drops it (the
+/// run then ends without a report).
+fn run_suite(
+    suites: &mut Vec<SuiteResult>,
+    name: impl Into<String>,
+    run: impl FnOnce(&mut SuiteResult) -> Result<(), TransportError>,
+) -> Result<(), TransportError> {
+    let mut suite = SuiteResult::new(name);
+    let result = run(&mut suite);
+    match &result {
+        Ok(()) => suites.push(suite),
+        Err(TransportError::Interrupted) => {
+            suite.mark_interrupted();
+            suites.push(suite);
+        }
+        Err(_) => {}
+    }
+    result
 }

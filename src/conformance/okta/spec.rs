@@ -51,20 +51,20 @@ pub fn ensure_listed_user(session: &mut Session<'_>) -> Result<Option<String>, T
     Ok(id)
 }
 
-/// Runs the 12 SPEC steps and the RFC case check.
-pub fn run_spec(session: &mut Session<'_>) -> Result<SuiteResult, TransportError> {
-    let mut suite = SuiteResult::new(SUITE);
+/// Runs the 12 SPEC steps and the RFC case check into `suite` (named [`SUITE`]); on an error
+/// (Ctrl-C) `suite` holds the steps completed so far.
+pub fn run_spec(session: &mut Session<'_>, suite: &mut SuiteResult) -> Result<(), TransportError> {
     let seeded = ensure_listed_user(session)?;
     let person = session.names.person();
-    let listed = list_users_step(session, &mut suite)?;
+    let listed = list_users_step(session, suite)?;
     if let Some(id) = seeded {
         suite.steps[0].notes.push(format!(
             "the user list was empty, so user {id} was seeded first (SPEC needs one); it is removed at the end"
         ));
     }
-    get_listed_user_step(session, &mut suite, &listed)?;
-    absent_user_steps(session, &mut suite, &person)?;
-    let created = create_user_steps(session, &mut suite, &person)?;
+    get_listed_user_step(session, suite, &listed)?;
+    absent_user_steps(session, suite, &person)?;
+    let created = create_user_steps(session, suite, &person)?;
     let caps_path = encode_url(&format!(
         "/Users?filter=userName eq \"{}\"",
         person.user_name_caps()
@@ -77,9 +77,9 @@ pub fn run_spec(session: &mut Session<'_>) -> Result<SuiteResult, TransportError
         &[(Status, "", EqualNumber, Some("200"))],
     ));
     suite.steps.push(rfc_case_check(&call, created.as_deref()));
-    groups_step(session, &mut suite)?;
-    error_body_steps(session, &mut suite, caps_path)?;
-    Ok(suite)
+    groups_step(session, suite)?;
+    error_body_steps(session, suite, caps_path)?;
+    Ok(())
 }
 
 /// Steps 3–5: an unknown email and the random user are not found (200, totalResults 0), and the

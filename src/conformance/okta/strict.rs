@@ -16,9 +16,12 @@ use crate::driver::{Call, Method, TransportError};
 /// The suite's name in reports.
 pub const SUITE: &str = "RFC strict";
 
-/// Runs the strict checks; the users they create are left to the final cleanup.
-pub fn run_strict(session: &mut Session<'_>) -> Result<SuiteResult, TransportError> {
-    let mut suite = SuiteResult::new(SUITE);
+/// Runs the strict checks into `suite` (named [`SUITE`]); the users they create are left to
+/// the final cleanup.
+pub fn run_strict(
+    session: &mut Session<'_>,
+    suite: &mut SuiteResult,
+) -> Result<(), TransportError> {
     let person = session.names.person();
     let external_id = session.names.okta_user_id();
     let password = session.names.password();
@@ -72,7 +75,7 @@ pub fn run_strict(session: &mut Session<'_>) -> Result<SuiteResult, TransportErr
     suite
         .steps
         .push(error_bodies_check(&[&unknown, &unauthorized, &duplicate]));
-    Ok(suite)
+    Ok(())
 }
 
 /// RFC 7644 §3.3: "the response [to a create] ... SHALL contain a Location header" equal to

@@ -90,7 +90,10 @@ pub fn run_export(
                     }
                     None => match run_request(&id, name, request, vars, wire) {
                         // Ctrl-C: the steps so far are the (partial) result.
-                        Err(RunError::Transport(TransportError::Interrupted)) => break,
+                        Err(RunError::Transport(TransportError::Interrupted)) => {
+                            suite.mark_interrupted();
+                            break;
+                        }
                         result => result?,
                     },
                 };
