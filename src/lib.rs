@@ -8,6 +8,7 @@ pub mod cli;
 pub mod conformance;
 pub mod driver;
 pub mod fuzz;
+pub mod fuzz_bodies;
 pub mod gen;
 pub mod load;
 pub mod model;

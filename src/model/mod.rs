@@ -1,8 +1,10 @@
 //! The reference state machine: state keyed by symbolic handles, `apply(&State, &Op) -> (State,
-//! Expected)`, and the behaviour compiled from the profiles in `models/*.toml`.
+//! Expected)`, the behaviour compiled from the profiles in `models/*.toml`, and arbitrary
+//! (fuzzable) ops.
 
 mod adopt;
 mod apply;
+mod arbitrary_ops;
 mod expected;
 mod filter_eval;
 mod op;

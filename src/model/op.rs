@@ -17,7 +17,7 @@ pub struct GroupHandle(pub u8);
 /// How a name is spelled relative to its base form. The first four are ASCII-only changes whose
 /// case-insensitive equality is certain; `Unicode*` variants may or may not be equal depending on
 /// how far a server's case folding goes (the profile decides which must match).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, arbitrary::Arbitrary)]
 #[serde(rename_all = "kebab-case")]
 pub enum Spelling {
     /// Exactly the base form.
@@ -50,7 +50,7 @@ impl Spelling {
 }
 
 /// A resource id that names nothing on the server, in the shapes real servers mishandle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, arbitrary::Arbitrary)]
 #[serde(rename_all = "kebab-case")]
 pub enum BogusId {
     /// Okta SPEC step 4: `010101001010101011001010101011` (30 digits).
@@ -80,7 +80,7 @@ impl BogusId {
 }
 
 /// A change Okta's profile update makes before echoing the user back with PUT.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, arbitrary::Arbitrary)]
 #[serde(rename_all = "kebab-case", tag = "attribute", content = "value")]
 pub enum UserChange {
     /// `name.givenName` becomes the base given name plus this suffix.
@@ -98,7 +98,7 @@ pub enum UserChange {
 }
 
 /// How a group's membership is changed with PATCH.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, arbitrary::Arbitrary)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum MembershipChange {
     /// `{"op":"add","path":"members","value":[…]}`.
@@ -147,7 +147,7 @@ mod filter_text {
 }
 
 /// A PATCH that cannot apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, arbitrary::Arbitrary)]
 #[serde(rename_all = "kebab-case")]
 pub enum InvalidPatch {
     /// `"Operations": []` (RFC 7644 §3.5.2: one or more operations).
@@ -160,7 +160,7 @@ pub enum InvalidPatch {
 /// A filter that parses but that RFC 7644 §3.4.2.2 (Table 3) says SHALL fail with 400
 /// `invalidFilter`: an ordering operator on a boolean. Each is scoped to the case's namespace, so
 /// a server that evaluates it anyway lists nothing of anyone else's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, arbitrary::Arbitrary)]
 #[serde(rename_all = "kebab-case")]
 pub enum InvalidFilter {
     /// `active gt false`
@@ -188,7 +188,7 @@ impl InvalidFilter {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, arbitrary::Arbitrary)]
 #[serde(rename_all = "kebab-case")]
 pub enum AbsentValue {
     /// `emails[value eq "nobody…@example.com"]`: the filter selects no email.
@@ -203,7 +203,7 @@ impl AbsentValue {
 }
 
 /// Bad credentials a request can carry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, arbitrary::Arbitrary)]
 #[serde(rename_all = "kebab-case")]
 pub enum BadAuth {
     /// No `Authorization` header.
@@ -215,7 +215,7 @@ pub enum BadAuth {
 }
 
 /// One step of a fuzz case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, arbitrary::Arbitrary)]
 #[serde(rename_all = "kebab-case", tag = "op")]
 pub enum Op {
     /// `POST /Users` with the slot's userName in `spelling` (Okta's create body). If the handle is

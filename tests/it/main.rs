@@ -1,8 +1,10 @@
 //! The one integration-test binary: one module per feature, each reading like a specification.
 mod anywhere;
 mod ci_examples;
+mod differential;
 mod docs;
 mod fuzz;
+mod fuzz_bodies;
 mod fuzz_cli;
 mod fuzz_discovery;
 mod fuzz_fault_pairs;

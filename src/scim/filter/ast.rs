@@ -62,7 +62,7 @@ impl AttrPath {
 }
 
 /// The comparison operators of RFC 7644 Table 3 (`pr` is [`Filter::Present`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, arbitrary::Arbitrary)]
 pub enum CompareOp {
     Eq,
     Ne,

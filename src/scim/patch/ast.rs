@@ -20,7 +20,7 @@ pub struct PatchPath {
 }
 
 /// The three PATCH operations. Parsing is case-insensitive (`Replace` is Entra's habit).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, arbitrary::Arbitrary)]
 pub enum PatchOpKind {
     Add,
     Remove,
