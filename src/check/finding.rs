@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::catalogue::{info, Severity};
 use crate::driver::IdMap;
+use crate::scim::schema::AttributePolicy;
 
 /// One broken rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +69,9 @@ pub struct CheckRules {
     pub accept_plain_json: bool,
     /// The latency budget per response in milliseconds, if judged.
     pub latency_budget_ms: Option<u64>,
+    /// Which tracked attributes are judged in responses (the server's `/Schemas` over RFC 7643).
+    #[serde(default)]
+    pub attributes: AttributePolicy,
 }
 
 impl Default for CheckRules {
@@ -75,6 +79,7 @@ impl Default for CheckRules {
         Self {
             accept_plain_json: true,
             latency_budget_ms: Some(600),
+            attributes: AttributePolicy::default(),
         }
     }
 }

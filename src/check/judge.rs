@@ -208,22 +208,33 @@ fn content_findings(
     let group_id = |slot: u8| ctx.ids.id(ResourceKind::Group, slot);
     match expected {
         Expected::UserCreated { record, .. } => {
-            let mut findings = user_findings(body, record, None, id::CONTENT);
+            let mut findings =
+                user_findings(body, record, None, id::CONTENT, &ctx.rules.attributes);
             if let Some(new_id) = body.get("id").and_then(Value::as_str) {
                 findings.extend(location_findings(call, new_id));
             }
             findings
         }
         Expected::UserRead { user, record } => {
-            let mut findings = user_findings(body, record, user_id(user.0), id::CONTENT);
+            let mut findings = user_findings(
+                body,
+                record,
+                user_id(user.0),
+                id::CONTENT,
+                &ctx.rules.attributes,
+            );
             if call.request.method == "GET" {
                 findings.extend(groups_findings(body, ctx));
             }
             findings
         }
-        Expected::UserPatched { user, record } => {
-            user_findings(body, record, user_id(user.0), id::PATCH_RESULT)
-        }
+        Expected::UserPatched { user, record } => user_findings(
+            body,
+            record,
+            user_id(user.0),
+            id::PATCH_RESULT,
+            &ctx.rules.attributes,
+        ),
         Expected::Listed(expectation) => list_findings(body, expectation, op, ctx),
         Expected::GroupCreated { record, .. } => {
             let mut findings =

@@ -1,6 +1,7 @@
 //! Resource content against the model: every attribute the model knows (userName with its case,
 //! names, displayName, externalId, emails as an array, active as a boolean), id stability, no
-//! password in output; for groups the displayName and the member ids.
+//! password in output; for groups the displayName and the member ids. An attribute the server's
+//! schema makes unjudgeable (readOnly, returned only on request: `AttributePolicy`) is skipped.
 
 use std::collections::BTreeSet;
 
@@ -10,15 +11,18 @@ use super::catalogue as id;
 use super::finding::{CheckContext, Finding};
 use crate::driver::ResourceKind;
 use crate::model::{eq_ignore_case, GroupRecord, Tri, UnicodeFolding, UserRecord};
+use crate::scim::schema::{AttributePolicy, Tracked};
 use crate::scim::urn;
 
 /// Compares a user body with the model's record. `content_check` is the id used for attribute
-/// mismatches (it differs for create, read, PATCH and PUT); `known_id` is the id the handle has.
+/// mismatches (it differs for create, read, PATCH and PUT); `known_id` is the id the handle has;
+/// `policy` says which attributes are judged.
 pub fn user_findings(
     body: &Value,
     record: &UserRecord,
     known_id: Option<&str>,
     content_check: &str,
+    policy: &AttributePolicy,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     findings.extend(id_findings(body, known_id));
@@ -56,19 +60,24 @@ pub fn user_findings(
     }
     let text_attributes = [
         (
-            "name.givenName",
+            Tracked::GivenName,
             pointer(body, "/name/givenName"),
             &record.given_name,
         ),
         (
-            "name.familyName",
+            Tracked::FamilyName,
             pointer(body, "/name/familyName"),
             &record.family_name,
         ),
-        ("displayName", body.get("displayName"), &record.display_name),
+        (
+            Tracked::DisplayName,
+            body.get("displayName"),
+            &record.display_name,
+        ),
     ];
-    for (name, actual, wanted) in text_attributes {
-        if !holds_text(actual, wanted) {
+    for (tracked, actual, wanted) in text_attributes {
+        if policy.judged(tracked) && !holds_text(actual, wanted) {
+            let name = tracked.filter_name();
             findings.push(mismatch(
                 content_check,
                 name,
@@ -81,7 +90,9 @@ pub fn user_findings(
     let external_id = body
         .get("externalId")
         .filter(|v| !v.is_null() && v.as_str() != Some(""));
-    if external_id.and_then(Value::as_str) != record.external_id.as_deref() {
+    if policy.judged(Tracked::ExternalId)
+        && external_id.and_then(Value::as_str) != record.external_id.as_deref()
+    {
         let wanted = record
             .external_id
             .clone()
@@ -91,7 +102,9 @@ pub fn user_findings(
     let number = body
         .get(urn::ENTERPRISE_USER)
         .and_then(|ext| ext.get("employeeNumber"));
-    if number.and_then(Value::as_str) != record.employee_number.as_deref() {
+    if policy.judged(Tracked::EmployeeNumber)
+        && number.and_then(Value::as_str) != record.employee_number.as_deref()
+    {
         let wanted = record
             .employee_number
             .clone()
@@ -99,7 +112,7 @@ pub fn user_findings(
         let name = format!("{}:employeeNumber", urn::ENTERPRISE_USER);
         findings.push(mismatch(content_check, &name, &wanted, number));
     }
-    if body.get("active") != Some(&Value::Bool(record.active)) {
+    if policy.judged(Tracked::Active) && body.get("active") != Some(&Value::Bool(record.active)) {
         findings.push(mismatch(
             content_check,
             "active",
@@ -107,7 +120,9 @@ pub fn user_findings(
             body.get("active"),
         ));
     }
-    findings.extend(email_findings(body, record, content_check));
+    if policy.judged(Tracked::Emails) {
+        findings.extend(email_findings(body, record, content_check));
+    }
     findings.extend(meta_findings(body, "User"));
     findings
 }
@@ -243,8 +258,9 @@ pub fn group_findings(
 ) -> Vec<Finding> {
     let mut findings = id_findings(body, known_id);
     findings.extend(meta_findings(body, "Group"));
+    let policy = &ctx.rules.attributes;
     let name = body.get("displayName");
-    if !holds_text(name, &record.display_name) {
+    if policy.judged(Tracked::GroupDisplayName) && !holds_text(name, &record.display_name) {
         findings.push(mismatch(
             id::GROUP_NAME,
             "displayName",
@@ -253,6 +269,7 @@ pub fn group_findings(
         ));
     }
     let members = match body.get("members") {
+        _ if !policy.judged(Tracked::Members) => return findings,
         None | Some(Value::Null) if !members_required => return findings,
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items.clone(),

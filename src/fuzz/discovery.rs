@@ -12,7 +12,7 @@ use tokio::runtime::Runtime;
 use super::runner::SearchSummary;
 use crate::check::{catalogue, Finding, Grading};
 use crate::driver::{encode_component, Body, Call, Driver, Method, RequestSpec, TransportError};
-use crate::scim::schema::{AttrType, Attribute, AttributeTable};
+use crate::scim::schema::{AttrType, Attribute, AttributePolicy, AttributeTable};
 use crate::scim::urn;
 
 /// A finding of discovery, with the exchange that shows it (none when it comes from the search).
@@ -315,8 +315,12 @@ impl Discovery {
             .iter()
             .map(|(_, a)| a.name.as_str())
             .collect();
+        let schema = AttributePolicy::from_table(&self.table)
+            .describe_differences()
+            .map(|differences| format!("; schema declares {differences}"))
+            .unwrap_or_default();
         format!(
-            "patch {}, filter {}, etag {}, sort {}, bulk {}; enterprise extension {}; sw {}; extra required attributes: {}",
+            "patch {}, filter {}, etag {}, sort {}, bulk {}; enterprise extension {}; sw {}; extra required attributes: {}{schema}",
             word(self.patch),
             word(self.filter),
             word(self.etag),

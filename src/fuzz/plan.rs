@@ -39,11 +39,12 @@ pub struct Plan {
 impl Plan {
     /// The cases `config` asks for.
     pub fn new(config: &SearchConfig) -> Self {
-        let directed = if config.directed {
+        let mut directed = if config.directed {
             directed_cases(&config.gen, config.race_cases > 0)
         } else {
             Vec::new()
         };
+        directed.retain(|case| case.iter().all(|op| config.gen.allows(op)));
         Self {
             seed: config.seed,
             directed,
@@ -88,10 +89,24 @@ pub struct Strategies {
 impl Strategies {
     pub fn new(config: &SearchConfig) -> Self {
         Self {
-            race: race_sequence(config.gen.groups),
+            race: allowed_races(config),
             random: op_sequence(&config.gen),
         }
     }
+}
+
+/// The race strategy without races that change what the server's schema makes unchangeable.
+fn allowed_races(config: &SearchConfig) -> BoxedStrategy<Vec<Op>> {
+    let gen = config.gen.clone();
+    let races = race_sequence(gen.groups);
+    if !gen.restricts_changes() {
+        return races;
+    }
+    races
+        .prop_filter("a race changes an unchangeable attribute", move |ops| {
+            ops.iter().all(|op| gen.allows(op))
+        })
+        .boxed()
 }
 
 fn draw(strategy: &BoxedStrategy<Vec<Op>>, seed: u64, index: u64) -> Option<CaseTree> {

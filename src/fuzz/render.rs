@@ -11,6 +11,7 @@ use crate::model::{
     AbsentValue, BadAuth, BogusId, GroupHandle, GroupRecord, InvalidPatch, ListQuery,
     MembershipChange, Op, Spelling, State, UserChange, UserHandle, UserRecord,
 };
+use crate::scim::schema::Tracked;
 use crate::scim::urn;
 
 /// Okta's create body for a user record.
@@ -37,6 +38,42 @@ pub fn create_user_body(record: &UserRecord) -> Value {
             urn::ENTERPRISE_USER.into(),
             json!({"employeeNumber": number}),
         );
+    }
+    body
+}
+
+/// Okta's create body without the attributes the server declares readOnly (RFC 7644 §3.3: it
+/// would ignore them, and the model does not judge them).
+fn create_body(state: &State, record: &UserRecord) -> Value {
+    let mut body = create_user_body(record);
+    let policy = &state.rules.attributes;
+    let Some(object) = body.as_object_mut() else {
+        return body;
+    };
+    for tracked in Tracked::ALL {
+        if policy.sent(tracked) {
+            continue;
+        }
+        match tracked {
+            Tracked::GivenName | Tracked::FamilyName => {
+                let sub = &tracked.filter_name()["name.".len()..];
+                if let Some(name) = object.get_mut("name").and_then(Value::as_object_mut) {
+                    name.remove(sub);
+                }
+            }
+            Tracked::EmployeeNumber => {
+                if let Some(ext) = object
+                    .get_mut(urn::ENTERPRISE_USER)
+                    .and_then(Value::as_object_mut)
+                {
+                    ext.remove("employeeNumber");
+                }
+            }
+            Tracked::GroupDisplayName | Tracked::Members => {}
+            other => {
+                object.remove(other.filter_name());
+            }
+        }
     }
     body
 }
@@ -69,7 +106,7 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
         Op::CreateUser { user, spelling } => RequestSpec::with_json(
             Method::Post,
             "/Users",
-            create_user_body(&before.new_user_record(*user, *spelling)),
+            create_body(before, &before.new_user_record(*user, *spelling)),
         ),
         Op::CreateUnicodeEmail { user } => {
             let record = after.live_user(*user).cloned().unwrap_or_else(|| {
@@ -77,7 +114,7 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
                 record.emails[0] = unicode_email(&before.tag, *user);
                 record
             });
-            RequestSpec::with_json(Method::Post, "/Users", create_user_body(&record))
+            RequestSpec::with_json(Method::Post, "/Users", create_body(before, &record))
         }
         Op::GetUser { user } | Op::ReplaceUser { user, .. } => RequestSpec::get(user_path(*user)),
         Op::GetBogusUser { id } => RequestSpec::get(format!(
@@ -173,7 +210,10 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
         Op::RaceCreate { user, .. } => RequestSpec::with_json(
             Method::Post,
             "/Users",
-            create_user_body(&before.new_user_record(*user, crate::model::Spelling::Base)),
+            create_body(
+                before,
+                &before.new_user_record(*user, crate::model::Spelling::Base),
+            ),
         ),
         Op::RaceAddMembers { group, .. } => RequestSpec::get(group_path(group.0)),
         // A race sends its branches concurrently (`fuzz::race`); alone it stands for its read.

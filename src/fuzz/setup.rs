@@ -9,7 +9,7 @@ use crate::model::{load_profile, Behaviour, Level, ModelRules, ProfileError, Str
 
 use super::discovery::Discovery;
 use super::exec::Executor;
-use crate::scim::schema::Attribute;
+use crate::scim::schema::{Attribute, AttributePolicy, Tracked};
 
 /// Everything a run derives from its profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +48,7 @@ impl RunSetup {
             string_booleans: behaviour.patch && behaviour.string_booleans != StringBooleans::Off,
             sw_supported: true,
             untracked: Vec::new(),
+            attributes: AttributePolicy::default(),
         };
         let rules = ModelRules {
             folding: behaviour.unicode_folding,
@@ -62,6 +63,7 @@ impl RunSetup {
         let check_rules = CheckRules {
             accept_plain_json: behaviour.accept_plain_json,
             latency_budget_ms: behaviour.latency_budget_ms,
+            attributes: AttributePolicy::default(),
         };
         let mut grading = Grading::default();
         for (check, level) in &behaviour.checks {
@@ -126,6 +128,22 @@ impl RunSetup {
             .iter()
             .map(|(_, attribute)| attribute.name.clone())
             .collect();
+        self.adopt_schema(AttributePolicy::from_table(&discovery.table));
+    }
+
+    /// Takes the server's declared characteristics of the tracked attributes: readOnly ones are
+    /// not sent, immutable ones not changed, and neither they nor ones returned only on request
+    /// are judged or filtered on (RFC 7643 §7).
+    fn adopt_schema(&mut self, policy: AttributePolicy) {
+        self.rules.attributes = policy;
+        self.check_rules.attributes = policy;
+        self.gen.attributes = policy;
+        self.gen
+            .untracked
+            .extend(policy.unjudged().into_iter().map(str::to_string));
+        if !policy.changeable(Tracked::Active) {
+            self.gen.string_booleans = false;
+        }
     }
 }
 

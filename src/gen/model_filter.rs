@@ -91,14 +91,27 @@ fn operator(config: &GenConfig) -> BoxedStrategy<CompareOp> {
 
 /// One comparison, presence test or value-path filter.
 fn atom(config: &GenConfig) -> BoxedStrategy<Filter> {
-    let string_attribute = select(vec![
-        "userName",
-        "userName",
-        "displayName",
-        "externalId",
-        "emails.value",
-        "name.familyName",
-    ]);
+    let tracked = |attribute: &&str| {
+        let base = attribute.split('.').next().unwrap_or(attribute);
+        !config
+            .untracked
+            .iter()
+            .any(|u| u.eq_ignore_ascii_case(attribute) || u.eq_ignore_ascii_case(base))
+    };
+    // userName is always tracked, so the list is never empty.
+    let string_attribute = select(
+        [
+            "userName",
+            "userName",
+            "displayName",
+            "externalId",
+            "emails.value",
+            "name.familyName",
+        ]
+        .into_iter()
+        .filter(tracked)
+        .collect::<Vec<_>>(),
+    );
     // Slots 0 and 1 (`Ann.Lee`, its decoy `Ann.Leeds`) are the users a case has most often; a
     // value drawn for its operator's telling variant half the time makes each operator's
     // distinguishing case likely (a `co` value inside the name but not at its start).

@@ -11,6 +11,7 @@ use crate::model::{
     AbsentValue, BadAuth, BogusId, GroupHandle, InvalidFilter, InvalidPatch, MembershipChange, Op,
     Spelling, UserChange, UserHandle, GROUP_SLOTS, USER_SLOTS,
 };
+use crate::scim::schema::{AttributePolicy, Tracked};
 
 /// What the generator may produce, compiled from the profile's capabilities.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +39,9 @@ pub struct GenConfig {
     /// Attributes every created user carries with a value the model does not track (those the
     /// server requires beyond the RFC): filters leave them out.
     pub untracked: Vec<String>,
+    /// The server's declared characteristics of the tracked attributes: ops that change one it
+    /// makes readOnly or immutable are not generated.
+    pub attributes: AttributePolicy,
 }
 
 impl Default for GenConfig {
@@ -56,7 +60,24 @@ impl Default for GenConfig {
             string_booleans: false,
             sw_supported: true,
             untracked: Vec::new(),
+            attributes: AttributePolicy::default(),
         }
+    }
+}
+
+impl GenConfig {
+    /// Whether the server's schema lets `op` change what it changes.
+    pub fn allows(&self, op: &Op) -> bool {
+        op.changes()
+            .into_iter()
+            .all(|attribute| self.attributes.changeable(attribute))
+    }
+
+    /// Whether some tracked attribute cannot be changed (so drawn ops must be filtered).
+    pub fn restricts_changes(&self) -> bool {
+        Tracked::ALL
+            .into_iter()
+            .any(|attribute| !self.attributes.changeable(attribute))
     }
 }
 
@@ -312,11 +333,21 @@ fn group_ops(config: &GenConfig) -> BoxedStrategy<Op> {
 
 /// One op of any kind the configuration allows.
 pub fn op(config: &GenConfig) -> BoxedStrategy<Op> {
-    if config.groups {
+    let any_op = if config.groups {
         prop_oneof![2 => user_ops(config), 1 => group_ops(config)].boxed()
     } else {
         user_ops(config)
+    };
+    if !config.restricts_changes() {
+        return any_op;
     }
+    let config = config.clone();
+    any_op
+        .prop_filter(
+            "changes an attribute the server's schema makes unchangeable",
+            move |op| config.allows(op),
+        )
+        .boxed()
 }
 
 /// A sequence of 1..=max_ops ops.

@@ -1,15 +1,18 @@
 //! The model's own filter evaluator: three-valued evaluation of a filter tree over the model's typed
 //! user records (never over server JSON, and independent of the reference server's evaluator).
-//! Attribute rules follow RFC 7643: `userName`, `displayName`, `name.*` and `emails.value` compare
-//! case-insensitively, `externalId` exactly, `active` as a boolean.
+//! Attribute rules follow RFC 7643 (`userName`, `displayName`, `name.*` and `emails.value` compare
+//! case-insensitively, `externalId` exactly, `active` as a boolean), overlaid with the server's
+//! `/Schemas` through [`AttributePolicy`]: its declared `caseExact` is taken, and an attribute
+//! whose value is not judged (readOnly, returned only on request) matches "maybe".
 
 use std::cmp::Ordering;
 
 use crate::scim::filter::ast::{AttrPath, CompValue, CompareOp, Filter};
+use crate::scim::schema::{AttributePolicy, Tracked};
 
 use super::expected::ListExpectation;
 use super::op::{ListQuery, UserHandle, NAMESPACE_TOKEN};
-use super::state::{State, UserRecord};
+use super::state::{ModelRules, State, UserRecord};
 use super::text::{
     compare_ignore_case, contains_exact, contains_ignore_case, eq_ignore_case, Substring, Tri,
     UnicodeFolding,
@@ -25,9 +28,7 @@ pub fn user_name_eq(state: &State, name: &str) -> ListExpectation {
 /// The list expectation of a generated query (filter and paging).
 pub fn list_expectation(state: &State, query: &ListQuery) -> ListExpectation {
     let mut expectation = match effective_filter(state, query) {
-        Some(filter) => classify(state, |record| {
-            evaluate(&filter, record, state.rules.folding)
-        }),
+        Some(filter) => classify(state, |record| evaluate(&filter, record, &state.rules)),
         None => classify(state, |_| Tri::Yes),
     };
     expectation.start_index = query.start_index.unwrap_or(1).max(1) as u64;
@@ -117,19 +118,20 @@ fn classify(state: &State, verdict: impl Fn(&UserRecord) -> Tri) -> ListExpectat
     }
 }
 
-/// Whether `record` matches `filter`.
-pub fn evaluate(filter: &Filter, record: &UserRecord, folding: UnicodeFolding) -> Tri {
+/// Whether `record` matches `filter` under `rules` (Unicode folding, the attribute policy).
+pub fn evaluate(filter: &Filter, record: &UserRecord, rules: &ModelRules) -> Tri {
     match filter {
         Filter::And(left, right) => {
-            evaluate(left, record, folding).and(evaluate(right, record, folding))
+            evaluate(left, record, rules).and(evaluate(right, record, rules))
         }
-        Filter::Or(left, right) => {
-            evaluate(left, record, folding).or(evaluate(right, record, folding))
-        }
-        Filter::Not(inner) => !evaluate(inner, record, folding),
-        Filter::Present(path) => Tri::from_bool(!values_of(path, record).is_empty()),
-        Filter::Compare { path, op, value } => compare_any(path, *op, value, record, folding),
-        Filter::ValuePath { path, filter } => value_path(path, filter, record, folding),
+        Filter::Or(left, right) => evaluate(left, record, rules).or(evaluate(right, record, rules)),
+        Filter::Not(inner) => !evaluate(inner, record, rules),
+        Filter::Present(path) => match values_of(path, record, &rules.attributes) {
+            Values::Unknown => Tri::Maybe,
+            values => Tri::from_bool(!values.is_empty()),
+        },
+        Filter::Compare { path, op, value } => compare_any(path, *op, value, record, rules),
+        Filter::ValuePath { path, filter } => value_path(path, filter, record, rules),
     }
 }
 
@@ -137,6 +139,8 @@ pub fn evaluate(filter: &Filter, record: &UserRecord, folding: UnicodeFolding) -
 enum Values<'a> {
     Strings(Vec<&'a str>, bool),
     Bool(bool),
+    /// The server's value is not judged (readOnly, returned only on request): anything may match.
+    Unknown,
 }
 
 impl Values<'_> {
@@ -145,24 +149,41 @@ impl Values<'_> {
     }
 }
 
-fn values_of<'a>(path: &AttrPath, record: &'a UserRecord) -> Values<'a> {
+fn values_of<'a>(path: &AttrPath, record: &'a UserRecord, policy: &AttributePolicy) -> Values<'a> {
     let name = path.name.to_ascii_lowercase();
     let sub = path.sub_attr.as_deref().map(str::to_ascii_lowercase);
-    let text = |value: &'a str, case_exact: bool| Values::Strings(vec![value], case_exact);
-    match (name.as_str(), sub.as_deref()) {
-        ("username", None) => text(&record.user_name, false),
-        ("displayname", None) => text(&record.display_name, false),
-        ("externalid", None) => match &record.external_id {
-            Some(value) => text(value, true),
-            None => Values::Strings(Vec::new(), true),
-        },
-        ("name", Some("familyname")) => text(&record.family_name, false),
-        ("name", Some("givenname")) => text(&record.given_name, false),
-        ("emails", Some("value")) | ("emails", None) => {
-            Values::Strings(record.emails.iter().map(String::as_str).collect(), false)
+    let tracked = match (name.as_str(), sub.as_deref()) {
+        ("username", None) => Tracked::UserName,
+        ("displayname", None) => Tracked::DisplayName,
+        ("externalid", None) => Tracked::ExternalId,
+        ("name", Some("familyname")) => Tracked::FamilyName,
+        ("name", Some("givenname")) => Tracked::GivenName,
+        ("emails", Some("value")) | ("emails", None) => Tracked::Emails,
+        ("active", None) => Tracked::Active,
+        _ => return Values::Strings(Vec::new(), false),
+    };
+    if !policy.judged(tracked) {
+        return Values::Unknown;
+    }
+    let case_exact = policy.case_exact(tracked);
+    let text = |value: &'a str| Values::Strings(vec![value], case_exact);
+    match tracked {
+        Tracked::UserName => text(&record.user_name),
+        Tracked::DisplayName => text(&record.display_name),
+        Tracked::FamilyName => text(&record.family_name),
+        Tracked::GivenName => text(&record.given_name),
+        Tracked::ExternalId => Values::Strings(
+            record.external_id.as_deref().into_iter().collect(),
+            case_exact,
+        ),
+        Tracked::Emails => Values::Strings(
+            record.emails.iter().map(String::as_str).collect(),
+            case_exact,
+        ),
+        Tracked::Active => Values::Bool(record.active),
+        Tracked::EmployeeNumber | Tracked::GroupDisplayName | Tracked::Members => {
+            Values::Strings(Vec::new(), false)
         }
-        ("active", None) => Values::Bool(record.active),
-        _ => Values::Strings(Vec::new(), false),
     }
 }
 
@@ -172,9 +193,10 @@ fn compare_any(
     op: CompareOp,
     value: &CompValue,
     record: &UserRecord,
-    folding: UnicodeFolding,
+    rules: &ModelRules,
 ) -> Tri {
-    match (values_of(path, record), value) {
+    let folding = rules.folding;
+    match (values_of(path, record, &rules.attributes), value) {
         (Values::Bool(actual), CompValue::Bool(wanted)) => match op {
             CompareOp::Eq => Tri::from_bool(actual == *wanted),
             CompareOp::Ne => Tri::from_bool(actual != *wanted),
@@ -240,12 +262,7 @@ fn compare_text(
 }
 
 /// `emails[value eq "x"]`: some email satisfies the inner filter (which names sub-attributes).
-fn value_path(
-    path: &AttrPath,
-    inner: &Filter,
-    record: &UserRecord,
-    folding: UnicodeFolding,
-) -> Tri {
+fn value_path(path: &AttrPath, inner: &Filter, record: &UserRecord, rules: &ModelRules) -> Tri {
     if !path.name.eq_ignore_ascii_case("emails") {
         return Tri::Maybe;
     }
@@ -255,7 +272,7 @@ fn value_path(
             emails: vec![email.clone()],
             ..record.clone()
         };
-        verdict = verdict.or(evaluate(&prefix_emails(inner), &single, folding));
+        verdict = verdict.or(evaluate(&prefix_emails(inner), &single, rules));
     }
     verdict
 }
@@ -303,7 +320,7 @@ mod tests {
             "77.ANN.LEE@EXAMPLE.COM",
         );
         assert_eq!(
-            evaluate(&filter, &record(), UnicodeFolding::Ascii),
+            evaluate(&filter, &record(), &ModelRules::default()),
             Tri::Yes
         );
     }
@@ -311,7 +328,10 @@ mod tests {
     #[test]
     fn external_id_is_case_exact() {
         let filter = compare(AttrPath::simple("externalId"), CompareOp::Eq, "EXT77U0");
-        assert_eq!(evaluate(&filter, &record(), UnicodeFolding::Ascii), Tri::No);
+        assert_eq!(
+            evaluate(&filter, &record(), &ModelRules::default()),
+            Tri::No
+        );
     }
 
     #[test]
@@ -323,7 +343,7 @@ mod tests {
             &second,
         );
         assert_eq!(
-            evaluate(&filter, &record(), UnicodeFolding::Ascii),
+            evaluate(&filter, &record(), &ModelRules::default()),
             Tri::Yes
         );
         let value_path = Filter::ValuePath {
@@ -335,7 +355,7 @@ mod tests {
             )),
         };
         assert_eq!(
-            evaluate(&value_path, &record(), UnicodeFolding::Ascii),
+            evaluate(&value_path, &record(), &ModelRules::default()),
             Tri::Yes
         );
     }
@@ -345,9 +365,9 @@ mod tests {
         let mut user = record();
         user.external_id = None;
         let filter = compare(AttrPath::simple("externalId"), CompareOp::Ne, "Ext77U0");
-        assert_eq!(evaluate(&filter, &user, UnicodeFolding::Ascii), Tri::Maybe);
+        assert_eq!(evaluate(&filter, &user, &ModelRules::default()), Tri::Maybe);
         let present = record();
-        assert_eq!(evaluate(&filter, &present, UnicodeFolding::Ascii), Tri::No);
+        assert_eq!(evaluate(&filter, &present, &ModelRules::default()), Tri::No);
     }
 
     #[test]
@@ -360,14 +380,14 @@ mod tests {
         );
         let both = Filter::And(Box::new(yes.clone()), Box::new(no.clone()));
         let either = Filter::Or(Box::new(yes), Box::new(no.clone()));
-        assert_eq!(evaluate(&both, &record(), UnicodeFolding::Ascii), Tri::No);
+        assert_eq!(evaluate(&both, &record(), &ModelRules::default()), Tri::No);
         assert_eq!(
-            evaluate(&either, &record(), UnicodeFolding::Ascii),
+            evaluate(&either, &record(), &ModelRules::default()),
             Tri::Yes
         );
         let negated = Filter::Not(Box::new(no));
         assert_eq!(
-            evaluate(&negated, &record(), UnicodeFolding::Ascii),
+            evaluate(&negated, &record(), &ModelRules::default()),
             Tri::Yes
         );
     }

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::scim::filter::Filter;
+use crate::scim::schema::Tracked;
 
 /// A user the case may create: slot `n` always has the same base name within a namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -95,6 +96,20 @@ pub enum UserChange {
     DropSecondEmail,
     /// The PUT takes another user's userName: refused with 409 while that user is live.
     TakeUserNameOf(UserHandle),
+}
+
+impl UserChange {
+    /// The attribute the change writes.
+    pub fn attribute(&self) -> Tracked {
+        match self {
+            UserChange::GivenNameSuffix(_) => Tracked::GivenName,
+            UserChange::DisplayName(_) => Tracked::DisplayName,
+            UserChange::Active(_) => Tracked::Active,
+            UserChange::DropExternalId => Tracked::ExternalId,
+            UserChange::DropSecondEmail => Tracked::Emails,
+            UserChange::TakeUserNameOf(_) => Tracked::UserName,
+        }
+    }
 }
 
 /// How a group's membership is changed with PATCH.
@@ -350,6 +365,29 @@ impl Op {
             ),
             Op::Race { branches } => Some(branches.clone()),
             _ => None,
+        }
+    }
+
+    /// The tracked attributes the op changes on a resource that already exists (a create sets
+    /// them; it does not change them). A server whose schema makes one of them readOnly or
+    /// immutable refuses the change, as RFC 7644 §3.5.2 says it must, so such ops are not
+    /// generated against it.
+    pub fn changes(&self) -> Vec<Tracked> {
+        match self {
+            Op::SetActive { .. } | Op::SetActiveString { .. } => vec![Tracked::Active],
+            Op::ReplaceUser { change, .. } => vec![change.attribute()],
+            Op::PatchAtomicity { .. } | Op::StaleWrite { .. } => vec![Tracked::DisplayName],
+            Op::RenameGroup { .. } => vec![Tracked::GroupDisplayName],
+            Op::PatchMembers { .. } | Op::RaceAddMembers { .. } | Op::RemoveAbsentMember { .. } => {
+                vec![Tracked::Members]
+            }
+            Op::AddExistingEmail { .. }
+            | Op::RemoveAbsent {
+                value: AbsentValue::UnmatchedEmail,
+                ..
+            } => vec![Tracked::Emails],
+            Op::Race { branches } => branches.iter().flat_map(Op::changes).collect(),
+            _ => Vec::new(),
         }
     }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::op::{GroupHandle, Spelling, UserHandle};
 use super::profile::{RemoveAbsent, StringBooleans};
 use super::text::{spell, UnicodeFolding};
+use crate::scim::schema::AttributePolicy;
 
 /// The base names of the user slots: near-miss pairs (decoys) and non-ASCII letters on purpose.
 pub const USER_WORDS: [(&str, &str); 6] = [
@@ -51,6 +52,10 @@ pub struct ModelRules {
     /// namespace is kept with exact `eq` lookups and id-tracked listings instead.
     #[serde(default = "yes")]
     pub sw_supported: bool,
+    /// What the server's schema says of the tracked attributes (RFC 7643's by default): which
+    /// are sent, changed, judged, and compared case-exactly.
+    #[serde(default)]
+    pub attributes: AttributePolicy,
 }
 
 fn yes() -> bool {
@@ -67,6 +72,7 @@ impl Default for ModelRules {
             remove_absent: RemoveAbsent::Either,
             enterprise: true,
             sw_supported: true,
+            attributes: AttributePolicy::default(),
         }
     }
 }

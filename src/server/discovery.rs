@@ -124,6 +124,9 @@ fn all_schemas(state: &AppState) -> Vec<Value> {
             if let (Some(name), true) = (extra_required, schema.id == urn::USER) {
                 declare_required(&mut body, name);
             }
+            if partial::derives_display_name(&state.faults) && schema.id == urn::USER {
+                declare_read_only(&mut body, partial::DERIVED_ATTRIBUTE);
+            }
             body["meta"] = json!({
                 "resourceType": "Schema",
                 "location": format!("{}/Schemas/{}", state.base_url, schema.id),
@@ -131,6 +134,14 @@ fn all_schemas(state: &AppState) -> Vec<Value> {
             body
         })
         .collect()
+}
+
+/// Marks attribute `name` of a served schema `"mutability": "readOnly"`.
+fn declare_read_only(schema: &mut Value, name: &str) {
+    let attributes = schema["attributes"].as_array_mut().into_iter().flatten();
+    for attribute in attributes.filter(|a| a["name"] == name) {
+        attribute["mutability"] = json!("readOnly");
+    }
 }
 
 /// Marks attribute `name` of a served schema `"required": true`.

@@ -214,6 +214,9 @@ fault_catalogue! {
     TestDomainEmailsRefused => "test-domain-emails-refused",
         "emails at a `.test` domain or with a non-ASCII local part answer 400 invalidValue, as ordinary validators do (allowed, not a defect)",
         "RFC 2606 §2 (.test is reserved); RFC 5321 §4.1.2 (ASCII local parts); RFC 7644 §3.12 (invalidValue)";
+    DisplayNameDerived => "display-name-derived",
+        "/Schemas declares the User displayName readOnly and the server derives it from the name parts, ignoring what a client sends (allowed, not a defect)",
+        "RFC 7643 §7 (mutability readOnly); RFC 7644 §3.3 and §3.5.1 (readOnly values sent are ignored)";
     UnicodeEmail500 => "unicode-email-500",
         "a user whose email has a non-ASCII local part (`jörg.weiß@…`) answers 500: an encoder that assumes ASCII",
         "RFC 7644 §3.12 (a refused value is 400 invalidValue, never a 5xx); RFC 6531 (non-ASCII local parts)";

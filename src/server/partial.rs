@@ -2,7 +2,8 @@
 //! required beyond RFC 7643, the enterprise extension unsupported (not advertised, silently
 //! dropped), an email validator that refuses reserved `.test` domains and non-ASCII local parts
 //! (and, as a defect, one that crashes on non-ASCII local parts),
-//! `sw` filters refused, and PATCH paths not implemented. Each of these faults is decided here,
+//! `sw` filters refused, PATCH paths not implemented, and a displayName the server derives
+//! (declared readOnly). Each of these faults is decided here,
 //! once; the handlers and the discovery endpoints ask these functions, so what the server does
 //! and what `/ResourceTypes` and `/Schemas` say agree.
 
@@ -30,11 +31,34 @@ pub fn enterprise_supported(faults: &FaultSet) -> bool {
     !faults.has(Fault::UnadvertisedExtensionDropped)
 }
 
+/// The User attribute the display-name-derived fault declares readOnly and derives.
+pub const DERIVED_ATTRIBUTE: &str = "displayName";
+
+/// Whether the server derives `displayName` from the name parts (and declares it readOnly).
+pub fn derives_display_name(faults: &FaultSet) -> bool {
+    faults.has(Fault::DisplayNameDerived)
+}
+
+/// `"<givenName> <familyName>"`, or nothing when the user has no name parts.
+fn derived_display_name(body: &Map<String, Value>) -> Option<String> {
+    let name = body.get("name")?;
+    let part = |key: &str| name.get(key).and_then(Value::as_str).unwrap_or_default();
+    let joined = format!("{} {}", part("givenName"), part("familyName"));
+    let joined = joined.trim();
+    (!joined.is_empty()).then(|| joined.to_string())
+}
+
 /// The partial-server rules for a user about to be stored (create, PUT, PATCH): drops an
 /// unsupported extension, requires the extra attribute, runs the strict email validator.
 pub fn user_rules(faults: &FaultSet, body: &mut Map<String, Value>) -> Result<(), ScimError> {
     if !enterprise_supported(faults) {
         body.retain(|key, _| !key.eq_ignore_ascii_case(urn::ENTERPRISE_USER));
+    }
+    if derives_display_name(faults) {
+        body.retain(|key, _| !key.eq_ignore_ascii_case(DERIVED_ATTRIBUTE));
+        if let Some(derived) = derived_display_name(body) {
+            body.insert(DERIVED_ATTRIBUTE.into(), Value::String(derived));
+        }
     }
     if let Some(name) = extra_required(faults) {
         let present = body

@@ -30,6 +30,7 @@ const PARTIAL: &[(&str, &[&str])] = &[
     ("unadvertised-extension-dropped", &[]),
     ("sw-refused", &[]),
     ("test-domain-emails-refused", &[]),
+    ("display-name-derived", &[]),
 ];
 
 /// Faults of the catalogue left out of the pairs (none: every partial-server fault is paired).
@@ -67,6 +68,9 @@ const PAIRS: &[(&str, &str, u64)] = &[
     ("sw-refused", "deactivated-404", 24),
     ("sw-refused", "delete-200-body", 25),
     ("sw-refused", "count-ignored", 26),
+    ("display-name-derived", "put-merges", 27),
+    ("display-name-derived", "case-variant-duplicate", 28),
+    ("display-name-derived", "group-rename-ignored", 29),
 ];
 
 fn ids_for<'t>(table: &'t [(&str, &'t [&str])], fault: &str) -> &'t [&'t str] {

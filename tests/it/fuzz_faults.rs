@@ -143,11 +143,13 @@ pub const EXPECTED: &[(&str, &[&str])] = &[
 ];
 
 /// Partial-server faults RFC 7644 allows (an unsupported extension ignored, an unsupported
-/// operator refused, a strict email validator): not defects, so not in [`EXPECTED`].
+/// operator refused, a strict email validator, a displayName declared readOnly and derived):
+/// not defects, so not in [`EXPECTED`].
 const RFC_ALLOWED: &[&str] = &[
     "unadvertised-extension-dropped",
     "sw-refused",
     "test-domain-emails-refused",
+    "display-name-derived",
 ];
 
 /// Faults that show only on some requests (counters, timing): their shrinking is

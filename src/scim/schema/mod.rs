@@ -5,8 +5,10 @@
 //! and the checks.
 
 mod overlay;
+mod policy;
 mod rfc;
 mod table;
 
 pub use overlay::OverlayReport;
+pub use policy::{AttributePolicy, Tracked};
 pub use table::{AttrType, Attribute, AttributeTable, Mutability, Returned, SchemaDef, Uniqueness};

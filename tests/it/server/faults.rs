@@ -156,6 +156,7 @@ async fn defect_shows(fault: Fault, scim: &Scim) -> bool {
         Fault::PatchPath501 => partial::patch_path_501(scim).await,
         Fault::TestDomainEmailsRefused => partial::test_domain_emails_refused(scim).await,
         Fault::UnicodeEmail500 => partial::unicode_email_500(scim).await,
+        Fault::DisplayNameDerived => partial::display_name_derived(scim).await,
     }
 }
 

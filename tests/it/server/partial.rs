@@ -1,6 +1,6 @@
 //! Probes for the partial-server faults (`extra-required-attribute`,
 //! `unadvertised-extension-dropped`, `sw-refused`, `patch-path-501`,
-//! `test-domain-emails-refused`), used by the fault table in `faults.rs`. Each probe says whether
+//! `test-domain-emails-refused`, `display-name-derived`), used by the fault table in `faults.rs`. Each probe says whether
 //! the behaviour shows and asserts that the discovery endpoints agree with what the server does.
 
 use serde_json::{json, Value};
@@ -159,4 +159,34 @@ pub async fn unicode_email_500(scim: &Scim) -> bool {
         )
         .await;
     unicode.status == 500
+}
+
+/// /Schemas declares displayName readOnly, and the server stores "<given> <family>" whatever a
+/// create or a replace sends.
+pub async fn display_name_derived(scim: &Scim) -> bool {
+    let mut body = user_body("derived@example.com");
+    body["name"] = json!({ "givenName": "Ann", "familyName": "Lee" });
+    body["displayName"] = json!("Sent Name");
+    let created = scim.post("/Users", &body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let path = format!(
+        "/Users/{}",
+        created.json()["id"].as_str().unwrap_or_default()
+    );
+    body["displayName"] = json!("Replaced Name");
+    let replaced = scim.put(&path, &body).await;
+    assert_eq!(replaced.status, 200, "{}", replaced.text);
+    let derived = [
+        created.json(),
+        replaced.json(),
+        scim.get(&path).await.json(),
+    ]
+    .iter()
+    .all(|user| user["displayName"] == "Ann Lee");
+    let declared = user_attribute(scim, "displayName").await["mutability"] == "readOnly";
+    assert_eq!(
+        derived, declared,
+        "/Schemas must say displayName is readOnly exactly when the server derives it"
+    );
+    derived
 }
