@@ -18,6 +18,7 @@ use crate::conformance::runscope::{
 };
 use crate::conformance::wire::Wire;
 use crate::driver::{Driver, Target};
+use crate::report::conformance_html::render_conformance_html;
 use crate::report::conformance_json::render_conformance_json;
 use crate::report::junit::render_junit;
 use crate::report::redact;
@@ -49,6 +50,9 @@ pub struct RunscopeArgs {
     /// Also write the results (with exchanges, secrets redacted) as JSON to this file.
     #[arg(long, value_name = "PATH", help_heading = "Output")]
     pub report_json: Option<PathBuf>,
+    /// Also write a self-contained HTML report (steps, failing exchanges) to this file.
+    #[arg(long, value_name = "PATH", help_heading = "Output")]
+    pub report_html: Option<PathBuf>,
     /// Exit 0 even when no step ran (every one skipped); without it such a run exits 1, since
     /// nothing was checked.
     #[arg(long, help_heading = "Output")]
@@ -69,6 +73,7 @@ pub struct RunscopeArgs {
 pub fn run(args: RunscopeArgs) -> CliResult {
     super::check_writable("--report-json", args.report_json.as_deref())?;
     super::check_writable("--junit", args.junit.as_deref())?;
+    super::check_writable("--report-html", args.report_html.as_deref())?;
     let export = read_export(&args.file)?;
     let initial_script = match &args.initial_script {
         Some(path) => Some(read_text(path, "initial script")?),
@@ -159,6 +164,12 @@ pub fn run(args: RunscopeArgs) -> CliResult {
     if let Some(path) = &args.report_json {
         let base = variables.get("SCIMBaseURL").unwrap_or_default();
         write_file(path, &render_conformance_json(&outcome, "runscope", base))?;
+    }
+    if let Some(path) = &args.report_html {
+        let base = variables.get("SCIMBaseURL").unwrap_or_default();
+        let facts = [("export", export.name.clone())];
+        let page = render_conformance_html(&outcome, "runscope", base, &facts);
+        write_file(path, &page)?;
     }
     let tally = outcome.tally();
     let nothing_ran = tally.passed + tally.failed == 0;

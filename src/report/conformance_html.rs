@@ -1,6 +1,7 @@
-//! The HTML report of a conformance run (`scimfuzz okta --report-html`): one self-contained page
-//! (the style of [`super::fuzz_html`], no script) with the run summary, then every suite's steps
-//! with their verdicts; a failed step shows what did not hold and the exchange it was judged on
+//! The HTML report of a conformance run (`scimfuzz okta --report-html`, `scimfuzz runscope
+//! --report-html`): one self-contained page (the style of [`super::fuzz_html`], no script) with
+//! the run summary, then every suite's steps with their verdicts; a failed step shows what did not
+//! hold (the first [`FAILURES_SHOWN`], then how many more) and the exchange it was judged on
 //! (bodies capped). Every text passes the run's redactor, then HTML escaping.
 
 use std::fmt::Write;
@@ -9,6 +10,10 @@ use super::fuzz_html::{page_head, safe};
 use crate::conformance::outcome::{
     describe_exchange, RunOutcome, StepResult, SuiteResult, Verdict,
 };
+
+/// The most assertions listed under one failed step (a cleanup step can fail once per user left
+/// behind; the JSON report has them all).
+pub const FAILURES_SHOWN: usize = 10;
 
 /// Renders the run; `facts` are extra summary rows (modes, seed) shown as given, escaped.
 pub fn render_conformance_html(
@@ -23,6 +28,8 @@ pub fn render_conformance_html(
         "<span class=\"bad\">interrupted</span>"
     } else if tally.failed > 0 {
         "<span class=\"bad\">failed (exit 1)</span>"
+    } else if tally.passed == 0 {
+        "<span class=\"bad\">nothing checked: every step was skipped</span>"
     } else {
         "<span class=\"ok\">passed (exit 0)</span>"
     };
@@ -99,13 +106,21 @@ fn failed_step(suite: &SuiteResult, step: &StepResult) -> String {
         safe(&step.name)
     );
     if let Verdict::Failed { failures } = &step.verdict {
-        for failure in failures {
+        // A cleanup step fails once per resource left behind: list a few, count the rest.
+        for failure in failures.iter().take(FAILURES_SHOWN) {
             let _ = write!(
                 out,
                 "<li><code>{}</code>: expected {}, got {}</li>",
                 safe(&failure.check),
                 safe(&failure.expected),
                 safe(&failure.actual)
+            );
+        }
+        if failures.len() > FAILURES_SHOWN {
+            let _ = write!(
+                out,
+                "<li>… and {} more like these (the JSON report lists every one)</li>",
+                failures.len() - FAILURES_SHOWN
             );
         }
     }
@@ -157,5 +172,50 @@ mod tests {
         assert!(page.contains("&lt;script&gt;x&lt;/script&gt;"), "{page}");
         assert!(page.contains("href=\"#step-SPEC--1--4\""), "{page}");
         assert!(page.contains("failed (exit 1)"), "{page}");
+    }
+
+    #[test]
+    fn a_step_that_failed_many_times_lists_a_few_and_counts_the_rest() {
+        let failures = (0..25)
+            .map(|n| {
+                Failure::new(
+                    "GET after DELETE",
+                    "404",
+                    format!("400 (user u{n} is still there)"),
+                )
+            })
+            .collect();
+        let mut suite = SuiteResult::new("Cleanup");
+        suite.steps.push(StepResult::new(
+            "c1",
+            "leave the server as found",
+            Verdict::from_failures(failures),
+        ));
+        let outcome = RunOutcome {
+            suites: vec![suite],
+            seconds: 0.1,
+            interrupted: false,
+        };
+        let page = render_conformance_html(&outcome, "okta", "http://127.0.0.1/scim/v2", &[]);
+        assert!(page.contains("user u9 is"), "{page}");
+        assert!(!page.contains("user u10 is"), "{page}");
+        assert!(page.contains("… and 15 more like these"), "{page}");
+    }
+
+    #[test]
+    fn a_run_whose_steps_were_all_skipped_does_not_say_passed() {
+        let mut suite = SuiteResult::new("SPEC");
+        let skipped = Verdict::Skipped {
+            reason: "needs an Okta org".into(),
+        };
+        suite.steps.push(StepResult::new("1", "org API", skipped));
+        let outcome = RunOutcome {
+            suites: vec![suite],
+            seconds: 0.1,
+            interrupted: false,
+        };
+        let page = render_conformance_html(&outcome, "runscope", "http://127.0.0.1/scim/v2", &[]);
+        assert!(page.contains("nothing checked"), "{page}");
+        assert!(!page.contains("passed (exit 0)"), "{page}");
     }
 }

@@ -19,8 +19,8 @@ const EXCHANGE_CAP: usize = 4000;
 
 /// Extra style for the fuzz and okta pages: preformatted evidence.
 pub const EVIDENCE_STYLE: &str = "pre{background:#f7f7f7;border:1px solid #ddd;padding:6px;\
-white-space:pre-wrap;word-break:break-all;font-size:12px}section{border-top:2px solid #ddd;\
-margin-top:1.5em}";
+white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px}section{border-top:2px solid #ddd;\
+margin-top:1.5em}td.text{word-break:normal;overflow-wrap:anywhere}td.prose{text-align:left}";
 
 /// Redacts then HTML-escapes `text`: the one way text reaches the page.
 pub fn safe(text: &str) -> String {
@@ -136,8 +136,9 @@ fn defect_section(
     out.push_str("</table>");
     let _ = write!(
         out,
-        "<p>Minimal sequence: {} ops (first drawn with {}, seed {}); the finding at op {}{}.</p><ol start=\"0\">",
+        "<p>Minimal sequence: {} op{} (first drawn with {}, seed {}); the finding at op {}{}.</p><ol start=\"0\">",
         failure.minimal.steps.len(),
+        if failure.minimal.steps.len() == 1 { "" } else { "s" },
         failure.original_len,
         summary.seed,
         finding.op_index,
@@ -181,7 +182,7 @@ fn discovery_section(summary: &SearchSummary) -> String {
         return String::new();
     }
     let mut out = String::from(
-        "<h2>Found by discovery</h2><table><tr><th>check</th><th>severity</th>\
+        "<h2 id=\"discovery\">Found by discovery</h2><table><tr><th>check</th><th>severity</th>\
          <th class=\"text\">expected</th><th class=\"text\">actual</th><th class=\"text\">rule</th></tr>",
     );
     for item in &summary.discovery {
@@ -210,27 +211,39 @@ fn coverage_section(summary: &SearchSummary, info: &RunInfo) -> String {
         let _ = write!(out, "<tr><td>{}</td><td>{count}</td></tr>", safe(kind));
     }
     out.push_str(
-        "</table><h3>Checks</h3><table><tr><th>check</th><th class=\"text\">status</th></tr>",
+        "</table><h3>Checks</h3><table><tr><th>check</th><th class=\"text\">status</th>\
+         <th class=\"text\">what it checks</th></tr>",
     );
     for check in catalogue::ALL {
-        let failed = summary.failures.iter().any(|f| f.check_id == check.id)
-            || summary
-                .discovery
-                .iter()
-                .any(|d| d.finding.check_id == check.id && d.finding.is_blocking());
-        let status = match info.unexercised.iter().find(|(id, _)| id == check.id) {
-            _ if failed => "<span class=\"bad\">failed</span>".to_string(),
-            Some((_, why)) => format!("not exercised: {}", safe(why)),
-            None => "<span class=\"ok\">exercised, passed</span>".to_string(),
+        let status = match (
+            failed_at(summary, check.id),
+            info.unexercised.iter().find(|(id, _)| id == check.id),
+        ) {
+            (Some(anchor), _) => format!("<a class=\"bad\" href=\"#{anchor}\">failed</a>"),
+            (None, Some((_, why))) => format!("not exercised: {}", safe(why)),
+            (None, None) => "<span class=\"ok\">exercised, passed</span>".to_string(),
         };
         let _ = write!(
             out,
-            "<tr><td><code>{}</code></td><td class=\"text\">{status}</td></tr>",
-            check.id
+            "<tr><td><code>{}</code></td><td class=\"text\">{status}</td><td class=\"prose\">{}</td></tr>",
+            check.id,
+            safe(check.summary)
         );
     }
     out.push_str("</table>");
     out
+}
+
+/// Where the page shows check `id` failing: its first defect's section, or discovery's table.
+fn failed_at(summary: &SearchSummary, id: &str) -> Option<String> {
+    if let Some(index) = summary.failures.iter().position(|f| f.check_id == id) {
+        return Some(format!("defect-{}", index + 1));
+    }
+    summary
+        .discovery
+        .iter()
+        .any(|d| d.finding.check_id == id && d.finding.is_blocking())
+        .then(|| "discovery".to_string())
 }
 
 /// `text` cut to `limit` characters, saying how much was left out.

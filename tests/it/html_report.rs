@@ -199,3 +199,38 @@ fn a_hostile_body_adds_no_markup_to_the_okta_page() {
         "the body is shown escaped: {page}"
     );
 }
+
+#[test]
+fn runscope_writes_the_conformance_page_for_an_export() {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/runscope");
+    let dir = fresh_dir("runscope");
+    let page_path = dir.join("runscope.html");
+    let (code, shown) = run(&[
+        "runscope",
+        data.join("provisioning.json").to_str().expect("utf-8"),
+        "--initial-script",
+        data.join("initial-script.js").to_str().expect("utf-8"),
+        "--fault",
+        "duplicate-upsert",
+        "--report-html",
+        page_path.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 1, "{shown}");
+    let page = std::fs::read_to_string(&page_path).expect("the page is written");
+    assert_self_contained(&page);
+    assert!(
+        page.contains("scimfuzz runscope: http://127.0.0.1:"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<th>export</th><td class=\"text\">scimfuzz provisioning check</td>"),
+        "the export is named: {page}"
+    );
+    assert!(
+        page.contains("Creating the same userName again is a conflict")
+            && page.contains("status equal_number</code>: expected 409, got 201"),
+        "the failing step says what did not hold: {page}"
+    );
+    assert!(page.contains("&gt; POST http://127.0.0.1:"), "{page}");
+    assert!(page.contains("failed (exit 1)"), "{page}");
+}
