@@ -13,7 +13,7 @@ mod resource;
 mod response;
 pub mod shape;
 #[cfg(test)]
-mod test_calls;
+pub(crate) mod test_calls;
 
 pub use catalogue::{CheckInfo, Severity};
 pub use defect::defect_key;

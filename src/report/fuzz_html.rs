@@ -9,6 +9,8 @@ use std::fmt::Write;
 
 use super::fuzz_json::RunInfo;
 use super::fuzz_text::{describe_op, render_exchange};
+use super::headline::{counted, failure_headline};
+use super::impact::impact;
 use super::redact::redact;
 use crate::check::catalogue;
 use crate::fuzz::{Failure, SearchSummary};
@@ -112,17 +114,20 @@ fn defect_section(
     let Some(finding) = failure.finding() else {
         return String::new();
     };
-    let headline = catalogue::info(&finding.check_id).map_or("", |c| c.summary);
+    let rule_summary = catalogue::info(&finding.check_id).map_or("", |c| c.summary);
+    let headline = failure_headline(failure).unwrap_or_default();
     let mut out = format!(
-        "<section id=\"defect-{n}\"><h3>{n}. <code>{id}</code> <span class=\"bad\">{severity}</span> \
-         {headline}</h3><table>",
+        "<section id=\"defect-{n}\"><h3>{n}. {headline}</h3><p><code>{id}</code> \
+         <span class=\"bad\">{severity}</span> {summary}</p><table>",
         n = index + 1,
+        headline = safe(&headline),
         id = safe(&finding.check_id),
         severity = finding.severity.name(),
-        headline = safe(headline),
+        summary = safe(rule_summary),
     );
     for (name, value) in [
         ("rule", finding.citation.as_str()),
+        ("why it matters", impact(&finding.check_id).why),
         ("defect", failure.defect.as_str()),
         ("expected", finding.expected.as_str()),
         ("actual", finding.actual.as_str()),
@@ -136,9 +141,8 @@ fn defect_section(
     out.push_str("</table>");
     let _ = write!(
         out,
-        "<p>Minimal sequence: {} op{} (first drawn with {}, seed {}); the finding at op {}{}.</p><ol start=\"0\">",
-        failure.minimal.steps.len(),
-        if failure.minimal.steps.len() == 1 { "" } else { "s" },
+        "<p>Minimal sequence: {} (first drawn with {}, seed {}); the finding at op {}{}.</p><ol start=\"0\">",
+        counted(failure.minimal.steps.len(), "op", "ops"),
         failure.original_len,
         summary.seed,
         finding.op_index,

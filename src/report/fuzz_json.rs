@@ -4,6 +4,8 @@
 
 use serde_json::{json, Value};
 
+use super::headline::{discovery_headline, failure_headline};
+use super::impact::impact;
 use super::redact::{redact_headers, redact_json};
 use crate::check::catalogue;
 use crate::fuzz::{CaseOutcome, SearchSummary, Trace};
@@ -74,6 +76,8 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
                 .map(|s| s.calls.clone())
                 .unwrap_or_default();
             Some(json!({
+                "headline": failure_headline(failure),
+                "why": impact(&finding.check_id).why,
                 "check_id": finding.check_id,
                 "defect": failure.defect,
                 "subject": finding.subject,
@@ -106,6 +110,8 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
                 call
             });
             json!({
+                "headline": discovery_headline(item.exchange.as_ref(), finding),
+                "why": impact(&finding.check_id).why,
                 "check_id": finding.check_id,
                 "severity": finding.severity,
                 "citation": finding.citation,

@@ -7,6 +7,8 @@ use std::fmt::Write;
 
 use super::fuzz_json::RunInfo;
 use super::fuzz_text::{describe_op, render_exchange};
+use super::headline::{counted, failure_headline};
+use super::impact::impact;
 use super::junit::{render_junit, JunitCase, JunitOutcome, JunitSuite};
 use super::redact::redact;
 use crate::check::catalogue;
@@ -70,11 +72,20 @@ fn defect_case(
     failure: &Failure,
 ) -> Option<JunitCase> {
     let finding = failure.finding()?;
-    let mut details = format!("{}\n", finding.citation);
+    let headline = failure_headline(failure).unwrap_or_default();
+    let mut details = format!(
+        "{headline}\nrule: {} — {}; {}\nwhy: {}\nexpected: {}\nactual: {}\n",
+        finding.check_id,
+        catalogue::info(&finding.check_id).map_or("", |c| c.summary),
+        finding.citation,
+        impact(&finding.check_id).why,
+        finding.expected,
+        finding.actual
+    );
     let _ = writeln!(
         details,
-        "minimal sequence ({} ops, seed {}; the finding at op {}):",
-        failure.minimal.steps.len(),
+        "minimal sequence ({}, seed {}; the finding at op {}):",
+        counted(failure.minimal.steps.len(), "op", "ops"),
         summary.seed,
         finding.op_index
     );
@@ -100,10 +111,7 @@ fn defect_case(
         classname: "scimfuzz.fuzz".into(),
         seconds: failure.seconds_to_detect + failure.seconds_to_shrink,
         outcome: JunitOutcome::Failed {
-            message: redact(&format!(
-                "expected {}, got {}",
-                finding.expected, finding.actual
-            )),
+            message: redact(&headline),
             details: redact(&details),
         },
     })

@@ -1,9 +1,11 @@
-//! The human-readable fuzz report: a summary line, then for every failure its check, the rule, the
-//! minimal op sequence, and the exact HTTP exchanges of the failing op (secrets redacted), plus the
+//! The human-readable fuzz report: a summary line, then for every failure its headline (what the
+//! server did against what it should have done), the rule and why it matters, the minimal op sequence, and the exact HTTP exchanges of the failing op (secrets redacted), plus the
 //! command that reproduces it.
 
 use std::fmt::Write;
 
+use super::headline::{counted, discovery_headline, failure_headline};
+use super::impact::impact;
 use super::redact::{redact, redact_headers};
 use super::terminal::{escape_controls, one_line};
 use crate::check::{catalogue, Finding};
@@ -119,17 +121,12 @@ fn human_seconds(seconds: f64) -> String {
 /// A discovery finding: found before the search, not part of any case.
 fn render_discovery(out: &mut String, item: &DiscoveryFinding) {
     let finding = &item.finding;
-    let summary = catalogue::info(&finding.check_id).map_or("", |c| c.summary);
     let _ = writeln!(
         out,
-        "discovery: [{}] {} — {}",
-        finding.severity.name(),
-        finding.check_id,
-        summary
+        "discovery: {}",
+        one_line(&discovery_headline(item.exchange.as_ref(), finding))
     );
-    let _ = writeln!(out, "  rule:     {}", finding.citation);
-    let _ = writeln!(out, "  expected: {}", finding.expected);
-    let _ = writeln!(out, "  actual:   {}", finding.actual);
+    render_rule(out, finding);
     if let Some(call) = &item.exchange {
         out.push_str("  exchange:\n");
         render_call(out, call);
@@ -140,25 +137,13 @@ fn render_failure(out: &mut String, number: usize, failure: &Failure) {
     let Some(finding) = failure.finding() else {
         return;
     };
-    let summary = catalogue::info(&finding.check_id).map_or("", |c| c.summary);
-    let about = finding
-        .subject
-        .as_deref()
-        .map_or(String::new(), |subject| format!(" ({subject})"));
+    let headline = failure_headline(failure).unwrap_or_else(|| finding.actual.clone());
+    let _ = writeln!(out, "finding {number}: {}", one_line(&headline));
+    render_rule(out, finding);
     let _ = writeln!(
         out,
-        "finding {number}: [{}] {}{about} — {}",
-        finding.severity.name(),
-        finding.check_id,
-        summary
-    );
-    let _ = writeln!(out, "  rule:     {}", finding.citation);
-    let _ = writeln!(out, "  expected: {}", finding.expected);
-    let _ = writeln!(out, "  actual:   {}", finding.actual);
-    let _ = writeln!(
-        out,
-        "  minimal sequence ({} ops, shrunk from {} in {:.2}s; namespace {}, found after {:.2}s):",
-        failure.minimal.steps.len(),
+        "  minimal sequence ({}, shrunk from {} in {:.2}s; namespace {}, found after {:.2}s):",
+        counted(failure.minimal.steps.len(), "op", "ops"),
         failure.original_len,
         failure.seconds_to_shrink,
         failure.minimal.tag,
@@ -188,6 +173,26 @@ fn render_failure(out: &mut String, number: usize, failure: &Failure) {
     {
         render_other(out, other);
     }
+}
+
+/// The rule under a headline: severity, check id (and subject), summary and citation; why it
+/// matters to an IdP; then expected and actual in full.
+fn render_rule(out: &mut String, finding: &Finding) {
+    let summary = catalogue::info(&finding.check_id).map_or("", |c| c.summary);
+    let about = finding
+        .subject
+        .as_deref()
+        .map_or(String::new(), |subject| format!(" ({subject})"));
+    let _ = writeln!(
+        out,
+        "  rule:     [{}] {}{about} — {summary}; {}",
+        finding.severity.name(),
+        finding.check_id,
+        finding.citation
+    );
+    let _ = writeln!(out, "  why:      {}", impact(&finding.check_id).why);
+    let _ = writeln!(out, "  expected: {}", one_line(&finding.expected));
+    let _ = writeln!(out, "  actual:   {}", one_line(&finding.actual));
 }
 
 fn render_other(out: &mut String, finding: &Finding) {

@@ -8,6 +8,8 @@ pub mod fuzz_html;
 pub mod fuzz_json;
 pub mod fuzz_junit;
 pub mod fuzz_text;
+pub mod headline;
+pub mod impact;
 pub mod junit;
 pub mod redact;
 pub mod steps;

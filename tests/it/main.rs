@@ -3,6 +3,7 @@ mod anywhere;
 mod ci_examples;
 mod differential;
 mod docs;
+mod findings_text;
 mod fuzz;
 mod fuzz_bodies;
 mod fuzz_cli;

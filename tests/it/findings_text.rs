@@ -1,0 +1,70 @@
+//! Findings a server author reads without the README (issue 12 item 1): the headline says what
+//! the server did against what it should have done, the same in the terminal text, the JSON
+//! report and JUnit.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn scimfuzz(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
+        .args(args)
+        .env_remove("SCIMFUZZ_AUTH")
+        .env_remove("SCIM_AUTH")
+        .env_remove("SCIM_BASE_URL")
+        .output()
+        .expect("scimfuzz runs")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("scimfuzz-it-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    dir
+}
+
+/// A server that hides deactivated users: the headline is the GET that answered 404 and the
+/// rule it broke, then the check id, the citation and why an IdP cares.
+#[test]
+fn a_deactivated_user_answered_404_is_told_as_what_the_server_did() {
+    let dir = temp_dir("headline");
+    let report = dir.join("report.json");
+    let junit = dir.join("junit.xml");
+    let output = scimfuzz(&[
+        "fuzz",
+        "--fault",
+        "deactivated-404",
+        "--seed",
+        "3",
+        "--cases",
+        "1",
+        "--report-json",
+        report.to_str().expect("utf-8"),
+        "--junit",
+        junit.to_str().expect("utf-8"),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let headline =
+        "GET of a deactivated user answered 404; Okta reads deactivated users (expected 200)";
+    assert!(
+        stdout.contains(&format!("finding 1: {headline}\n")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  rule:     [error] lifecycle.deactivated-readable — ")
+            && stdout.contains("Okta CRUD test step 8")
+            && stdout.contains("  why:      Okta deactivates instead of deleting"),
+        "{stdout}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
+    assert_eq!(json["failures"][0]["headline"], headline);
+    assert!(json["failures"][0]["why"]
+        .as_str()
+        .is_some_and(|why| why.contains("re-created")));
+    let junit_text = std::fs::read_to_string(&junit).expect("junit");
+    assert!(
+        junit_text.contains(&format!("<failure message=\"{headline}\"")),
+        "{junit_text}"
+    );
+}
