@@ -1,29 +1,17 @@
 //! A finding as a shell script of curl commands that replays the minimal case against any server:
 //! the base URL, the Authorization value and each custom header are variables (`$SCIM_BASE_URL`,
 //! `$SCIM_AUTH`, `$SCIM_HEADER_1`…, never the secret; the rest goes through the run's redactor), the namespace tag is fresh on every run (`$TAG`), and ids the server assigns are
-//! captured from create responses and substituted into later requests.
+//! captured from create responses and substituted where they stand as ids (see
+//! [`super::curl_template`]).
 
 use std::fmt::Write;
 
-use super::curl_verdict::{call_name, render_verdict, HELPERS};
+use super::curl_template::{shell_quote, Templater};
+use super::curl_verdict::{call_name, render_verdict, Quoting, HELPERS};
 use super::redact::{self, Redactor};
 use super::witness::witnesses;
 use crate::driver::Call;
 use crate::fuzz::{CaseOutcome, Trace};
-
-/// Single-quotes `text` for a POSIX shell, keeping `$VAR`s in `vars` expanded.
-fn shell_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "'\"'\"'"))
-}
-
-/// `text` as a shell word with the recorded ids and tag replaced by variables.
-fn templated(text: &str, substitutions: &[(String, String)]) -> String {
-    let mut quoted = shell_quote(text);
-    for (literal, variable) in substitutions {
-        quoted = quoted.replace(literal.as_str(), &format!("'\"${{{variable}}}\"'"));
-    }
-    quoted.replace("''", "")
-}
 
 /// The id a create response carried, if any.
 fn created_id(call: &Call) -> Option<String> {
@@ -46,7 +34,7 @@ pub fn render_curl_script(trace: &Trace, clean: Option<&CaseOutcome>) -> String 
     let mut out = header(trace, &redactor);
     out.push_str(&cleanup_function(&redactor));
     out.push_str(HELPERS);
-    let mut substitutions: Vec<(String, String)> = vec![(trace.recorded.tag.clone(), "TAG".into())];
+    let mut words = Templater::new(&trace.recorded.tag);
     let mut next_id = 0;
     for (index, step) in trace.steps().iter().enumerate() {
         let marker = if index == trace.finding.op_index {
@@ -69,15 +57,12 @@ pub fn render_curl_script(trace: &Trace, clean: Option<&CaseOutcome>) -> String 
         let mut captured = Vec::new();
         for (call_index, call) in step.calls.iter().enumerate() {
             let name = call_name(index, call_index);
-            let command = curl_command(call, &trace.target, &substitutions, &redactor);
+            let command = curl_command(call, &trace.target, &words, &redactor);
             let _ = writeln!(
                 out,
                 "echo '-> {}' \"$SCIM_BASE_URL\"{}",
                 call.request.method,
-                templated(
-                    &request_path(call, &trace.target, &redactor),
-                    &substitutions
-                )
+                words.url(&request_path(call, &trace.target, &redactor))
             );
             if call_index < concurrent {
                 let _ = writeln!(out, "send {name} {command} &");
@@ -89,7 +74,7 @@ pub fn render_curl_script(trace: &Trace, clean: Option<&CaseOutcome>) -> String 
                 let variable = format!("ID{next_id}");
                 next_id += 1;
                 captured.push((name.clone(), variable.clone(), endpoint_of(call)));
-                substitutions.push((id, variable));
+                words.add_id(id, variable);
             }
             if call_index + 1 == concurrent {
                 let _ = writeln!(out, "wait");
@@ -114,13 +99,12 @@ pub fn render_curl_script(trace: &Trace, clean: Option<&CaseOutcome>) -> String 
         trace.finding.severity.name(),
         trace.finding.check_id
     );
-    // Witnesses hold no server ids (but the one an id-stable finding names, which is matched
-    // whole): only the namespace tag becomes a variable.
-    let quote = |text: &str| match substitutions.iter().find(|(literal, _)| literal == text) {
-        Some((_, variable)) if variable != "TAG" => format!("\"${{{variable}}}\""),
-        _ => templated(text, &substitutions[..1]),
+    // Witnesses hold no server ids but the one an id-stable finding names, matched whole.
+    let quoting = Quoting {
+        text: &|text: &str| words.text(text),
+        id: &|text: &str| words.id(text),
     };
-    out.push_str(&render_verdict(&found, &headline, &quote));
+    out.push_str(&render_verdict(&found, &headline, &quoting));
     out
 }
 
@@ -212,18 +196,13 @@ fn request_path(call: &Call, base_url: &str, redactor: &Redactor) -> String {
         .into_owned()
 }
 
-fn curl_command(
-    call: &Call,
-    base_url: &str,
-    substitutions: &[(String, String)],
-    redactor: &Redactor,
-) -> String {
+fn curl_command(call: &Call, base_url: &str, words: &Templater, redactor: &Redactor) -> String {
     let request = &call.request;
     let mut parts = vec![
         format!("-X {}", request.method),
         format!(
             "\"$SCIM_BASE_URL\"{}",
-            templated(&request_path(call, base_url, redactor), substitutions)
+            words.url(&request_path(call, base_url, redactor))
         ),
     ];
     for (name, value) in &request.headers {
@@ -239,15 +218,12 @@ fn curl_command(
             parts.push(format!("-H \"{name}: ${variable}\""));
         } else {
             let shown = redactor.redact_header_value(name, value);
-            parts.push(format!(
-                "-H {}",
-                templated(&format!("{name}: {shown}"), substitutions)
-            ));
+            parts.push(format!("-H {}", words.text(&format!("{name}: {shown}"))));
         }
     }
     if let Some(body) = &request.body {
         let body = redactor.redact(body);
-        parts.push(format!("--data-binary {}", templated(&body, substitutions)));
+        parts.push(format!("--data-binary {}", words.body(&body)));
     }
     parts.join(" ")
 }
@@ -266,19 +242,36 @@ fn clip(text: &str, limit: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::driver::{RecordedRequest, RecordedResponse, Timings};
 
     #[test]
-    fn recorded_literals_become_shell_variables() {
-        let subs = vec![
-            ("123".to_string(), "TAG".to_string()),
-            ("abc-id".to_string(), "ID0".to_string()),
-        ];
-        let word = templated("/Users/abc-id?x=123.a", &subs);
-        assert_eq!(word, "'/Users/'\"${ID0}\"'?x='\"${TAG}\"'.a'");
-    }
-
-    #[test]
-    fn single_quotes_survive_quoting() {
-        assert_eq!(shell_quote("it's"), "'it'\"'\"'s'");
+    fn a_curl_command_replaces_numeric_ids_only_where_they_are_ids() {
+        let mut words = Templater::new("t42");
+        words.add_id("1".into(), "ID0".into());
+        let call = Call {
+            request: RecordedRequest {
+                method: "PUT".into(),
+                url: "http://127.0.0.1:8081/scim/v2/Users/1".into(),
+                headers: vec![("Content-Type".into(), "application/scim+json".into())],
+                body: Some(r#"{"id":"1","userName":"user1.t42","active":true}"#.into()),
+            },
+            response: RecordedResponse::new(200, Vec::new(), ""),
+            timings: Timings {
+                started_at_us: 0,
+                headers_us: 0,
+                total_us: 0,
+            },
+        };
+        let command = curl_command(
+            &call,
+            "http://127.0.0.1:8081/scim/v2",
+            &words,
+            &redact::current(),
+        );
+        assert_eq!(
+            command,
+            "-X PUT \"$SCIM_BASE_URL\"'/Users/'\"${ID0}\" -H 'Content-Type: application/scim+json' \
+             --data-binary '{\"id\":\"'\"${ID0}\"'\",\"userName\":\"user1.'\"${TAG}\"'\",\"active\":true}'"
+        );
     }
 }

@@ -141,20 +141,23 @@ fn json_path(path: &[PathStep]) -> String {
     Value::Array(steps).to_string()
 }
 
-/// The test command of one witness, as shell words to pass through `quote` (which turns the
-/// recorded namespace tag back into `$TAG`).
-fn test_words(witness: &Witness, quote: &dyn Fn(&str) -> String) -> String {
+/// How the verdict turns recorded text into shell words.
+pub struct Quoting<'a> {
+    /// Any text: the recorded namespace tag becomes `$TAG`, nothing else is replaced.
+    pub text: &'a dyn Fn(&str) -> String,
+    /// A server-assigned id: the variable it was captured in, when it is a whole recorded id.
+    pub id: &'a dyn Fn(&str) -> String,
+}
+
+/// The test command of one witness, as shell words (see [`Quoting`]).
+fn test_words(witness: &Witness, quote: &Quoting) -> String {
     let name = call_name(witness.op_index, witness.call_index);
     kind_words(&witness.kind, witness.op_index, &name, quote)
 }
 
 /// The test command of a witness kind on exchange `name`.
-fn kind_words(
-    kind: &WitnessKind,
-    op_index: usize,
-    name: &str,
-    quote: &dyn Fn(&str) -> String,
-) -> String {
+fn kind_words(kind: &WitnessKind, op_index: usize, name: &str, quote: &Quoting) -> String {
+    let text = quote.text;
     match kind {
         WitnessKind::InRaceBranch {
             status,
@@ -171,7 +174,7 @@ fn kind_words(
         }
         WitnessKind::SameStatus { recorded } => format!("same_status {name} {recorded}"),
         WitnessKind::IdChanged { requested, .. } => {
-            format!("id_changed {name} {}", quote(requested))
+            format!("id_changed {name} {}", (quote.id)(requested))
         }
         WitnessKind::RaceStatuses { correct, .. } => {
             let list: Vec<String> = correct.iter().map(u16::to_string).collect();
@@ -183,10 +186,10 @@ fn kind_words(
             )
         }
         WitnessKind::MediaType { acceptable, .. } => {
-            format!("media_type_not_in {name} {}", quote(&acceptable.join(" ")))
+            format!("media_type_not_in {name} {}", text(&acceptable.join(" ")))
         }
         WitnessKind::HeaderMissing { name: header } => {
-            format!("header_missing {name} {}", quote(header))
+            format!("header_missing {name} {}", text(header))
         }
         WitnessKind::NotJson => format!("not_json {name}"),
         WitnessKind::Slower { budget_ms, .. } => {
@@ -209,20 +212,16 @@ fn kind_words(
             };
             format!(
                 "json_differs {name} {} {} {kind} {}",
-                quote(&jq),
-                quote(&json_path(path)),
-                quote(&value.to_string())
+                text(&jq),
+                text(&json_path(path)),
+                text(&value.to_string())
             )
         }
     }
 }
 
 /// The verdict section: every witness tested, then the exit status.
-pub fn render_verdict(
-    witnesses: &[Witness],
-    headline: &str,
-    quote: &dyn Fn(&str) -> String,
-) -> String {
+pub fn render_verdict(witnesses: &[Witness], headline: &str, quote: &Quoting) -> String {
     let mut out = String::from("\necho '== verdict'\n");
     for witness in witnesses {
         let what = format!(
@@ -234,11 +233,11 @@ pub fn render_verdict(
         let _ = writeln!(
             out,
             "witness {} {}",
-            quote(&what),
+            (quote.text)(&what),
             test_words(witness, quote)
         );
     }
-    let headline = quote(headline);
+    let headline = (quote.text)(headline);
     let _ = writeln!(
         out,
         "if [ \"$unjudged\" -gt 0 ]; then echo \"cannot judge: install jq or python3\" >&2; exit 2; fi"
@@ -283,8 +282,20 @@ mod tests {
             },
         };
         let quote = |text: &str| format!("'{text}'");
+        // A recorded id "1" is not the expected totalResults 1.
+        let id = |text: &str| {
+            if text == "1" {
+                "\"${ID0}\"".to_string()
+            } else {
+                format!("'{text}'")
+            }
+        };
+        let quoting = Quoting {
+            text: &quote,
+            id: &id,
+        };
         assert_eq!(
-            test_words(&witness, &quote),
+            test_words(&witness, &quoting),
             r#"json_differs o1c0 '.["totalResults"] != 1' '["totalResults"]' value '1'"#
         );
     }

@@ -3,6 +3,7 @@
 pub mod conformance_html;
 pub mod conformance_json;
 pub mod curl;
+pub mod curl_template;
 pub mod curl_verdict;
 pub mod fuzz_html;
 pub mod fuzz_json;
