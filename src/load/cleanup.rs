@@ -2,8 +2,10 @@
 //! as found. What goes is read back from the ledger journal: the groups workers pushed, the
 //! run's shared group, the users answered 201, the users whose create was sent but whose answer
 //! was lost (found by their userName), and the seeded directory. Groups go first, then users,
-//! 16 requests at a time, within [`CLEANUP_LIMIT`]; the summary says how long it took
-//! and what was left. A group whose create answer was lost is not known and stays.
+//! 16 requests at a time, within [`CLEANUP_LIMIT`]. Then the [`sweep`] finds
+//! what the journal cannot know by the run's names (a group whose create answer was lost, the
+//! users of a seeding that failed part-way) and deletes it too. The summary says how long it
+//! took, what was found by name and what was left.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -12,6 +14,7 @@ use tokio::task::JoinSet;
 
 use super::ledger::{Entry, LedgerReader};
 use super::okta_shapes::lookup_path;
+use super::sweep::{self, Namespace};
 use crate::driver::{encode_component, Driver, RequestSpec};
 
 /// How long the cleanup may take; what is not deleted by then is reported as left.
@@ -28,6 +31,8 @@ pub struct Created {
     pub users: Vec<String>,
     /// userNames whose create was sent but never acknowledged (the answer was lost or failed).
     pub unacknowledged: Vec<String>,
+    /// Where the run's names live, swept after the known resources are deleted (groups first).
+    pub namespaces: Vec<Namespace>,
 }
 
 impl Created {
@@ -63,7 +68,17 @@ impl Created {
             groups: groups.into_iter().collect(),
             users: users.into_iter().collect(),
             unacknowledged: pending.into_iter().collect(),
+            namespaces: Vec::new(),
         })
+    }
+
+    /// The same, with the sweep of worker `worker`'s names of the run tagged `tag`.
+    pub fn with_names(mut self, tag: &str, worker: u32) -> Self {
+        self.namespaces = vec![
+            Namespace::groups(tag, worker),
+            Namespace::users(tag, worker),
+        ];
+        self
     }
 }
 
@@ -77,6 +92,10 @@ pub struct CleanupSummary {
     pub seconds: f64,
     /// The time limit ended the cleanup.
     pub timed_out: bool,
+    /// Resources the journal did not know, found by the run's names (and deleted, or left).
+    pub found_by_name: u64,
+    /// The collections paged through whole because the server refused the `sw` filter.
+    pub paged: Vec<&'static str>,
 }
 
 impl CleanupSummary {
@@ -90,6 +109,18 @@ impl CleanupSummary {
             text.push_str(&format!(
                 " (stopped at the {} s limit)",
                 CLEANUP_LIMIT.as_secs()
+            ));
+        }
+        if self.found_by_name > 0 {
+            text.push_str(&format!(
+                "; {} found by the run's names (their create answers were lost)",
+                self.found_by_name
+            ));
+        }
+        if !self.paged.is_empty() {
+            text.push_str(&format!(
+                "; the server refused the `sw` filter, so /{} were paged through",
+                self.paged.join(" and /")
             ));
         }
         if self.left.is_empty() {
@@ -128,6 +159,7 @@ pub async fn clean_up(driver: &Driver, created: Created, limit: Duration) -> Cle
     let started = Instant::now();
     let deadline = tokio::time::Instant::now() + limit;
     let mut summary = CleanupSummary::default();
+    let mut tried: BTreeSet<String> = created.groups.iter().cloned().collect();
     let groups = created.groups.into_iter().map(Job::group).collect();
     run_jobs(driver, groups, deadline, &mut summary).await;
     let lookups = created
@@ -138,6 +170,7 @@ pub async fn clean_up(driver: &Driver, created: Created, limit: Duration) -> Cle
     let found = run_jobs(driver, lookups, deadline, &mut summary).await;
     let mut users: BTreeSet<String> = created.users.into_iter().collect();
     users.extend(found);
+    tried.extend(users.iter().cloned());
     run_jobs(
         driver,
         users.into_iter().map(Job::user).collect(),
@@ -145,8 +178,53 @@ pub async fn clean_up(driver: &Driver, created: Created, limit: Duration) -> Cle
         &mut summary,
     )
     .await;
+    for namespace in &created.namespaces {
+        sweep_namespace(driver, namespace, &mut tried, deadline, &mut summary).await;
+    }
     summary.seconds = started.elapsed().as_secs_f64();
     summary
+}
+
+/// Finds what is left of `namespace` and deletes what the cleanup has not tried yet.
+async fn sweep_namespace(
+    driver: &Driver,
+    namespace: &Namespace,
+    tried: &mut BTreeSet<String>,
+    deadline: tokio::time::Instant,
+    summary: &mut CleanupSummary,
+) {
+    let what = format!("/{} named {}*", namespace.collection, namespace.prefix);
+    if summary.timed_out || tokio::time::Instant::now() >= deadline {
+        summary.timed_out = true;
+        summary
+            .left
+            .push(format!("{what} (not checked: no time left)"));
+        return;
+    }
+    let Ok(found) = tokio::time::timeout_at(deadline, sweep::find(driver, namespace)).await else {
+        summary.timed_out = true;
+        summary
+            .left
+            .push(format!("{what} (not all checked in time)"));
+        return;
+    };
+    if found.paged {
+        summary.paged.push(namespace.collection);
+    }
+    if let Some(why) = found.incomplete {
+        summary
+            .left
+            .push(format!("{what} (not all checked: {why})"));
+    }
+    let group = namespace.collection == "Groups";
+    let jobs: Vec<Job> = found
+        .ids
+        .into_iter()
+        .filter(|id| tried.insert(id.clone()))
+        .map(|id| if group { Job::group(id) } else { Job::user(id) })
+        .collect();
+    summary.found_by_name += jobs.len() as u64;
+    run_jobs(driver, jobs, deadline, summary).await;
 }
 
 /// One request of the cleanup.
@@ -283,10 +361,22 @@ mod tests {
             left: Vec::new(),
             seconds: 1.24,
             timed_out: false,
+            found_by_name: 0,
+            paged: Vec::new(),
         };
         assert_eq!(
             summary.describe(),
             "cleanup: deleted 40 users and 3 groups in 1.2 s; nothing of the run left"
+        );
+        summary.found_by_name = 2;
+        summary.paged = vec!["Groups", "Users"];
+        let text = summary.describe();
+        assert!(
+            text.contains(
+                "; 2 found by the run's names (their create answers were lost); the \
+                 server refused the `sw` filter, so /Groups and /Users were paged through"
+            ),
+            "{text}"
         );
         summary.left = (0..7).map(|i| format!("/Users/u{i}")).collect();
         summary.timed_out = true;

@@ -19,6 +19,7 @@ pub mod report;
 pub mod run;
 pub mod seed;
 pub mod slo;
+pub mod sweep;
 pub mod tasks;
 
 pub use builtin::{find_profile, profiles_table, FindError};

@@ -141,7 +141,16 @@ pub async fn run_load_until(
         ));
     }
     let seeded = Arc::new(Mutex::new(Vec::new()));
-    let (driver, context) = prepare(&settings, &plan, &interrupt, request_timeout, &seeded).await?;
+    let driver = preflight(&settings.target, request_timeout).await?;
+    let context = match prepare(&settings, &driver, &plan, &interrupt, &seeded).await {
+        Ok(context) => context,
+        Err(err) => {
+            // A seeding that failed part-way: delete what it created, known or not.
+            let seeded = std::mem::take(&mut *seeded.lock().unwrap_or_else(|p| p.into_inner()));
+            let summary = cleanup(&settings, &driver, None, None, &seeded).await?;
+            return Err(with_cleanup(err, summary));
+        }
+    };
     let attacked = match interrupt.requested() {
         false => attack(&settings, &plan, &context, request_timeout).await,
         true => Ok(()),
@@ -157,8 +166,9 @@ pub async fn run_load_until(
         ))),
         (None, attacked) => attacked.err(),
     };
+    let shared_group = context.shared_group.as_deref();
     if let Some(err) = failure {
-        let summary = cleanup(&settings, &driver, journal.as_ref(), &context, &seeded).await?;
+        let summary = cleanup(&settings, &driver, journal.as_ref(), shared_group, &seeded).await?;
         return Err(with_cleanup(err, summary));
     }
     let measurements = context
@@ -168,7 +178,7 @@ pub async fn run_load_until(
         true => verify(&driver, journal.as_ref(), &interrupt, &plan, &measurements).await?,
         false => (None, None),
     };
-    let cleanup = cleanup(&settings, &driver, journal.as_ref(), &context, &seeded).await?;
+    let cleanup = cleanup(&settings, &driver, journal.as_ref(), shared_group, &seeded).await?;
     let verdicts = settings
         .slos
         .iter()
@@ -207,35 +217,36 @@ fn with_cleanup(err: LoadError, summary: Option<CleanupSummary>) -> LoadError {
 }
 
 /// Deletes what the run created unless `--keep-data` (after the integrity check, or after an
-/// interrupted or failed run too).
+/// interrupted or failed run, or a failed setup, too): what the journal, the shared group and
+/// the seeding know, then whatever else carries this worker's names.
 async fn cleanup(
     settings: &LoadSettings,
     driver: &Driver,
     journal: Option<&LedgerReader>,
-    context: &RunContext,
+    shared_group: Option<&str>,
     seeded: &[String],
 ) -> Result<Option<CleanupSummary>, LoadError> {
     if settings.keep_data {
         return Ok(None);
     }
-    let created = Created::from_run(journal, context.shared_group.as_deref(), seeded)
-        .map_err(LoadError::CouldNotRun)?;
+    let created = Created::from_run(journal, shared_group, seeded)
+        .map_err(LoadError::CouldNotRun)?
+        .with_names(&run_tag(settings.seed), settings.worker_index);
     Ok(Some(clean_up(driver, created, CLEANUP_LIMIT).await))
 }
 
-/// Everything before the attack: the preflight, seeding the directory, the shared group, and
-/// the run's shared state (whose clock starts here). Ctrl-C during seeding skips ahead.
+/// Everything between the preflight and the attack: seeding the directory, the shared group,
+/// and the run's shared state (whose clock starts here). Ctrl-C during seeding skips ahead.
 async fn prepare(
     settings: &LoadSettings,
+    driver: &Driver,
     plan: &CompiledPlan,
     interrupt: &Interrupt,
-    request_timeout: Duration,
     seeded_ids: &Arc<Mutex<Vec<String>>>,
-) -> Result<(Driver, Arc<RunContext>), LoadError> {
-    let driver = preflight(&settings.target, request_timeout).await?;
+) -> Result<Arc<RunContext>, LoadError> {
     let tag = run_tag(settings.seed);
     let seeded = seed_directory(
-        &driver,
+        driver,
         settings.profile.seed_data.users,
         &tag,
         settings.worker_index,
@@ -246,12 +257,12 @@ async fn prepare(
         () = interrupt.wait() => {}
     }
     let shared_group = match interrupt.requested() {
-        false => create_shared_group(&driver, settings, &tag).await,
+        false => create_shared_group(driver, settings, &tag).await,
         true => None,
     };
     let mut context = run_context(settings, plan, tag, interrupt)?;
     context.shared_group = shared_group;
-    Ok((driver, Arc::new(context)))
+    Ok(Arc::new(context))
 }
 
 /// The integrity check (unless there is no journal or the run was interrupted), and how the run

@@ -10,6 +10,9 @@ use std::sync::Mutex;
 
 /// Every `n`th create is answered 201 but never stored under [`Fault::LostWrite`].
 pub const LOST_WRITE_EVERY: u64 = 3;
+/// Every `n`th user create, and every `n`th group create, is stored and answered 500 under
+/// [`Fault::CreateStored500`].
+pub const CREATE_STORED_500_EVERY: u64 = 3;
 /// Every `n`th request is answered 500 under [`Fault::Sporadic500`].
 pub const SPORADIC_500_EVERY: u64 = 4;
 /// The delay added to every response under [`Fault::SlowResponses`]: bounded, never a hang.
@@ -198,6 +201,9 @@ fault_catalogue! {
     LostWrite => "lost-write",
         "every third create answers 201 but the resource is never stored",
         "RFC 7644 §3.3 (201 means created)";
+    CreateStored500 => "create-stored-500",
+        "every third user create, and every third group create, is stored and then answered 500, so the client cannot know it exists",
+        "RFC 7644 §3.12 (a 5xx says the request failed); RFC 7644 §3.3 (201 with the resource when it is created)";
     // Partial servers: what real servers that implement part of SCIM do (`server::partial`).
     ExtraRequiredAttribute => "extra-required-attribute",
         "`title` is required beyond RFC 7643's userName: a user without it answers 400 invalidValue, and /Schemas declares it required",
@@ -305,6 +311,8 @@ impl Fault {
 pub struct FaultSet {
     bits: u64,
     creates: AtomicU64,
+    /// Stored creates of users (`[0]`) and groups (`[1]`), for [`Fault::CreateStored500`].
+    stored_creates: [AtomicU64; 2],
     requests: AtomicU64,
     list_repeats: Mutex<HashMap<u64, u64>>,
 }
@@ -332,6 +340,14 @@ impl FaultSet {
     pub fn create_is_lost(&self) -> bool {
         let n = self.creates.fetch_add(1, Ordering::Relaxed) + 1;
         self.has(Fault::LostWrite) && n.is_multiple_of(LOST_WRITE_EVERY)
+    }
+
+    /// Counts one stored create of a user (or a group) and says whether
+    /// [`Fault::CreateStored500`] answers it 500.
+    pub fn stored_create_fails(&self, group: bool) -> bool {
+        let counter = &self.stored_creates[usize::from(group)];
+        let n = counter.fetch_add(1, Ordering::Relaxed) + 1;
+        self.has(Fault::CreateStored500) && n.is_multiple_of(CREATE_STORED_500_EVERY)
     }
 
     /// Counts one request and says whether [`Fault::Sporadic500`] fails it.
@@ -413,6 +429,17 @@ mod tests {
         assert_eq!(lost, [false, false, true, false, false, true]);
         let off = FaultSet::new(&[]);
         assert!((0..6).all(|_| !off.create_is_lost()));
+    }
+
+    #[test]
+    fn create_stored_500_counts_users_and_groups_apart() {
+        let on = FaultSet::new(&[Fault::CreateStored500]);
+        let users: Vec<bool> = (0..3).map(|_| on.stored_create_fails(false)).collect();
+        let groups: Vec<bool> = (0..3).map(|_| on.stored_create_fails(true)).collect();
+        assert_eq!(users, [false, false, true]);
+        assert_eq!(groups, [false, false, true]);
+        let off = FaultSet::new(&[]);
+        assert!((0..6).all(|_| !off.stored_create_fails(false)));
     }
 
     #[test]

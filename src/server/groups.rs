@@ -46,6 +46,11 @@ pub async fn create(
         .insert_checked(Kind::Group, record, keep, |view, body| {
             validate(view, body, None)
         })?;
+    if shared.faults.stored_create_fails(true) {
+        return Err(ScimError::internal(
+            "the server failed to process the request",
+        ));
+    }
     Ok(created_response(
         &shared,
         Kind::Group,

@@ -61,6 +61,11 @@ pub async fn create(
     body.entry("active").or_insert(Value::Bool(true));
     let body = validate(&shared.faults, body)?;
     let (created_now, record) = store_new_user(&shared, shared.store.prepare(body)).await?;
+    if created_now && shared.faults.stored_create_fails(false) {
+        return Err(ScimError::internal(
+            "the server failed to process the request",
+        ));
+    }
     let rendered = shared.store.read(|view| render(&shared, view, &record));
     Ok(created_response(
         &shared,

@@ -113,6 +113,15 @@ pub const EXPECTED: &[(&str, &[&str])] = &[
             "list.total-results",
         ],
     ),
+    (
+        "create-stored-500",
+        &[
+            "status.no-5xx",
+            "uniqueness.duplicate-409",
+            "list.total-results",
+            "filter.unexpected-match",
+        ],
+    ),
     ("slow-responses", &["latency.okta-600ms"]),
     ("invalid-filter-evaluated", &["filter.invalid-400"]),
     ("truncated-json", &["media.json-body"]),
@@ -157,6 +166,7 @@ const RFC_ALLOWED: &[&str] = &[
 const FLAKY: &[&str] = &[
     "sporadic-500",
     "lost-write",
+    "create-stored-500",
     "duplicate-race",
     "group-lost-update",
 ];

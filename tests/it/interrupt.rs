@@ -95,7 +95,7 @@ fn finish(mut child: Child, received: &mpsc::Receiver<String>, limit: Duration) 
 }
 
 /// `(users, groups)` on the server.
-fn resources_on(server: &RunningServer) -> (u64, u64) {
+pub(crate) fn resources_on(server: &RunningServer) -> (u64, u64) {
     let wire = Wire::new(Duration::from_secs(30)).expect("a runtime");
     let driver = Driver::new(Target::new(server.base_url(), Some(server.authorization())))
         .expect("a driver");

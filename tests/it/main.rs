@@ -18,6 +18,7 @@ mod html_report;
 mod interop;
 mod interrupt;
 mod load;
+mod load_cleanup;
 mod load_freeze;
 mod load_integrity;
 mod load_report;

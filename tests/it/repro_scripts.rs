@@ -26,10 +26,17 @@ const FLAKY: &[&str] = &[
 ];
 
 /// Faults whose scripts cannot judge yet, and why (each goes by the recorded status alone).
-const NOT_JUDGED: &[(&str, &str)] = &[(
-    "patch-stale-response",
-    "the reference server answers the PATCH 204 where the fault answers 200 with a stale body",
-)];
+const NOT_JUDGED: &[(&str, &str)] = &[
+    (
+        "patch-stale-response",
+        "the reference server answers the PATCH 204 where the fault answers 200 with a stale body",
+    ),
+    (
+        "create-stored-500",
+        "its minimal case is one create, and only every third create of a server fails: the \
+         script's one create on a fresh server never does",
+    ),
+];
 
 /// Faults that only a profile other than okta exercises.
 const PROFILE_FOR: &[(&str, &str)] = &[

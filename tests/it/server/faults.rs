@@ -133,6 +133,7 @@ async fn defect_shows(fault: Fault, scim: &Scim) -> bool {
         Fault::DuplicateRace => duplicate_race(scim).await,
         Fault::GroupLostUpdate => group_lost_update(scim).await,
         Fault::LostWrite => lost_write(scim).await,
+        Fault::CreateStored500 => create_stored_500(scim).await,
         Fault::SlowResponses => slow_responses(scim).await,
         Fault::TruncatedJson => truncated_json(scim).await,
         Fault::WrongContentType => !scim
@@ -489,6 +490,31 @@ async fn lost_write(scim: &Scim) -> bool {
         }
     }
     lost
+}
+
+/// The third user create and the third group create answer 500, and both were stored.
+async fn create_stored_500(scim: &Scim) -> bool {
+    let mut users = Vec::new();
+    for n in 0..3 {
+        users.push(
+            scim.post("/Users", &user_body(&format!("stored{n}@example.com")))
+                .await
+                .status,
+        );
+    }
+    let mut groups = Vec::new();
+    for n in 0..3 {
+        let body = json!({"schemas": [GROUP_URN], "displayName": format!("stored {n}")});
+        groups.push(scim.post("/Groups", &body).await.status);
+    }
+    let listed = |path: &str, filter: &str| {
+        let path = format!("{path}{}", filter_query(filter));
+        async move { scim.get(&path).await.json()["totalResults"] == 1 }
+    };
+    users == [201, 201, 500]
+        && groups == [201, 201, 500]
+        && listed("/Users", "userName eq \"stored2@example.com\"").await
+        && listed("/Groups", "displayName eq \"stored 2\"").await
 }
 
 async fn slow_responses(scim: &Scim) -> bool {
