@@ -47,8 +47,8 @@ echo "== starting the embedded server"
 SERVER_PID=$!
 trap 'kill "$SERVER_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 50); do grep -q SCIM_AUTH "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
-BASE=$(sed -n 's/^SCIM_BASE_URL=//p' "$WORK/serve.out")
-AUTH=$(sed -n 's/^SCIM_AUTH=//p' "$WORK/serve.out")
+BASE=$(sed -n "s/^SCIM_BASE_URL='\{0,1\}\([^']*\)'\{0,1\}$/\1/p" "$WORK/serve.out")
+AUTH=$(sed -n "s/^SCIM_AUTH='\{0,1\}\([^']*\)'\{0,1\}$/\1/p" "$WORK/serve.out")
 [[ -n "$BASE" && -n "$AUTH" ]] || { echo "the server did not start:" >&2; cat "$WORK/serve.out" >&2; exit 3; }
 
 USER_ID=$(curl -sf -X POST "$BASE/Users" -H "Authorization: $AUTH" -H 'Content-Type: application/scim+json' \
