@@ -10,7 +10,7 @@ use tokio::runtime::Runtime;
 
 use crate::driver::{Driver, Namespaces, Target, TransportError};
 use crate::fuzz::{discover, load_behaviour, CaseOutcome, RunSetup};
-use crate::model::Op;
+use crate::model::{GroupHandle, Op, UserHandle, MAX_RACE_BRANCHES};
 use crate::server::{spawn_on_thread, RunningServer, ServerConfig};
 
 /// The longest op sequence one input runs.
@@ -28,11 +28,23 @@ pub struct Differential {
 }
 
 impl Differential {
-    /// Starts the server and reads its discovery documents, judging by `profile` (a built-in
-    /// name or a path). Latency is not judged: a loaded machine is no defect of either side.
+    /// Starts a clean server and reads its discovery documents, judging by `profile` (a
+    /// built-in name or a path) on an exclusive target (totals and full listings predicted).
     pub fn start(profile: &str) -> Result<Self, String> {
+        Self::start_with(profile, ServerConfig::default(), true)
+    }
+
+    /// Starts a server with `config` (faults, to prove a disagreement is seen), judging by
+    /// `profile`; `exclusive: false` judges as against a shared target (listings confined to
+    /// the case's namespace). Latency is not judged: a loaded machine is no defect of either
+    /// side.
+    pub fn start_with(
+        profile: &str,
+        config: ServerConfig,
+        exclusive: bool,
+    ) -> Result<Self, String> {
         let behaviour = load_behaviour(profile).map_err(|err| err.to_string())?;
-        let server = spawn_on_thread(ServerConfig::default()).map_err(|err| err.to_string())?;
+        let server = spawn_on_thread(config).map_err(|err| err.to_string())?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -40,7 +52,7 @@ impl Differential {
             .map_err(|err| err.to_string())?;
         let target = Target::new(server.base_url(), Some(server.authorization()));
         let driver = Driver::new(target).map_err(|err| err.to_string())?;
-        let mut setup = RunSetup::new(behaviour, MAX_OPS, true, true);
+        let mut setup = RunSetup::new(behaviour, MAX_OPS, exclusive, true);
         setup.check_rules.latency_budget_ms = None;
         let namespaces = Namespaces::new();
         let discovery = discover(&driver, &runtime, namespaces.run_prefix(), &setup.grading)
@@ -104,17 +116,64 @@ impl Differential {
     }
 }
 
-/// An arbitrary sequence of at most [`MAX_OPS`] ops from `data`.
+/// An arbitrary sequence of at most [`MAX_OPS`] ops from `data`: `Op`'s `Arbitrary`, and one
+/// op in ten a race of 2–4 single-request ops on one user or group (a derived `Op::Race` almost
+/// never has branches that share a resource, so it would almost never run).
 pub fn ops_from(data: &[u8]) -> Vec<Op> {
     let mut u = Unstructured::new(data);
     let mut ops = Vec::new();
     while ops.len() < MAX_OPS && !u.is_empty() {
-        match Op::arbitrary(&mut u) {
+        let op = match u.ratio(1, 10) {
+            Ok(true) => race(&mut u),
+            _ => Op::arbitrary(&mut u),
+        };
+        match op {
             Ok(op) => ops.push(op),
             Err(_) => break,
         }
     }
     ops
+}
+
+/// A race of 2–4 branches, each a single-request op on the same user or the same group.
+fn race(u: &mut Unstructured<'_>) -> arbitrary::Result<Op> {
+    let count = u.int_in_range(2..=MAX_RACE_BRANCHES)?;
+    let mut branches = Vec::with_capacity(count);
+    if u.arbitrary()? {
+        let user: UserHandle = u.arbitrary()?;
+        for _ in 0..count {
+            branches.push(match u.choose_index(4)? {
+                0 => Op::CreateUser {
+                    user,
+                    spelling: u.arbitrary()?,
+                },
+                1 => Op::GetUser { user },
+                2 => Op::SetActive {
+                    user,
+                    active: u.arbitrary()?,
+                    capitalised: u.arbitrary()?,
+                },
+                _ => Op::DeleteUser { user },
+            });
+        }
+    } else {
+        let group: GroupHandle = u.arbitrary()?;
+        for _ in 0..count {
+            branches.push(match u.choose_index(4)? {
+                0 => Op::PatchMembers {
+                    group,
+                    change: u.arbitrary()?,
+                },
+                1 => Op::RenameGroup {
+                    group,
+                    suffix: u.arbitrary()?,
+                },
+                2 => Op::GetGroup { group },
+                _ => Op::DeleteGroup { group },
+            });
+        }
+    }
+    Ok(Op::Race { branches })
 }
 
 /// The fuzz body: the sequence `data` describes, judged by the okta profile on one server kept

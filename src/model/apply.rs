@@ -158,7 +158,10 @@ pub const MAX_RACE_BRANCHES: usize = 4;
 /// listed; the executor replaces it with the state of the order the checker found.
 fn race(state: &State, op: &Op) -> Option<(State, Expected)> {
     let branches = op.race_branches()?;
-    if !(2..=MAX_RACE_BRANCHES).contains(&branches.len()) || race_read(&branches).is_none() {
+    if !(2..=MAX_RACE_BRANCHES).contains(&branches.len())
+        || race_read(&branches).is_none()
+        || recreated_within(state, &branches)
+    {
         return None;
     }
     if !every_order_applies(state, &branches, 0) {
@@ -171,6 +174,36 @@ fn race(state: &State, op: &Op) -> Option<(State, Expected)> {
     Some((next, Expected::Linearizable { before }))
 }
 
+/// Whether some order of `branches` gives their user a new id while another branch addresses it
+/// by id: a create that can succeed (the slot is not live, or a branch deletes it) beside a get,
+/// set-active or delete. Every branch is rendered before any is sent, with the id the user had
+/// before the race, which a correct server answers 404 once it is deleted (RFC 7644 §3.6) even
+/// though the order "delete, create, get" leaves the slot live in the model: no order explains
+/// that, so the race cannot be judged. The fuzzer never draws one; a trace or `Arbitrary` may.
+fn recreated_within(state: &State, branches: &[Op]) -> bool {
+    let mut user = None;
+    let (mut creates, mut by_id, mut deletes) = (false, false, false);
+    for branch in branches {
+        match branch {
+            Op::CreateUser { user: u, .. } => {
+                creates = true;
+                user = Some(*u);
+            }
+            Op::DeleteUser { user: u } => {
+                (by_id, deletes) = (true, true);
+                user = Some(*u);
+            }
+            Op::GetUser { user: u } | Op::SetActive { user: u, .. } => {
+                by_id = true;
+                user = Some(*u);
+            }
+            _ => {}
+        }
+    }
+    let live = user.is_some_and(|user| state.live_user(user).is_some());
+    creates && by_id && (deletes || !live)
+}
+
 fn every_order_applies(state: &State, branches: &[Op], used: u32) -> bool {
     (0..branches.len())
         .filter(|index| used & (1 << index) == 0)
@@ -180,12 +213,14 @@ fn every_order_applies(state: &State, branches: &[Op], used: u32) -> bool {
         })
 }
 
-/// The read after a race that shows what stuck: Okta's `userName eq` lookup after creates, else a
-/// GET of the user or group every branch addresses. `None` unless every branch is a
-/// single-request op on that one resource.
+/// The read after a race that shows what stuck: Okta's `userName eq` lookup after creates that
+/// race only each other, else a GET of the user or group every branch addresses. Creates beside
+/// a branch by id run only on a live user (see `recreated_within`), where they all conflict and
+/// the GET shows the rest (a lookup's listing would not tell `active` apart). `None` unless
+/// every branch is a single-request op on that one resource.
 pub fn race_read(branches: &[Op]) -> Option<Op> {
     let mut target: Option<(Option<UserHandle>, Option<GroupHandle>)> = None;
-    let mut creates = false;
+    let (mut creates, mut by_id) = (false, false);
     for branch in branches {
         let this = match branch {
             Op::CreateUser { user, .. } => {
@@ -193,6 +228,7 @@ pub fn race_read(branches: &[Op]) -> Option<Op> {
                 (Some(*user), None)
             }
             Op::GetUser { user } | Op::SetActive { user, .. } | Op::DeleteUser { user } => {
+                by_id = true;
                 (Some(*user), None)
             }
             Op::PatchMembers { group, .. }
@@ -206,7 +242,7 @@ pub fn race_read(branches: &[Op]) -> Option<Op> {
         }
     }
     match target? {
-        (Some(user), _) if creates => Some(Op::LookupUser {
+        (Some(user), _) if creates && !by_id => Some(Op::LookupUser {
             user,
             spelling: super::op::Spelling::Base,
         }),
@@ -453,4 +489,70 @@ pub fn live_members(state: &State, users: &[UserHandle]) -> Vec<UserHandle> {
         .copied()
         .filter(|user| state.live_user(*user).is_some())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ModelRules, Spelling};
+
+    fn with_user(live: bool) -> State {
+        let state = State::new("7", ModelRules::default());
+        let user = UserHandle(5);
+        let create = Op::CreateUser {
+            user,
+            spelling: Spelling::Base,
+        };
+        let (state, _) = apply(&state, &create).unwrap();
+        if live {
+            return state;
+        }
+        apply(&state, &Op::DeleteUser { user }).unwrap().0
+    }
+
+    /// Found by the differential sweep (model vs reference server): the server answered the GET
+    /// 404 (the old id was deleted), the model expected the re-created user.
+    #[test]
+    fn a_race_that_recreates_a_user_beside_a_read_by_id_is_not_judged() {
+        let user = UserHandle(5);
+        let create = Op::CreateUser {
+            user,
+            spelling: Spelling::SwapAscii,
+        };
+        let race = |branches: Vec<Op>| Op::Race { branches };
+        let delete_create_get = race(vec![
+            Op::DeleteUser { user },
+            create.clone(),
+            Op::GetUser { user },
+        ]);
+        assert!(!precondition(&with_user(true), &delete_create_get));
+        let create_get = race(vec![create.clone(), Op::GetUser { user }]);
+        assert!(!precondition(&with_user(false), &create_get));
+        // On a live user every create is a conflict and ids stay: still judged.
+        assert!(precondition(&with_user(true), &create_get));
+        let creates = race(vec![create.clone(), create]);
+        assert!(precondition(&with_user(false), &creates));
+    }
+
+    /// Found by the differential sweep: creates (all conflicts) beside set-active true and false
+    /// on a live user were read back with a `userName eq` lookup, which every order satisfies
+    /// whatever `active` ended as, so the model kept the wrong one and a later op's GET
+    /// disagreed. The read is now a GET, which tells the orders apart.
+    #[test]
+    fn creates_beside_a_branch_by_id_are_read_back_with_a_get() {
+        let user = UserHandle(0);
+        let create = Op::CreateUser {
+            user,
+            spelling: Spelling::UnicodeDecomposed,
+        };
+        let set = |active| Op::SetActive {
+            user,
+            active,
+            capitalised: false,
+        };
+        let read = race_read(&[create.clone(), set(true), set(false)]);
+        assert_eq!(read, Some(Op::GetUser { user }));
+        let lookup = race_read(&[create.clone(), create]);
+        assert!(matches!(lookup, Some(Op::LookupUser { .. })), "{lookup:?}");
+    }
 }
