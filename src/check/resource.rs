@@ -219,11 +219,16 @@ fn email_findings(body: &Value, record: &UserRecord, content_check: &str) -> Vec
         .collect();
     let wanted: BTreeSet<&str> = record.emails.iter().map(String::as_str).collect();
     if actual != wanted || items.len() != record.emails.len() {
+        // The actual in the expected's shape: each email's value, not the whole object.
+        let values: Vec<Value> = items
+            .iter()
+            .map(|item| item.get("value").cloned().unwrap_or(Value::Null))
+            .collect();
         return vec![mismatch(
             content_check,
             "emails[].value",
             &record.emails.clone().into(),
-            Some(emails),
+            Some(&Value::Array(values)),
         )];
     }
     Vec::new()
@@ -351,4 +356,36 @@ fn mismatch(check: &str, attribute: &str, wanted: &Value, actual: Option<&Value>
         format!("{attribute} = {actual}"),
     )
     .about(attribute)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A duplicated email is shown as the values the model holds against the values returned,
+    /// not strings against whole objects.
+    #[test]
+    fn emails_are_compared_and_shown_as_their_values() {
+        let record = UserRecord {
+            user_name: "a".into(),
+            given_name: "A".into(),
+            family_name: "B".into(),
+            display_name: "A B".into(),
+            external_id: None,
+            emails: vec!["a@example.com".into()],
+            active: true,
+            employee_number: None,
+        };
+        let body = serde_json::json!({"emails": [
+            {"value": "a@example.com", "primary": true, "type": "work"},
+            {"value": "a@example.com", "type": "work"},
+        ]});
+        let findings = email_findings(&body, &record, id::PATCH_ADD_EXISTING);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].expected, "emails[].value = [\"a@example.com\"]");
+        assert_eq!(
+            findings[0].actual,
+            "emails[].value = [\"a@example.com\",\"a@example.com\"]"
+        );
+    }
 }

@@ -21,6 +21,7 @@ use crate::fuzz::{
 };
 use crate::model::{Level, BUILT_IN};
 use crate::report::curl::render_curl_script;
+use crate::report::diff::{colour_wanted, paint};
 use crate::report::fuzz_html::render_fuzz_html;
 use crate::report::fuzz_json::{render_report_json, render_trace, ReproPaths, RunInfo};
 use crate::report::fuzz_junit::render_fuzz_junit;
@@ -250,7 +251,15 @@ pub fn run(args: FuzzArgs) -> CliResult {
     let refused = advertised_but_refused(&discovery, &summary, &setup.grading);
     summary.discovery.extend(refused);
     let hint = rerun_hint(&args);
-    print!("{}", render_fuzz_text(&summary, &hint));
+    let shown = render_fuzz_text(&summary, &hint);
+    print!(
+        "{}",
+        if colour_wanted() {
+            paint(&shown)
+        } else {
+            shown
+        }
+    );
     if let Some(line) = driver.throttling().summary() {
         eprintln!("scimfuzz fuzz: {line}");
     }

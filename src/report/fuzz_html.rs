@@ -7,6 +7,7 @@
 
 use std::fmt::Write;
 
+use super::diff::{value_diff, DiffLine};
 use super::fuzz_json::RunInfo;
 use super::fuzz_text::{describe_op, render_exchange};
 use super::headline::{counted, failure_headline};
@@ -139,6 +140,7 @@ fn defect_section(
         );
     }
     out.push_str("</table>");
+    out.push_str(&diff_block(&finding.expected, &finding.actual));
     let _ = write!(
         out,
         "<p>Minimal sequence: {} (first drawn with {}, seed {}); the finding at op {}{}.</p><ol start=\"0\">",
@@ -162,6 +164,26 @@ fn defect_section(
     }
     out.push_str(&repro_paragraph(info, index));
     out.push_str("</section>");
+    out
+}
+
+/// Expected against actual as a line diff (`-` expected only, red; `+` actual only, green), when
+/// both are structured.
+fn diff_block(expected: &str, actual: &str) -> String {
+    let Some(lines) = value_diff(expected, actual) else {
+        return String::new();
+    };
+    let mut out = String::from("<p>Expected (-) against actual (+):</p><pre>");
+    for line in lines {
+        let _ = match line {
+            DiffLine::Same(text) => writeln!(out, "  {}", safe(&text)),
+            DiffLine::Expected(text) => {
+                writeln!(out, "<span class=\"bad\">- {}</span>", safe(&text))
+            }
+            DiffLine::Actual(text) => writeln!(out, "<span class=\"ok\">+ {}</span>", safe(&text)),
+        };
+    }
+    out.push_str("</pre>");
     out
 }
 
@@ -273,6 +295,16 @@ mod tests {
         assert!(!shown.contains("<script"), "{shown}");
         assert!(shown.contains("&lt;script&gt;"), "{shown}");
         assert!(!shown.contains("s3cr3t-html-token-value"), "{shown}");
+    }
+
+    #[test]
+    fn a_structured_mismatch_is_shown_as_a_marked_diff_with_server_text_escaped() {
+        let shown = diff_block("x = [\"a\"]", "x = [\"a\",\"<b>\"]");
+        assert!(
+            shown.contains("<span class=\"ok\">+   &quot;&lt;b&gt;&quot;</span>"),
+            "{shown}"
+        );
+        assert_eq!(diff_block("HTTP 200", "HTTP 404"), "");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::diff::{diff_text, value_diff};
 use super::headline::{counted, discovery_headline, failure_headline};
 use super::impact::impact;
 use super::redact::{redact, redact_headers};
@@ -176,7 +177,7 @@ fn render_failure(out: &mut String, number: usize, failure: &Failure) {
 }
 
 /// The rule under a headline: severity, check id (and subject), summary and citation; why it
-/// matters to an IdP; then expected and actual in full.
+/// matters to an IdP; then expected and actual in full, and their diff when both are structured.
 fn render_rule(out: &mut String, finding: &Finding) {
     let summary = catalogue::info(&finding.check_id).map_or("", |c| c.summary);
     let about = finding
@@ -193,6 +194,9 @@ fn render_rule(out: &mut String, finding: &Finding) {
     let _ = writeln!(out, "  why:      {}", impact(&finding.check_id).why);
     let _ = writeln!(out, "  expected: {}", one_line(&finding.expected));
     let _ = writeln!(out, "  actual:   {}", one_line(&finding.actual));
+    if let Some(diff) = value_diff(&finding.expected, &finding.actual) {
+        out.push_str(&diff_text(&diff, one_line));
+    }
 }
 
 fn render_other(out: &mut String, finding: &Finding) {

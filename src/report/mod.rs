@@ -5,6 +5,7 @@ pub mod conformance_json;
 pub mod curl;
 pub mod curl_template;
 pub mod curl_verdict;
+pub mod diff;
 pub mod fuzz_html;
 pub mod fuzz_json;
 pub mod fuzz_junit;

@@ -1,6 +1,6 @@
 //! Findings a server author reads without the README (issue 12 item 1): the headline says what
 //! the server did against what it should have done, the same in the terminal text, the JSON
-//! report and JUnit.
+//! report and JUnit; expected and actual in one shape with a diff.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -66,5 +66,40 @@ fn a_deactivated_user_answered_404_is_told_as_what_the_server_did() {
     assert!(
         junit_text.contains(&format!("<failure message=\"{headline}\"")),
         "{junit_text}"
+    );
+}
+
+/// A duplicated email: expected and actual are both the list of values, with the extra one
+/// marked; stdout is a pipe here, so no colour even without `NO_COLOR`.
+#[test]
+fn expected_and_actual_are_one_shape_with_a_plain_diff_on_a_pipe() {
+    let output = scimfuzz(&[
+        "fuzz",
+        "--fault",
+        "add-duplicates-values",
+        "--seed",
+        "3",
+        "--cases",
+        "1",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let actual = stdout
+        .lines()
+        .find(|line| line.starts_with("  actual:   emails[].value = "))
+        .expect("an emails finding");
+    assert!(!actual.contains("primary"), "values only: {actual}");
+    assert!(
+        stdout.contains("  diff (- expected, + actual):\n      emails[].value = [\n"),
+        "{stdout}"
+    );
+    let added: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.starts_with("    + "))
+        .collect();
+    assert_eq!(added.len(), 1, "one value added: {stdout}");
+    assert!(
+        !stdout.contains('\u{1b}'),
+        "no colour on a pipe: {stdout:?}"
     );
 }
