@@ -2,7 +2,6 @@
 //! and behaviour models are found by name, listed, and an unknown name lists the built-ins.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 /// An empty working directory of its own for one test.
 fn elsewhere(name: &str) -> PathBuf {
@@ -17,13 +16,8 @@ fn elsewhere(name: &str) -> PathBuf {
 
 /// Runs the binary in `dir`: exit code, stdout, stderr.
 fn run_in(dir: &PathBuf, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
-        .args(args)
+    let output = crate::bin::command(args)
         .current_dir(dir)
-        .env_remove("SCIM_BASE_URL")
-        .env_remove("SCIM_AUTH")
-        .env_remove("SCIMFUZZ_AUTH")
-        .env_remove("JOB_COMPLETION_INDEX")
         .output()
         .expect("the binary runs");
     (

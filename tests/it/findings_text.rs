@@ -2,34 +2,16 @@
 //! the server did against what it should have done, the same in the terminal text, the JSON
 //! report and JUnit; expected and actual in one shape with a diff.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn scimfuzz(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
-        .args(args)
-        .env_remove("SCIMFUZZ_AUTH")
-        .env_remove("SCIM_AUTH")
-        .env_remove("SCIM_BASE_URL")
-        .output()
-        .expect("scimfuzz runs")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("scimfuzz-it-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    dir
-}
+use crate::bin;
 
 /// A server that hides deactivated users: the headline is the GET that answered 404 and the
 /// rule it broke, then the check id, the citation and why an IdP cares.
 #[test]
 fn a_deactivated_user_answered_404_is_told_as_what_the_server_did() {
-    let dir = temp_dir("headline");
+    let dir = bin::fresh_dir("headline");
     let report = dir.join("report.json");
     let junit = dir.join("junit.xml");
-    let output = scimfuzz(&[
+    let output = bin::output(&[
         "fuzz",
         "--fault",
         "deactivated-404",

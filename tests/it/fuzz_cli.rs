@@ -1,48 +1,24 @@
 //! `scimfuzz fuzz` and `scimfuzz replay` as a user runs them: exit codes, the report files, the
 //! repro directory, and replaying a trace.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn scimfuzz(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
-        .args(args)
-        .env_remove("SCIMFUZZ_AUTH")
-        .env_remove("SCIM_AUTH")
-        .env_remove("SCIM_BASE_URL")
-        .output()
-        .expect("scimfuzz runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("scimfuzz-it-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    dir
-}
+use crate::bin;
 
 #[test]
 fn fuzzing_the_embedded_server_with_no_flags_is_clean_and_exits_0() {
-    let output = scimfuzz(&["fuzz", "--seed", "11", "--cases", "60"]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert!(text(&output).contains("no findings"));
+    let output = bin::output(&["fuzz", "--seed", "11", "--cases", "60"]);
+    assert_eq!(output.status.code(), Some(0), "{}", bin::text(&output));
+    assert!(bin::text(&output).contains("no findings"));
 }
 
 #[test]
 fn a_fault_is_reported_with_its_check_and_sequence_and_exits_1() {
-    let dir = temp_dir("fault");
+    let dir = bin::fresh_dir("fault");
     let report = dir.join("report.json");
     let junit = dir.join("junit.xml");
     let repro = dir.join("repro");
-    let output = scimfuzz(&[
+    let output = bin::output(&[
         "fuzz",
         "--fault",
         "bogus-id-400",
@@ -57,7 +33,7 @@ fn a_fault_is_reported_with_its_check_and_sequence_and_exits_1() {
         "--repro-dir",
         repro.to_str().expect("utf-8"),
     ]);
-    let shown = text(&output);
+    let shown = bin::text(&output);
     assert_eq!(output.status.code(), Some(1), "{shown}");
     assert!(
         shown.contains("error.not-found-404") && shown.contains("minimal sequence"),
@@ -104,12 +80,12 @@ fn a_fault_is_reported_with_its_check_and_sequence_and_exits_1() {
         "{script}"
     );
 
-    let replayed = scimfuzz(&["replay", trace.to_str().expect("utf-8")]);
-    assert_eq!(replayed.status.code(), Some(1), "{}", text(&replayed));
+    let replayed = bin::output(&["replay", trace.to_str().expect("utf-8")]);
+    assert_eq!(replayed.status.code(), Some(1), "{}", bin::text(&replayed));
     assert!(
-        text(&replayed).contains("reproduced"),
+        bin::text(&replayed).contains("reproduced"),
         "{}",
-        text(&replayed)
+        bin::text(&replayed)
     );
 }
 
@@ -137,7 +113,7 @@ fn the_printed_reproduce_command_repeats_the_search_with_every_shaping_flag() {
         "--seed",
         "5",
     ];
-    let first = text(&scimfuzz(&args));
+    let first = bin::text(&bin::output(&args));
     let hint = first
         .lines()
         .find_map(|line| line.strip_prefix("reproduce the search: "))
@@ -148,48 +124,53 @@ fn the_printed_reproduce_command_repeats_the_search_with_every_shaping_flag() {
          --seed 5"
     );
     let again: Vec<&str> = hint.split_whitespace().skip(1).collect();
-    let second = text(&scimfuzz(&again));
+    let second = bin::text(&bin::output(&again));
     assert!(!finding_lines(&first).is_empty(), "{first}");
     assert_eq!(finding_lines(&first), finding_lines(&second));
 }
 
 #[test]
 fn an_unreachable_target_exits_3_and_bad_flags_exit_2() {
-    let unreachable = scimfuzz(&[
+    let unreachable = bin::output(&[
         "fuzz",
         "--target",
         "http://127.0.0.1:1/scim/v2",
         "--auth",
         "Bearer x",
     ]);
-    assert_eq!(unreachable.status.code(), Some(3), "{}", text(&unreachable));
-    let profile = scimfuzz(&["fuzz", "--model", "no-such-profile"]);
-    assert_eq!(profile.status.code(), Some(2), "{}", text(&profile));
-    let both = scimfuzz(&[
+    assert_eq!(
+        unreachable.status.code(),
+        Some(3),
+        "{}",
+        bin::text(&unreachable)
+    );
+    let profile = bin::output(&["fuzz", "--model", "no-such-profile"]);
+    assert_eq!(profile.status.code(), Some(2), "{}", bin::text(&profile));
+    let both = bin::output(&[
         "fuzz",
         "--target",
         "http://127.0.0.1:1",
         "--fault",
         "lost-write",
     ]);
-    assert_eq!(both.status.code(), Some(2), "{}", text(&both));
+    assert_eq!(both.status.code(), Some(2), "{}", bin::text(&both));
 }
 
 #[test]
 fn a_profile_with_an_unknown_key_names_file_and_line_and_exits_2() {
-    let dir = temp_dir("profile");
+    let dir = bin::fresh_dir("profile");
     let path = dir.join("mine.toml");
     std::fs::write(
         &path,
         "version = 1\nextends = \"okta\"\n[capabilities]\npatchh = true\n",
     )
     .expect("write");
-    let output = scimfuzz(&["fuzz", "--model", path.to_str().expect("utf-8")]);
+    let output = bin::output(&["fuzz", "--model", path.to_str().expect("utf-8")]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        text(&output).contains("mine.toml:4:") && text(&output).contains("patchh"),
+        bin::text(&output).contains("mine.toml:4:") && bin::text(&output).contains("patchh"),
         "{}",
-        text(&output)
+        bin::text(&output)
     );
 }
 
@@ -209,22 +190,22 @@ fn the_environment_serve_prints_is_enough_to_reach_a_target() {
             .expect("scimfuzz runs")
     };
     let accepted = run(&server.authorization());
-    assert_eq!(accepted.status.code(), Some(0), "{}", text(&accepted));
+    assert_eq!(accepted.status.code(), Some(0), "{}", bin::text(&accepted));
     assert!(
-        text(&accepted).contains(server.base_url()),
+        bin::text(&accepted).contains(server.base_url()),
         "{}",
-        text(&accepted)
+        bin::text(&accepted)
     );
     let rejected = run("Bearer wrong-token");
-    assert_eq!(rejected.status.code(), Some(3), "{}", text(&rejected));
+    assert_eq!(rejected.status.code(), Some(3), "{}", bin::text(&rejected));
 }
 
 /// Issue 12 item 3: `--fail-fast` stops at the first finding, shrunk.
 #[test]
 fn fail_fast_stops_at_the_first_finding() {
-    let dir = temp_dir("fail-fast");
+    let dir = bin::fresh_dir("fail-fast");
     let report = dir.join("report.json");
-    let output = scimfuzz(&[
+    let output = bin::output(&[
         "fuzz",
         "--fault",
         "deactivated-404",
@@ -234,7 +215,7 @@ fn fail_fast_stops_at_the_first_finding() {
         "--report-json",
         report.to_str().expect("utf-8"),
     ]);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(1), "{}", bin::text(&output));
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("JSON");
     let failures = json["failures"].as_array().expect("failures");
@@ -245,7 +226,7 @@ fn fail_fast_stops_at_the_first_finding() {
 /// Issue 12 item 3: `--list-checks --format json` lists every check with its level.
 #[test]
 fn list_checks_as_json_gives_every_check_with_its_level_under_the_profile() {
-    let output = scimfuzz(&[
+    let output = bin::output(&[
         "fuzz",
         "--list-checks",
         "--format",
@@ -253,7 +234,7 @@ fn list_checks_as_json_gives_every_check_with_its_level_under_the_profile() {
         "--model",
         "entra",
     ]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(0), "{}", bin::text(&output));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(json["profile"], "entra");
     let checks = json["checks"].as_array().expect("checks");

@@ -1,10 +1,10 @@
 //! The commands against hostile servers (see hostile_server.rs): what each ends with (exit code
 //! and message) and a bound on its peak memory, read from /proc while it runs.
 
-use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::bin;
 use crate::hostile_server::{peak_rss_kib, start, Behaviour};
 
 /// What a run of the binary ended with.
@@ -17,27 +17,9 @@ pub struct Ended {
 
 /// Runs the binary with `args`, polling its peak RSS, killed after `limit`.
 pub fn run_measured(args: &[&str], limit: Duration) -> Ended {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
-        .args(args)
-        .env_remove("SCIMFUZZ_AUTH")
-        .env_remove("SCIM_AUTH")
-        .env_remove("SCIM_BASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("scimfuzz starts");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let mut stderr = child.stderr.take().expect("stderr");
-    let out = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.read_to_string(&mut text);
-        text
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
+    let mut child = bin::spawn_piped(args);
+    let out = bin::drain(child.stdout.take().expect("stdout"));
+    let err = bin::drain(child.stderr.take().expect("stderr"));
     let started = Instant::now();
     let mut peak_kib = 0;
     let status = loop {

@@ -2,33 +2,10 @@
 //! shows what the server sent escaped (a hostile body adds no markup) and holds no secret.
 
 use std::path::PathBuf;
-use std::process::Command;
 
+use crate::bin::run;
 use crate::hostile_server::{start, Behaviour};
 use scimfuzz::server::{spawn_on_thread, Fault, ServerConfig};
-
-fn run(args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
-        .args(args)
-        .env_remove("SCIMFUZZ_AUTH")
-        .env_remove("SCIM_AUTH")
-        .env_remove("SCIM_BASE_URL")
-        .output()
-        .expect("scimfuzz runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code().unwrap_or(-1), text)
-}
-
-fn fresh_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("scimfuzz-it-html-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    dir
-}
 
 /// The page is one self-contained document: no script, nothing fetched from elsewhere.
 fn assert_self_contained(page: &str) {
@@ -44,7 +21,7 @@ fn fuzz_writes_a_page_with_the_defect_its_evidence_and_coverage_and_no_secret() 
     let server = spawn_on_thread(ServerConfig::with_faults([Fault::BogusId400])).expect("server");
     let token = server.token().to_string();
     let auth = server.authorization();
-    let dir = fresh_dir("fuzz");
+    let dir = crate::bin::fresh_dir("html-fuzz");
     let page_path = dir.join("fuzz.html");
     let repro = dir.join("repro");
     let (code, shown) = run(&[
@@ -91,7 +68,7 @@ fn a_hostile_body_is_shown_escaped_and_adds_no_markup_to_the_fuzz_page() {
         headers: vec![("Content-Type".into(), "application/scim+json".into())],
         body: "{\"detail\":\"<script>alert(1)</script>\",\"status\":\"400\"}".into(),
     });
-    let dir = fresh_dir("hostile");
+    let dir = crate::bin::fresh_dir("html-hostile");
     let page_path = dir.join("fuzz.html");
     let (code, shown) = run(&[
         "fuzz",
@@ -137,7 +114,7 @@ fn okta_writes_a_page_with_suites_steps_and_the_failing_exchange_and_no_secret()
     let server = spawn_on_thread(ServerConfig::with_faults([Fault::BogusId400])).expect("server");
     let token = server.token().to_string();
     let auth = server.authorization();
-    let dir = fresh_dir("okta");
+    let dir = crate::bin::fresh_dir("html-okta");
     let page_path = dir.join("okta.html");
     let (code, shown) = run(&[
         "okta",
@@ -180,7 +157,7 @@ fn a_hostile_body_adds_no_markup_to_the_okta_page() {
         headers: vec![("Content-Type".into(), "application/scim+json".into())],
         body: "{\"detail\":\"<script>alert(1)</script>\",\"status\":\"400\"}".into(),
     });
-    let dir = fresh_dir("okta-hostile");
+    let dir = crate::bin::fresh_dir("html-okta-hostile");
     let page_path = dir.join("okta.html");
     let (code, shown) = run(&[
         "okta",
@@ -203,7 +180,7 @@ fn a_hostile_body_adds_no_markup_to_the_okta_page() {
 #[test]
 fn runscope_writes_the_conformance_page_for_an_export() {
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/runscope");
-    let dir = fresh_dir("runscope");
+    let dir = crate::bin::fresh_dir("html-runscope");
     let page_path = dir.join("runscope.html");
     let (code, shown) = run(&[
         "runscope",

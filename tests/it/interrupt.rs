@@ -6,7 +6,9 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
+
+use crate::bin::sigint;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -22,15 +24,7 @@ fn slow_server() -> RunningServer {
 }
 
 fn spawn(args: &[&str]) -> (Child, mpsc::Receiver<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
-        .args(args)
-        .env_remove("SCIMFUZZ_AUTH")
-        .env_remove("SCIM_AUTH")
-        .env_remove("SCIM_BASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("scimfuzz starts");
+    let mut child = crate::bin::spawn_piped(args);
     let (lines, received) = mpsc::channel();
     let streams: [Box<dyn std::io::Read + Send>; 2] = [
         Box::new(child.stdout.take().expect("stdout")),
@@ -45,14 +39,6 @@ fn spawn(args: &[&str]) -> (Child, mpsc::Receiver<String>) {
         });
     }
     (child, received)
-}
-
-fn sigint(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success(), "kill -INT failed");
 }
 
 /// Reads output lines until one contains `marker` (or the child ends); the lines read.
@@ -348,7 +334,7 @@ fn load_smoke(server: &RunningServer, extra: &[&str]) -> (i32, String) {
         "--no-progress",
     ];
     args.extend_from_slice(extra);
-    let (code, stdout, stderr) = crate::load::run(&args);
+    let (code, stdout, stderr) = crate::bin::run_split(&args);
     (code, format!("{stdout}{stderr}"))
 }
 

@@ -1,10 +1,12 @@
 //! `scimfuzz load` and `scimfuzz report merge`, run as the built binary against the embedded server:
 //! the three report kinds and the schema, SLO breaches, workers merged exactly, and Ctrl-C (a
-//! partial report marked interrupted, exit 130; a second Ctrl-C exits at once). The integrity
-//! check's tests are in load_integrity.rs.
+//! partial report marked interrupted, exit 130; a second Ctrl-C exits at once: load_interrupt.rs).
+//! The integrity check's tests are in load_integrity.rs.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Stdio};
+
+use crate::bin;
 
 use scimfuzz::load::report::hlog::read_hlog;
 use scimfuzz::server::{spawn_on_thread, ServerConfig};
@@ -23,33 +25,11 @@ pub(crate) fn fresh_dir(name: &str) -> PathBuf {
     dir
 }
 
-pub(crate) fn scimfuzz(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_scimfuzz"));
-    command
-        .args(args)
-        .env_remove("SCIM_AUTH")
-        .env_remove("JOB_COMPLETION_INDEX");
-    command
-}
-
-pub(crate) fn run(args: &[&str]) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = scimfuzz(args).output().expect("the binary runs");
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
-}
-
 pub(crate) fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("file exists")).expect("valid JSON")
 }
 
-fn assert_matches_schema(report: &Value) {
+pub(crate) fn assert_matches_schema(report: &Value) {
     let schema_path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("load-profiles/report.schema.json");
     let validator =
@@ -68,7 +48,7 @@ fn assert_matches_schema(report: &Value) {
 fn the_smoke_profile_writes_json_hlogs_and_self_contained_html_and_the_json_matches_its_schema() {
     let dir = fresh_dir("smoke");
     let dir_text = dir.display().to_string();
-    let (code, stdout, stderr) = run(&[
+    let (code, stdout, stderr) = bin::run_split(&[
         "load",
         "--profile",
         &smoke_profile(),
@@ -174,7 +154,7 @@ fn the_smoke_profile_writes_json_hlogs_and_self_contained_html_and_the_json_matc
 
 #[test]
 fn a_breached_slo_exits_4_naming_the_slo_and_the_measured_value() {
-    let (code, stdout, _) = run(&[
+    let (code, stdout, _) = bin::run_split(&[
         "load",
         "--profile",
         &smoke_profile(),
@@ -208,7 +188,7 @@ fn a_profile_with_an_unknown_key_exits_2_naming_file_line_and_key() {
         .position(|line| line.starts_with("concurency"))
         .unwrap()
         + 1;
-    let (code, _, stderr) = run(&["load", "--profile", &path.display().to_string()]);
+    let (code, _, stderr) = bin::run_split(&["load", "--profile", &path.display().to_string()]);
     assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains(&format!("typo.toml:{line}:")) && stderr.contains("concurency"),
@@ -219,7 +199,7 @@ fn a_profile_with_an_unknown_key_exits_2_naming_file_line_and_key() {
 
 #[test]
 fn an_unreachable_target_exits_3_before_sending_load() {
-    let (code, _, stderr) = run(&[
+    let (code, _, stderr) = bin::run_split(&[
         "load",
         "--profile",
         &smoke_profile(),
@@ -233,7 +213,7 @@ fn an_unreachable_target_exits_3_before_sending_load() {
 }
 
 fn spawn_worker(base_url: &str, auth: &str, index: u32, workers: u32, dir: &Path) -> Child {
-    scimfuzz(&[
+    bin::command(&[
         "load",
         "--profile",
         &smoke_profile(),
@@ -291,7 +271,7 @@ fn three_worker_processes_share_a_server_without_collisions_and_merge_exactly() 
     args.extend(dirs.iter().map(|dir| dir.display().to_string()));
     args.extend(["--out".into(), merged.display().to_string()]);
     let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (code, stdout, stderr) = run(&arg_refs);
+    let (code, stdout, stderr) = bin::run_split(&arg_refs);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     let wording = "merged from 3 workers (worker 0 seed 3, worker 1 seed 3, worker 2 seed 3)";
     assert!(stdout.contains(wording), "{stdout}");
@@ -352,10 +332,10 @@ fn three_worker_processes_share_a_server_without_collisions_and_merge_exactly() 
     let twice = fresh_dir("merged-twice");
     let (first, second) = (dirs[0].display().to_string(), dirs[1].display().to_string());
     let out = twice.display().to_string();
-    let (code, _, stderr) = run(&["report", "merge", &first, &first, "--out", &out]);
+    let (code, _, stderr) = bin::run_split(&["report", "merge", &first, &first, "--out", &out]);
     assert_eq!(code, 2, "the same worker twice is refused: {stderr}");
     std::fs::remove_file(dirs[1].join("create.hlog")).unwrap();
-    let (code, _, stderr) = run(&["report", "merge", &first, &second, "--out", &out]);
+    let (code, _, stderr) = bin::run_split(&["report", "merge", &first, &second, "--out", &out]);
     assert_eq!(
         code, 2,
         "a directory whose .hlog files disagree with report.json is refused: {stderr}"
@@ -376,7 +356,7 @@ fn latency_counts_from_the_intended_start_so_a_slow_server_cannot_hide_behind_a_
                 [[scenario]]\nname = \"get\"\nkind = \"get-user\"\npool_per_worker = 1\n";
     std::fs::write(&profile, text).unwrap();
     let report_dir = dir.join("report");
-    let (code, stdout, _) = run(&[
+    let (code, stdout, _) = bin::run_split(&[
         "load",
         "--profile",
         &profile.display().to_string(),
@@ -415,7 +395,7 @@ fn a_bounded_burst_ends_when_its_last_assignment_is_done_and_reports_the_time_to
     std::fs::write(&profile, text).unwrap();
     let report_dir = dir.join("report");
     let started = std::time::Instant::now();
-    let (code, stdout, _) = run(&[
+    let (code, stdout, _) = bin::run_split(&[
         "load",
         "--profile",
         &profile.display().to_string(),
@@ -451,7 +431,7 @@ fn a_profile_that_ramps_down_to_zero_finishes_on_time() {
                 stages = [{ users = 3, over = \"1s\" }, { users = 0, over = \"2s\" }]\n\
                 [[scenario]]\nname = \"assign\"\nkind = \"onboarding\"\n";
     std::fs::write(&profile, text).unwrap();
-    let mut child = scimfuzz(&["load", "--profile", &profile.display().to_string()])
+    let mut child = bin::command(&["load", "--profile", &profile.display().to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -471,133 +451,6 @@ fn a_profile_that_ramps_down_to_zero_finishes_on_time() {
         status.and_then(|status| status.code()),
         Some(0),
         "a 3 s ramp-down run must end (goose hung on a trailing 0,0 step)"
-    );
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// Waits (at most `limit`) for the child to exit; kills it and returns `None` on timeout.
-fn wait_bounded(child: &mut Child, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
-    let started = std::time::Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return Some(status);
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-}
-
-/// Waits (at most 60 s) until the run's ledger journal holds `bytes` bytes: the attack is running.
-fn wait_for_ledger(dir: &Path, bytes: u64) {
-    let ledger = dir.join("ledger.jsonl");
-    let started = std::time::Instant::now();
-    while std::fs::metadata(&ledger).map_or(true, |meta| meta.len() < bytes) {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(60),
-            "the run never started writing {}",
-            ledger.display()
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-}
-
-fn send_sigint(child: &Child) {
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(sent.success());
-}
-
-fn interrupt_profile(dir: &Path) -> String {
-    std::fs::create_dir_all(dir).unwrap();
-    let profile = dir.join("long.toml");
-    let text = "version = 1\nname = \"long\"\ndescription = \"d\"\nassumptions = [\"test\"]\n\
-                [run]\nusers = 4\nduration = \"10m\"\npace = \"20ms\"\n\
-                [[scenario]]\nname = \"assign\"\nkind = \"onboarding\"\n";
-    std::fs::write(&profile, text).unwrap();
-    profile.display().to_string()
-}
-
-/// `scimfuzz load --profile PROFILE EXTRA… --report DIR`, running, with its output captured.
-fn spawn_load(profile: &str, extra: &[&str], report_dir: &Path) -> std::process::Child {
-    let report = report_dir.display().to_string();
-    let mut args = vec!["load", "--profile", profile];
-    args.extend_from_slice(extra);
-    args.extend(["--report", report.as_str()]);
-    scimfuzz(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-#[test]
-fn ctrl_c_writes_a_partial_report_marked_interrupted_that_matches_the_schema_and_exits_130() {
-    let dir = fresh_dir("interrupt");
-    let profile = interrupt_profile(&dir);
-    let report_dir = dir.join("report");
-    let mut child = spawn_load(&profile, &["--slo", "create.p99_ms<1"], &report_dir);
-    wait_for_ledger(&report_dir, 1);
-    send_sigint(&child);
-    let status = wait_bounded(&mut child, std::time::Duration::from_secs(30));
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        status.and_then(|status| status.code()),
-        Some(130),
-        "{stdout}{stderr}"
-    );
-    let report = read_json(&report_dir.join("report.json"));
-    assert_matches_schema(&report);
-    let interrupted = &report["run"]["interrupted"];
-    assert_eq!(interrupted["during"], "load", "{report}");
-    assert_eq!(interrupted["planned_s"], 600.0);
-    assert!(interrupted["after_s"].as_f64().unwrap() < 300.0);
-    assert!(report["total"]["requests"].as_u64().unwrap() > 0);
-    assert!(
-        stdout.contains("PARTIAL REPORT: interrupted after"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("SLOs not judged (interrupted run)"),
-        "the breached SLO is not a verdict: {stdout}"
-    );
-    let html = std::fs::read_to_string(report_dir.join("report.html")).unwrap();
-    assert!(html.contains("Partial report: interrupted after"));
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
-#[test]
-fn a_second_ctrl_c_exits_130_at_once_without_waiting_for_the_report() {
-    let dir = fresh_dir("interrupt-twice");
-    let profile = interrupt_profile(&dir);
-    let report_dir = dir.join("report");
-    // Every response takes a second, so the graceful stop after the first Ctrl-C is still
-    // waiting for requests in flight when the second arrives.
-    let mut child = spawn_load(&profile, &["--fault", "slow-responses"], &report_dir);
-    wait_for_ledger(&report_dir, 0);
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    send_sigint(&child);
-    std::thread::sleep(std::time::Duration::from_millis(100));
-    send_sigint(&child);
-    let status = wait_bounded(&mut child, std::time::Duration::from_secs(10));
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        status.and_then(|status| status.code()),
-        Some(130),
-        "{stderr}"
-    );
-    assert!(stderr.contains("exiting at once"), "{stderr}");
-    assert!(
-        !report_dir.join("report.json").exists(),
-        "no report after a second Ctrl-C"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

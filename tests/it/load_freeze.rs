@@ -6,10 +6,11 @@
 //! bounds are relative to it.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
-use super::load::{fresh_dir, read_json, scimfuzz};
+use super::load::{fresh_dir, read_json};
+use crate::bin;
 
 const STALL: Duration = Duration::from_secs(1);
 
@@ -29,18 +30,10 @@ impl Drop for Serve {
     }
 }
 
-fn signal(pid: u32, name: &str) {
-    let status = Command::new("kill")
-        .args([name, &pid.to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success(), "kill {name} {pid}");
-}
-
 #[test]
 fn a_one_second_stall_shows_in_p99_from_the_intended_start_but_not_in_service_time() {
     let mut serve = Serve(
-        scimfuzz(&["serve", "--port", "0"])
+        bin::command(&["serve", "--port", "0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -60,7 +53,7 @@ fn a_one_second_stall_shows_in_p99_from_the_intended_start_but_not_in_service_ti
                 [[scenario]]\nname = \"get\"\nkind = \"get-user\"\npool_per_worker = 1\n";
     std::fs::write(&profile, text).unwrap();
     let report_dir = dir.join("report");
-    let load = scimfuzz(&[
+    let load = bin::command(&[
         "load",
         "--profile",
         &profile.display().to_string(),
@@ -78,9 +71,9 @@ fn a_one_second_stall_shows_in_p99_from_the_intended_start_but_not_in_service_ti
     .expect("load starts");
     // Mid-run: the server process stops dead for one second (a GC pause, a frozen VM).
     std::thread::sleep(Duration::from_secs(5));
-    signal(serve.0.id(), "-STOP");
+    bin::signal(serve.0.id(), "-STOP");
     std::thread::sleep(STALL);
-    signal(serve.0.id(), "-CONT");
+    bin::signal(serve.0.id(), "-CONT");
     let output = load.wait_with_output().expect("load ends");
     drop(serve);
     let shown = String::from_utf8_lossy(&output.stdout);

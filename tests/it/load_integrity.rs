@@ -5,11 +5,12 @@
 
 use serde_json::Value;
 
-use crate::load::{fresh_dir, read_json, run, smoke_profile};
+use crate::bin;
+use crate::load::{fresh_dir, read_json, smoke_profile};
 
 #[test]
 fn the_integrity_check_reports_creates_answered_201_but_never_stored_and_exits_1() {
-    let (code, stdout, _) = run(&[
+    let (code, stdout, _) = bin::run_split(&[
         "load",
         "--profile",
         &smoke_profile(),
@@ -117,7 +118,7 @@ fn throttled_run(name: &str, base_url: &str, retry: &str) -> Value {
     );
     std::fs::write(&profile, text).unwrap();
     let report_dir = dir.join("report");
-    let (code, stdout, stderr) = run(&[
+    let (code, stdout, stderr) = bin::run_split(&[
         "load",
         "--profile",
         &profile.display().to_string(),
@@ -207,7 +208,7 @@ fn bounded_run_with_workers(
     if let Some(fault) = fault {
         args.extend(["--fault", fault]);
     }
-    let (code, stdout, stderr) = run(&args);
+    let (code, stdout, stderr) = bin::run_split(&args);
     let _ = std::fs::remove_dir_all(&dir);
     (code, format!("{stdout}{stderr}"))
 }

@@ -5,7 +5,8 @@
 
 use serde_json::Value;
 
-use crate::load::{fresh_dir, read_json, run};
+use crate::bin;
+use crate::load::{fresh_dir, read_json};
 
 fn write_profile(dir: &std::path::Path, body: &str) -> String {
     std::fs::create_dir_all(dir).unwrap();
@@ -26,7 +27,7 @@ fn creates_refused_during_the_run_are_explained_with_status_and_first_body() {
     );
     let report_dir = dir.join("out");
     let report_text = report_dir.display().to_string();
-    let (code, stdout, stderr) = run(&[
+    let (code, stdout, stderr) = bin::run_split(&[
         "load",
         "--profile",
         &profile,
@@ -79,7 +80,7 @@ fn a_directory_that_cannot_be_seeded_exits_3_with_the_status_and_first_body() {
         &dir,
         "[run]\nusers = 1\nduration = \"5s\"\n[seed_data]\nusers = 10\n[[scenario]]\nname = \"s\"\nkind = \"import\"\n",
     );
-    let (code, stdout, stderr) = run(&[
+    let (code, stdout, stderr) = bin::run_split(&[
         "load",
         "--profile",
         &profile,

@@ -1,5 +1,6 @@
 //! The one integration-test binary: one module per feature, each reading like a specification.
 mod anywhere;
+mod bin;
 mod ci_examples;
 mod differential;
 mod docs;
@@ -12,6 +13,7 @@ mod fuzz_fault_pairs;
 mod fuzz_faults;
 mod fuzz_jobs;
 mod fuzz_race;
+mod fuzz_race_runs;
 mod hostile;
 mod hostile_server;
 mod html_report;
@@ -21,6 +23,7 @@ mod load;
 mod load_cleanup;
 mod load_freeze;
 mod load_integrity;
+mod load_interrupt;
 mod load_report;
 mod oauth;
 mod okta;

@@ -6,9 +6,9 @@
 //! and wrong flags are exit 2 before any request.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
+use crate::bin::run;
 use scimfuzz::driver::{Driver, OAuthConfig, OAuthSource, RequestSpec, Target};
 use scimfuzz::server::{spawn_on_thread, OAuthServerConfig, RunningServer, ServerConfig};
 
@@ -46,24 +46,6 @@ fn oauth_flags(server: &RunningServer, dir: &Path, secret: &str) -> Vec<String> 
 
 fn secret_of(server: &RunningServer) -> String {
     server.oauth_client().expect("OAuth mode").1.to_string()
-}
-
-pub(crate) fn run(args: &[String]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
-        .args(args)
-        .env_remove("SCIMFUZZ_AUTH")
-        .env_remove("SCIM_AUTH")
-        .env_remove("SCIM_BASE_URL")
-        .env_remove("SCIM_OAUTH_CLIENT_SECRET")
-        .env_remove("JOB_COMPLETION_INDEX")
-        .output()
-        .expect("scimfuzz runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code().unwrap_or(-1), text)
 }
 
 fn strings(args: &[&str]) -> Vec<String> {

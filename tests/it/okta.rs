@@ -3,7 +3,6 @@
 //! fails the checks named after those rules; and the native SPEC verdicts agree with running
 //! Okta's own SPEC file through `runscope` on the same server.
 
-use std::process::Command;
 use std::time::Duration;
 
 use scimfuzz::conformance::okta::{run_okta, spec, Mode, OktaOptions, Session, SuiteKind};
@@ -16,6 +15,7 @@ use serde_json::Value;
 
 use super::okta_files::{okta_file, okta_files};
 use super::runscope::{forgive_timing, timing_only_failures};
+use crate::bin;
 
 fn server_with(faults: &[&str]) -> RunningServer {
     let faults: Vec<Fault> = faults
@@ -251,26 +251,12 @@ fn okta_files_spec_steps_agree_with_okta_with_and_without_faults() {
     assert!(runscope.contains(&"4:fail".to_string()), "{runscope:?}");
 }
 
-fn scimfuzz(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
-        .args(args)
-        .env_remove("SCIM_BASE_URL")
-        .env_remove("SCIM_AUTH")
-        .output()
-        .expect("the binary runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn the_binary_passes_a_correct_server_and_writes_a_redacted_json_report() {
     let server = server_with(&[]);
     let report = std::env::temp_dir().join(format!("scimfuzz-okta-{}.json", std::process::id()));
     let auth = server.authorization();
-    let (code, stdout, stderr) = scimfuzz(&[
+    let (code, stdout, stderr) = bin::run_split(&[
         "okta",
         "--target",
         server.base_url(),
@@ -300,7 +286,7 @@ fn the_binary_passes_a_correct_server_and_writes_a_redacted_json_report() {
 #[test]
 fn the_binary_exits_1_with_the_failing_exchange_shown() {
     let junit = std::env::temp_dir().join(format!("scimfuzz-okta-{}.xml", std::process::id()));
-    let (code, stdout, _) = scimfuzz(&[
+    let (code, stdout, _) = bin::run_split(&[
         "okta",
         "--mode",
         "oin",
@@ -324,7 +310,7 @@ fn the_binary_exits_1_with_the_failing_exchange_shown() {
 
 #[test]
 fn the_binary_exits_3_when_the_target_is_unreachable_or_rejects_the_credentials() {
-    let (code, _, stderr) = scimfuzz(&[
+    let (code, _, stderr) = bin::run_split(&[
         "okta",
         "--target",
         "http://127.0.0.1:1/scim/v2",
@@ -333,7 +319,7 @@ fn the_binary_exits_3_when_the_target_is_unreachable_or_rejects_the_credentials(
     ]);
     assert_eq!(code, 3, "{stderr}");
     let server = server_with(&[]);
-    let (code, _, stderr) = scimfuzz(&[
+    let (code, _, stderr) = bin::run_split(&[
         "okta",
         "--target",
         server.base_url(),
@@ -342,7 +328,7 @@ fn the_binary_exits_3_when_the_target_is_unreachable_or_rejects_the_credentials(
     ]);
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains("check --auth"), "{stderr}");
-    let (code, _, stderr) = scimfuzz(&["okta", "--target", "ftp://x"]);
+    let (code, _, stderr) = bin::run_split(&["okta", "--target", "ftp://x"]);
     assert_eq!(code, 2, "{stderr}");
 }
 

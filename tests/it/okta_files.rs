@@ -18,9 +18,8 @@ use std::path::PathBuf;
 use scimfuzz::conformance::outcome::{SuiteResult, Verdict};
 use scimfuzz::server::{spawn_on_thread, ServerConfig};
 
-use super::runscope::{
-    expected_last_line, failed_ids, run_export_text, scimfuzz, timing_only_failures,
-};
+use super::runscope::{expected_last_line, failed_ids, run_export_text, timing_only_failures};
+use crate::bin;
 
 /// The environment variable naming the directory of Okta's files.
 pub const OKTA_FILES_VAR: &str = "SCIMFUZZ_OKTA_FILES";
@@ -218,7 +217,7 @@ fn the_binary_runs_the_spec_file_against_the_embedded_server_and_exits_0() {
     };
     let spec = okta_file(&dir, "Okta-SCIM-20-SPEC-Test.json");
     let script = okta_file(&dir, "Initial_Script_Spec.txt");
-    let (code, stdout, stderr) = scimfuzz(&[
+    let (code, stdout, stderr) = bin::run_split(&[
         "runscope",
         spec.to_str().unwrap(),
         "--initial-script",
@@ -242,7 +241,7 @@ fn the_binary_exits_1_on_a_failed_step_and_writes_junit() {
     let spec = okta_file(&dir, "Okta-SCIM-20-SPEC-Test.json");
     let script = okta_file(&dir, "Initial_Script_Spec.txt");
     let junit = std::env::temp_dir().join(format!("scimfuzz-runscope-{}.xml", std::process::id()));
-    let (code, stdout, _) = scimfuzz(&[
+    let (code, stdout, _) = bin::run_split(&[
         "runscope",
         spec.to_str().unwrap(),
         "--initial-script",
@@ -266,7 +265,7 @@ fn the_binary_exits_1_on_a_failed_step_and_writes_junit() {
         "{xml}"
     );
     let report = junit.with_extension("json");
-    let (code, stdout, _) = scimfuzz(&[
+    let (code, stdout, _) = bin::run_split(&[
         "runscope",
         spec.to_str().unwrap(),
         "--fault",
@@ -291,7 +290,7 @@ fn without_the_initial_script_the_binary_generates_its_variables_and_still_passe
         return;
     };
     let spec = okta_file(&dir, "Okta-SCIM-20-SPEC-Test.json");
-    let (code, stdout, stderr) = scimfuzz(&["runscope", spec.to_str().unwrap()]);
+    let (code, stdout, stderr) = bin::run_split(&["runscope", spec.to_str().unwrap()]);
     let last = expected_last_line(&stdout, 12, 0);
     assert_eq!(
         code,
@@ -351,14 +350,14 @@ fn an_external_empty_server_fails_steps_1_and_2_unless_seed_user_is_given() {
         "--var",
         &auth,
     ];
-    let (code, stdout, stderr) = scimfuzz(&args);
+    let (code, stdout, stderr) = bin::run_split(&args);
     assert_eq!(code, 1, "{stdout}");
     let last = expected_last_line(&stdout, 10, 2);
     assert_eq!(stdout.lines().last(), Some(last.as_str()));
     assert!(stdout.contains("FAIL   1  Required Test: Test Users endpoint — Resources not_empty"));
     assert!(stderr.contains("--seed-user creates one first"), "{stderr}");
     let seeded: Vec<&str> = args.iter().copied().chain(["--seed-user"]).collect();
-    let (code, stdout, stderr) = scimfuzz(&seeded);
+    let (code, stdout, stderr) = bin::run_split(&seeded);
     let last = expected_last_line(&stdout, 12, 0);
     assert_eq!(
         code,

@@ -1,31 +1,14 @@
 //! The `--report-json` documents of `fuzz`, `okta` and `runscope` match their checked-in JSON
 //! Schemas (`docs/schemas/`), on a run with findings (every optional part filled in).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use serde_json::Value;
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("scimfuzz-schema-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    dir
-}
+use crate::bin;
 
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("the file exists")).expect("JSON")
-}
-
-fn run(args: &[&str]) -> i32 {
-    let output = Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
-        .args(args)
-        .env_remove("SCIMFUZZ_AUTH")
-        .env_remove("SCIM_AUTH")
-        .env_remove("SCIM_BASE_URL")
-        .output()
-        .expect("scimfuzz runs");
-    output.status.code().unwrap_or(-1)
 }
 
 fn assert_matches(report: &Path, schema: &str) {
@@ -44,10 +27,10 @@ fn assert_matches(report: &Path, schema: &str) {
 
 #[test]
 fn fuzz_report_json_matches_its_schema_with_repro_paths() {
-    let dir = temp_dir("fuzz");
+    let dir = bin::fresh_dir("schema-fuzz");
     let report = dir.join("report.json");
     let repro = dir.join("repro");
-    let code = run(&[
+    let (code, output) = bin::run(&[
         "fuzz",
         "--fault",
         "deactivated-404",
@@ -60,7 +43,7 @@ fn fuzz_report_json_matches_its_schema_with_repro_paths() {
         "--repro-dir",
         repro.to_str().expect("utf-8"),
     ]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 1, "{output}");
     assert_matches(&report, "fuzz-report.schema.json");
     let json = read_json(&report);
     assert!(json["failures"][0]["repro"]["trace"].is_string());
@@ -71,9 +54,9 @@ fn fuzz_report_json_matches_its_schema_with_repro_paths() {
 
 #[test]
 fn okta_and_runscope_reports_match_the_conformance_schema() {
-    let dir = temp_dir("conformance");
+    let dir = bin::fresh_dir("schema-conformance");
     let okta = dir.join("okta.json");
-    let code = run(&[
+    let (code, output) = bin::run(&[
         "okta",
         "--suites",
         "spec,crud",
@@ -82,11 +65,11 @@ fn okta_and_runscope_reports_match_the_conformance_schema() {
         "--report-json",
         okta.to_str().expect("utf-8"),
     ]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 1, "{output}");
     assert_matches(&okta, "conformance-report.schema.json");
     let runscope = dir.join("runscope.json");
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/runscope");
-    let code = run(&[
+    let (code, output) = bin::run(&[
         "runscope",
         data.join("provisioning.json").to_str().expect("utf-8"),
         "--initial-script",
@@ -96,16 +79,16 @@ fn okta_and_runscope_reports_match_the_conformance_schema() {
         "--report-json",
         runscope.to_str().expect("utf-8"),
     ]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 1, "{output}");
     assert_matches(&runscope, "conformance-report.schema.json");
     let skipped = dir.join("skipped.json");
-    let code = run(&[
+    let (code, output) = bin::run(&[
         "runscope",
         data.join("idp-steps.json").to_str().expect("utf-8"),
         "--allow-skipped",
         "--report-json",
         skipped.to_str().expect("utf-8"),
     ]);
-    assert_eq!(code, 0);
+    assert_eq!(code, 0, "{output}");
     assert_matches(&skipped, "conformance-report.schema.json");
 }

@@ -5,8 +5,9 @@
 //! `$SCIMFUZZ_OKTA_FILES` points at them.
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
+
+use crate::bin;
 
 use scimfuzz::conformance::okta::{spec::ensure_listed_user, Session};
 use scimfuzz::conformance::outcome::{SuiteResult, Verdict};
@@ -132,20 +133,6 @@ pub fn failed_ids(suite: &SuiteResult) -> Vec<&str> {
         .collect()
 }
 
-pub fn scimfuzz(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
-        .args(args)
-        .env_remove("SCIM_BASE_URL")
-        .env_remove("SCIM_AUTH")
-        .output()
-        .expect("the binary runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
 /// Every (source, comparison) pair of assertion that Okta's published SCIM test files use.
 const OKTA_ASSERTION_KINDS: [(&str, &str); 8] = [
     ("response_status", "equal_number"),
@@ -256,7 +243,7 @@ fn the_binary_runs_our_export_and_exits_0_then_1_with_junit_on_a_fault() {
         "--initial-script",
         script.to_str().unwrap(),
     ];
-    let (code, stdout, stderr) = scimfuzz(&args);
+    let (code, stdout, stderr) = bin::run_split(&args);
     let last = expected_last_line(&stdout, 16, 0);
     assert_eq!(
         code,
@@ -275,7 +262,7 @@ fn the_binary_runs_our_export_and_exits_0_then_1_with_junit_on_a_fault() {
             junit.to_str().unwrap(),
         ])
         .collect();
-    let (code, stdout, _) = scimfuzz(&faulty);
+    let (code, stdout, _) = bin::run_split(&faulty);
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains(
         "FAIL   7  Creating the same userName again is a conflict — status equal_number: expected 409, got 201"
@@ -306,14 +293,14 @@ fn an_external_empty_server_fails_the_listing_step_unless_seed_user_is_given() {
         "--var",
         &auth,
     ];
-    let (code, stdout, _) = scimfuzz(&args);
+    let (code, stdout, _) = bin::run_split(&args);
     assert_eq!(code, 1, "{stdout}");
     assert!(
         stdout.contains("FAIL   1  List one user — Resources not_empty"),
         "{stdout}"
     );
     let seeded: Vec<&str> = args.iter().copied().chain(["--seed-user"]).collect();
-    let (code, stdout, stderr) = scimfuzz(&seeded);
+    let (code, stdout, stderr) = bin::run_split(&seeded);
     let last = expected_last_line(&stdout, 16, 0);
     assert_eq!(
         code,
@@ -327,12 +314,12 @@ fn an_external_empty_server_fails_the_listing_step_unless_seed_user_is_given() {
 fn the_binary_exits_2_on_an_invalid_file_and_3_on_an_unreachable_target() {
     let bogus = std::env::temp_dir().join(format!("scimfuzz-bogus-{}.json", std::process::id()));
     std::fs::write(&bogus, "{\"name\": \"no steps\"}").expect("temp file");
-    let (code, _, stderr) = scimfuzz(&["runscope", bogus.to_str().unwrap()]);
+    let (code, _, stderr) = bin::run_split(&["runscope", bogus.to_str().unwrap()]);
     let _ = std::fs::remove_file(&bogus);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("no `steps` array"), "{stderr}");
     let spec = data_file("provisioning.json");
-    let (code, _, stderr) = scimfuzz(&[
+    let (code, _, stderr) = bin::run_split(&[
         "runscope",
         spec.to_str().unwrap(),
         "--var",
@@ -465,10 +452,11 @@ fn only_failures_of_the_600_ms_budget_alone_are_forgiven() {
 #[test]
 fn a_run_where_nothing_ran_exits_1_unless_allow_skipped() {
     let idp = data_file("idp-steps.json");
-    let (code, stdout, stderr) = scimfuzz(&["runscope", idp.to_str().unwrap()]);
+    let (code, stdout, stderr) = bin::run_split(&["runscope", idp.to_str().unwrap()]);
     assert_eq!(code, 1, "{stdout}\n{stderr}");
     assert!(stderr.contains("no step ran (3 skipped)"), "{stderr}");
     assert!(stderr.contains("--allow-skipped"), "{stderr}");
-    let (code, stdout, stderr) = scimfuzz(&["runscope", idp.to_str().unwrap(), "--allow-skipped"]);
+    let (code, stdout, stderr) =
+        bin::run_split(&["runscope", idp.to_str().unwrap(), "--allow-skipped"]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
 }

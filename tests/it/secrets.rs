@@ -3,39 +3,14 @@
 //! and every token issued), and every stream and every file they write is searched for them. The curl repro reads the secrets from `$SCIM_AUTH` / `$SCIM_HEADER_1`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
+use crate::bin::run;
 use crate::hostile_server::{start, Behaviour};
 use scimfuzz::server::{spawn_on_thread, Fault, OAuthServerConfig, ServerConfig};
 
 const HEADER_SECRET: &str = "hdr-secret-value-8123";
 const URL_PASSWORD: &str = "url-pass-word-4456";
-
-fn run(args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
-        .args(args)
-        .env_remove("SCIMFUZZ_AUTH")
-        .env_remove("SCIM_AUTH")
-        .env_remove("SCIM_BASE_URL")
-        .env_remove("SCIM_OAUTH_CLIENT_SECRET")
-        .output()
-        .expect("scimfuzz runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code().unwrap_or(-1), text)
-}
-
-fn fresh_dir(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("scimfuzz-it-secrets-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    dir
-}
 
 /// Every file under `dir`, with its text.
 fn files(dir: &Path) -> Vec<(PathBuf, String)> {
@@ -68,7 +43,7 @@ fn no_command_writes_a_secret_to_any_stream_or_file() {
     let auth = server.authorization();
     let header = format!("X-Api-Key: {HEADER_SECRET}");
     let secrets = [token.as_str(), HEADER_SECRET];
-    let dir = fresh_dir("all");
+    let dir = crate::bin::fresh_dir("secrets-all");
     let path = |name: &str| dir.join(name).display().to_string();
     let common = [
         "--target",
@@ -196,7 +171,7 @@ fn no_command_writes_the_oauth_client_secret_or_a_token() {
         ..ServerConfig::default()
     })
     .expect("server");
-    let dir = fresh_dir("oauth");
+    let dir = crate::bin::fresh_dir("secrets-oauth");
     let path = |name: &str| dir.join(name).display().to_string();
     let (client_id, client_secret) = server.oauth_client().expect("OAuth mode");
     let secret_file = dir.join("secret.txt");
@@ -318,7 +293,7 @@ fn load_follows_no_redirect_to_another_origin_with_the_credentials() {
     });
     let origin = elsewhere.base_url.trim_end_matches("/scim/v2").to_string();
     let redirecting = start(Behaviour::RedirectAfterProbe { location: origin });
-    let dir = fresh_dir("redirect");
+    let dir = crate::bin::fresh_dir("secrets-redirect");
     let profile = dir.join("onboard.toml");
     std::fs::write(
         &profile,

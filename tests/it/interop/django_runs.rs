@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 
 use super::django::{django_python, start_django, GROUP_SCHEMA, PATCH_SCHEMA, USER_SCHEMA};
 use super::support::{
-    expected_set, interop_profile, okta_failures, read_report, run_scimfuzz, scratch_dir, Server,
+    expected_set, interop_profile, read_report, run_okta_expecting, run_scimfuzz, scratch_dir,
+    Server,
 };
 
 /// The seed and budget of the one default fuzz run.
@@ -224,37 +225,7 @@ fn okta_conformance_against_django_scim2_has_exactly_the_known_failures() {
     let server = start_django(&python, &dir);
     seed_bystanders(&server);
     let before = everything(&server);
-    let report_path = dir.join("okta.json");
-    let (target, auth) = (server.base_url(), server.authorization());
-    let run = run_scimfuzz(
-        &[
-            "okta",
-            "--target",
-            &target,
-            "--auth",
-            &auth,
-            "--rfc-strict",
-            "--seed",
-            "7",
-            "--report-json",
-            report_path.to_str().expect("utf-8 path"),
-        ],
-        &dir,
-    );
-    let report = read_report(&report_path, &run);
-    let (failed, steps) = okta_failures(&report);
-    assert!(
-        steps > 50,
-        "every suite ran ({steps} steps):\n{}",
-        run.output
-    );
-    assert_eq!(
-        failed,
-        expected_set(&EXPECTED_OKTA_FAILURES),
-        "the Okta verdicts against django-scim2 changed:\n{}",
-        run.output
-    );
-    assert_eq!(run.status.code(), Some(1), "{}", run.output);
+    run_okta_expecting(&server, &dir, &EXPECTED_OKTA_FAILURES, "django-scim2");
     assert_eq!(
         everything(&server),
         before,

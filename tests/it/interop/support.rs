@@ -242,11 +242,7 @@ pub struct Run {
 pub fn run_scimfuzz(args: &[&str], dir: &Path) -> Run {
     let out_path = dir.join("scimfuzz.out");
     let out = std::fs::File::create(&out_path).expect("the output file");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scimfuzz"))
-        .args(args)
-        .env_remove("SCIMFUZZ_AUTH")
-        .env_remove("SCIM_AUTH")
-        .env_remove("SCIM_BASE_URL")
+    let mut child = crate::bin::command(args)
         .stdin(Stdio::null())
         .stdout(out.try_clone().expect("output handle"))
         .stderr(out)
@@ -298,4 +294,49 @@ pub fn okta_failures(report: &Value) -> (BTreeSet<String>, usize) {
         }
     }
     (failed, steps)
+}
+
+/// `scimfuzz okta --rfc-strict --seed 7` (every suite) against `server`, its JSON report in
+/// `dir`: asserts that every suite ran and that the failed steps are exactly `expected` (`name`
+/// says which server in the messages), then exits 0 when none is expected, else 1. The run and
+/// its report, for the caller's own checks.
+pub fn run_okta_expecting(
+    server: &Server,
+    dir: &Path,
+    expected: &[&str],
+    name: &str,
+) -> (Run, Value) {
+    let report_path = dir.join("okta.json");
+    let (target, auth) = (server.base_url(), server.authorization());
+    let run = run_scimfuzz(
+        &[
+            "okta",
+            "--target",
+            &target,
+            "--auth",
+            &auth,
+            "--rfc-strict",
+            "--seed",
+            "7",
+            "--report-json",
+            report_path.to_str().expect("utf-8 path"),
+        ],
+        dir,
+    );
+    let report = read_report(&report_path, &run);
+    let (failed, steps) = okta_failures(&report);
+    assert!(
+        steps > 50,
+        "every suite ran ({steps} steps):\n{}",
+        run.output
+    );
+    assert_eq!(
+        failed,
+        expected_set(expected),
+        "the Okta verdicts against {name} changed:\n{}",
+        run.output
+    );
+    let exit = if expected.is_empty() { 0 } else { 1 };
+    assert_eq!(run.status.code(), Some(exit), "{}", run.output);
+    (run, report)
 }
