@@ -7,8 +7,9 @@
 
 use scimfuzz::server::{spawn_on_thread, Fault, RunningServer, ServerConfig};
 
+use crate::bin;
 use crate::interrupt::resources_on;
-use crate::load::{fresh_dir, run};
+use crate::load::fresh_dir;
 
 /// Runs `load` with a profile of `body` (after the header) against `server`; (exit, output).
 fn load_against(server: &RunningServer, name: &str, body: &str) -> (i32, String) {
@@ -21,7 +22,7 @@ fn load_against(server: &RunningServer, name: &str, body: &str) -> (i32, String)
     std::fs::write(&profile, text).unwrap();
     let profile = profile.display().to_string();
     let auth = server.authorization();
-    let (code, stdout, stderr) = run(&[
+    let (code, stdout, stderr) = bin::run_split(&[
         "load",
         "--profile",
         &profile,
