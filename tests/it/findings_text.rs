@@ -55,7 +55,7 @@ fn a_deactivated_user_answered_404_is_told_as_what_the_server_did() {
 /// marked; stdout is a pipe here, so no colour even without `NO_COLOR`.
 #[test]
 fn expected_and_actual_are_one_shape_with_a_plain_diff_on_a_pipe() {
-    let output = scimfuzz(&[
+    let output = bin::output(&[
         "fuzz",
         "--fault",
         "add-duplicates-values",
