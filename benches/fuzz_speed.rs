@@ -2,8 +2,10 @@
 //! (`serve --latency 20ms`, in-process on 127.0.0.1, a free port), judged as a shared target (as
 //! `fuzz --target` would), with the okta profile. Prints cases/s for `--jobs` 1, 2, 4, 8 and 16
 //! with the ratio to the ideal (N times the rate of one job), then the time to detect every fault
-//! of the reference server that is a defect at `--jobs 8` (median, max). Not a timed test: run
-//! `cargo bench --bench fuzz_speed` (or `cargo bench --profile dev --bench fuzz_speed`).
+//! of the reference server that is a defect at `--jobs 8` (median, max), then the time to shrink
+//! a few faults found by the random search at `--jobs 1` and `--jobs 8` (shrink candidates run
+//! `--jobs` at a time). Not a timed test: run `cargo bench --bench fuzz_speed` (release build);
+//! `cargo bench --bench fuzz_speed -- shrink` runs only the shrink part.
 
 use std::time::Duration;
 
@@ -134,7 +136,56 @@ fn time_to_detect() {
     );
 }
 
+/// Faults the random search finds with a case longer than its minimal one.
+const SHRINK_FAULTS: [&str; 5] = [
+    "replace-appends",
+    "etag-ignored",
+    "deactivated-404",
+    "put-merges",
+    "rename-duplicate",
+];
+
+fn shrink_times() {
+    println!("time to shrink, random search only (seed 1), --jobs 1 vs 8:");
+    for name in SHRINK_FAULTS {
+        let fault: Fault = name.parse().expect("a fault name");
+        let mut line = format!("  {name:<20}");
+        for jobs in [1usize, 8] {
+            let config = SearchConfig {
+                seed: 1,
+                jobs,
+                max_failures: 1,
+                directed: false,
+                race_cases: 0,
+                time_limit: Some(Duration::from_secs(120)),
+                ..SearchConfig::default()
+            };
+            let summary = fuzz("okta", vec![fault], config);
+            match summary.failures.first() {
+                Some(f) => line.push_str(&format!(
+                    "  jobs {jobs}: {} -> {} ops in {:5.2} s",
+                    f.original_len,
+                    f.minimal.steps.len(),
+                    f.seconds_to_shrink
+                )),
+                None => line.push_str(&format!("  jobs {jobs}: not found")),
+            }
+        }
+        println!("{line}");
+    }
+}
+
 fn main() {
-    throughput();
-    time_to_detect();
+    // `cargo bench` passes `--bench`; a bare word picks one part.
+    let part = std::env::args().skip(1).find(|arg| !arg.starts_with('-'));
+    match part.as_deref() {
+        Some("throughput") => throughput(),
+        Some("detect") => time_to_detect(),
+        Some("shrink") => shrink_times(),
+        _ => {
+            throughput();
+            time_to_detect();
+            shrink_times();
+        }
+    }
 }

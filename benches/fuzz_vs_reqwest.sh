@@ -10,9 +10,10 @@ cd "$(dirname "$0")/.."
 
 if [[ "${PROFILE:-release}" == dev ]]; then
   cargo build --benches --quiet
-  bin=$(ls -t target/debug/deps/fuzz_throughput-* | grep -v '\.d$' | head -n 1)
+  deps=${CARGO_TARGET_DIR:-target}/debug/deps
+  bin=$(ls -t "$deps"/fuzz_throughput-* | grep -v '\.d$' | head -n 1)
   "$bin"
-  model=$(ls -t target/debug/deps/fuzz_model-* | grep -v '\.d$' | head -n 1)
+  model=$(ls -t "$deps"/fuzz_model-* | grep -v '\.d$' | head -n 1)
   "$model" --bench --warm-up-time 1 --measurement-time 3
 else
   cargo bench --quiet --bench fuzz_throughput

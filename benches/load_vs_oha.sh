@@ -39,7 +39,7 @@ if [[ -n "${SCIMFUZZ_BIN:-}" ]]; then
 else
   echo "== building scimfuzz (release)"
   cargo build --release --bin scimfuzz 2>&1 | tail -1
-  BIN=$ROOT/target/release/scimfuzz
+  BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/scimfuzz
 fi
 
 echo "== starting the embedded server"

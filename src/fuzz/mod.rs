@@ -13,6 +13,7 @@ mod race;
 mod render;
 mod runner;
 mod setup;
+mod shrink;
 mod trace;
 mod worker;
 

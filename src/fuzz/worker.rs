@@ -2,7 +2,8 @@
 //! The defects already known (recorded, or being shrunk by some worker) are shared: a case that
 //! meets one goes on (the model adopts the server's state); the first case to meet a new one
 //! claims it and its worker shrinks it (proptest's simplify/complicate walk over the case's value
-//! tree, every candidate counting as failing only if it shows the same defect first), while the
+//! tree, up to `jobs` candidates at once, see `shrink`; every candidate counting as failing only
+//! if it shows the same defect first), while the
 //! other workers go on with the plan. A case whose predictions need the whole server (a listing
 //! of everything on an exclusive target) runs alone; races stay inside their case.
 
@@ -16,6 +17,7 @@ use super::exec::{CaseOutcome, Executor};
 use super::plan::{CaseTree, Plan, Strategies};
 use super::race::has_race;
 use super::runner::{Failure, Progress, SearchConfig};
+use super::shrink::{walk, Verdict};
 use crate::check::Finding;
 use crate::driver::{Namespaces, TransportError};
 use crate::model::Op;
@@ -128,7 +130,7 @@ impl<'a> Search<'a> {
             self.lock().planned_done += 1;
             self.report();
             if let (Some(outcome), Some(defect)) = (outcome, claimed) {
-                self.shrink(index, tree, ops.len(), defect, outcome);
+                self.shrink(index, &strategies, tree, ops.len(), defect, outcome);
             }
         }
     }
@@ -301,39 +303,42 @@ impl<'a> Search<'a> {
     }
 
     /// Shrinks case `index` (first failing as `first`) to the shortest sequence that still shows
-    /// `target`, and records the failure.
+    /// `target`, and records the failure. Up to `jobs` candidates run at once, each in its own
+    /// namespace; the walk (see `shrink`) reaches the sequence the sequential one would.
     fn shrink(
         &self,
         index: u64,
-        mut tree: CaseTree,
+        strategies: &Strategies,
+        tree: CaseTree,
         original_len: usize,
         target: String,
         first: CaseOutcome,
     ) {
         let detected_at = self.started.elapsed();
-        let mut minimal = first;
-        let mut cut_short = false;
-        let mut iterations = 0;
-        let mut more = tree.simplify();
-        while more && iterations < self.config.max_shrink_iters {
-            iterations += 1;
-            if self.started.elapsed().saturating_sub(detected_at) >= self.config.max_shrink_time {
-                cut_short = true;
-                break;
-            }
-            let Some(outcome) = self.run_one(&tree.current(), true, Some(&target)) else {
-                // The run's time limit (or the target) ended the shrinking.
-                cut_short = true;
-                break;
-            };
-            if self.reproduces(&outcome, &target) {
-                minimal = outcome;
-                more = tree.simplify();
+        let fresh = || {
+            self.plan
+                .case(index, strategies)
+                .expect("a case drawn once draws again")
+        };
+        let evaluate = |values: &[Vec<Op>]| {
+            let over =
+                self.started.elapsed().saturating_sub(detected_at) >= self.config.max_shrink_time;
+            let verdicts = if over {
+                values.iter().map(|_| None).collect()
             } else {
-                more = tree.complicate();
-            }
+                self.candidates(values, &target)
+            };
             self.report();
-        }
+            verdicts
+        };
+        let end = walk(
+            tree,
+            &fresh,
+            self.config.jobs.max(1),
+            self.config.max_shrink_iters,
+            evaluate,
+        );
+        let minimal = end.minimal.unwrap_or(first);
         let shrinking = self.started.elapsed().saturating_sub(detected_at);
         let failure = minimal
             .finding_of(&target)
@@ -345,11 +350,33 @@ impl<'a> Search<'a> {
                 minimal,
                 seconds_to_detect: detected_at.as_secs_f64(),
                 seconds_to_shrink: shrinking.as_secs_f64(),
-                shrink_cut_short: cut_short,
+                shrink_cut_short: end.cut_short,
             });
         let mut tally = self.lock();
         tally.shrinking -= 1;
         tally.found.extend(failure.map(|failure| (index, failure)));
+    }
+
+    /// Runs shrink candidates at once (one thread each), each judged by whether it shows
+    /// `target` first; `None` for one that could not run (the search is over).
+    fn candidates(&self, values: &[Vec<Op>], target: &str) -> Vec<Verdict<CaseOutcome>> {
+        let judge = |ops: &Vec<Op>| {
+            let outcome = self.run_one(ops, true, Some(target))?;
+            Some((self.reproduces(&outcome, target), outcome))
+        };
+        if values.len() == 1 {
+            return values.iter().map(judge).collect();
+        }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = values
+                .iter()
+                .map(|ops| scope.spawn(move || judge(ops)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| handle.join().unwrap_or(None))
+                .collect()
+        })
     }
 }
 

@@ -8,6 +8,7 @@ use scimfuzz::fuzz::SearchConfig;
 use scimfuzz::server::{Fault, ServerConfig};
 
 use super::fuzz::fuzz_server_as;
+use super::fuzz_faults::{profile_for, EXPECTED};
 
 /// Deterministic faults of several kinds: a filter operator, lifecycle, uniqueness, membership,
 /// paging, a logical operator.
@@ -21,14 +22,23 @@ const FAULTS: [&str; 6] = [
 ];
 
 fn defects(fault: &str, jobs: usize) -> BTreeSet<String> {
-    let fault: Fault = fault.parse().expect("a fault name");
     let config = SearchConfig {
         seed: 3,
         cases: 60,
         jobs,
         ..SearchConfig::default()
     };
-    let summary = fuzz_server_as("okta", ServerConfig::with_faults([fault]), config);
+    defects_with(fault, config)
+}
+
+fn defects_with(fault: &str, config: SearchConfig) -> BTreeSet<String> {
+    let fault: Fault = fault.parse().expect("a fault name");
+    let jobs = config.jobs;
+    let summary = fuzz_server_as(
+        profile_for(fault),
+        ServerConfig::with_faults([fault]),
+        config,
+    );
     assert_eq!(summary.jobs, jobs);
     summary.failures.into_iter().map(|f| f.defect).collect()
 }
@@ -45,6 +55,53 @@ fn the_same_seed_finds_the_same_defects_whatever_the_jobs() {
         eprintln!("  {fault:<20} jobs 1: {one:?}");
         if one.is_empty() || one != four {
             problems.push(format!("{fault}: jobs 1 found {one:?}, jobs 4 {four:?}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Every fault of the fault table, default settings (seed 3): `--jobs 8` finds the distinct
+/// defects `--jobs 1` finds. Two full runs per fault: minutes, so not in CI (the test above is
+/// its cheap subset); figures in the README.
+#[test]
+#[ignore = "long (every fault, two default runs each); run by hand: cargo test --release --test it fuzz_jobs::every_fault -- --ignored --nocapture"]
+fn every_fault_finds_the_same_defects_at_jobs_1_and_8() {
+    let names: Vec<&str> = EXPECTED.iter().map(|(name, _)| *name).collect();
+    let threads = 3;
+    let handles: Vec<_> = (0..threads)
+        .map(|worker| {
+            let mine: Vec<&str> = names
+                .iter()
+                .copied()
+                .skip(worker)
+                .step_by(threads)
+                .collect();
+            std::thread::spawn(move || {
+                mine.into_iter()
+                    .map(|fault| {
+                        let run = |jobs| {
+                            let config = SearchConfig {
+                                seed: 3,
+                                jobs,
+                                ..SearchConfig::default()
+                            };
+                            defects_with(fault, config)
+                        };
+                        (fault, run(1), run(8))
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut problems = Vec::new();
+    for (fault, one, eight) in handles
+        .into_iter()
+        .flat_map(|h| h.join().expect("a fault thread"))
+    {
+        let same = if one == eight { "same" } else { "DIFFERENT" };
+        eprintln!("  {fault:<28} {same}: jobs 1 {one:?}, jobs 8 {eight:?}");
+        if one != eight {
+            problems.push(format!("{fault}: jobs 1 found {one:?}, jobs 8 {eight:?}"));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
