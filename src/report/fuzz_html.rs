@@ -10,6 +10,7 @@ use std::fmt::Write;
 use super::diff::{value_diff, DiffLine};
 use super::fuzz_json::RunInfo;
 use super::fuzz_text::{describe_op, render_exchange};
+use super::grouping::{causes, grouped_order, Cause};
 use super::headline::{counted, failure_headline};
 use super::impact::impact;
 use super::redact::redact;
@@ -50,8 +51,11 @@ pub fn render_fuzz_html(summary: &SearchSummary, info: &RunInfo) -> String {
     if summary.failures.is_empty() && blocking_discovery(summary) == 0 {
         page.push_str("<p class=\"ok\">No defect found.</p>");
     }
-    for (index, failure) in summary.failures.iter().enumerate() {
+    let causes = causes(&summary.failures);
+    for index in grouped_order(&causes) {
+        let failure = &summary.failures[index];
         page.push_str(&defect_section(summary, info, index, failure));
+        page.push_str(&grouping_paragraph(index, &causes));
     }
     page.push_str(&discovery_section(summary));
     page.push_str(&coverage_section(summary, info));
@@ -165,6 +169,34 @@ fn defect_section(
     out.push_str(&repro_paragraph(info, index));
     out.push_str("</section>");
     out
+}
+
+/// The defect this one follows from, or the ones that follow from it, linked.
+fn grouping_paragraph(index: usize, causes: &[Option<Cause>]) -> String {
+    if let Some(Some(cause)) = causes.get(index) {
+        return format!(
+            "<p class=\"follows\">Defect {n} follows from <a href=\"#defect-{c}\">defect {c}</a>: \
+             its sequence diverged first at op {op} (<code>{defect}</code>); fix that first.</p>",
+            n = index + 1,
+            c = cause.index + 1,
+            op = cause.op_index,
+            defect = safe(&cause.defect),
+        );
+    }
+    let followers: Vec<String> = causes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.as_ref().is_some_and(|c| c.index == index))
+        .map(|(f, _)| format!("<a href=\"#defect-{n}\">{n}</a>", n = f + 1))
+        .collect();
+    if followers.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<p class=\"follows\">Defect {} is the cause: defects {} follow from it.</p>",
+        index + 1,
+        followers.join(", ")
+    )
 }
 
 /// Expected against actual as a line diff (`-` expected only, red; `+` actual only, green), when

@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 
+use super::grouping::causes;
 use super::headline::{discovery_headline, failure_headline};
 use super::impact::impact;
 use super::redact::{redact_headers, redact_json};
@@ -63,6 +64,7 @@ pub fn render_trace(trace: &Trace) -> String {
 
 /// The `--report-json` document.
 pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
+    let causes = causes(&summary.failures);
     let failures: Vec<Value> = summary
         .failures
         .iter()
@@ -97,6 +99,11 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
                 "exchanges": exchanges,
                 "findings": minimal.findings().collect::<Vec<_>>(),
                 "repro": info.repro_json(index),
+                "follows_from": causes.get(index).cloned().flatten().map(|cause| json!({
+                    "index": cause.index,
+                    "defect": cause.defect,
+                    "op_index": cause.op_index,
+                })),
             }))
         })
         .collect();

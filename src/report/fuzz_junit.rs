@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use super::fuzz_json::RunInfo;
 use super::fuzz_text::{describe_op, render_exchange};
+use super::grouping::{causes, Cause};
 use super::headline::{counted, failure_headline};
 use super::impact::impact;
 use super::junit::{render_junit, JunitCase, JunitOutcome, JunitSuite};
@@ -20,11 +21,15 @@ const EXCHANGE_CAP: usize = 4000;
 /// The `--junit` document.
 pub fn render_fuzz_junit(summary: &SearchSummary, info: &RunInfo) -> String {
     let seconds = summary.elapsed_seconds;
+    let causes = causes(&summary.failures);
     let mut cases: Vec<JunitCase> = summary
         .failures
         .iter()
         .enumerate()
-        .filter_map(|(index, failure)| defect_case(summary, info, index, failure))
+        .filter_map(|(index, failure)| {
+            let cause = causes.get(index).cloned().flatten();
+            defect_case(summary, info, index, failure, cause)
+        })
         .collect();
     for check in catalogue::ALL {
         if summary.failures.iter().any(|f| f.check_id == check.id) {
@@ -70,6 +75,7 @@ fn defect_case(
     info: &RunInfo,
     index: usize,
     failure: &Failure,
+    cause: Option<Cause>,
 ) -> Option<JunitCase> {
     let finding = failure.finding()?;
     let headline = failure_headline(failure).unwrap_or_default();
@@ -82,6 +88,15 @@ fn defect_case(
         finding.expected,
         finding.actual
     );
+    if let Some(cause) = cause {
+        let _ = writeln!(
+            details,
+            "follows from finding {} ({}): its sequence diverged first at op {}; fix that first",
+            cause.index + 1,
+            cause.defect,
+            cause.op_index
+        );
+    }
     let _ = writeln!(
         details,
         "minimal sequence ({}, seed {}; the finding at op {}):",

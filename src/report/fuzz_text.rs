@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::diff::{diff_text, value_diff};
+use super::grouping::{causes, grouped_order, Cause};
 use super::headline::{counted, discovery_headline, failure_headline};
 use super::impact::impact;
 use super::redact::{redact, redact_headers};
@@ -43,9 +44,10 @@ pub fn render_fuzz_text(summary: &SearchSummary, rerun_hint: &str) -> String {
         out.push('\n');
         render_discovery(&mut out, item);
     }
-    for (index, failure) in summary.failures.iter().enumerate() {
+    let causes = causes(&summary.failures);
+    for index in grouped_order(&causes) {
         out.push('\n');
-        render_failure(&mut out, index + 1, failure);
+        render_failure(&mut out, index, &summary.failures[index], &causes);
     }
     for note in &summary.notes {
         let _ = writeln!(
@@ -134,12 +136,13 @@ fn render_discovery(out: &mut String, item: &DiscoveryFinding) {
     }
 }
 
-fn render_failure(out: &mut String, number: usize, failure: &Failure) {
+fn render_failure(out: &mut String, index: usize, failure: &Failure, causes: &[Option<Cause>]) {
     let Some(finding) = failure.finding() else {
         return;
     };
     let headline = failure_headline(failure).unwrap_or_else(|| finding.actual.clone());
-    let _ = writeln!(out, "finding {number}: {}", one_line(&headline));
+    let _ = writeln!(out, "finding {}: {}", index + 1, one_line(&headline));
+    render_grouping(out, index, causes);
     render_rule(out, finding);
     let _ = writeln!(
         out,
@@ -173,6 +176,37 @@ fn render_failure(out: &mut String, number: usize, failure: &Failure) {
         .filter(|f| !std::ptr::eq(*f, finding))
     {
         render_other(out, other);
+    }
+}
+
+/// Where a finding stands in its group: it follows from an earlier one, or others follow from it.
+fn render_grouping(out: &mut String, index: usize, causes: &[Option<Cause>]) {
+    if let Some(Some(cause)) = causes.get(index) {
+        let _ = writeln!(
+            out,
+            "  follows from finding {}: its sequence diverged first at op {} ({}); fix that first",
+            cause.index + 1,
+            cause.op_index,
+            cause.defect
+        );
+    }
+    let followers: Vec<String> = causes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.as_ref().is_some_and(|c| c.index == index))
+        .map(|(follower, _)| (follower + 1).to_string())
+        .collect();
+    if !followers.is_empty() {
+        let _ = writeln!(
+            out,
+            "  cause of {} {} (below): they follow from it",
+            if followers.len() == 1 {
+                "finding"
+            } else {
+                "findings"
+            },
+            followers.join(", ")
+        );
     }
 }
 

@@ -146,7 +146,7 @@ fn branch_kinds(branches: &[Op]) -> &'static str {
 fn object_of(op: &Op, finding: &Finding) -> &'static str {
     if finding.check_id == id::DEACTIVATED_READABLE {
         return match op {
-            Op::LookupUser { .. } => "a userName lookup of a deactivated user",
+            Op::LookupUser { .. } => "a deactivated user by userName (Okta's lookup)",
             Op::ListUsers { .. } | Op::WalkUsers { .. } => "a user list holding a deactivated user",
             _ => "a deactivated user",
         };
@@ -157,15 +157,15 @@ fn object_of(op: &Op, finding: &Finding) -> &'static str {
         Op::MalformedCreate => "a user as malformed JSON",
         Op::GetUser { .. } => "a user",
         Op::GetBogusUser { .. } => "an unknown user id",
-        Op::LookupUser { .. } => "a userName lookup",
+        Op::LookupUser { .. } => "users by userName (Okta's lookup)",
         Op::ListUsers { .. } => "a filtered user list",
         Op::WalkUsers { .. } => "a page of users",
         Op::ListInvalidFilter { .. } => "a list filtered by an ordered boolean",
-        Op::SetActive { active: false, .. } => "a user's deactivation (PATCH active=false)",
-        Op::SetActive { .. } => "a user's reactivation (PATCH active=true)",
+        Op::SetActive { active: false, .. } => "a user, deactivating it (active=false)",
+        Op::SetActive { .. } => "a user, reactivating it (active=true)",
         Op::SetActiveString { .. } => "a user's active flag as a \"True\"/\"False\" string",
         Op::ReplaceUser { .. } => "a user (Okta's GET-then-PUT)",
-        Op::DeleteUser { .. } => "a user's delete",
+        Op::DeleteUser { .. } => "a user",
         Op::PatchAtomicity { .. } => "a user (PATCH whose second operation fails)",
         Op::InvalidPatch { .. } => "a user (invalid PATCH)",
         Op::StaleWrite { .. } => "a user with a stale If-Match",
@@ -173,10 +173,10 @@ fn object_of(op: &Op, finding: &Finding) -> &'static str {
         Op::AddExistingEmail { .. } => "a user (add of an email already there)",
         Op::CreateGroup { .. } => "a new group",
         Op::GetGroup { .. } | Op::RaceAddMembers { .. } => "a group",
-        Op::RenameGroup { .. } => "a group's rename",
+        Op::RenameGroup { .. } => "a group, renaming it",
         Op::PatchMembers { .. } => "a group's members",
         Op::RemoveAbsentMember { .. } => "a group (remove of a member not there)",
-        Op::DeleteGroup { .. } => "a group's delete",
+        Op::DeleteGroup { .. } => "a group",
         Op::BadAuthRequest { .. } => "the users list with bad credentials",
         Op::Race { .. } => "concurrent requests",
     }
@@ -234,7 +234,7 @@ mod tests {
         };
         assert_eq!(
             headline(&op, &calls, &finding),
-            "PATCH of a user's deactivation (PATCH active=false) answered 200 with active = true; \
+            "PATCH of a user, deactivating it (active=false) answered 200 with active = true; \
              a PATCH answered 200 is applied and returned (expected active = false)"
         );
     }

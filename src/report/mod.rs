@@ -10,6 +10,7 @@ pub mod fuzz_html;
 pub mod fuzz_json;
 pub mod fuzz_junit;
 pub mod fuzz_text;
+pub mod grouping;
 pub mod headline;
 pub mod impact;
 pub mod junit;

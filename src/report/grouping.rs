@@ -1,0 +1,254 @@
+//! Which findings follow from an earlier one: a failure whose minimal case still holds, before
+//! its own finding, a blocking finding of another reported defect needed that earlier divergence
+//! to happen (shrinking kept it), so it is grouped under that defect. The first divergence of a
+//! chain is the cause; every failure that leads back to it "follows from it". Data, not text:
+//! the text, JSON (`follows_from`), JUnit and HTML reports all read [`causes`].
+
+use crate::fuzz::Failure;
+
+/// What a failure follows from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    /// The index (in `SearchSummary::failures`) of the failure that is the cause.
+    pub index: usize,
+    /// The defect of the earlier divergence seen in this failure's minimal case (the cause's own
+    /// defect, or one that follows from it).
+    pub defect: String,
+    /// The op of this failure's minimal case where that earlier divergence shows.
+    pub op_index: usize,
+}
+
+/// For every failure of a search (`SearchSummary::failures`, same order), the failure it follows from, if any.
+pub fn causes(failures: &[Failure]) -> Vec<Option<Cause>> {
+    let direct: Vec<Option<Cause>> = failures
+        .iter()
+        .enumerate()
+        .map(|(index, failure)| earlier_divergence(failures, index, failure))
+        .collect();
+    (0..direct.len())
+        .map(|index| root_of(&direct, index))
+        .collect()
+}
+
+/// The first blocking finding of the minimal case, before the failure's own, whose defect is
+/// another reported failure's.
+fn earlier_divergence(failures: &[Failure], index: usize, failure: &Failure) -> Option<Cause> {
+    let own = failure.finding()?;
+    let own_at = (own.op_index, own.call_index);
+    failure
+        .minimal
+        .steps
+        .iter()
+        .enumerate()
+        .flat_map(|(op_index, step)| {
+            step.findings
+                .iter()
+                .filter(|f| f.is_blocking())
+                .map(move |f| (op_index, step.defect_of(f), f))
+        })
+        .filter(|(op_index, _, f)| (*op_index, f.call_index) < own_at)
+        .find_map(|(op_index, defect, _)| {
+            let cause = failures
+                .iter()
+                .enumerate()
+                .position(|(other, f)| other != index && f.defect == defect)?;
+            Some(Cause {
+                index: cause,
+                defect,
+                op_index,
+            })
+        })
+}
+
+/// The cause at the start of `index`'s chain (a failure following one that follows another
+/// belongs to the first); a cycle, which no real run makes, stops where it closes.
+fn root_of(direct: &[Option<Cause>], index: usize) -> Option<Cause> {
+    let mut cause = direct.get(index)?.clone()?;
+    for _ in 0..direct.len() {
+        match &direct[cause.index] {
+            Some(next) if next.index != index => {
+                cause = Cause {
+                    index: next.index,
+                    ..cause
+                }
+            }
+            _ => break,
+        }
+    }
+    Some(cause)
+}
+
+/// The order to show failures in: each cause followed by the failures that follow from it, the
+/// rest in their own order.
+pub fn grouped_order(causes: &[Option<Cause>]) -> Vec<usize> {
+    let mut order = Vec::with_capacity(causes.len());
+    for (index, cause) in causes.iter().enumerate() {
+        if cause.is_some() {
+            continue;
+        }
+        order.push(index);
+        order.extend(
+            causes
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.as_ref().is_some_and(|c| c.index == index))
+                .map(|(follower, _)| follower),
+        );
+    }
+    // A failure whose cause is itself part of a cycle is still shown, last.
+    for index in 0..causes.len() {
+        if !order.contains(&index) {
+            order.push(index);
+        }
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{catalogue as id, test_calls::exchange, Finding};
+    use crate::fuzz::{CaseOutcome, Step};
+    use crate::model::{Expected, GroupHandle, Op, Spelling, UserHandle};
+
+    fn step(op: Op, status: u16, findings: Vec<Finding>) -> Step {
+        Step {
+            op,
+            expected: Expected::NotFound,
+            calls: vec![exchange("POST", status, "{}")],
+            findings,
+            read_back: Vec::new(),
+        }
+    }
+
+    fn create_user() -> Op {
+        Op::CreateUser {
+            user: UserHandle(0),
+            spelling: Spelling::Base,
+        }
+    }
+
+    fn create_group() -> Op {
+        Op::CreateGroup {
+            group: GroupHandle(0),
+            members: vec![UserHandle(0)],
+        }
+    }
+
+    fn get_group() -> Op {
+        Op::GetGroup {
+            group: GroupHandle(0),
+        }
+    }
+
+    fn failure(steps: Vec<Step>) -> Failure {
+        let minimal = CaseOutcome {
+            tag: "1".into(),
+            steps,
+            skipped: 0,
+            cleanup_refused: 0,
+        };
+        let (defect, finding) = minimal
+            .blocking_defects()
+            .last()
+            .map(|(key, f)| (key, f.check_id.clone()))
+            .expect("a blocking finding");
+        Failure {
+            check_id: finding,
+            defect,
+            original_len: minimal.steps.len(),
+            minimal,
+            seconds_to_detect: 0.0,
+            seconds_to_shrink: 0.0,
+            shrink_cut_short: false,
+        }
+    }
+
+    fn refused(op_index: usize) -> Finding {
+        let mut finding = Finding::new(id::STATUS, "HTTP 201", "HTTP 400");
+        finding.op_index = op_index;
+        finding
+    }
+
+    fn missing(op_index: usize) -> Finding {
+        let mut finding = Finding::new(id::NOT_FOUND_404, "HTTP 200", "HTTP 404");
+        finding.op_index = op_index;
+        finding
+    }
+
+    /// A group create refused (finding 1); a later read of that group fails in a case that still
+    /// holds the refused create (finding 2): finding 2 follows from finding 1.
+    #[test]
+    fn a_finding_whose_minimal_case_holds_an_earlier_defect_follows_from_it() {
+        let first = failure(vec![
+            step(create_user(), 201, vec![]),
+            step(create_group(), 400, vec![refused(1)]),
+        ]);
+        let second = failure(vec![
+            step(create_user(), 201, vec![]),
+            step(create_group(), 400, vec![refused(1)]),
+            step(get_group(), 404, vec![missing(2)]),
+        ]);
+        let unrelated = failure(vec![step(
+            get_group(),
+            500,
+            vec![{
+                let mut f = Finding::new(id::NO_SERVER_ERROR, "HTTP 200", "HTTP 500");
+                f.op_index = 0;
+                f
+            }],
+        )]);
+        let causes = causes(&[first.clone(), second, unrelated]);
+        assert_eq!(causes[0], None, "the cause follows from nothing");
+        assert_eq!(
+            causes[1],
+            Some(Cause {
+                index: 0,
+                defect: first.defect.clone(),
+                op_index: 1
+            })
+        );
+        assert_eq!(
+            causes[2], None,
+            "a 500 with no earlier divergence stands alone"
+        );
+        assert_eq!(grouped_order(&causes), vec![0, 1, 2]);
+    }
+
+    /// A chain (3 follows 2, which follows 1) is grouped under its first divergence, and shown
+    /// right after it.
+    #[test]
+    fn a_chain_is_grouped_under_its_first_divergence() {
+        let stale = |op_index| {
+            let mut finding = Finding::new(id::PATCH_RESULT, "x = 1", "x = 2");
+            finding.op_index = op_index;
+            finding
+        };
+        let first = failure(vec![step(create_group(), 400, vec![refused(0)])]);
+        let lone = failure(vec![step(create_user(), 200, vec![stale(0)])]);
+        let second = failure(vec![
+            step(create_group(), 400, vec![refused(0)]),
+            step(get_group(), 404, vec![missing(1)]),
+        ]);
+        let third = failure(vec![
+            step(get_group(), 404, vec![missing(0)]),
+            step(
+                get_group(),
+                500,
+                vec![{
+                    let mut f = Finding::new(id::NO_SERVER_ERROR, "HTTP 200", "HTTP 500");
+                    f.op_index = 1;
+                    f
+                }],
+            ),
+        ]);
+        let causes = causes(&[first, lone, second, third]);
+        assert_eq!(causes[2].as_ref().map(|c| c.index), Some(0));
+        assert_eq!(
+            causes[3].as_ref().map(|c| (c.index, c.op_index)),
+            Some((0, 0)),
+            "through finding 3 to finding 1"
+        );
+        assert_eq!(grouped_order(&causes), vec![0, 2, 3, 1]);
+    }
+}
