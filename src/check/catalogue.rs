@@ -165,7 +165,7 @@ checks! {
     REQUIRED_BEYOND_RFC = "discovery.required-beyond-rfc", Note, "RFC 7643 §4.1, §4.2, §7 (required); Okta's create sends only its own attributes",
         "the server requires no writable attribute beyond userName (User) and displayName (Group)";
     CAPABILITY_ADVERTISED = "discovery.capability-works", Error, "RFC 7644 §4; RFC 7643 §5 (ServiceProviderConfig)",
-        "a capability the ServiceProviderConfig advertises works (an advertised PATCH is not answered 501)";
+        "a capability the ServiceProviderConfig advertises works (an advertised PATCH or filter is not answered 501, an advertised sort orders caselessly, an advertised bulk request is carried out with its bulkId references)";
     SW_UNSUPPORTED = "filter.sw-unsupported", Warning, "RFC 7644 §3.4.2.2 (sw); §3.12 (invalidFilter)",
         "a userName sw filter is supported (scimfuzz namespaces its lists with it)";
     LEFTOVER = "cleanup.leftover", Warning, "scimfuzz: leave the server as found",

@@ -15,9 +15,9 @@ use super::{runtime, CliError, CliResult};
 use crate::check::catalogue;
 use crate::driver::{Driver, Interrupt, Namespaces, TransportError};
 use crate::fuzz::{
-    advertised_but_refused, default_jobs, discover, load_behaviour, probe, search, CaseOutcome,
-    ProbeError, Progress, RunSetup, SearchConfig, SearchSummary, Trace, TraceOrigin, DEFAULT_CASES,
-    DEFAULT_SHRINK_TIME,
+    advertised_but_refused, default_jobs, discover, load_behaviour, probe, probe_capabilities,
+    search, CaseOutcome, ProbeError, Progress, RunSetup, SearchConfig, SearchSummary, Trace,
+    TraceOrigin, DEFAULT_CASES, DEFAULT_SHRINK_TIME,
 };
 use crate::model::{Level, BUILT_IN};
 use crate::report::curl::render_curl_script;
@@ -211,6 +211,15 @@ pub fn run(args: FuzzArgs) -> CliResult {
             CliError::from_transport("the target stopped answering during discovery", err)
         })?;
     setup.adopt(&discovery);
+    let mut discovery = discovery;
+    let context = setup.probe_context(&driver, &runtime, namespaces.run_prefix());
+    let probed = probe_capabilities(&context, &discovery).map_err(|err| {
+        CliError::from_transport(
+            "the target stopped answering during the capability probes",
+            err,
+        )
+    })?;
+    discovery.findings.extend(probed);
     let exec = setup.executor(&driver, &runtime);
     let jobs = args
         .jobs

@@ -131,7 +131,7 @@ pub fn discover(
 }
 
 /// The findings with the profile's levels, allowed ones dropped.
-fn grade(grading: &Grading, raw: Vec<DiscoveryFinding>) -> Vec<DiscoveryFinding> {
+pub(super) fn grade(grading: &Grading, raw: Vec<DiscoveryFinding>) -> Vec<DiscoveryFinding> {
     raw.into_iter()
         .filter_map(|mut item| {
             let graded = grading.apply(vec![item.finding]).into_iter().next()?;

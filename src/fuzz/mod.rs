@@ -2,6 +2,7 @@
 //! replay and repro scripts.
 
 mod adopt;
+mod capabilities;
 mod discovery;
 #[cfg(test)]
 mod discovery_tests;
@@ -17,6 +18,7 @@ mod shrink;
 mod trace;
 mod worker;
 
+pub use capabilities::{probe_capabilities, ProbeContext};
 pub use discovery::{
     advertised_but_refused, discover, generated_value, with_required, Discovery, DiscoveryFinding,
 };

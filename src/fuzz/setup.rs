@@ -7,6 +7,7 @@ use crate::driver::{CleanupMode, Driver};
 use crate::gen::GenConfig;
 use crate::model::{load_profile, Behaviour, Level, ModelRules, ProfileError, StringBooleans};
 
+use super::capabilities::ProbeContext;
 use super::discovery::Discovery;
 use super::exec::Executor;
 use crate::scim::schema::{Attribute, AttributePolicy, Tracked};
@@ -148,6 +149,30 @@ impl RunSetup {
 }
 
 impl RunSetup {
+    /// What the capability probes need from this setup: they clean up as the run does (by
+    /// deactivation where the profile has no DELETE), even with `--no-cleanup`.
+    pub fn probe_context<'a>(
+        &'a self,
+        driver: &'a Driver,
+        runtime: &'a tokio::runtime::Runtime,
+        run_prefix: &'a str,
+    ) -> ProbeContext<'a> {
+        ProbeContext {
+            driver,
+            runtime,
+            run_prefix,
+            required: &self.required_extras,
+            sw_supported: self.sw_supported,
+            groups: self.gen.groups,
+            cleanup: if self.behaviour.delete {
+                CleanupMode::Delete
+            } else {
+                CleanupMode::DeactivateUsers
+            },
+            grading: &self.grading,
+        }
+    }
+
     /// An executor that runs sequences against `driver` with this setup's rules, grading and
     /// cleanup.
     pub fn executor<'a>(

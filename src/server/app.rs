@@ -19,7 +19,7 @@ use super::errors::{html_crash_page, render_error, scim_json, ScimError};
 use super::faults::{Fault, FaultSet, SLOW_RESPONSE_MILLIS};
 use super::oauth::{Issuer, TOKEN_PATH};
 use super::store::{etag_matches, Store};
-use super::{discovery, groups, oauth, users};
+use super::{bulk, discovery, groups, oauth, users};
 
 /// Everything a handler needs: the store, the faults, and the server's own URL and token.
 #[derive(Debug)]
@@ -63,6 +63,7 @@ pub fn router(shared: Shared) -> Router {
             "/ServiceProviderConfig",
             get(discovery::service_provider_config),
         )
+        .route("/Bulk", post(bulk::post))
         .route("/ResourceTypes", get(discovery::resource_types))
         .route("/ResourceTypes/{name}", get(discovery::resource_type))
         .route("/Schemas", get(discovery::schemas))

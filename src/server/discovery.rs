@@ -8,6 +8,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::app::{AppState, ResourceId, Shared};
+use super::bulk::MAX_BULK_OPERATIONS;
 use super::errors::{scim_json, ScimError};
 use super::list::MAX_PAGE;
 use super::partial;
@@ -20,10 +21,10 @@ pub async fn service_provider_config(State(shared): State<Shared>) -> Response {
         "schemas": [urn::SERVICE_PROVIDER_CONFIG],
         "documentationUri": "https://datatracker.ietf.org/doc/html/rfc7644",
         "patch": { "supported": true },
-        "bulk": { "supported": false, "maxOperations": 0, "maxPayloadSize": 0 },
+        "bulk": { "supported": true, "maxOperations": MAX_BULK_OPERATIONS, "maxPayloadSize": shared.max_body_bytes },
         "filter": { "supported": true, "maxResults": MAX_PAGE },
         "changePassword": { "supported": false },
-        "sort": { "supported": false },
+        "sort": { "supported": true },
         "etag": { "supported": true },
         "authenticationSchemes": [{
             "type": "oauthbearertoken",

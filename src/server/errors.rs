@@ -96,6 +96,15 @@ impl ScimError {
         )
     }
 
+    /// 413: a BulkRequest with more operations than `bulk.maxOperations` (RFC 7644 §3.7.4).
+    pub fn payload_too_large_count(given: usize, limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            None,
+            format!("the BulkRequest has {given} operations; the limit is {limit}"),
+        )
+    }
+
     /// 415: the request body is not labelled as JSON.
     pub fn unsupported_media_type(given: &str) -> Self {
         Self::new(

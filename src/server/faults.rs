@@ -204,6 +204,12 @@ fault_catalogue! {
     CreateStored500 => "create-stored-500",
         "every third user create, and every third group create, is stored and then answered 500, so the client cannot know it exists",
         "RFC 7644 §3.12 (a 5xx says the request failed); RFC 7644 §3.3 (201 with the resource when it is created)";
+    SortIgnored => "sort-ignored",
+        "/ServiceProviderConfig advertises sort, but `sortBy` and `sortOrder` are ignored: lists come in creation order",
+        "RFC 7644 §3.4.2.3 (sorting); RFC 7643 §5 (sort.supported)";
+    BulkIdUnresolved => "bulk-id-unresolved",
+        "/Bulk runs each operation but passes `bulkId:` references on unresolved, so a group whose members name a user created in the same request is refused",
+        "RFC 7644 §3.7.2 (bulkId references)";
     // Partial servers: what real servers that implement part of SCIM do (`server::partial`).
     ExtraRequiredAttribute => "extra-required-attribute",
         "`title` is required beyond RFC 7643's userName: a user without it answers 400 invalidValue, and /Schemas declares it required",

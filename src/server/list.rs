@@ -1,5 +1,5 @@
-//! Listing: query parameters, filtering with the `scim::filter` parser and evaluator, 1-based
-//! paging in creation order, attribute projection, and the ListResponse (where the pagination
+//! Listing: query parameters, filtering with the `scim::filter` parser and evaluator, sorting
+//! (`server::sort`), 1-based paging in creation order, attribute projection, and the ListResponse (where the pagination
 //! and filter faults apply).
 
 use std::collections::hash_map::DefaultHasher;
@@ -15,6 +15,7 @@ use super::app::AppState;
 use super::errors::{scim_json, ScimError};
 use super::faults::{Fault, FaultSet};
 use super::partial;
+use super::sort::SortSpec;
 use super::store::{Kind, Record, Stored, View};
 use super::{groups, users};
 use crate::scim::filter::{self, CompValue, CompareOp, Filter};
@@ -58,9 +59,17 @@ pub fn respond(
     let start_index = integer_param(params, "startIndex")?.unwrap_or(1).max(1) as usize;
     let count = integer_param(params, "count")?.map(|c| c.max(0) as usize);
     let projection = Projection::from_params(params);
+    let sort = SortSpec::from_params(params)?;
     let faults = &state.faults;
     let body = state.store.read(|view| {
         let mut matched = select(state, view, kind, filter.as_ref())?;
+        if let (Some(sort), false) = (&sort, faults.has(Fault::SortIgnored)) {
+            let keyed = matched
+                .into_iter()
+                .map(|stored| (render(state, view, kind, &stored.to_record()), stored))
+                .collect();
+            matched = sort.apply(keyed).into_iter().map(|(_, s)| s).collect();
+        }
         if faults.has(Fault::UnstableOrder) {
             unstable_order(faults, kind, params, start_index, &mut matched);
         }

@@ -16,11 +16,15 @@
 //!   replace/add on a complex value merges sub-attributes, on a multi-valued one replaces/appends;
 //!   a path naming no attribute of the schema (and none present) is 400 invalidPath; read-only
 //!   paths are 400 mutability, but path-less values may echo the resource's own `id`.
-//! - Lists: creation order, 1-based, `count` capped at 1000 (also the default), `count=0` gives
+//! - Lists: creation order unless `sortBy` (RFC 7644 §3.4.2.3, caseless for caseExact=false
+//!   attributes, missing values last when ascending), 1-based, `count` capped at 1000 (also the default), `count=0` gives
 //!   only totals, `startIndex<1` is 1; `attributes`/`excludedAttributes` on top-level names.
+//! - Bulk (RFC 7644 §3.7): operations run in order through the router itself, `bulkId:` references
+//!   resolved, at most 100 operations, `failOnErrors` honoured.
 //! - Versions: weak ETags `W/"n"`; If-Match mismatch 412; If-None-Match match on GET 304.
 
 mod app;
+mod bulk;
 mod config;
 mod discovery;
 mod errors;
@@ -33,6 +37,7 @@ mod partial;
 mod patch;
 mod record;
 mod resource;
+mod sort;
 pub mod store;
 mod users;
 

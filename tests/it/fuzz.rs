@@ -3,8 +3,8 @@
 
 use scimfuzz::driver::{Driver, Namespaces, Target};
 use scimfuzz::fuzz::{
-    advertised_but_refused, discover, first_sequences, load_behaviour, search, RunSetup,
-    SearchConfig, SearchSummary,
+    advertised_but_refused, discover, first_sequences, load_behaviour, probe_capabilities, search,
+    RunSetup, SearchConfig, SearchSummary,
 };
 use scimfuzz::server::{spawn_on_thread, Fault, ServerConfig};
 
@@ -45,9 +45,13 @@ pub fn fuzz_server_as(profile: &str, server: ServerConfig, config: SearchConfig)
         setup.check_rules.latency_budget_ms = None;
     }
     let namespaces = Namespaces::new();
-    let discovery = discover(&driver, &runtime, namespaces.run_prefix(), &setup.grading)
+    let mut discovery = discover(&driver, &runtime, namespaces.run_prefix(), &setup.grading)
         .expect("the server answers discovery");
     setup.adopt(&discovery);
+    let context = setup.probe_context(&driver, &runtime, namespaces.run_prefix());
+    let probed =
+        probe_capabilities(&context, &discovery).expect("the server answers the capability probes");
+    discovery.findings.extend(probed);
     let exec = setup.executor(&driver, &runtime);
     let config = SearchConfig {
         gen: setup.gen.clone(),

@@ -147,6 +147,9 @@ pub const EXPECTED: &[(&str, &[&str])] = &[
         "patch-path-501",
         &["discovery.capability-works", "status.no-5xx"],
     ),
+    // Capabilities advertised in /ServiceProviderConfig that do not work (the capability probes).
+    ("sort-ignored", &["discovery.capability-works"]),
+    ("bulk-id-unresolved", &["discovery.capability-works"]),
     // A validator that crashes where it may refuse (400 invalidValue is allowed, 500 is not).
     ("unicode-email-500", &["status.no-5xx"]),
 ];

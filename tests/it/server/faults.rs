@@ -158,6 +158,8 @@ async fn defect_shows(fault: Fault, scim: &Scim) -> bool {
         Fault::TestDomainEmailsRefused => partial::test_domain_emails_refused(scim).await,
         Fault::UnicodeEmail500 => partial::unicode_email_500(scim).await,
         Fault::DisplayNameDerived => partial::display_name_derived(scim).await,
+        Fault::SortIgnored => partial::sort_ignored(scim).await,
+        Fault::BulkIdUnresolved => partial::bulk_id_unresolved(scim).await,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Probes for the partial-server faults (`extra-required-attribute`,
 //! `unadvertised-extension-dropped`, `sw-refused`, `patch-path-501`,
-//! `test-domain-emails-refused`, `display-name-derived`), used by the fault table in `faults.rs`. Each probe says whether
+//! `test-domain-emails-refused`, `display-name-derived`) and the advertised-but-broken
+//! capabilities (`sort-ignored`, `bulk-id-unresolved`), used by the fault table in `faults.rs`. Each probe says whether
 //! the behaviour shows and asserts that the discovery endpoints agree with what the server does.
 
 use serde_json::{json, Value};
@@ -189,4 +190,55 @@ pub async fn display_name_derived(scim: &Scim) -> bool {
         "/Schemas must say displayName is readOnly exactly when the server derives it"
     );
     derived
+}
+
+/// Users listed with `sortBy=userName` come back in creation order, not caseless order, while
+/// /ServiceProviderConfig advertises sort.
+pub async fn sort_ignored(scim: &Scim) -> bool {
+    for word in ["sort.Bravo", "sort.alpha", "sort.Charlie"] {
+        let created = scim
+            .post("/Users", &user_body(&format!("{word}@example.com")))
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text);
+    }
+    let listed = scim
+        .get(&format!(
+            "/Users{}&sortBy=userName",
+            filter_query("userName sw \"sort.\"")
+        ))
+        .await
+        .json();
+    let names: Vec<String> = listed["Resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|user| user["userName"].as_str().map(str::to_string))
+        .collect();
+    let advertised = scim.get("/ServiceProviderConfig").await.json()["sort"]["supported"] == true;
+    assert!(advertised, "sort is advertised with and without the fault");
+    names
+        != [
+            "sort.alpha@example.com",
+            "sort.Bravo@example.com",
+            "sort.Charlie@example.com",
+        ]
+}
+
+/// A BulkRequest whose group names the user of its first operation by `bulkId` gets the group
+/// refused (the reference is passed on unresolved).
+pub async fn bulk_id_unresolved(scim: &Scim) -> bool {
+    let request = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+        "Operations": [
+            {"method": "POST", "path": "/Users", "bulkId": "u", "data": user_body("bulk@example.com")},
+            {"method": "POST", "path": "/Groups", "bulkId": "g", "data": {
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                "displayName": "Bulk", "members": [{"value": "bulkId:u"}]}},
+        ],
+    });
+    let reply = scim.post("/Bulk", &request).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let operations = reply.json()["Operations"].clone();
+    assert_eq!(operations[0]["status"], "201", "{operations}");
+    operations[1]["status"] != "201"
 }
