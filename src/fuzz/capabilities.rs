@@ -92,13 +92,9 @@ async fn probe_sort(
     let mut ids = IdMap::new();
     let mut names = Vec::new();
     for word in SORT_WORDS {
-        let call = context.driver.send(&user_spec(context, &tag, word)).await?;
-        match created_id(&call) {
-            Some(id) => ids.note_created(ResourceKind::User, id),
-            None => {
-                cleanup(context.driver, &ids, context.cleanup).await?;
-                return Ok(None);
-            }
+        if !create_probe_user(context, &tag, word, &mut ids).await? {
+            cleanup(context.driver, &ids, context.cleanup).await?;
+            return Ok(None);
         }
         names.push(format!("{tag}.{word}@example.com"));
     }
@@ -119,6 +115,43 @@ async fn probe_sort(
     }
     cleanup(context.driver, &ids, context.cleanup).await?;
     Ok(finding)
+}
+
+/// Creates probe user `word` and reads it back; whether both worked. What was created goes into
+/// `ids`, even when the create's answer was lost (a 5xx after storing): such a user is found by
+/// its exact userName so that cleanup removes it.
+async fn create_probe_user(
+    context: &ProbeContext<'_>,
+    tag: &str,
+    word: &str,
+    ids: &mut IdMap,
+) -> Result<bool, TransportError> {
+    let call = context.driver.send(&user_spec(context, tag, word)).await?;
+    if let Some(id) = created_id(&call) {
+        ids.note_created(ResourceKind::User, id.clone());
+        return readable(context, ResourceKind::User, &id).await;
+    }
+    let filter = format!("userName eq \"{tag}.{word}@example.com\"");
+    let lookup = context
+        .driver
+        .send(&RequestSpec::get(format!(
+            "/Users?filter={}",
+            encode_component(&filter)
+        )))
+        .await?;
+    let found = lookup
+        .response
+        .json()
+        .and_then(|body| body.get("Resources").cloned())
+        .and_then(|resources| resources.as_array().cloned())
+        .unwrap_or_default();
+    for id in found
+        .iter()
+        .filter_map(|user| user.get("id").and_then(Value::as_str))
+    {
+        ids.note_created(ResourceKind::User, id.to_string());
+    }
+    Ok(false)
 }
 
 /// Sends `spec`; a 5xx answer is retried once (a sporadic failure is the search's to report, not
@@ -238,15 +271,7 @@ async fn probe_bulk(
 ) -> Result<Option<DiscoveryFinding>, TransportError> {
     let tag = format!("{}bulk", context.run_prefix);
     let mut ids = IdMap::new();
-    let control = context
-        .driver
-        .send(&user_spec(context, &tag, "Control"))
-        .await?;
-    let Some(control_id) = created_id(&control) else {
-        return Ok(None);
-    };
-    ids.note_created(ResourceKind::User, control_id.clone());
-    let finding = if readable(context, ResourceKind::User, &control_id).await? {
+    let finding = if create_probe_user(context, &tag, "Control", &mut ids).await? {
         bulk_finding(context, &tag, &mut ids).await?
     } else {
         None
@@ -480,110 +505,5 @@ fn created_id(call: &Call) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::check::test_calls::exchange;
-
-    fn names() -> Vec<String> {
-        SORT_WORDS
-            .iter()
-            .map(|word| format!("7sort.{word}@example.com"))
-            .collect()
-    }
-
-    fn listing(words: &[&str]) -> Call {
-        let resources: Vec<Value> = words
-            .iter()
-            .map(|word| json!({"userName": format!("7sort.{word}@example.com")}))
-            .collect();
-        exchange("GET", 200, &json!({"Resources": resources}).to_string())
-    }
-
-    #[test]
-    fn a_caseless_ascending_and_descending_order_passes() {
-        let ascending = listing(&["alpha", "Bravo", "Charlie"]);
-        assert!(judge_sort(&ascending, &names(), false).is_none());
-        let descending = listing(&["Charlie", "Bravo", "alpha"]);
-        assert!(judge_sort(&descending, &names(), true).is_none());
-    }
-
-    #[test]
-    fn an_ignored_or_case_sensitive_sort_is_named_as_such() {
-        let ignored = judge_sort(&listing(&SORT_WORDS), &names(), false).unwrap();
-        assert_eq!(ignored.finding.subject.as_deref(), Some("sort"));
-        assert!(
-            ignored
-                .finding
-                .actual
-                .ends_with("(the creation order: sortBy ignored)"),
-            "{}",
-            ignored.finding.actual
-        );
-        let sensitive = judge_sort(&listing(&["Bravo", "Charlie", "alpha"]), &names(), false);
-        assert!(sensitive
-            .unwrap()
-            .finding
-            .actual
-            .ends_with("(a case-sensitive order)"));
-        let refused = judge_sort(&exchange("GET", 400, "{}"), &names(), false).unwrap();
-        assert_eq!(refused.finding.actual, "the sorted list answered HTTP 400");
-    }
-
-    fn bulk_answer(status: u16, operations: Value) -> BulkOutcome {
-        let body = json!({"schemas": [urn::BULK_RESPONSE], "Operations": operations});
-        BulkOutcome::read(&exchange("POST", status, &body.to_string()))
-    }
-
-    #[test]
-    fn a_bulk_response_with_both_creates_has_no_problem_and_names_their_ids() {
-        let outcome = bulk_answer(
-            200,
-            json!([
-                {"bulkId": "user", "status": "201", "location": "http://x/Users/u-1"},
-                {"bulkId": "group", "status": 201, "location": "http://x/Groups/g-1/"},
-            ]),
-        );
-        assert_eq!(outcome.problem(true), None);
-        assert_eq!(
-            outcome.created(),
-            [
-                (ResourceKind::User, "u-1".to_string()),
-                (ResourceKind::Group, "g-1".to_string())
-            ]
-        );
-    }
-
-    #[test]
-    fn a_refused_reference_or_a_missing_entry_is_a_problem() {
-        let unresolved = bulk_answer(
-            200,
-            json!([
-                {"bulkId": "user", "status": "201", "location": "http://x/Users/u-1"},
-                {"bulkId": "group", "status": "400"},
-            ]),
-        );
-        let problem = unresolved.problem(true).unwrap();
-        assert_eq!(problem.operation, Some(1));
-        assert!(
-            problem.expected.contains("bulkId:user"),
-            "{}",
-            problem.expected
-        );
-        assert_eq!(problem.actual, "status 400 without a location");
-        assert_eq!(
-            unresolved.created(),
-            [(ResourceKind::User, "u-1".to_string())]
-        );
-        let short = bulk_answer(200, json!([]));
-        assert!(short
-            .problem(false)
-            .unwrap()
-            .actual
-            .contains("0 operation entries"));
-        let refused = bulk_answer(501, json!([]));
-        assert_eq!(
-            refused.problem(false).unwrap().actual,
-            "POST /Bulk answered HTTP 501"
-        );
-    }
-}
+#[path = "capabilities_tests.rs"]
+mod tests;
