@@ -1,0 +1,6 @@
+//! cargo-fuzz target: `scimfuzz::fuzz_bodies::patch_body` (the same body runs on stable in the tests).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| scimfuzz::fuzz_bodies::patch_body(data));
