@@ -25,6 +25,28 @@ pub(crate) fn fresh_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// Writes `dir/name.toml`, a load profile named `name` with the given tables (`[run]`, scenarios),
+/// creating `dir`; the path, for `--profile`.
+pub(crate) fn write_profile(dir: &Path, name: &str, tables: &str) -> String {
+    std::fs::create_dir_all(dir).expect("the profile's folder");
+    let path = dir.join(format!("{name}.toml"));
+    let text = format!(
+        "version = 1\nname = \"{name}\"\ndescription = \"d\"\nassumptions = [\"test\"]\n{tables}"
+    );
+    std::fs::write(&path, text).expect("the profile is written");
+    path.display().to_string()
+}
+
+/// The entry of `operation` (e.g. `get`, `create`) in a report's `operations`.
+pub(crate) fn operation<'a>(report: &'a Value, operation: &str) -> &'a Value {
+    report["operations"]
+        .as_array()
+        .expect("operations")
+        .iter()
+        .find(|op| op["operation"] == operation)
+        .unwrap_or_else(|| panic!("no {operation} ran: {report}"))
+}
+
 pub(crate) fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("file exists")).expect("valid JSON")
 }
@@ -349,17 +371,17 @@ fn three_worker_processes_share_a_server_without_collisions_and_merge_exactly() 
 #[test]
 fn latency_counts_from_the_intended_start_so_a_slow_server_cannot_hide_behind_a_closed_loop() {
     let dir = fresh_dir("paced");
-    std::fs::create_dir_all(&dir).unwrap();
-    let profile = dir.join("paced.toml");
-    let text = "version = 1\nname = \"paced\"\ndescription = \"d\"\nassumptions = [\"test\"]\n\
-                [run]\nusers = 2\nduration = \"4s\"\npace = \"100ms\"\n\
-                [[scenario]]\nname = \"get\"\nkind = \"get-user\"\npool_per_worker = 1\n";
-    std::fs::write(&profile, text).unwrap();
+    let profile = write_profile(
+        &dir,
+        "paced",
+        "[run]\nusers = 2\nduration = \"4s\"\npace = \"100ms\"\n\
+         [[scenario]]\nname = \"get\"\nkind = \"get-user\"\npool_per_worker = 1\n",
+    );
     let report_dir = dir.join("report");
     let (code, stdout, _) = bin::run_split(&[
         "load",
         "--profile",
-        &profile.display().to_string(),
+        &profile,
         "--fault",
         "slow-responses",
         "--no-integrity",
@@ -368,12 +390,7 @@ fn latency_counts_from_the_intended_start_so_a_slow_server_cannot_hide_behind_a_
     ]);
     assert_eq!(code, 0, "{stdout}");
     let report = read_json(&report_dir.join("report.json"));
-    let get = report["operations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|op| op["operation"] == "get")
-        .expect("GETs ran");
+    let get = operation(&report, "get");
     let latency_p99 = get["latency_ms"]["p99"].as_f64().unwrap();
     let service_p99 = get["service_ms"]["p99"].as_f64().unwrap();
     assert!(
@@ -387,18 +404,18 @@ fn latency_counts_from_the_intended_start_so_a_slow_server_cannot_hide_behind_a_
 #[test]
 fn a_bounded_burst_ends_when_its_last_assignment_is_done_and_reports_the_time_to_provision_all() {
     let dir = fresh_dir("burst");
-    std::fs::create_dir_all(&dir).unwrap();
-    let profile = dir.join("burst.toml");
-    let text = "version = 1\nname = \"burst\"\ndescription = \"d\"\nassumptions = [\"test\"]\n\
-                [run]\nusers = 8\nduration = \"60s\"\n\
-                [[scenario]]\nname = \"assign\"\nkind = \"onboarding\"\ntasks = 120\n";
-    std::fs::write(&profile, text).unwrap();
+    let profile = write_profile(
+        &dir,
+        "burst",
+        "[run]\nusers = 8\nduration = \"60s\"\n\
+         [[scenario]]\nname = \"assign\"\nkind = \"onboarding\"\ntasks = 120\n",
+    );
     let report_dir = dir.join("report");
     let started = std::time::Instant::now();
     let (code, stdout, _) = bin::run_split(&[
         "load",
         "--profile",
-        &profile.display().to_string(),
+        &profile,
         "--report",
         &report_dir.display().to_string(),
     ]);
@@ -410,12 +427,7 @@ fn a_bounded_burst_ends_when_its_last_assignment_is_done_and_reports_the_time_to
     let report = read_json(&report_dir.join("report.json"));
     assert_eq!(report["run"]["tasks_completed"], 120);
     assert!(report["run"]["last_task_s"].as_f64().unwrap() > 0.0);
-    let creates = report["operations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|op| op["operation"] == "create")
-        .unwrap();
+    let creates = operation(&report, "create");
     assert_eq!(creates["status_codes"], serde_json::json!({"201": 120}));
     assert_eq!(report["integrity"]["users_checked"], 120);
     let _ = std::fs::remove_dir_all(&dir);
@@ -424,14 +436,14 @@ fn a_bounded_burst_ends_when_its_last_assignment_is_done_and_reports_the_time_to
 #[test]
 fn a_profile_that_ramps_down_to_zero_finishes_on_time() {
     let dir = fresh_dir("rampdown");
-    std::fs::create_dir_all(&dir).unwrap();
-    let profile = dir.join("ramp.toml");
-    let text = "version = 1\nname = \"ramp\"\ndescription = \"d\"\nassumptions = [\"test\"]\n\
-                [run]\nusers = 3\nduration = \"3s\"\npace = \"100ms\"\n\
-                stages = [{ users = 3, over = \"1s\" }, { users = 0, over = \"2s\" }]\n\
-                [[scenario]]\nname = \"assign\"\nkind = \"onboarding\"\n";
-    std::fs::write(&profile, text).unwrap();
-    let mut child = bin::command(&["load", "--profile", &profile.display().to_string()])
+    let profile = write_profile(
+        &dir,
+        "ramp",
+        "[run]\nusers = 3\nduration = \"3s\"\npace = \"100ms\"\n\
+         stages = [{ users = 3, over = \"1s\" }, { users = 0, over = \"2s\" }]\n\
+         [[scenario]]\nname = \"assign\"\nkind = \"onboarding\"\n",
+    );
+    let mut child = bin::command(&["load", "--profile", &profile])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -9,18 +9,12 @@ use scimfuzz::server::{spawn_on_thread, Fault, RunningServer, ServerConfig};
 
 use crate::bin;
 use crate::interrupt::resources_on;
-use crate::load::fresh_dir;
+use crate::load::{fresh_dir, write_profile};
 
 /// Runs `load` with a profile of `body` (after the header) against `server`; (exit, output).
 fn load_against(server: &RunningServer, name: &str, body: &str) -> (i32, String) {
     let dir = fresh_dir(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let profile = dir.join("p.toml");
-    let text = format!(
-        "version = 1\nname = \"{name}\"\ndescription = \"d\"\nassumptions = [\"test\"]\n{body}\n"
-    );
-    std::fs::write(&profile, text).unwrap();
-    let profile = profile.display().to_string();
+    let profile = write_profile(&dir, name, &format!("{body}\n"));
     let auth = server.authorization();
     let (code, stdout, stderr) = bin::run_split(&[
         "load",

@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::Duration;
 
-use super::load::{fresh_dir, read_json};
+use super::load::{fresh_dir, operation, read_json, write_profile};
 use crate::bin;
 
 const STALL: Duration = Duration::from_secs(1);
@@ -46,17 +46,17 @@ fn a_one_second_stall_shows_in_p99_from_the_intended_start_but_not_in_service_ti
     let auth = env_value(&second, "SCIM_AUTH").expect("SCIM_AUTH line");
 
     let dir = fresh_dir("freeze");
-    std::fs::create_dir_all(&dir).unwrap();
-    let profile = dir.join("paced.toml");
-    let text = "version = 1\nname = \"paced\"\ndescription = \"d\"\nassumptions = [\"test\"]\n\
-                [run]\nusers = 2\nduration = \"10s\"\npace = \"20ms\"\n\
-                [[scenario]]\nname = \"get\"\nkind = \"get-user\"\npool_per_worker = 1\n";
-    std::fs::write(&profile, text).unwrap();
+    let profile = write_profile(
+        &dir,
+        "paced",
+        "[run]\nusers = 2\nduration = \"10s\"\npace = \"20ms\"\n\
+         [[scenario]]\nname = \"get\"\nkind = \"get-user\"\npool_per_worker = 1\n",
+    );
     let report_dir = dir.join("report");
     let load = bin::command(&[
         "load",
         "--profile",
-        &profile.display().to_string(),
+        &profile,
         "--target",
         &base_url,
         "--auth",
@@ -80,12 +80,7 @@ fn a_one_second_stall_shows_in_p99_from_the_intended_start_but_not_in_service_ti
     assert_eq!(output.status.code(), Some(0), "{shown}");
 
     let report = read_json(&report_dir.join("report.json"));
-    let get = report["operations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|op| op["operation"] == "get")
-        .expect("GETs ran");
+    let get = operation(&report, "get");
     let latency_p99 = get["latency_ms"]["p99"].as_f64().unwrap();
     let service_p99 = get["service_ms"]["p99"].as_f64().unwrap();
     let stall_ms = STALL.as_secs_f64() * 1000.0;

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::bin;
-use crate::load::{fresh_dir, read_json, smoke_profile};
+use crate::load::{fresh_dir, operation, read_json, smoke_profile, write_profile};
 
 #[test]
 fn the_integrity_check_reports_creates_answered_201_but_never_stored_and_exits_1() {
@@ -110,18 +110,19 @@ fn throttling_server(every: u64, retry_after: Option<&'static str>) -> String {
 
 fn throttled_run(name: &str, base_url: &str, retry: &str) -> Value {
     let dir = fresh_dir(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let profile = dir.join("p.toml");
-    let text = format!(
-        "version = 1\nname = \"t\"\ndescription = \"d\"\nassumptions = [\"test\"]\n[run]\nusers = 1\nduration = \"1s\"\n\
-         {retry}\n[[scenario]]\nname = \"get\"\nkind = \"get-user\"\npool_per_worker = 1\n"
+    let profile = write_profile(
+        &dir,
+        "t",
+        &format!(
+            "[run]\nusers = 1\nduration = \"1s\"\n\
+             {retry}\n[[scenario]]\nname = \"get\"\nkind = \"get-user\"\npool_per_worker = 1\n"
+        ),
     );
-    std::fs::write(&profile, text).unwrap();
     let report_dir = dir.join("report");
     let (code, stdout, stderr) = bin::run_split(&[
         "load",
         "--profile",
-        &profile.display().to_string(),
+        &profile,
         "--target",
         base_url,
         "--auth",
@@ -133,13 +134,7 @@ fn throttled_run(name: &str, base_url: &str, retry: &str) -> Value {
     assert_eq!(code, 0, "{stdout}{stderr}");
     let report = read_json(&report_dir.join("report.json"));
     let _ = std::fs::remove_dir_all(&dir);
-    report["operations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|op| op["operation"] == "get")
-        .expect("GETs ran")
-        .clone()
+    operation(&report, "get").clone()
 }
 
 #[test]
@@ -196,14 +191,13 @@ fn bounded_run_with_workers(
     fault: Option<&str>,
 ) -> (i32, String) {
     let dir = fresh_dir(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let profile = dir.join("p.toml");
-    let text = format!(
-        "version = 1\nname = \"{name}\"\ndescription = \"d\"\nassumptions = [\"test\"]\n\
-         [run]\nusers = {users}\nduration = \"30s\"\n[[scenario]]\nname = \"s\"\n{scenario}\n"
+    let profile_text = write_profile(
+        &dir,
+        name,
+        &format!(
+            "[run]\nusers = {users}\nduration = \"30s\"\n[[scenario]]\nname = \"s\"\n{scenario}\n"
+        ),
     );
-    std::fs::write(&profile, text).unwrap();
-    let profile_text = profile.display().to_string();
     let mut args = vec!["load", "--profile", &profile_text];
     if let Some(fault) = fault {
         args.extend(["--fault", fault]);

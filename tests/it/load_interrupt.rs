@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 
 use crate::bin::{self, sigint};
-use crate::load::{assert_matches_schema, fresh_dir, read_json};
+use crate::load::{assert_matches_schema, fresh_dir, read_json, write_profile};
 
 /// Waits (at most `limit`) for the child to exit; kills it and returns `None` on timeout.
 fn wait_bounded(child: &mut Child, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
@@ -39,13 +39,12 @@ fn wait_for_ledger(dir: &Path, bytes: u64) {
 }
 
 fn interrupt_profile(dir: &Path) -> String {
-    std::fs::create_dir_all(dir).unwrap();
-    let profile = dir.join("long.toml");
-    let text = "version = 1\nname = \"long\"\ndescription = \"d\"\nassumptions = [\"test\"]\n\
-                [run]\nusers = 4\nduration = \"10m\"\npace = \"20ms\"\n\
-                [[scenario]]\nname = \"assign\"\nkind = \"onboarding\"\n";
-    std::fs::write(&profile, text).unwrap();
-    profile.display().to_string()
+    write_profile(
+        dir,
+        "long",
+        "[run]\nusers = 4\nduration = \"10m\"\npace = \"20ms\"\n\
+         [[scenario]]\nname = \"assign\"\nkind = \"onboarding\"\n",
+    )
 }
 
 /// `scimfuzz load --profile PROFILE EXTRA… --report DIR`, running, with its output captured.

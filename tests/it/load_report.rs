@@ -6,23 +6,14 @@
 use serde_json::Value;
 
 use crate::bin;
-use crate::load::{fresh_dir, read_json};
-
-fn write_profile(dir: &std::path::Path, body: &str) -> String {
-    std::fs::create_dir_all(dir).unwrap();
-    let path = dir.join("p.toml");
-    let text = format!(
-        "version = 1\nname = \"refused\"\ndescription = \"d\"\nassumptions = [\"test\"]\n{body}"
-    );
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
-}
+use crate::load::{fresh_dir, operation, read_json, write_profile};
 
 #[test]
 fn creates_refused_during_the_run_are_explained_with_status_and_first_body() {
     let dir = fresh_dir("refused-creates");
     let profile = write_profile(
         &dir,
+        "refused",
         "[run]\nusers = 2\nduration = \"20s\"\n[[scenario]]\nname = \"s\"\nkind = \"onboarding\"\ntasks = 12\n",
     );
     let report_dir = dir.join("out");
@@ -55,12 +46,7 @@ fn creates_refused_during_the_run_are_explained_with_status_and_first_body() {
     assert_eq!(failures[0]["count"], 12);
     let body = failures[0]["first_body"].as_str().unwrap();
     assert!(body.contains("invalidValue") && body.len() <= 600, "{body}");
-    let create = report["operations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|op| op["operation"] == "create")
-        .unwrap();
+    let create = operation(&report, "create");
     assert_eq!(create["failed_status_codes"]["400"], Value::from(12));
     let html = std::fs::read_to_string(report_dir.join("report.html")).unwrap();
     assert!(html.contains("Why operations failed"));
@@ -78,6 +64,7 @@ fn a_directory_that_cannot_be_seeded_exits_3_with_the_status_and_first_body() {
     let dir = fresh_dir("refused-seed");
     let profile = write_profile(
         &dir,
+        "refused",
         "[run]\nusers = 1\nduration = \"5s\"\n[seed_data]\nusers = 10\n[[scenario]]\nname = \"s\"\nkind = \"import\"\n",
     );
     let (code, stdout, stderr) = bin::run_split(&[
