@@ -17,6 +17,7 @@ use super::redact::redact;
 use crate::check::catalogue;
 use crate::fuzz::{Failure, SearchSummary};
 use crate::load::report::html::{escape, STYLE};
+use crate::model::Op;
 
 /// The most characters of exchanges shown per defect (the trace holds them all).
 const EXCHANGE_CAP: usize = 4000;
@@ -260,13 +261,27 @@ fn discovery_section(summary: &SearchSummary) -> String {
     out
 }
 
-/// Op kinds run with counts; checks exercised, and those not exercised with why.
+/// Every op kind with how often it ran ("not run" for none); checks exercised, and those not
+/// exercised with why.
 fn coverage_section(summary: &SearchSummary, info: &RunInfo) -> String {
     let mut out = String::from(
         "<h2>Coverage</h2><h3>Op kinds run</h3><table><tr><th>op</th><th>count</th></tr>",
     );
-    for (kind, count) in &summary.op_kinds {
-        let _ = write!(out, "<tr><td>{}</td><td>{count}</td></tr>", safe(kind));
+    // Every kind the fuzzer knows, so one the run never sent shows as such.
+    let known = Op::KINDS.iter().map(|kind| kind.to_string());
+    let extra = summary
+        .op_kinds
+        .keys()
+        .filter(|kind| !Op::KINDS.contains(&kind.as_str()));
+    for kind in known.chain(extra.cloned()) {
+        match summary.op_kinds.get(&kind).copied().unwrap_or(0) {
+            0 => {
+                let _ = write!(out, "<tr><td>{}</td><td>not run</td></tr>", safe(&kind));
+            }
+            count => {
+                let _ = write!(out, "<tr><td>{}</td><td>{count}</td></tr>", safe(&kind));
+            }
+        }
     }
     out.push_str(
         "</table><h3>Checks</h3><table><tr><th>check</th><th class=\"text\">status</th>\
