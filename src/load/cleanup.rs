@@ -99,6 +99,11 @@ pub struct CleanupSummary {
 }
 
 impl CleanupSummary {
+    /// Whether the cleanup found anything to delete (or left anything).
+    pub fn did_anything(&self) -> bool {
+        self.users_deleted + self.groups_deleted > 0 || !self.left.is_empty()
+    }
+
     /// `cleanup: deleted 40 users and 3 groups in 1.2 s; left 2: /Users/a (DELETE answered 500), …`.
     pub fn describe(&self) -> String {
         let mut text = format!(

@@ -148,7 +148,10 @@ pub async fn run_load_until(
             // A seeding that failed part-way: delete what it created, known or not.
             let seeded = std::mem::take(&mut *seeded.lock().unwrap_or_else(|p| p.into_inner()));
             let summary = cleanup(&settings, &driver, None, None, &seeded).await?;
-            return Err(with_cleanup(err, summary));
+            return Err(with_cleanup(
+                err,
+                summary.filter(CleanupSummary::did_anything),
+            ));
         }
     };
     let attacked = match interrupt.requested() {
