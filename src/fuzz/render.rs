@@ -243,7 +243,7 @@ pub fn render(op: &Op, before: &State, after: &State, ids: &IdMap) -> RequestSpe
         Op::AddExistingEmail { user } => {
             let email = before
                 .live_user(*user)
-                .map(|record| record.emails[0].clone())
+                .and_then(|record| record.emails.first().cloned())
                 .unwrap_or_default();
             // Exactly the element the create sent, so "already there" is beyond dispute.
             let operation = json!({

@@ -116,7 +116,11 @@ pub fn apply(state: &State, op: &Op) -> Option<(State, Expected)> {
         Op::SetActiveString { user, active } => set_active_string(state, *user, *active),
         Op::CreateUnicodeEmail { user } => create_unicode_email(state, *user),
         Op::AddExistingEmail { user } => {
-            let record = state.live_user(*user)?.clone();
+            // Only a user with an email has one to add again (a server may have dropped them).
+            let record = state
+                .live_user(*user)
+                .filter(|record| !record.emails.is_empty())?
+                .clone();
             let expected = Expected::NothingChanged {
                 read: Box::new(Expected::UserRead {
                     user: *user,
@@ -508,6 +512,20 @@ mod tests {
             return state;
         }
         apply(&state, &Op::DeleteUser { user }).unwrap().0
+    }
+
+    /// Found by running every fault at `--jobs 8`: a user whose emails a server dropped (the
+    /// model adopted it) took `add-existing-email`, and rendering it indexed an empty list (a
+    /// panic). With no email there is nothing to add again: the op is skipped.
+    #[test]
+    fn add_existing_email_needs_an_email() {
+        let user = UserHandle(5);
+        let mut state = with_user(true);
+        assert!(apply(&state, &Op::AddExistingEmail { user }).is_some());
+        if let Some(UserSlot::Live(record)) = state.users.get_mut(&user) {
+            record.emails.clear();
+        }
+        assert!(apply(&state, &Op::AddExistingEmail { user }).is_none());
     }
 
     /// Found by the differential sweep (model vs reference server): the server answered the GET
