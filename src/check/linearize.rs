@@ -277,13 +277,13 @@ impl Search<'_> {
         }
     }
 
-    /// `#2 create user#0 → #0 create user#0 → …`.
+    /// `#2 create user#0, then #0 create user#0, then …`.
     fn order_text(&self, order: &[usize]) -> String {
         let steps: Vec<String> = order
             .iter()
             .map(|&index| format!("#{index} {}", branch_label(&self.branches[index])))
             .collect();
-        steps.join(" → ")
+        steps.join(", then ")
     }
 
     /// The closest order's first mismatch that is not about the interleaving: the read, when the
@@ -393,8 +393,12 @@ impl Search<'_> {
                 let mut finding = common.clone();
                 let why = if common.call_index == n {
                     format!("the read after {} concurrent requests", n)
+                } else if tried == 1 {
+                    format!(
+                        "wrong in the one order the timing of the {n} concurrent requests allows"
+                    )
                 } else {
-                    format!("the same in all {tried} orders of the {n} concurrent requests")
+                    format!("wrong whichever order the {n} concurrent requests ran in: {tried} orders tried")
                 };
                 finding.actual = format!("{} ({why})", common.actual);
                 return vec![finding];
@@ -415,14 +419,18 @@ impl Search<'_> {
         };
         let mismatches = best.blocking.len();
         let expected = format!(
-            "an order of the {n} concurrent requests that explains every response and the read \
-             after them ({tried} orders tried)"
+            "some order of the {n} concurrent requests, run one at a time, explains every answer \
+             and the read after them ({tried} order{} tried)",
+            if tried == 1 { "" } else { "s" }
         );
         let actual = format!(
-            "no order does; closest: {} → read ({mismatches} mismatch{}), first at {at}: \
+            "no order does: even the nearest ({}, then the read) disagrees {}, first at {at}: \
              [{}] expected {}; got {}",
             self.order_text(&best.order),
-            if mismatches == 1 { "" } else { "es" },
+            match mismatches {
+                1 => "once".to_string(),
+                n => format!("{n} times"),
+            },
             first.check_id,
             first.expected,
             first.actual

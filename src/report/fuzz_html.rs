@@ -14,6 +14,7 @@ use super::grouping::{causes, grouped_order, Cause};
 use super::headline::{counted, failure_headline};
 use super::impact::impact;
 use super::redact::redact;
+use super::timeline::race_timeline;
 use crate::check::catalogue;
 use crate::fuzz::{Failure, SearchSummary};
 use crate::load::report::html::{escape, STYLE};
@@ -160,6 +161,9 @@ fn defect_section(
     }
     out.push_str("</ol>");
     if let Some(step) = failure.minimal.steps.get(finding.op_index) {
+        if let Some(timeline) = race_timeline(&step.op, &step.calls) {
+            let _ = write!(out, "<pre>{}</pre>", safe(&timeline));
+        }
         let _ = write!(
             out,
             "<p>The exchanges of op {}:</p><pre>{}</pre>",

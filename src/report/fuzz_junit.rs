@@ -12,6 +12,7 @@ use super::headline::{counted, failure_headline};
 use super::impact::impact;
 use super::junit::{render_junit, JunitCase, JunitOutcome, JunitSuite};
 use super::redact::redact;
+use super::timeline::race_timeline;
 use crate::check::catalogue;
 use crate::fuzz::{Failure, SearchSummary};
 
@@ -108,6 +109,9 @@ fn defect_case(
         let _ = writeln!(details, "  {at}. {}", describe_op(step));
     }
     if let Some(step) = failure.minimal.steps.get(finding.op_index) {
+        if let Some(timeline) = race_timeline(&step.op, &step.calls) {
+            details.push_str(&timeline);
+        }
         details.push_str(&capped(&render_exchange(step), EXCHANGE_CAP));
     }
     match info.repro.get(index).cloned().flatten() {

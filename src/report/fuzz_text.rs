@@ -10,6 +10,7 @@ use super::headline::{counted, discovery_headline, failure_headline};
 use super::impact::impact;
 use super::redact::{redact, redact_headers};
 use super::terminal::{escape_controls, one_line};
+use super::timeline::race_timeline;
 use crate::check::{catalogue, Finding};
 use crate::driver::Call;
 use crate::fuzz::{DiscoveryFinding, Failure, SearchSummary, Step};
@@ -168,6 +169,9 @@ fn render_failure(out: &mut String, index: usize, failure: &Failure, causes: &[O
         let _ = writeln!(out, "   {marker} {index}. {}", describe_op(step));
     }
     if let Some(step) = failure.minimal.steps.get(finding.op_index) {
+        if let Some(timeline) = race_timeline(&step.op, &step.calls) {
+            out.push_str(&timeline);
+        }
         out.push_str(&render_exchange(step));
     }
     for other in failure

@@ -58,7 +58,13 @@ pub fn counted(n: usize, one: &str, many: &str) -> String {
 /// Whether the finding judges a race as a whole (no order of its requests explains them),
 /// rather than one of its responses.
 pub fn is_race_verdict(finding: &Finding) -> bool {
-    finding.check_id.starts_with("race.") || finding.expected.starts_with("an order of ")
+    finding.check_id.starts_with("race.") || is_order_talk(&finding.expected)
+}
+
+/// A race verdict's expected side: "some order of the n concurrent requests …" (older traces:
+/// "an order of …").
+fn is_order_talk(expected: &str) -> bool {
+    expected.starts_with("some order of ") || expected.starts_with("an order of ")
 }
 
 /// The headline of a finding made before the search (discovery): no op, one exchange at most.
@@ -87,7 +93,7 @@ fn about_status(finding: &Finding) -> bool {
 /// for a race's "an order of … that explains …" (the rule says it better).
 fn expected_part(finding: &Finding) -> Option<String> {
     let expected = finding.expected.trim();
-    if expected.is_empty() || expected.starts_with("an order of ") {
+    if expected.is_empty() || is_order_talk(expected) {
         return None;
     }
     Some(clip(expected.strip_prefix("HTTP ").unwrap_or(expected)))

@@ -17,4 +17,5 @@ pub mod junit;
 pub mod redact;
 pub mod steps;
 pub mod terminal;
+pub mod timeline;
 pub mod witness;

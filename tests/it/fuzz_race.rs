@@ -228,7 +228,7 @@ fn two_creates_both_answered_201_are_a_duplicate_create_race() {
     assert!(
         finding
             .actual
-            .contains("closest: #0 create user#0 → #1 create user#0")
+            .contains("the nearest (#0 create user#0, then #1 create user#0, then the read)")
             && finding.actual.contains("expected HTTP 409"),
         "{}",
         finding.actual
@@ -396,7 +396,8 @@ fn responses_that_each_demand_the_other_order_match_no_order() {
     let actual = &verdict.findings[0].actual;
     assert!(
         actual.starts_with(
-            "no order does; closest: #0 remove user#0 → #1 add user#1 → read (1 mismatch)"
+            "no order does: even the nearest (#0 remove user#0, then #1 add user#1, then the read) \
+             disagrees once"
         ),
         "{actual}"
     );
