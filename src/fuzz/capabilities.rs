@@ -139,12 +139,7 @@ async fn create_probe_user(
             encode_component(&filter)
         )))
         .await?;
-    let found = lookup
-        .response
-        .json()
-        .and_then(|body| body.get("Resources").cloned())
-        .and_then(|resources| resources.as_array().cloned())
-        .unwrap_or_default();
+    let found = array_of(&lookup, "Resources");
     for id in found
         .iter()
         .filter_map(|user| user.get("id").and_then(Value::as_str))
@@ -193,11 +188,7 @@ fn listed_names(call: &Call, names: &[String]) -> Vec<String> {
     if call.response.status != 200 {
         return Vec::new();
     }
-    call.response
-        .json()
-        .and_then(|body| body.get("Resources").cloned())
-        .and_then(|resources| resources.as_array().cloned())
-        .unwrap_or_default()
+    array_of(call, "Resources")
         .iter()
         .filter_map(|resource| resource.get("userName").and_then(Value::as_str))
         .filter(|name| names.iter().any(|n| n.eq_ignore_ascii_case(name)))
@@ -352,12 +343,7 @@ async fn check_bulk_group(
             encode_component(&group_id)
         )))
         .await?;
-    let members: Vec<String> = call
-        .response
-        .json()
-        .and_then(|body| body.get("members").cloned())
-        .and_then(|members| members.as_array().cloned())
-        .unwrap_or_default()
+    let members: Vec<String> = array_of(&call, "members")
         .iter()
         .filter_map(|m| m.get("value").and_then(Value::as_str).map(str::to_string))
         .collect();
@@ -484,6 +470,15 @@ impl BulkOutcome {
         }
         None
     }
+}
+
+/// The array under `key` in a response's JSON body (empty when there is none).
+fn array_of(call: &Call, key: &str) -> Vec<Value> {
+    call.response
+        .json()
+        .and_then(|body| body.get(key).cloned())
+        .and_then(|items| items.as_array().cloned())
+        .unwrap_or_default()
 }
 
 /// The JSON body of a spec built with `with_json`.
