@@ -82,7 +82,7 @@ checks! {
         "a 201 carries a Location header naming the new resource";
     CONTENT_TYPE = "media.content-type", Warning, "RFC 7644 §3.1 (application/scim+json)",
         "responses are labelled application/scim+json";
-    SCIM_JSON_ACCEPTED = "media.scim-json-accepted", Error, "RFC 7644 §3.1; Okta SCIM 2.0 reference, Update a specific User (PATCH)2",
+    SCIM_JSON_ACCEPTED = "media.scim-json-accepted", Error, "RFC 7644 §3.1; Okta SCIM 2.0 reference, Update a specific User (PATCH)",
         "request bodies labelled application/scim+json are accepted";
     JSON_BODY = "media.json-body", Error, "RFC 7644 §3.1",
         "response bodies that should carry a resource are complete JSON";
@@ -98,7 +98,7 @@ checks! {
         "a filter operator the server does not support is refused with 400 invalidFilter (reported once, then not judged)";
     NO_MATCH_200 = "filter.no-match-200", Error, "RFC 7644 §3.4.2; Okta SPEC steps 3, 5",
         "a filter that matches nothing answers 200 with totalResults 0";
-    LIST_SHAPE = "list.shape", Error, "RFC 7644 §3.4.2; Okta SCIM 2.0 reference, Update a specific User (PATCH)0",
+    LIST_SHAPE = "list.shape", Error, "RFC 7644 §3.4.2; Okta SCIM 2.0 reference, Update a specific User (PATCH)",
         "list responses are ListResponse messages with integer counts";
     TOTAL_RESULTS = "list.total-results", Error, "RFC 7644 §3.4.2 (totalResults)",
         "totalResults is the number of matches, not the page size";

@@ -171,7 +171,6 @@ pub enum InvalidPatch {
     UnknownAttribute,
 }
 
-/// A value a PATCH `remove` targets that is not on the user.
 /// A filter that parses but that RFC 7644 §3.4.2.2 (Table 3) says SHALL fail with 400
 /// `invalidFilter`: an ordering operator on a boolean. Each is scoped to the case's namespace, so
 /// a server that evaluates it anyway lists nothing of anyone else's.
@@ -203,6 +202,7 @@ impl InvalidFilter {
     }
 }
 
+/// A value a PATCH `remove` targets that is not on the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, arbitrary::Arbitrary)]
 #[serde(rename_all = "kebab-case")]
 pub enum AbsentValue {

@@ -104,7 +104,7 @@ fault_catalogue! {
         "RFC 7644 §3.4.2.4 (1-based startIndex); Okta SCIM 2.0 reference, Retrieve Users (import paging)";
     CountIgnored => "count-ignored",
         "the `count` parameter is ignored and every match is returned",
-        "RFC 7644 §3.4.2.4 (count); Okta SCIM 2.0 reference, Update a specific User (PATCH)0";
+        "RFC 7644 §3.4.2.4 (count); Okta SCIM 2.0 reference, Update a specific User (PATCH)";
     WrongTotal => "wrong-total",
         "totalResults is the size of the page instead of the number of matches",
         "RFC 7644 §3.4.2 (totalResults); Okta SCIM 2.0 reference, Retrieve Users (import paging)";
@@ -113,7 +113,7 @@ fault_catalogue! {
         "RFC 7644 §3.4.2.4 (stable pages); Okta SCIM 2.0 reference, Retrieve Users (import paging)";
     StringTotals => "string-totals",
         "totalResults, startIndex and itemsPerPage are JSON strings",
-        "RFC 7644 §3.4.2 (integers); Okta SCIM 2.0 reference, Update a specific User (PATCH)0";
+        "RFC 7644 §3.4.2 (integers); Okta SCIM 2.0 reference, Update a specific User (PATCH)";
     // Filters.
     FilterIgnored => "filter-ignored",
         "the `filter` parameter is ignored and every resource is listed",
@@ -247,7 +247,7 @@ fault_catalogue! {
         "RFC 7644 §3.12";
     ScimJsonRejected => "scim-json-rejected",
         "request bodies labelled `application/scim+json` answer 415",
-        "RFC 7644 §3.1; Okta SCIM 2.0 reference, Update a specific User (PATCH)2";
+        "RFC 7644 §3.1; Okta SCIM 2.0 reference, Update a specific User (PATCH)";
     PasswordReturned => "password-returned",
         "the write-only password is returned in responses",
         "RFC 7643 §4.1.1 (password returned=never)";

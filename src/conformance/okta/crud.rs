@@ -328,7 +328,7 @@ impl CrudRun<'_, '_> {
         Ok(())
     }
 
-    /// Okta SCIM 2.0 reference, Update a specific User (PATCH)1: a deactivated user must still come back from the userName filter,
+    /// Okta SCIM 2.0 reference, Update a specific User (PATCH): a deactivated user must still come back from the userName filter,
     /// otherwise Okta re-POSTs and hits 409.
     fn still_filterable(&mut self, id: &str) -> Result<(), TransportError> {
         let call = self
