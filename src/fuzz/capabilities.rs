@@ -1,7 +1,7 @@
 //! Probes of the optional capabilities a server advertises in `/ServiceProviderConfig` that no op
 //! of the search uses: sorting (RFC 7644 §3.4.2.3) and bulk (§3.7). Each runs once, after
 //! discovery and only when advertised, in the run's namespace: it creates what it needs, judges
-//! the answer, and removes what it created (by the run's cleanup mode). An advertised capability
+//! the answer, and removes what it created (by the run's cleanup mode, even after a Ctrl-C). An advertised capability
 //! that does not do what the RFC says is `discovery.capability-works` about that capability (so
 //! sort and bulk are two distinct defects). A probe whose setup the server refuses (a create
 //! answered 4xx) judges nothing: that refusal is the search's to report.
@@ -43,13 +43,24 @@ pub fn probe_capabilities(
     context: &ProbeContext<'_>,
     discovery: &Discovery,
 ) -> Result<Vec<DiscoveryFinding>, TransportError> {
-    let mut raw = Vec::new();
-    if discovery.sort == Some(true) {
-        raw.extend(context.runtime.block_on(probe_sort(context))?);
-    }
-    if discovery.bulk == Some(true) {
-        raw.extend(context.runtime.block_on(probe_bulk(context))?);
-    }
+    let mut ids = IdMap::new();
+    let probed = context.runtime.block_on(async {
+        let mut raw = Vec::new();
+        if discovery.sort == Some(true) {
+            raw.extend(probe_sort(context, &mut ids).await?);
+        }
+        if discovery.bulk == Some(true) {
+            raw.extend(probe_bulk(context, &mut ids).await?);
+        }
+        Ok::<_, TransportError>(raw)
+    });
+    // Whatever stopped the probes (Ctrl-C included), what they created goes.
+    let driver = context.driver.uninterruptible();
+    let cleaned = context
+        .runtime
+        .block_on(cleanup(&driver, &ids, context.cleanup));
+    let raw = probed?;
+    cleaned?;
     Ok(grade(context.grading, raw))
 }
 
@@ -87,13 +98,12 @@ fn user_spec(context: &ProbeContext<'_>, tag: &str, word: &str) -> RequestSpec {
 /// search reports, and the probe judges nothing).
 async fn probe_sort(
     context: &ProbeContext<'_>,
+    ids: &mut IdMap,
 ) -> Result<Option<DiscoveryFinding>, TransportError> {
     let tag = format!("{}sort", context.run_prefix);
-    let mut ids = IdMap::new();
     let mut names = Vec::new();
     for word in SORT_WORDS {
-        if !create_probe_user(context, &tag, word, &mut ids).await? {
-            cleanup(context.driver, &ids, context.cleanup).await?;
+        if !create_probe_user(context, &tag, word, ids).await? {
             return Ok(None);
         }
         names.push(format!("{tag}.{word}@example.com"));
@@ -113,7 +123,6 @@ async fn probe_sort(
             }
         }
     }
-    cleanup(context.driver, &ids, context.cleanup).await?;
     Ok(finding)
 }
 
@@ -259,16 +268,13 @@ fn is_code_point_order(listed: &[String], descending: bool) -> bool {
 /// once; and a refused group counts only when its user was really stored.
 async fn probe_bulk(
     context: &ProbeContext<'_>,
+    ids: &mut IdMap,
 ) -> Result<Option<DiscoveryFinding>, TransportError> {
     let tag = format!("{}bulk", context.run_prefix);
-    let mut ids = IdMap::new();
-    let finding = if create_probe_user(context, &tag, "Control", &mut ids).await? {
-        bulk_finding(context, &tag, &mut ids).await?
-    } else {
-        None
-    };
-    cleanup(context.driver, &ids, context.cleanup).await?;
-    Ok(finding)
+    if !create_probe_user(context, &tag, "Control", ids).await? {
+        return Ok(None);
+    }
+    bulk_finding(context, &tag, ids).await
 }
 
 /// Sends the BulkRequest and judges it; what it created goes into `ids`.
