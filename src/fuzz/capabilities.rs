@@ -3,7 +3,8 @@
 //! discovery and only when advertised, in the run's namespace: it creates what it needs, judges
 //! the answer, and removes what it created (by the run's cleanup mode, even after a Ctrl-C). An advertised capability
 //! that does not do what the RFC says is `discovery.capability-works` about that capability (so
-//! sort and bulk are two distinct defects). A probe whose setup the server refuses (a create
+//! sort and bulk are two distinct defects). A 5xx is retried once, and a bulk operation answered
+//! 5xx is not judged: a failing server is the search's to report (`status.no-5xx`). A probe whose setup the server refuses (a create
 //! answered 4xx) judges nothing: that refusal is the search's to report.
 
 use serde_json::{json, Value};
@@ -308,14 +309,16 @@ async fn bulk_finding(
     }
     match outcome.problem(context.groups) {
         Some(problem) => {
-            // A group refused because its user was never stored is a lost write, not bulk's.
-            let lost_user = match (problem.operation, outcome.id_of(0)) {
+            // A group refused because its user was never stored is a lost write, and an
+            // operation answered 5xx a server failure like any other: the search's to report.
+            let not_bulks = match (problem.operation, outcome.id_of(0)) {
+                (Some(index), _) if outcome.failed_with_5xx(index) => true,
                 (Some(1), Some(user_id)) => {
                     !readable(context, ResourceKind::User, &user_id).await?
                 }
                 _ => false,
             };
-            Ok((!lost_user).then(|| {
+            Ok((!not_bulks).then(|| {
                 capability_finding("bulk", problem.expected, problem.actual, call.clone())
             }))
         }
@@ -425,6 +428,13 @@ impl BulkOutcome {
         let location = location.as_deref()?;
         let id = location.trim_end_matches('/').rsplit('/').next()?;
         (!id.is_empty()).then(|| id.to_string())
+    }
+
+    /// Whether operation `index` answered a 5xx.
+    fn failed_with_5xx(&self, index: usize) -> bool {
+        self.operations
+            .get(index)
+            .is_some_and(|(_, status, _)| status.starts_with('5'))
     }
 
     fn created(&self) -> Vec<(ResourceKind, String)> {

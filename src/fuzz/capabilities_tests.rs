@@ -105,3 +105,14 @@ fn a_refused_reference_or_a_missing_entry_is_a_problem() {
         "POST /Bulk answered HTTP 501"
     );
 }
+
+#[test]
+fn an_operation_answered_5xx_is_told_apart() {
+    let outcome = bulk_answer(
+        200,
+        json!([{"bulkId": "user", "status": "500"}, {"bulkId": "group", "status": "400"}]),
+    );
+    assert!(outcome.failed_with_5xx(0));
+    assert!(!outcome.failed_with_5xx(1));
+    assert_eq!(outcome.problem(true).unwrap().operation, Some(0));
+}
