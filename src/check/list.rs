@@ -94,16 +94,20 @@ pub fn list_findings(
 /// What a filter finding is about: the operators the op's own filter uses (`co`, `eq, ne`), so
 /// each operator's defect is told apart whichever attribute it met; Okta's lookup is `userName eq`.
 pub(super) fn filter_subject(op: &Op) -> Option<String> {
-    let filter = match op {
-        Op::LookupUser { .. } => return Some("userName eq".into()),
-        Op::ListUsers { query } => query.filter.as_ref()?,
-        _ => return None,
-    };
+    match op {
+        Op::LookupUser { .. } => Some("userName eq".into()),
+        Op::ListUsers { query } => query.filter.as_ref().map(comparison_operators),
+        _ => None,
+    }
+}
+
+/// The comparison operators of `filter`, sorted and without repeats: `co`, `eq, ne`, `pr`.
+pub fn comparison_operators(filter: &Filter) -> String {
     let mut comparisons = Vec::new();
     comparisons_of(filter, &mut comparisons);
     comparisons.sort();
     comparisons.dedup();
-    Some(comparisons.join(", "))
+    comparisons.join(", ")
 }
 
 fn comparisons_of(filter: &Filter, out: &mut Vec<String>) {

@@ -21,4 +21,4 @@ pub use facts::ModelFacts;
 pub use finding::{CheckContext, CheckRules, Finding, Grading, UNGRADED};
 pub use judge::check_op;
 pub use linearize::{linearize, Linearization};
-pub use list::MAX_WALK_PAGES;
+pub use list::{comparison_operators, list_findings, MAX_WALK_PAGES};

@@ -185,6 +185,8 @@ fn summary_with(calls: Vec<Call>) -> super::runner::SearchSummary {
         calls,
         findings: Vec::new(),
         read_back: Vec::new(),
+        diagnosis: Vec::new(),
+        localized: None,
     };
     let minimal = CaseOutcome {
         tag: "1".into(),

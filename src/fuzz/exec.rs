@@ -2,7 +2,9 @@
 //! on the model (skipping those that fail, which is how shrunk sequences stay valid), sends the
 //! rendered requests, checks the responses, maps new ids to handles, stops at the first blocking
 //! finding of a defect not known yet (after a known one the model adopts the server's state, see
-//! `model::adopt`, and the case goes on), and cleans up. The async driver is driven with `block_on` on the runner's runtime.
+//! `model::adopt`, and the case goes on), and cleans up. A filter that returned the wrong users
+//! is localized first (`fuzz::localize`), so its defect names the part of the filter to blame. The async driver is driven with
+//! `block_on` on the runner's runtime.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -33,6 +35,13 @@ pub struct Step {
     /// server's state (judged by nothing; see `model::adopt`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub read_back: Vec<Call>,
+    /// Sub-filters sent alone to find which part of a wrong filter is to blame (judged, but
+    /// never findings of their own; see `fuzz::localize`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnosis: Vec<Call>,
+    /// What the diagnosis showed, e.g. "`and` is wrong, its operands are right alone".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub localized: Option<String>,
 }
 
 impl Step {
@@ -206,6 +215,7 @@ impl Executor<'_> {
                     finding
                 })
                 .collect();
+            let localized = self.localize(op, &expected, state, &calls, findings, &ctx)?;
             // A race ends in the state of the order that explains it (or came closest).
             let next = match &expected {
                 Expected::Linearizable { before } => linearize(op, before, &calls, &ctx).state,
@@ -220,8 +230,10 @@ impl Executor<'_> {
                 op: op.clone(),
                 expected,
                 calls,
-                findings,
+                findings: localized.findings,
                 read_back: Vec::new(),
+                diagnosis: localized.probes,
+                localized: localized.verdict,
             };
             let blocking: Vec<String> = step
                 .findings

@@ -7,6 +7,9 @@ mod discovery;
 #[cfg(test)]
 mod discovery_tests;
 mod exec;
+mod localize;
+#[cfg(test)]
+mod localize_tests;
 mod multi;
 mod plan;
 mod probe;

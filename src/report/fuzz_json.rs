@@ -48,7 +48,8 @@ impl RunInfo {
 pub fn redact_outcome(outcome: &CaseOutcome) -> CaseOutcome {
     let mut copy = outcome.clone();
     for step in &mut copy.steps {
-        for call in &mut step.calls {
+        let calls = step.calls.iter_mut();
+        for call in calls.chain(&mut step.read_back).chain(&mut step.diagnosis) {
             call.request.headers = redact_headers(&call.request.headers);
         }
     }

@@ -173,6 +173,13 @@ fn render_failure(out: &mut String, index: usize, failure: &Failure, causes: &[O
             out.push_str(&timeline);
         }
         out.push_str(&render_exchange(step));
+        if let Some(localized) = &step.localized {
+            let _ = writeln!(
+                out,
+                "  localized: {localized} ({} sent alone)",
+                counted(step.diagnosis.len(), "sub-filter", "sub-filters")
+            );
+        }
     }
     for other in failure
         .minimal

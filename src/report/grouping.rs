@@ -118,6 +118,8 @@ mod tests {
             calls: vec![exchange("POST", status, "{}")],
             findings,
             read_back: Vec::new(),
+            diagnosis: Vec::new(),
+            localized: None,
         }
     }
 

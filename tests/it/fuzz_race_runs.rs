@@ -59,6 +59,8 @@ fn trace_of(ops: Vec<Op>, expected: Expected) -> Value {
         calls: Vec::new(),
         findings: Vec::new(),
         read_back: Vec::new(),
+        diagnosis: Vec::new(),
+        localized: None,
     };
     let trace = Trace {
         version: TRACE_VERSION,

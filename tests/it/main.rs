@@ -12,6 +12,7 @@ mod fuzz_discovery;
 mod fuzz_fault_pairs;
 mod fuzz_faults;
 mod fuzz_jobs;
+mod fuzz_localize;
 mod fuzz_race;
 mod fuzz_race_runs;
 mod hostile;

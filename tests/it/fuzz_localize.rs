@@ -1,0 +1,54 @@
+//! Filter localization: a server that breaks one part of a filter is one defect about that part,
+//! whatever comparisons the cases' filters happened to use. Every listing is sent as
+//! `(<filter>) and userName sw "<tag>."`, so a broken `and` used to be blamed on each comparison
+//! operator it met; the probes of the sub-filters alone now name the `and`.
+
+use std::collections::BTreeSet;
+
+use scimfuzz::fuzz::{SearchConfig, SearchSummary};
+use scimfuzz::server::Fault;
+
+use super::fuzz::fuzz_embedded_as;
+
+fn search_with(fault: Fault) -> SearchSummary {
+    let config = SearchConfig {
+        seed: 3,
+        cases: 60,
+        ..SearchConfig::default()
+    };
+    fuzz_embedded_as("okta", &[fault], config)
+}
+
+fn defects(summary: &SearchSummary) -> BTreeSet<String> {
+    summary.failures.iter().map(|f| f.defect.clone()).collect()
+}
+
+#[test]
+fn a_server_that_evaluates_and_as_or_has_one_defect_about_and() {
+    let summary = search_with(Fault::AndAsOr);
+    let found = defects(&summary);
+    assert_eq!(
+        found,
+        BTreeSet::from(["filter.unexpected-match [and] 2xx".to_string()]),
+        "one defect, blamed on `and`, not on the comparisons it joined"
+    );
+    let failure = &summary.failures[0];
+    let finding = failure.finding().expect("the failure's finding");
+    let step = &failure.minimal.steps[finding.op_index];
+    assert!(
+        !step.diagnosis.is_empty(),
+        "the probes are kept as evidence"
+    );
+    assert_eq!(
+        step.localized.as_deref(),
+        Some("`and` is wrong, its operands are right alone")
+    );
+}
+
+#[test]
+fn a_server_that_evaluates_co_as_sw_has_one_defect_about_co() {
+    let found = defects(&search_with(Fault::CoAsSw));
+    assert_eq!(found.len(), 1, "{found:?}");
+    let only = found.first().expect("one defect");
+    assert!(only.contains("[co]"), "blamed on `co` alone: {only}");
+}
