@@ -5,8 +5,10 @@
 //! culprit is the lowest sub-tree that is wrong while each of its operands is right alone: a
 //! comparison names its operator (`co`), a logical node its word (`and`, `or`, `not`). The
 //! finding's subject becomes the culprit, so a server that evaluates `and` as `or` is one defect
-//! about `and`, not one per comparison operator it happened to meet. A `list.total-results` on a
-//! filter found wrong is the filter's defect. The probes are recorded on the step as evidence.
+//! about `and`, not one per comparison operator it happened to meet. A culprit is checked
+//! against a filter that matches nobody: a server that returns users for it ignores
+//! filters (`filter ignored`), whichever comparison met it. A `list.total-results` on a filter
+//! found wrong is the filter's defect. The probes are recorded on the step as evidence.
 
 use serde_json::Value;
 
@@ -156,7 +158,7 @@ impl Executor<'_> {
         let crowded = confined && calls.first().is_some_and(|call| foreign_listed(call, ctx));
         let shown_wrong = crowded || findings.iter().any(is_filter_finding);
         let mut probes = Vec::new();
-        let verdicts = probe_nodes(&nodes, MAX_PROBES, |filter| {
+        let verdicts = probe_nodes(&nodes, MAX_PROBES - 1, |filter| {
             let whole = std::ptr::eq(filter, &sent);
             if whole && shown_wrong {
                 // The step itself showed the filter it sent wrong: no need to ask again.
@@ -175,10 +177,18 @@ impl Executor<'_> {
             });
         };
         let blamed = nodes[found].filter;
-        let blame = Blame {
-            subject: subject_of(blamed),
-            crowded,
+        // Is that part to blame, or does the server ignore every filter?
+        let control = matches_nobody(state);
+        let (ignored, call) = self.probe(&control, false, state, ctx)?;
+        probes.push(call);
+        let (subject, verdict) = match ignored {
+            Verdict::Wrong => (
+                IGNORED.to_string(),
+                format!("the filter is ignored: `{control}`, which matches no user, returned some"),
+            ),
+            _ => (subject_of(blamed), sentence(blamed)),
         };
+        let blame = Blame { subject, crowded };
         let findings = findings
             .into_iter()
             .map(|finding| re_aim(finding, op, &blame, expected, calls, ctx))
@@ -186,7 +196,7 @@ impl Executor<'_> {
         Ok(Localized {
             findings,
             probes,
-            verdict: Some(sentence(blamed)),
+            verdict: Some(verdict),
         })
     }
 
@@ -219,6 +229,18 @@ impl Executor<'_> {
             _ => Verdict::Inconclusive,
         };
         Ok((verdict, call))
+    }
+}
+
+/// The subject of a defect where the server returns what a filter that matches nobody excludes.
+pub const IGNORED: &str = "filter ignored";
+
+/// A filter no user matches: `userName eq "<tag>.nobody@example.com"`.
+fn matches_nobody(state: &State) -> Filter {
+    Filter::Compare {
+        path: AttrPath::simple("userName"),
+        op: CompareOp::Eq,
+        value: CompValue::String(format!("{}nobody@example.com", state.namespace_prefix())),
     }
 }
 

@@ -177,7 +177,7 @@ fn render_failure(out: &mut String, index: usize, failure: &Failure, causes: &[O
             let _ = writeln!(
                 out,
                 "  localized: {localized} ({} sent alone)",
-                counted(step.diagnosis.len(), "sub-filter", "sub-filters")
+                counted(step.diagnosis.len(), "filter", "filters")
             );
         }
     }

@@ -1,7 +1,8 @@
 //! Filter localization: a server that breaks one part of a filter is one defect about that part,
 //! whatever comparisons the cases' filters happened to use. Every listing is sent as
 //! `(<filter>) and userName sw "<tag>."`, so a broken `and` used to be blamed on each comparison
-//! operator it met; the probes of the sub-filters alone now name the `and`.
+//! operator it met; the probes of the sub-filters alone now name the `and`. A server that ignores
+//! filters answers a filter that matches nobody with users: one defect, `filter ignored`.
 
 use std::collections::BTreeSet;
 
@@ -51,4 +52,14 @@ fn a_server_that_evaluates_co_as_sw_has_one_defect_about_co() {
     assert_eq!(found.len(), 1, "{found:?}");
     let only = found.first().expect("one defect");
     assert!(only.contains("[co]"), "blamed on `co` alone: {only}");
+}
+
+#[test]
+fn a_server_that_ignores_filters_has_one_defect_whatever_the_filters_were() {
+    let found = defects(&search_with(Fault::FilterIgnored));
+    assert_eq!(
+        found,
+        BTreeSet::from(["filter.unexpected-match [filter ignored] 2xx".to_string()]),
+        "a filter that matches nobody returned users: not one defect per operator"
+    );
 }
