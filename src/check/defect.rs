@@ -2,7 +2,9 @@
 //! it is about: the attribute or filter operator the check names (the finding's `subject`), else
 //! the kind of operation, plus the class of the status the server answered. Two findings with the
 //! same key are one defect, reported and shrunk once; two findings that share a check id but not
-//! a key (a 400 to `sw` and a 400 to a create) are two.
+//! a key (a 400 to `sw` and a 400 to a create) are two. An answer of 5xx is a server failure
+//! before it is anything else: whichever check met it (a 500 where a 401, a 404 or a 409 was due),
+//! it is the server-error defect of its kind of operation.
 
 use super::catalogue as id;
 use super::finding::Finding;
@@ -45,6 +47,10 @@ pub fn defect_key(finding: &Finding, op: &Op, calls: &[Call]) -> String {
     let call = calls.get(finding.call_index);
     if let Some(call) = call.filter(|call| call.response.status == 501) {
         return format!("not-implemented [{}] 5xx", call.request.method);
+    }
+    if call.is_some_and(|call| call.response.status >= 500) {
+        let kind = kind_of_call(op, finding.call_index);
+        return format!("{} [{kind}] 5xx", id::NO_SERVER_ERROR);
     }
     let generic = GENERIC.contains(&finding.check_id.as_str());
     // An attribute the server does not keep as sent is one defect whether a create, a PATCH or
@@ -158,6 +164,29 @@ mod tests {
         assert_eq!(
             defect_key(&status, &create(), &calls),
             "not-implemented [PATCH] 5xx"
+        );
+    }
+
+    #[test]
+    fn a_5xx_is_the_server_error_of_its_operation_whichever_check_met_it() {
+        let calls = [exchange("POST", 500, "{}")];
+        let duplicate = Finding::new(id::DUPLICATE_409, "HTTP 409", "HTTP 500");
+        let status = Finding::new(id::NO_SERVER_ERROR, "HTTP 201", "HTTP 500");
+        assert_eq!(
+            defect_key(&duplicate, &create(), &calls),
+            "status.no-5xx [create-user] 5xx"
+        );
+        assert_eq!(
+            defect_key(&duplicate, &create(), &calls),
+            defect_key(&status, &create(), &calls)
+        );
+        let get = Op::GetUser {
+            user: UserHandle(0),
+        };
+        assert_ne!(
+            defect_key(&status, &create(), &calls),
+            defect_key(&status, &get, &[exchange("GET", 500, "{}")]),
+            "a 500 to a create and a 500 to a read: two defects"
         );
     }
 

@@ -211,6 +211,7 @@ fn summary_with(calls: Vec<Call>) -> super::runner::SearchSummary {
             seconds_to_detect: 0.0,
             seconds_to_shrink: 0.0,
             shrink_cut_short: false,
+            intermittent: None,
         }],
         notes: Vec::new(),
         cleanup_refused: 0,

@@ -32,8 +32,8 @@ pub use probe::{default_jobs, probe, ProbeError, PARALLEL_JOBS};
 pub use race::{has_race, race_sequence, DEFAULT_RACE_REPEATS};
 pub use render::{bogus_id, create_user_body, list_path, render, replace_body};
 pub use runner::{
-    search, Failure, Progress, SearchConfig, SearchSummary, DEFAULT_CASES, DEFAULT_MAX_DEFECTS,
-    DEFAULT_SHRINK_TIME,
+    search, Failure, Intermittent, Progress, SearchConfig, SearchSummary, DEFAULT_CASES,
+    DEFAULT_MAX_DEFECTS, DEFAULT_SHRINK_TIME, INTERMITTENT,
 };
 pub use setup::{load_behaviour, RunSetup};
 pub use trace::{read_trace, Trace, TraceError, TraceOrigin, TRACE_VERSION};

@@ -88,9 +88,49 @@ pub struct Failure {
     /// Shrinking stopped at `max_shrink_time`: a shorter sequence may exist.
     #[serde(default)]
     pub shrink_cut_short: bool,
+    /// The defect did not show every time its case ran again (see [`Intermittent`]); `None`
+    /// when it showed every time (or is a race, intermittent by nature and judged by repeats).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intermittent: Option<Intermittent>,
+}
+
+/// The identity every intermittent failure of a run shares: a server that fails now and then
+/// (a 500 on every so many requests, a write lost now and then, a body cut short) is one defect,
+/// whichever operation the failure happened to land on.
+pub const INTERMITTENT: &str = "intermittent";
+
+/// A defect that its own case, run again unchanged in a fresh namespace, did not show every time.
+/// Such failures are not shrunk (a shorter sequence that passes could not be told from luck) and
+/// are reported as one defect: the first keeps its case, the others are listed in `also`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Intermittent {
+    /// Runs of the case that showed the defect, of `runs`.
+    pub shown: u32,
+    pub runs: u32,
+    /// The other defects seen intermittently in this run (defect keys, in the order met).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
 }
 
 impl Failure {
+    /// What tells this failure's defect from the others of the run: its defect key, or
+    /// [`INTERMITTENT`] for the one that stands for every intermittent failure.
+    pub fn identity(&self) -> &str {
+        match self.intermittent {
+            Some(_) => INTERMITTENT,
+            None => &self.defect,
+        }
+    }
+
+    /// Whether defect `key` is this failure's, or one it stands for (an intermittent one).
+    pub fn stands_for(&self, key: &str) -> bool {
+        self.defect == key
+            || self
+                .intermittent
+                .as_ref()
+                .is_some_and(|i| i.also.iter().any(|also| also == key))
+    }
+
     /// The finding of this defect in the minimal case (older reports: its first blocking one).
     pub fn finding(&self) -> Option<&Finding> {
         self.minimal

@@ -9,18 +9,21 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, MutexGuard, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use proptest::strategy::ValueTree;
 
 use super::exec::{CaseOutcome, Executor};
 use super::plan::{CaseTree, Plan, Strategies};
 use super::race::has_race;
-use super::runner::{Failure, Progress, SearchConfig};
+use super::runner::{Failure, Intermittent, Progress, SearchConfig};
 use super::shrink::{walk, Verdict};
 use crate::check::Finding;
 use crate::driver::{Namespaces, TransportError};
 use crate::model::Op;
+
+/// Runs of a failing case, beyond the first, before its defect counts as reproducible.
+const CONFIRM_RUNS: u32 = 4;
 
 /// What the workers share: counts, notes, known defects, failures.
 #[derive(Default)]
@@ -41,6 +44,9 @@ pub struct Tally {
     next: u64,
     /// Defect keys recorded or being shrunk.
     known: BTreeSet<String>,
+    /// Keys of `known` found intermittent after the first: reported under that one, so they
+    /// are not distinct defects.
+    merged: usize,
     /// Workers shrinking now.
     shrinking: usize,
     /// Each failure with the number of the case that found it.
@@ -96,6 +102,7 @@ impl<'a> Search<'a> {
                 }
             });
         }
+        self.rejudge_races();
         let mut tally = self.tally.into_inner().unwrap_or_else(|e| e.into_inner());
         let stopped_by = tally.transport.take();
         tally.found.sort_by_key(|(index, _)| *index);
@@ -123,6 +130,7 @@ impl<'a> Search<'a> {
             };
             let ops = tree.current();
             let (outcome, claimed) = self.run_planned(&ops);
+            let detected_at = self.started.elapsed();
             if outcome.is_none() && self.lock().transport.is_some() {
                 // Stopped in flight (time limit, Ctrl-C, the target gone): not finished.
                 break;
@@ -130,7 +138,23 @@ impl<'a> Search<'a> {
             self.lock().planned_done += 1;
             self.report();
             if let (Some(outcome), Some(defect)) = (outcome, claimed) {
-                self.shrink(index, &strategies, tree, ops.len(), defect, outcome);
+                match self.confirm(&ops, &defect, &outcome) {
+                    Some(intermittent) => self.record_intermittent(
+                        (index, detected_at),
+                        ops.len(),
+                        defect,
+                        outcome,
+                        intermittent,
+                    ),
+                    None => self.shrink(
+                        (index, detected_at),
+                        &strategies,
+                        tree,
+                        ops.len(),
+                        defect,
+                        outcome,
+                    ),
+                }
             }
         }
     }
@@ -184,7 +208,7 @@ impl<'a> Search<'a> {
         if stopped_at.is_some_and(|(first, _)| first != defect) {
             return Claim::TakenMeanwhile;
         }
-        if tally.known.len() >= self.config.max_failures.max(1) {
+        if tally.known_count() >= self.config.max_failures.max(1) {
             return Claim::Nothing;
         }
         tally.known.insert(defect.clone());
@@ -199,7 +223,7 @@ impl<'a> Search<'a> {
                 cases_run: tally.cases_run,
                 planned_done: tally.planned_done,
                 planned: self.plan.len(),
-                failures: tally.known.len(),
+                failures: tally.known_count(),
                 shrinking: tally.shrinking > 0,
                 elapsed_seconds: self.started.elapsed().as_secs_f64(),
             }
@@ -307,22 +331,22 @@ impl<'a> Search<'a> {
     /// namespace; the walk (see `shrink`) reaches the sequence the sequential one would.
     fn shrink(
         &self,
-        index: u64,
+        (index, detected_at): (u64, Duration),
         strategies: &Strategies,
         tree: CaseTree,
         original_len: usize,
         target: String,
         first: CaseOutcome,
     ) {
-        let detected_at = self.started.elapsed();
+        let shrink_started = self.started.elapsed();
         let fresh = || {
             self.plan
                 .case(index, strategies)
                 .expect("a case drawn once draws again")
         };
         let evaluate = |values: &[Vec<Op>]| {
-            let over =
-                self.started.elapsed().saturating_sub(detected_at) >= self.config.max_shrink_time;
+            let over = self.started.elapsed().saturating_sub(shrink_started)
+                >= self.config.max_shrink_time;
             let verdicts = if over {
                 values.iter().map(|_| None).collect()
             } else {
@@ -339,7 +363,7 @@ impl<'a> Search<'a> {
             evaluate,
         );
         let minimal = end.minimal.unwrap_or(first);
-        let shrinking = self.started.elapsed().saturating_sub(detected_at);
+        let shrinking = self.started.elapsed().saturating_sub(shrink_started);
         let failure = minimal
             .finding_of(&target)
             .map(|f| f.check_id.clone())
@@ -351,10 +375,118 @@ impl<'a> Search<'a> {
                 seconds_to_detect: detected_at.as_secs_f64(),
                 seconds_to_shrink: shrinking.as_secs_f64(),
                 shrink_cut_short: end.cut_short,
+                intermittent: None,
             });
         let mut tally = self.lock();
         tally.shrinking -= 1;
         tally.found.extend(failure.map(|failure| (index, failure)));
+    }
+
+    /// Runs the case that first showed `target` (as `first`) again, unchanged, up to
+    /// [`CONFIRM_RUNS`] times (each in a fresh namespace) and says whether the defect is
+    /// intermittent: `Some` as soon as one run does not show it at the same request. Nothing is
+    /// run again once the search is over.
+    ///
+    /// A race case shows its defect only in some orders, so it is judged more loosely, and only
+    /// once the run has met an intermittent defect (a server failing now and then meets races
+    /// too): intermittent if one run, with its repeats, does not show the defect at all.
+    fn confirm(&self, ops: &[Op], target: &str, first: &CaseOutcome) -> Option<Intermittent> {
+        let race = has_race(ops);
+        let at = |outcome: &CaseOutcome| {
+            let finding = outcome.finding_of(target)?;
+            Some(match race {
+                true => (0, 0),
+                false => (finding.op_index, finding.call_index),
+            })
+        };
+        let first_at = at(first);
+        let judged = match race {
+            true => self.lock().has_intermittent(),
+            false => true,
+        };
+        if first_at.is_none() || !judged {
+            return None;
+        }
+        for run in 1..=CONFIRM_RUNS {
+            let outcome = self.run_one(ops, false, Some(target))?;
+            if at(&outcome) != first_at {
+                return Some(Intermittent {
+                    shown: run,
+                    runs: run + 1,
+                    also: Vec::new(),
+                });
+            }
+        }
+        None
+    }
+
+    /// Races found before the run met an intermittent defect were not judged for it (see
+    /// `confirm`); once one is known, each is run again and, if intermittent, reported under it,
+    /// so whether a race or another case met the failure first does not change the report.
+    fn rejudge_races(&self) {
+        if !self.lock().has_intermittent() {
+            return;
+        }
+        let races: Vec<(String, CaseOutcome)> = self
+            .lock()
+            .found
+            .iter()
+            .filter(|(_, f)| f.intermittent.is_none() && has_race(&f.minimal.ops()))
+            .map(|(_, f)| (f.defect.clone(), f.minimal.clone()))
+            .collect();
+        for (defect, minimal) in races {
+            if self.confirm(&minimal.ops(), &defect, &minimal).is_none() {
+                continue;
+            }
+            let mut tally = self.lock();
+            tally.found.retain(|(_, f)| f.defect != defect);
+            if let Some(host) = tally
+                .found
+                .iter_mut()
+                .find_map(|(_, failure)| failure.intermittent.as_mut())
+            {
+                host.also.push(defect);
+            }
+        }
+    }
+
+    /// Records an intermittent failure: the run's first is reported with its case as first
+    /// drawn (unshrunk); a later one only adds its defect to the first's `also`.
+    fn record_intermittent(
+        &self,
+        (index, detected_at): (u64, Duration),
+        original_len: usize,
+        target: String,
+        first: CaseOutcome,
+        intermittent: Intermittent,
+    ) {
+        let mut tally = self.lock();
+        tally.shrinking -= 1;
+        let host = tally
+            .found
+            .iter_mut()
+            .find_map(|(_, failure)| failure.intermittent.as_mut());
+        if let Some(host) = host {
+            host.also.push(target);
+            tally.merged += 1;
+            return;
+        }
+        let Some(check_id) = first.finding_of(&target).map(|f| f.check_id.clone()) else {
+            return;
+        };
+        tally.found.push((
+            index,
+            Failure {
+                check_id,
+                defect: target,
+                original_len,
+                minimal: first,
+                seconds_to_detect: detected_at.as_secs_f64(),
+                seconds_to_shrink: 0.0,
+                shrink_cut_short: false,
+                intermittent: Some(intermittent),
+            },
+        ));
     }
 
     /// Runs shrink candidates at once (one thread each), each judged by whether it shows
@@ -381,9 +513,14 @@ impl<'a> Search<'a> {
 }
 
 impl Tally {
-    /// Defects recorded or being shrunk.
+    /// Whether an intermittent failure is recorded.
+    fn has_intermittent(&self) -> bool {
+        self.found.iter().any(|(_, f)| f.intermittent.is_some())
+    }
+
+    /// Distinct defects recorded or being shrunk (intermittent ones count once).
     fn known_count(&self) -> usize {
-        self.known.len()
+        self.known.len() - self.merged
     }
 }
 

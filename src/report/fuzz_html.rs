@@ -10,7 +10,7 @@ use std::fmt::Write;
 use super::diff::{value_diff, DiffLine};
 use super::fuzz_json::RunInfo;
 use super::fuzz_text::{describe_op, render_exchange};
-use super::grouping::{causes, grouped_order, Cause};
+use super::grouping::{causes, grouped_order, intermittent_note, Cause};
 use super::headline::{counted, failure_headline};
 use super::impact::impact;
 use super::redact::redact;
@@ -160,6 +160,9 @@ fn defect_section(
         let _ = write!(out, "<li><code>{}</code></li>", safe(&describe_op(step)));
     }
     out.push_str("</ol>");
+    if let Some(note) = intermittent_note(failure) {
+        let _ = write!(out, "<p>{}</p>", safe(&note));
+    }
     if let Some(step) = failure.minimal.steps.get(finding.op_index) {
         if let Some(timeline) = race_timeline(&step.op, &step.calls) {
             let _ = write!(out, "<pre>{}</pre>", safe(&timeline));

@@ -96,6 +96,11 @@ pub fn render_report_json(summary: &SearchSummary, info: &RunInfo) -> String {
                 "seconds_to_detect": failure.seconds_to_detect,
                 "seconds_to_shrink": failure.seconds_to_shrink,
                 "shrink_cut_short": failure.shrink_cut_short,
+                "intermittent": failure.intermittent.as_ref().map(|i| json!({
+                    "shown": i.shown,
+                    "runs": i.runs,
+                    "also": i.also,
+                })),
                 "namespace": minimal.tag,
                 "exchanges": exchanges,
                 "findings": minimal.findings().collect::<Vec<_>>(),

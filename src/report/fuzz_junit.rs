@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::fuzz_json::RunInfo;
 use super::fuzz_text::{describe_op, render_exchange};
-use super::grouping::{causes, Cause};
+use super::grouping::{causes, intermittent_note, Cause};
 use super::headline::{counted, failure_headline};
 use super::impact::impact;
 use super::junit::{render_junit, JunitCase, JunitOutcome, JunitSuite};
@@ -107,6 +107,9 @@ fn defect_case(
     );
     for (at, step) in failure.minimal.steps.iter().enumerate() {
         let _ = writeln!(details, "  {at}. {}", describe_op(step));
+    }
+    if let Some(note) = intermittent_note(failure) {
+        let _ = writeln!(details, "{note}");
     }
     if let Some(step) = failure.minimal.steps.get(finding.op_index) {
         if let Some(timeline) = race_timeline(&step.op, &step.calls) {

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::diff::{diff_text, value_diff};
-use super::grouping::{causes, grouped_order, Cause};
+use super::grouping::{causes, grouped_order, intermittent_note, Cause};
 use super::headline::{counted, discovery_headline, failure_headline};
 use super::impact::impact;
 use super::redact::{redact, redact_headers};
@@ -154,6 +154,9 @@ fn render_failure(out: &mut String, index: usize, failure: &Failure, causes: &[O
         failure.minimal.tag,
         failure.seconds_to_detect
     );
+    if let Some(note) = intermittent_note(failure) {
+        let _ = writeln!(out, "  {}", one_line(&note));
+    }
     if failure.shrink_cut_short {
         let _ = writeln!(
             out,

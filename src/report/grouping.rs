@@ -18,6 +18,25 @@ pub struct Cause {
     pub op_index: usize,
 }
 
+/// What a reader needs to know of an intermittent failure (`None` for one that reproduces): how
+/// often its case showed it, that it was not shrunk, and the other defects it stands for.
+pub fn intermittent_note(failure: &Failure) -> Option<String> {
+    let intermittent = failure.intermittent.as_ref()?;
+    let mut note = format!(
+        "intermittent: the same sequence, run again unchanged, showed it in {} of {} runs, so it \
+         was not shrunk; a server failing now and then is one defect",
+        intermittent.shown, intermittent.runs
+    );
+    if !intermittent.also.is_empty() {
+        note.push_str(&format!(
+            "; also seen now and then in this run ({}): {}",
+            intermittent.also.len(),
+            intermittent.also.join(", ")
+        ));
+    }
+    Some(note)
+}
+
 /// For every failure of a search (`SearchSummary::failures`, same order), the failure it follows from, if any.
 pub fn causes(failures: &[Failure]) -> Vec<Option<Cause>> {
     let direct: Vec<Option<Cause>> = failures
@@ -51,7 +70,7 @@ fn earlier_divergence(failures: &[Failure], index: usize, failure: &Failure) -> 
             let cause = failures
                 .iter()
                 .enumerate()
-                .position(|(other, f)| other != index && f.defect == defect)?;
+                .position(|(other, f)| other != index && f.stands_for(&defect))?;
             Some(Cause {
                 index: cause,
                 defect,
@@ -163,6 +182,7 @@ mod tests {
             seconds_to_detect: 0.0,
             seconds_to_shrink: 0.0,
             shrink_cut_short: false,
+            intermittent: None,
         }
     }
 

@@ -8,12 +8,12 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-/// Every `n`th create is answered 201 but never stored under [`Fault::LostWrite`].
+/// One create in every `n` is answered 201 but never stored under [`Fault::LostWrite`].
 pub const LOST_WRITE_EVERY: u64 = 3;
-/// Every `n`th user create, and every `n`th group create, is stored and answered 500 under
-/// [`Fault::CreateStored500`].
+/// One user create in every `n`, and one group create in every `n`, is stored and answered 500
+/// under [`Fault::CreateStored500`].
 pub const CREATE_STORED_500_EVERY: u64 = 3;
-/// Every `n`th request is answered 500 under [`Fault::Sporadic500`].
+/// One request in every `n` is answered 500 under [`Fault::Sporadic500`].
 pub const SPORADIC_500_EVERY: u64 = 4;
 /// The delay added to every response under [`Fault::SlowResponses`]: bounded, never a hang.
 pub const SLOW_RESPONSE_MILLIS: u64 = 1_000;
@@ -199,10 +199,10 @@ fault_catalogue! {
         "group PATCH reads, waits and writes back, so concurrent PATCHes lose updates",
         "RFC 7644 §3.5.2 (each PATCH applied to the current resource)";
     LostWrite => "lost-write",
-        "every third create answers 201 but the resource is never stored",
+        "one create in every three answers 201 but the resource is never stored",
         "RFC 7644 §3.3 (201 means created)";
     CreateStored500 => "create-stored-500",
-        "every third user create, and every third group create, is stored and then answered 500, so the client cannot know it exists",
+        "one user create in every three, and one group create in every three, is stored and then answered 500, so the client cannot know it exists",
         "RFC 7644 §3.12 (a 5xx says the request failed); RFC 7644 §3.3 (201 with the resource when it is created)";
     SortIgnored => "sort-ignored",
         "/ServiceProviderConfig advertises sort, but `sortBy` and `sortOrder` are ignored: lists come in creation order",
@@ -243,7 +243,7 @@ fault_catalogue! {
         "responses are labelled `text/html` instead of `application/scim+json`",
         "RFC 7644 §3.1 (application/scim+json)";
     Sporadic500 => "sporadic-500",
-        "every fourth request answers 500",
+        "one request in every four answers 500",
         "RFC 7644 §3.12";
     ScimJsonRejected => "scim-json-rejected",
         "request bodies labelled `application/scim+json` answer 415",
@@ -323,6 +323,21 @@ pub struct FaultSet {
     list_repeats: Mutex<HashMap<u64, u64>>,
 }
 
+/// Whether event `n` (counted from 0) is the one of its block of `every` that fails: exactly one
+/// in every `every`, at a position within the block that varies from block to block (a fixed
+/// hash of the block number), as a server failing now and then does. A fixed period would lock
+/// onto a client's rhythm: a case of 4k requests, run again, would meet a 500 at the same
+/// request every time, and an intermittent failure would look reproducible.
+fn one_in_every(n: u64, every: u64) -> bool {
+    let block = n / every;
+    // SplitMix64's finaliser: a well-mixed, fixed function of the block number.
+    let mut z = block.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    n % every == z % every
+}
+
 /// [`FaultSet::list_repeat`] forgets every query once it remembers this many, so a long load
 /// run against `unstable-order` cannot grow the server without bound.
 const REMEMBERED_LIST_QUERIES: usize = 100_000;
@@ -344,22 +359,22 @@ impl FaultSet {
 
     /// Counts one create and says whether [`Fault::LostWrite`] drops it.
     pub fn create_is_lost(&self) -> bool {
-        let n = self.creates.fetch_add(1, Ordering::Relaxed) + 1;
-        self.has(Fault::LostWrite) && n.is_multiple_of(LOST_WRITE_EVERY)
+        let n = self.creates.fetch_add(1, Ordering::Relaxed);
+        self.has(Fault::LostWrite) && one_in_every(n, LOST_WRITE_EVERY)
     }
 
     /// Counts one stored create of a user (or a group) and says whether
     /// [`Fault::CreateStored500`] answers it 500.
     pub fn stored_create_fails(&self, group: bool) -> bool {
         let counter = &self.stored_creates[usize::from(group)];
-        let n = counter.fetch_add(1, Ordering::Relaxed) + 1;
-        self.has(Fault::CreateStored500) && n.is_multiple_of(CREATE_STORED_500_EVERY)
+        let n = counter.fetch_add(1, Ordering::Relaxed);
+        self.has(Fault::CreateStored500) && one_in_every(n, CREATE_STORED_500_EVERY)
     }
 
     /// Counts one request and says whether [`Fault::Sporadic500`] fails it.
     pub fn request_fails(&self) -> bool {
-        let n = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
-        self.has(Fault::Sporadic500) && n.is_multiple_of(SPORADIC_500_EVERY)
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        self.has(Fault::Sporadic500) && one_in_every(n, SPORADIC_500_EVERY)
     }
 
     /// How many times this exact list query (by its hash) was answered before: 0 the first
@@ -428,13 +443,52 @@ mod tests {
         }
     }
 
+    /// The positions (within each block of `every`) of the failing events among `events`.
+    fn failing_positions(events: &[bool], every: usize) -> Vec<usize> {
+        events
+            .chunks(every)
+            .map(|block| {
+                let failing: Vec<usize> = (0..block.len()).filter(|&i| block[i]).collect();
+                assert_eq!(failing.len(), 1, "exactly one failure in {block:?}");
+                failing[0]
+            })
+            .collect()
+    }
+
     #[test]
-    fn lost_write_drops_every_third_create_only_when_on() {
+    fn lost_write_drops_one_create_in_every_three_only_when_on() {
         let on = FaultSet::new(&[Fault::LostWrite]);
-        let lost: Vec<bool> = (0..6).map(|_| on.create_is_lost()).collect();
-        assert_eq!(lost, [false, false, true, false, false, true]);
+        let lost: Vec<bool> = (0..30).map(|_| on.create_is_lost()).collect();
+        let positions = failing_positions(&lost, 3);
         let off = FaultSet::new(&[]);
         assert!((0..6).all(|_| !off.create_is_lost()));
+        assert!(
+            positions.iter().any(|&p| p != positions[0]),
+            "the failing create is not always at the same place of its block: {positions:?}"
+        );
+    }
+
+    #[test]
+    fn sporadic_500_fails_one_request_in_four_at_varying_places() {
+        let on = FaultSet::new(&[Fault::Sporadic500]);
+        let failed: Vec<bool> = (0..40).map(|_| on.request_fails()).collect();
+        let positions = failing_positions(&failed, 4);
+        assert!(
+            positions.iter().any(|&p| p != positions[0]),
+            "{positions:?}"
+        );
+        // A client sending 4k requests per case would otherwise meet the 500 at the same request
+        // every time: here the place in a case of 8 requests changes from case to case.
+        let per_case: Vec<Vec<usize>> = failed
+            .chunks(8)
+            .map(|case| (0..8).filter(|&i| case[i]).collect())
+            .collect();
+        assert!(
+            per_case.iter().any(|case| *case != per_case[0]),
+            "{per_case:?}"
+        );
+        let off = FaultSet::new(&[]);
+        assert!((0..8).all(|_| !off.request_fails()));
     }
 
     #[test]
@@ -442,8 +496,8 @@ mod tests {
         let on = FaultSet::new(&[Fault::CreateStored500]);
         let users: Vec<bool> = (0..3).map(|_| on.stored_create_fails(false)).collect();
         let groups: Vec<bool> = (0..3).map(|_| on.stored_create_fails(true)).collect();
-        assert_eq!(users, [false, false, true]);
-        assert_eq!(groups, [false, false, true]);
+        assert_eq!(users.iter().filter(|&&f| f).count(), 1);
+        assert_eq!(users, groups, "two counters, one schedule");
         let off = FaultSet::new(&[]);
         assert!((0..6).all(|_| !off.stored_create_fails(false)));
     }

@@ -1,8 +1,8 @@
 //! `load`'s cleanup finds what the journal cannot know (issue 10 item 3): a group whose create
 //! was stored but answered 500, and the users of a seeding that failed part-way, are found by
 //! the run's names (`displayName sw` / `userName sw`, or paging when the server refuses `sw`)
-//! and deleted; the summary says how many were found so. The server (`create-stored-500`: every
-//! third user create and every third group create is stored, then answered 500) is a separate
+//! and deleted; the summary says how many were found so. The server (`create-stored-500`: one
+//! user create in every three and one group create in every three is stored, then answered 500) is a separate
 //! in-process server the test reads afterwards: it must hold nothing.
 
 use scimfuzz::server::{spawn_on_thread, Fault, RunningServer, ServerConfig};

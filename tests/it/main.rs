@@ -18,6 +18,7 @@ mod fuzz_race_runs;
 mod hostile;
 mod hostile_server;
 mod html_report;
+mod intermittent;
 mod interop;
 mod interrupt;
 mod load;
