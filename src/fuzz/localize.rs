@@ -8,7 +8,10 @@
 //! about `and`, not one per comparison operator it happened to meet. A culprit is checked
 //! against a filter that matches nobody: a server that returns users for it ignores
 //! filters (`filter ignored`), whichever comparison met it. A `list.total-results` on a filter
-//! found wrong is the filter's defect. The probes are recorded on the step as evidence.
+//! found wrong is the filter's defect. A `userName eq` that missed a user whose stored name is
+//! a case variant of its value is asked again with the name as stored: when that finds the user,
+//! the miss is `filter.username-case-insensitive`, as for Okta's lookups. The probes are recorded
+//! on the step as evidence.
 
 use serde_json::Value;
 
@@ -17,7 +20,10 @@ use super::render::render;
 use crate::check::catalogue as id;
 use crate::check::{comparison_operators, list_findings, CheckContext, Finding};
 use crate::driver::{Call, ResourceKind, TransportError};
-use crate::model::{apply, effective_filter, Expected, ListExpectation, ListQuery, Op, State};
+use crate::model::{
+    apply, effective_filter, eq_ignore_case, substitute, Expected, ListExpectation, ListQuery, Op,
+    State, Tri, UserHandle, UserRecord,
+};
 use crate::scim::filter::{AttrPath, CompValue, CompareOp, Filter};
 
 /// The most probes one step sends.
@@ -150,6 +156,14 @@ impl Executor<'_> {
         let Some(sent) = sent_filter(op, state) else {
             return Ok(unchanged(findings));
         };
+        if let Some(case) = self.blame_case(op, state, &findings, ctx)? {
+            let findings = findings.into_iter().map(|f| case.re_aim(f, ctx)).collect();
+            return Ok(Localized {
+                findings,
+                probes: vec![case.probe],
+                verdict: Some(case.verdict),
+            });
+        }
         if !findings.iter().any(|finding| about_the_filter(finding, op)) {
             return Ok(unchanged(findings));
         }
@@ -158,6 +172,8 @@ impl Executor<'_> {
         let crowded = confined && calls.first().is_some_and(|call| foreign_listed(call, ctx));
         let shown_wrong = crowded || findings.iter().any(is_filter_finding);
         let mut probes = Vec::new();
+        // Probing stops at the first wrong node whose operands are right: the culprit.
+        let mut wrong_way = None;
         let verdicts = probe_nodes(&nodes, MAX_PROBES - 1, |filter| {
             let whole = std::ptr::eq(filter, &sent);
             if whole && shown_wrong {
@@ -165,9 +181,10 @@ impl Executor<'_> {
                 return Ok(Verdict::Wrong);
             }
             // The whole filter, confined to the namespace, must count only the case's users.
-            let (verdict, call) = self.probe(filter, whole && confined, state, ctx)?;
+            let (judged, call) = self.probe(filter, whole && confined, state, ctx)?;
             probes.push(call);
-            Ok(verdict)
+            wrong_way = judged.wrong_way;
+            Ok(judged.verdict)
         })?;
         let Some(found) = culprit(&nodes, &verdicts) else {
             return Ok(Localized {
@@ -181,14 +198,23 @@ impl Executor<'_> {
         let control = matches_nobody(state);
         let (ignored, call) = self.probe(&control, false, state, ctx)?;
         probes.push(call);
-        let (subject, verdict) = match ignored {
-            Verdict::Wrong => (
-                IGNORED.to_string(),
-                format!("the filter is ignored: `{control}`, which matches no user, returned some"),
-            ),
+        let (subject, verdict) = match ignored.verdict {
+            Verdict::Wrong => {
+                wrong_way = ignored.wrong_way;
+                (
+                    IGNORED.to_string(),
+                    format!(
+                        "the filter is ignored: `{control}`, which matches no user, returned some"
+                    ),
+                )
+            }
             _ => (subject_of(blamed), sentence(blamed)),
         };
-        let blame = Blame { subject, crowded };
+        let blame = Blame {
+            subject,
+            crowded,
+            wrong_way,
+        };
         let findings = findings
             .into_iter()
             .map(|finding| re_aim(finding, op, &blame, expected, calls, ctx))
@@ -200,6 +226,42 @@ impl Executor<'_> {
         })
     }
 
+    /// Whether a `userName eq` that missed a user is the case's fault: its value is a case
+    /// variant of the user's stored userName, and `userName eq` of the name exactly as stored
+    /// finds the user. A miss the list checks put down to deactivation is then the case too.
+    fn blame_case(
+        &self,
+        op: &Op,
+        state: &State,
+        findings: &[Finding],
+        ctx: &CheckContext,
+    ) -> Result<Option<CaseBlame>, TransportError> {
+        let missed = |finding: &Finding| {
+            finding.is_blocking()
+                && (finding.check_id == id::FILTER_MISSING_MATCH
+                    || finding.check_id == id::DEACTIVATED_READABLE)
+        };
+        if !findings.iter().any(missed) {
+            return Ok(None);
+        }
+        let Some(asked) = user_name_asked(op, state) else {
+            return Ok(None);
+        };
+        let variant_of = |(_, record): &(UserHandle, &UserRecord)| {
+            record.user_name != asked
+                && eq_ignore_case(&record.user_name, &asked, state.rules.folding) == Tri::Yes
+        };
+        let Some((_, record)) = state.live_users().find(variant_of) else {
+            return Ok(None);
+        };
+        let exact = user_name_eq(&record.user_name);
+        let (verdict, probe) = self.probe(&exact, false, state, ctx)?;
+        Ok((verdict.verdict == Verdict::Right).then(|| CaseBlame {
+            probe,
+            verdict: format!("`{exact}` finds the user, `userName eq \"{asked}\"` does not"),
+        }))
+    }
+
     /// Sends `filter` alone (not confined to the namespace) and judges it on the case's users,
     /// and its `totalResults` when `count_judged`.
     fn probe(
@@ -208,7 +270,7 @@ impl Executor<'_> {
         count_judged: bool,
         state: &State,
         ctx: &CheckContext,
-    ) -> Result<(Verdict, Call), TransportError> {
+    ) -> Result<(Judged, Call), TransportError> {
         let mut alone = state.clone();
         alone.rules.exclusive = true;
         let op = Op::ListUsers {
@@ -226,7 +288,10 @@ impl Executor<'_> {
                 expectation.total_predictable = count_judged;
                 judge(&call, &expectation, &op, ctx)
             }
-            _ => Verdict::Inconclusive,
+            _ => Judged {
+                verdict: Verdict::Inconclusive,
+                wrong_way: None,
+            },
         };
         Ok((verdict, call))
     }
@@ -237,10 +302,66 @@ pub const IGNORED: &str = "filter ignored";
 
 /// A filter no user matches: `userName eq "<tag>.nobody@example.com"`.
 fn matches_nobody(state: &State) -> Filter {
+    user_name_eq(&format!("{}nobody@example.com", state.namespace_prefix()))
+}
+
+/// A miss of `userName eq` put down to the case of its value.
+struct CaseBlame {
+    probe: Call,
+    verdict: String,
+}
+
+impl CaseBlame {
+    /// A missing match (or a miss put down to deactivation) becomes
+    /// `filter.username-case-insensitive`, the defect of Okta's lookups in capitals.
+    fn re_aim(&self, finding: Finding, ctx: &CheckContext) -> Finding {
+        let missed = finding.check_id == id::FILTER_MISSING_MATCH
+            || finding.check_id == id::DEACTIVATED_READABLE;
+        if !finding.is_blocking() || !missed {
+            return finding;
+        }
+        let mut converted = Finding::new(
+            id::USERNAME_CASE_INSENSITIVE,
+            &finding.expected,
+            &finding.actual,
+        )
+        .about(LOOKUP_SUBJECT)
+        .at_call(finding.call_index);
+        converted.op_index = finding.op_index;
+        ctx.grading.apply(vec![converted]).pop().unwrap_or(finding)
+    }
+}
+
+/// The subject of a lookup's findings (`check::list` names Okta's lookup so).
+const LOOKUP_SUBJECT: &str = "userName eq";
+
+/// The value of the `userName eq "…"` the op asked, when that is all its own filter is.
+fn user_name_asked(op: &Op, state: &State) -> Option<String> {
+    let filter = match op {
+        Op::LookupUser { user, spelling } => return Some(state.user_name(*user, *spelling)),
+        Op::ListUsers { query } => substitute(query.filter.as_ref()?, &state.tag),
+        _ => return None,
+    };
+    match filter {
+        Filter::Compare {
+            path,
+            op: CompareOp::Eq,
+            value: CompValue::String(value),
+        } if path.schema.is_none()
+            && path.sub_attr.is_none()
+            && path.name.eq_ignore_ascii_case("userName") =>
+        {
+            Some(value)
+        }
+        _ => None,
+    }
+}
+
+fn user_name_eq(name: &str) -> Filter {
     Filter::Compare {
         path: AttrPath::simple("userName"),
         op: CompareOp::Eq,
-        value: CompValue::String(format!("{}nobody@example.com", state.namespace_prefix())),
+        value: CompValue::String(name.to_string()),
     }
 }
 
@@ -248,11 +369,7 @@ fn matches_nobody(state: &State) -> Filter {
 fn sent_filter(op: &Op, state: &State) -> Option<Filter> {
     match op {
         Op::ListUsers { query } if query.filter.is_some() => effective_filter(state, query),
-        Op::LookupUser { user, spelling } => Some(Filter::Compare {
-            path: AttrPath::simple("userName"),
-            op: CompareOp::Eq,
-            value: CompValue::String(state.user_name(*user, *spelling)),
-        }),
+        Op::LookupUser { user, spelling } => Some(user_name_eq(&state.user_name(*user, *spelling))),
         _ => None,
     }
 }
@@ -304,6 +421,8 @@ fn about_the_filter(finding: &Finding, op: &Op) -> bool {
 struct Blame {
     subject: String,
     crowded: bool,
+    /// The way the culprit's own probe was wrong, when it was probed.
+    wrong_way: Option<&'static str>,
 }
 
 /// `finding` about the culprit: a filter finding takes it as its subject; a wrong `totalResults`
@@ -322,25 +441,27 @@ fn re_aim(
         return finding;
     }
     let total = total_of(calls.get(finding.call_index));
-    let check = match (finding.check_id.as_str(), expected, total) {
-        (id::FILTER_MISSING_MATCH, _, _) if blame.crowded => id::FILTER_UNEXPECTED_MATCH,
-        (id::TOTAL_RESULTS, Expected::Listed(expectation), Some(total)) => {
-            if total > expectation.total_range().1 {
-                id::FILTER_UNEXPECTED_MATCH
-            } else {
-                id::FILTER_MISSING_MATCH
-            }
+    let check = match (blame.wrong_way, finding.check_id.as_str(), expected, total) {
+        // The culprit alone showed which way it is wrong: a `not` above it turns a missing match
+        // into an unexpected one, but the defect is the culprit's.
+        (Some(way), ..) => way,
+        (None, id::FILTER_MISSING_MATCH, ..) if blame.crowded => id::FILTER_UNEXPECTED_MATCH,
+        (None, id::TOTAL_RESULTS, Expected::Listed(expectation), Some(total)) => {
+            direction(total, expectation)
         }
-        (id::TOTAL_RESULTS, _, _) => return finding,
+        (None, id::TOTAL_RESULTS, ..) => return finding,
         _ => return finding.about(&blame.subject),
     };
-    let actual = match blame.crowded {
-        true => format!(
-            "{} (users from outside the namespace were listed)",
-            finding.actual
-        ),
-        false => finding.actual.clone(),
+    if check == finding.check_id {
+        return finding.about(&blame.subject);
+    }
+    let why = match (blame.wrong_way, blame.crowded) {
+        (Some(id::FILTER_MISSING_MATCH), _) => " (its culprit alone leaves matches out)",
+        (Some(_), _) => " (its culprit alone returns users that do not match)",
+        (None, true) => " (users from outside the namespace were listed)",
+        (None, false) => "",
     };
+    let actual = format!("{}{why}", finding.actual);
     let mut converted = Finding::new(check, &finding.expected, actual)
         .about(&blame.subject)
         .at_call(finding.call_index);
@@ -355,23 +476,37 @@ fn total_of(call: Option<&Call>) -> Option<u64> {
 /// A probe's verdict: wrong when the list checks find a missing or unexpected match (or a wrong
 /// count, where the count is judged); right when they do not and every user that must match was
 /// on the page; inconclusive otherwise.
-fn judge(call: &Call, expectation: &ListExpectation, op: &Op, ctx: &CheckContext) -> Verdict {
+fn judge(call: &Call, expectation: &ListExpectation, op: &Op, ctx: &CheckContext) -> Judged {
+    let inconclusive = Judged {
+        verdict: Verdict::Inconclusive,
+        wrong_way: None,
+    };
     if call.response.status != 200 {
-        return Verdict::Inconclusive;
+        return inconclusive;
     }
     let Some(body) = call.response.json() else {
-        return Verdict::Inconclusive;
+        return inconclusive;
     };
     let findings = list_findings(&body, expectation, op, ctx);
     let check = |wanted: &str| findings.iter().any(|finding| finding.check_id == wanted);
-    if check(id::FILTER_MISSING_MATCH)
-        || check(id::FILTER_UNEXPECTED_MATCH)
-        || check(id::TOTAL_RESULTS)
-    {
-        return Verdict::Wrong;
+    let total = body.get("totalResults").and_then(Value::as_u64);
+    let wrong_way = if check(id::FILTER_UNEXPECTED_MATCH) {
+        Some(id::FILTER_UNEXPECTED_MATCH)
+    } else if check(id::FILTER_MISSING_MATCH) {
+        Some(id::FILTER_MISSING_MATCH)
+    } else if check(id::TOTAL_RESULTS) {
+        total.map(|total| direction(total, expectation))
+    } else {
+        None
+    };
+    if wrong_way.is_some() {
+        return Judged {
+            verdict: Verdict::Wrong,
+            wrong_way,
+        };
     }
     if check(id::LIST_SHAPE) {
-        return Verdict::Inconclusive;
+        return inconclusive;
     }
     let returned: Vec<&str> = body
         .get("Resources")
@@ -385,9 +520,27 @@ fn judge(call: &Call, expectation: &ListExpectation, op: &Op, ctx: &CheckContext
             .id(ResourceKind::User, handle.0)
             .is_some_and(|id| returned.contains(&id))
     });
-    if all_there {
-        Verdict::Right
-    } else {
-        Verdict::Inconclusive
+    match all_there {
+        true => Judged {
+            verdict: Verdict::Right,
+            wrong_way: None,
+        },
+        false => inconclusive,
     }
+}
+
+/// The way a listing that counted `total` is wrong: too many matches, or too few.
+fn direction(total: u64, expectation: &ListExpectation) -> &'static str {
+    if total > expectation.total_range().1 {
+        id::FILTER_UNEXPECTED_MATCH
+    } else {
+        id::FILTER_MISSING_MATCH
+    }
+}
+
+/// A probe's verdict and, when wrong, which way: the check of the filter finding it showed.
+#[derive(Debug, Clone, Copy)]
+struct Judged {
+    verdict: Verdict,
+    wrong_way: Option<&'static str>,
 }

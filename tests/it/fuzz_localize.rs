@@ -48,10 +48,22 @@ fn a_server_that_evaluates_and_as_or_has_one_defect_about_and() {
 
 #[test]
 fn a_server_that_evaluates_co_as_sw_has_one_defect_about_co() {
-    let found = defects(&search_with(Fault::CoAsSw));
-    assert_eq!(found.len(), 1, "{found:?}");
-    let only = found.first().expect("one defect");
-    assert!(only.contains("[co]"), "blamed on `co` alone: {only}");
+    assert_eq!(
+        defects(&search_with(Fault::CoAsSw)),
+        BTreeSet::from(["filter.missing-match [co] 2xx".to_string()]),
+        "blamed on `co` alone, the way `co` alone is wrong (a `not` above it turns its misses \
+         into unexpected matches)"
+    );
+}
+
+#[test]
+fn a_case_sensitive_user_name_filter_is_the_lookup_defect_whichever_op_met_it() {
+    assert_eq!(
+        defects(&search_with(Fault::CaseSensitiveFilter)),
+        BTreeSet::from(["filter.username-case-insensitive [userName eq] 2xx".to_string()]),
+        "a list by userName in capitals, and a deactivated user looked up in another case, miss \
+         the user for the case: the name as stored finds it"
+    );
 }
 
 #[test]
