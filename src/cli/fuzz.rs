@@ -1,13 +1,12 @@
 //! `scimfuzz fuzz`: flags → a resolved run (target, budget, profile), then the search, the report
 //! and the exit code. With no `--target` it starts the embedded reference server (with `--fault`s).
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
-
 use super::exit;
+use super::listing::{checks_json, checks_table, models_table};
+use super::progress::ProgressReporter;
 use super::reference::clean_run;
 use super::suggest::with_suggestion;
 use super::target::TargetArgs;
@@ -16,10 +15,9 @@ use crate::check::catalogue;
 use crate::driver::{Driver, Interrupt, Namespaces, TransportError};
 use crate::fuzz::{
     advertised_but_refused, default_jobs, discover, load_behaviour, probe, probe_capabilities,
-    search, CaseOutcome, ProbeError, Progress, RunSetup, SearchConfig, SearchSummary, Trace,
-    TraceOrigin, DEFAULT_CASES, DEFAULT_SHRINK_TIME,
+    search, CaseOutcome, ProbeError, RunSetup, SearchConfig, SearchSummary, Trace, TraceOrigin,
+    DEFAULT_CASES, DEFAULT_SHRINK_TIME,
 };
-use crate::model::{Level, BUILT_IN};
 use crate::report::curl::render_curl_script;
 use crate::report::diff::{colour_wanted, paint};
 use crate::report::fuzz_html::render_fuzz_html;
@@ -298,139 +296,6 @@ pub fn run(args: FuzzArgs) -> CliResult {
     } else {
         exit::CLEAN
     })
-}
-
-/// Progress on stderr: a bar over the plan's cases with an ETA on a terminal (plain when NO_COLOR
-/// is set), otherwise a line every 100 cases of the plan.
-struct ProgressReporter {
-    bar: Option<ProgressBar>,
-    /// The hundreds of plan cases already printed (no terminal).
-    printed: std::sync::atomic::AtomicU64,
-}
-
-impl ProgressReporter {
-    fn new() -> Self {
-        let printed = std::sync::atomic::AtomicU64::new(0);
-        if !std::io::stderr().is_terminal() {
-            return Self { bar: None, printed };
-        }
-        let template = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-            "{elapsed_precise} [{bar:30}] {pos}/{len} cases {msg}"
-        } else {
-            "{elapsed_precise} [{bar:30.cyan/blue}] {pos}/{len} cases {msg}"
-        };
-        let bar = ProgressBar::new(0);
-        if let Ok(style) = ProgressStyle::with_template(template) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        Self {
-            bar: Some(bar),
-            printed,
-        }
-    }
-
-    fn update(&self, progress: Progress) {
-        let mut parts = match (progress.failures, progress.shrinking) {
-            (0, _) => Vec::new(),
-            (n, true) => vec![format!("{n} finding(s), shrinking")],
-            (n, false) => vec![format!("{n} finding(s)")],
-        };
-        if let Some(eta) = progress.eta() {
-            parts.push(format!("ETA {}s", eta.as_secs()));
-        }
-        let message = parts.join(", ");
-        let tail = if message.is_empty() {
-            String::new()
-        } else {
-            format!(", {message}")
-        };
-        match &self.bar {
-            Some(bar) => {
-                bar.set_length(progress.planned);
-                bar.set_position(progress.planned_done);
-                bar.set_message(message);
-            }
-            None => {
-                let hundreds = progress.planned_done / 100;
-                let before = self
-                    .printed
-                    .fetch_max(hundreds, std::sync::atomic::Ordering::Relaxed);
-                if hundreds > before {
-                    eprintln!(
-                        "scimfuzz fuzz: {}/{} cases{tail}",
-                        progress.planned_done, progress.planned
-                    );
-                }
-            }
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
-}
-
-/// `--list-models`: one line per built-in behaviour profile with its description.
-fn models_table() -> Result<String, CliError> {
-    let width = BUILT_IN
-        .iter()
-        .map(|(name, _)| name.len())
-        .max()
-        .unwrap_or(0);
-    let mut table = String::from(
-        "built-in behaviour profiles (--model NAME; a path to a .toml file works too):\n",
-    );
-    for (name, _) in BUILT_IN {
-        let behaviour = load_behaviour(name)
-            .map_err(|err| CliError::CouldNotRun(format!("built-in profile {name}: {err}")))?;
-        table.push_str(&format!("{name:<width$}  {}\n", behaviour.description));
-    }
-    Ok(table)
-}
-
-/// `--list-checks`: one line per check with its level under `behaviour`.
-fn checks_table(behaviour: &crate::model::Behaviour) -> String {
-    let width = catalogue::ALL.iter().map(|c| c.id.len()).max().unwrap_or(0);
-    let mut table = format!("checks under profile {}:\n", behaviour.name);
-    for check in catalogue::ALL {
-        let level = level_of(behaviour, check);
-        table.push_str(&format!(
-            "{:<width$}  {level:<7}  {}  ({})\n",
-            check.id, check.summary, check.citation
-        ));
-    }
-    table
-}
-
-/// `--list-checks --format json`: the profile and every check with its level under it.
-fn checks_json(behaviour: &crate::model::Behaviour) -> String {
-    let checks: Vec<serde_json::Value> = catalogue::ALL
-        .iter()
-        .map(|check| {
-            serde_json::json!({
-                "id": check.id,
-                "level": level_of(behaviour, check),
-                "default_severity": check.severity.name(),
-                "citation": check.citation,
-                "summary": check.summary,
-            })
-        })
-        .collect();
-    let document = serde_json::json!({"profile": behaviour.name, "checks": checks});
-    serde_json::to_string_pretty(&document).unwrap_or_default()
-}
-
-/// A check's level under `behaviour`: the profile's override, else its catalogue severity.
-fn level_of(behaviour: &crate::model::Behaviour, check: &catalogue::CheckInfo) -> &'static str {
-    match behaviour.checks.get(check.id) {
-        Some(Level::Allowed) => "allowed",
-        Some(Level::Error) => "error",
-        Some(Level::Warning) => "warning",
-        Some(Level::Note) => "note",
-        None => check.severity.name(),
-    }
 }
 
 /// Writes --repro-dir, then --report-json, --junit and --report-html (which name the repro files).
