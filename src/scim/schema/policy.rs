@@ -215,33 +215,29 @@ impl Tracked {
 
 /// The stricter of two mutabilities (a readOnly parent makes its sub-attributes readOnly).
 fn strictest(parent: Mutability, child: Mutability) -> Mutability {
-    let rank = |m: Mutability| match m {
+    higher_ranked(parent, child, |m| match m {
         Mutability::ReadWrite => 0,
         Mutability::WriteOnly => 1,
         Mutability::Immutable => 2,
         Mutability::ReadOnly => 3,
-    };
-    if rank(parent) > rank(child) {
-        parent
-    } else {
-        child
-    }
+    })
 }
 
 /// The narrower of two `returned` (a parent returned only on request takes its sub-attributes
 /// with it).
 fn narrowest(parent: Returned, child: Returned) -> Returned {
-    let rank = |r: Returned| match r {
+    higher_ranked(parent, child, |r| match r {
         Returned::Always => 0,
         Returned::Default => 1,
         Returned::Request => 2,
         Returned::Never => 3,
-    };
-    if rank(parent) > rank(child) {
-        parent
-    } else {
-        child
-    }
+    })
+}
+
+/// Of a parent's and its sub-attribute's characteristic, the one `rank` puts higher; the
+/// sub-attribute's when they rank the same.
+fn higher_ranked<T>(parent: T, child: T, rank: impl Fn(&T) -> u8) -> T {
+    std::cmp::max_by_key(parent, child, rank)
 }
 
 #[cfg(test)]
