@@ -1,12 +1,16 @@
 //! The scimfuzz binary as the tests run it: with the environment variables it reads cleared (a
 //! developer's shell may hold `SCIM_AUTH` or `SCIM_BASE_URL`), so a test sees only what it passes;
-//! its exit code and output; signals; a fresh scratch folder.
+//! its exit code and output, and the report file it wrote; `load` against a test's server; a
+//! bounded wait for a spawned run; signals; a fresh scratch folder.
 
 use std::ffi::OsStr;
 use std::io::Read;
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use scimfuzz::server::RunningServer;
 
 /// Variables the binary reads that a test sets itself when it wants them.
 const CLEARED: [&str; 5] = [
@@ -47,6 +51,39 @@ pub fn run<S: AsRef<OsStr>>(args: &[S]) -> (i32, String) {
     (output.status.code().unwrap_or(-1), text(&output))
 }
 
+/// Runs the binary to its end, then reads the file it was told to write at `path` (a report):
+/// exit code, stdout then stderr, and the file's text. A file not written fails the test with
+/// the run's output.
+pub fn run_then_read<S: AsRef<OsStr>>(args: &[S], path: &Path) -> (i32, String, String) {
+    let (code, shown) = run(args);
+    let written = std::fs::read_to_string(path).unwrap_or_else(|err| {
+        panic!(
+            "{} was not written ({err}); exit {code}: {shown}",
+            path.display()
+        )
+    });
+    (code, shown, written)
+}
+
+/// `load --profile PROFILE` against `server` (its URL and token) without the progress line,
+/// then `extra`.
+pub fn load_args(server: &RunningServer, profile: &str, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "load",
+        "--profile",
+        profile,
+        "--target",
+        server.base_url(),
+        "--auth",
+        &server.authorization(),
+        "--no-progress",
+    ]
+    .map(str::to_string)
+    .to_vec();
+    args.extend(extra.iter().map(|arg| arg.to_string()));
+    args
+}
+
 /// Exit code, stdout and stderr apart.
 pub fn run_split<S: AsRef<OsStr>>(args: &[S]) -> (i32, String, String) {
     let output = output(args);
@@ -75,6 +112,22 @@ pub fn drain(mut stream: impl Read + Send + 'static) -> JoinHandle<String> {
         let _ = stream.read_to_string(&mut text);
         text
     })
+}
+
+/// Waits (at most `limit`) for a spawned run to exit; kills it and returns `None` past the limit.
+pub fn wait_bounded(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return Some(status);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// Sends the signal `name` (`-INT`, `-STOP`, …) to process `pid`.

@@ -11,35 +11,36 @@ fn a_deactivated_user_answered_404_is_told_as_what_the_server_did() {
     let dir = bin::fresh_dir("headline");
     let report = dir.join("report.json");
     let junit = dir.join("junit.xml");
-    let output = bin::output(&[
-        "fuzz",
-        "--fault",
-        "deactivated-404",
-        "--seed",
-        "3",
-        "--cases",
-        "1",
-        "--report-json",
-        report.to_str().expect("utf-8"),
-        "--junit",
-        junit.to_str().expect("utf-8"),
-    ]);
-    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let (code, shown, report_text) = bin::run_then_read(
+        &[
+            "fuzz",
+            "--fault",
+            "deactivated-404",
+            "--seed",
+            "3",
+            "--cases",
+            "1",
+            "--report-json",
+            report.to_str().expect("utf-8"),
+            "--junit",
+            junit.to_str().expect("utf-8"),
+        ],
+        &report,
+    );
+    assert_eq!(code, 1, "{shown}");
     let headline =
         "GET of a deactivated user answered 404; Okta reads deactivated users (expected 200)";
     assert!(
-        stdout.contains(&format!("finding 1: {headline}\n")),
-        "{stdout}"
+        shown.contains(&format!("finding 1: {headline}\n")),
+        "{shown}"
     );
     assert!(
-        stdout.contains("  rule:     [error] lifecycle.deactivated-readable — ")
-            && stdout.contains("Okta CRUD test step 8")
-            && stdout.contains("  why:      Okta deactivates instead of deleting"),
-        "{stdout}"
+        shown.contains("  rule:     [error] lifecycle.deactivated-readable — ")
+            && shown.contains("Okta CRUD test step 8")
+            && shown.contains("  why:      Okta deactivates instead of deleting"),
+        "{shown}"
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
+    let json: serde_json::Value = serde_json::from_str(&report_text).expect("json");
     assert_eq!(json["failures"][0]["headline"], headline);
     assert!(json["failures"][0]["why"]
         .as_str()

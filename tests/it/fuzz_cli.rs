@@ -18,23 +18,25 @@ fn a_fault_is_reported_with_its_check_and_sequence_and_exits_1() {
     let report = dir.join("report.json");
     let junit = dir.join("junit.xml");
     let repro = dir.join("repro");
-    let output = bin::output(&[
-        "fuzz",
-        "--fault",
-        "bogus-id-400",
-        "--seed",
-        "3",
-        "--cases",
-        "100",
-        "--report-json",
-        report.to_str().expect("utf-8"),
-        "--junit",
-        junit.to_str().expect("utf-8"),
-        "--repro-dir",
-        repro.to_str().expect("utf-8"),
-    ]);
-    let shown = bin::text(&output);
-    assert_eq!(output.status.code(), Some(1), "{shown}");
+    let (code, shown, report_text) = bin::run_then_read(
+        &[
+            "fuzz",
+            "--fault",
+            "bogus-id-400",
+            "--seed",
+            "3",
+            "--cases",
+            "100",
+            "--report-json",
+            report.to_str().expect("utf-8"),
+            "--junit",
+            junit.to_str().expect("utf-8"),
+            "--repro-dir",
+            repro.to_str().expect("utf-8"),
+        ],
+        &report,
+    );
+    assert_eq!(code, 1, "{shown}");
     assert!(
         shown.contains("error.not-found-404") && shown.contains("minimal sequence"),
         "{shown}"
@@ -43,8 +45,7 @@ fn a_fault_is_reported_with_its_check_and_sequence_and_exits_1() {
         shown.contains("Authorization: Bearer ***"),
         "the token is redacted: {shown}"
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("JSON");
+    let json: serde_json::Value = serde_json::from_str(&report_text).expect("JSON");
     assert_eq!(json["version"], 1);
     assert_eq!(json["failures"][0]["check_id"], "error.not-found-404");
     assert!(
@@ -205,19 +206,21 @@ fn the_environment_serve_prints_is_enough_to_reach_a_target() {
 fn fail_fast_stops_at_the_first_finding() {
     let dir = bin::fresh_dir("fail-fast");
     let report = dir.join("report.json");
-    let output = bin::output(&[
-        "fuzz",
-        "--fault",
-        "deactivated-404",
-        "--seed",
-        "3",
-        "--fail-fast",
-        "--report-json",
-        report.to_str().expect("utf-8"),
-    ]);
-    assert_eq!(output.status.code(), Some(1), "{}", bin::text(&output));
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("JSON");
+    let (code, shown, report_text) = bin::run_then_read(
+        &[
+            "fuzz",
+            "--fault",
+            "deactivated-404",
+            "--seed",
+            "3",
+            "--fail-fast",
+            "--report-json",
+            report.to_str().expect("utf-8"),
+        ],
+        &report,
+    );
+    assert_eq!(code, 1, "{shown}");
+    let json: serde_json::Value = serde_json::from_str(&report_text).expect("JSON");
     let failures = json["failures"].as_array().expect("failures");
     assert_eq!(failures.len(), 1, "{}", json["failures"]);
     assert!(failures[0]["minimal_len"].as_u64().unwrap_or(99) <= 8);

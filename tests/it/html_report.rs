@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use crate::bin::run;
-use crate::hostile_server::{start, Behaviour};
+use crate::bin::{run, run_then_read};
+use crate::hostile_server::{start, Behaviour, Hostile};
 use scimfuzz::server::{spawn_on_thread, Fault, ServerConfig};
 
 /// The page is one self-contained document: no script, nothing fetched from elsewhere.
@@ -16,6 +16,15 @@ fn assert_self_contained(page: &str) {
     }
 }
 
+/// A server that answers every request 400 with a `<script>` in the error's detail.
+fn script_in_errors() -> Hostile {
+    start(Behaviour::Fixed {
+        status: 400,
+        headers: vec![("Content-Type".into(), "application/scim+json".into())],
+        body: "{\"detail\":\"<script>alert(1)</script>\",\"status\":\"400\"}".into(),
+    })
+}
+
 #[test]
 fn fuzz_writes_a_page_with_the_defect_its_evidence_and_coverage_and_no_secret() {
     let server = spawn_on_thread(ServerConfig::with_faults([Fault::BogusId400])).expect("server");
@@ -24,23 +33,25 @@ fn fuzz_writes_a_page_with_the_defect_its_evidence_and_coverage_and_no_secret() 
     let dir = crate::bin::fresh_dir("html-fuzz");
     let page_path = dir.join("fuzz.html");
     let repro = dir.join("repro");
-    let (code, shown) = run(&[
-        "fuzz",
-        "--target",
-        server.base_url(),
-        "--auth",
-        &auth,
-        "--seed",
-        "3",
-        "--cases",
-        "100",
-        "--report-html",
-        page_path.to_str().expect("utf-8"),
-        "--repro-dir",
-        repro.to_str().expect("utf-8"),
-    ]);
+    let (code, shown, page) = run_then_read(
+        &[
+            "fuzz",
+            "--target",
+            server.base_url(),
+            "--auth",
+            &auth,
+            "--seed",
+            "3",
+            "--cases",
+            "100",
+            "--report-html",
+            page_path.to_str().expect("utf-8"),
+            "--repro-dir",
+            repro.to_str().expect("utf-8"),
+        ],
+        &page_path,
+    );
     assert_eq!(code, 1, "{shown}");
-    let page = std::fs::read_to_string(&page_path).expect("the page is written");
     assert_self_contained(&page);
     assert!(!page.contains(&token), "the page holds the token: {page}");
     assert!(page.contains("error.not-found-404"), "{page}");
@@ -63,30 +74,28 @@ fn fuzz_writes_a_page_with_the_defect_its_evidence_and_coverage_and_no_secret() 
 
 #[test]
 fn a_hostile_body_is_shown_escaped_and_adds_no_markup_to_the_fuzz_page() {
-    let server = start(Behaviour::Fixed {
-        status: 400,
-        headers: vec![("Content-Type".into(), "application/scim+json".into())],
-        body: "{\"detail\":\"<script>alert(1)</script>\",\"status\":\"400\"}".into(),
-    });
+    let server = script_in_errors();
     let dir = crate::bin::fresh_dir("html-hostile");
     let page_path = dir.join("fuzz.html");
-    let (code, shown) = run(&[
-        "fuzz",
-        "--target",
-        &server.base_url,
-        "--auth",
-        "Bearer hostile",
-        "--cases",
-        "2",
-        "--seed",
-        "1",
-        "--shrink-time",
-        "1s",
-        "--report-html",
-        page_path.to_str().expect("utf-8"),
-    ]);
+    let (code, shown, page) = run_then_read(
+        &[
+            "fuzz",
+            "--target",
+            &server.base_url,
+            "--auth",
+            "Bearer hostile",
+            "--cases",
+            "2",
+            "--seed",
+            "1",
+            "--shrink-time",
+            "1s",
+            "--report-html",
+            page_path.to_str().expect("utf-8"),
+        ],
+        &page_path,
+    );
     assert_eq!(code, 1, "{shown}");
-    let page = std::fs::read_to_string(&page_path).expect("the page is written");
     assert_self_contained(&page);
     assert!(
         page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
@@ -116,21 +125,23 @@ fn okta_writes_a_page_with_suites_steps_and_the_failing_exchange_and_no_secret()
     let auth = server.authorization();
     let dir = crate::bin::fresh_dir("html-okta");
     let page_path = dir.join("okta.html");
-    let (code, shown) = run(&[
-        "okta",
-        "--target",
-        server.base_url(),
-        "--auth",
-        &auth,
-        "--mode",
-        "oin",
-        "--seed",
-        "5",
-        "--report-html",
-        page_path.to_str().expect("utf-8"),
-    ]);
+    let (code, shown, page) = run_then_read(
+        &[
+            "okta",
+            "--target",
+            server.base_url(),
+            "--auth",
+            &auth,
+            "--mode",
+            "oin",
+            "--seed",
+            "5",
+            "--report-html",
+            page_path.to_str().expect("utf-8"),
+        ],
+        &page_path,
+    );
     assert_eq!(code, 1, "{shown}");
-    let page = std::fs::read_to_string(&page_path).expect("the page is written");
     assert_self_contained(&page);
     assert!(!page.contains(&token), "the page holds the token: {page}");
     assert!(page.contains("<h2>SPEC"), "suites are headed: {page}");
@@ -152,24 +163,22 @@ fn okta_writes_a_page_with_suites_steps_and_the_failing_exchange_and_no_secret()
 
 #[test]
 fn a_hostile_body_adds_no_markup_to_the_okta_page() {
-    let server = start(Behaviour::Fixed {
-        status: 400,
-        headers: vec![("Content-Type".into(), "application/scim+json".into())],
-        body: "{\"detail\":\"<script>alert(1)</script>\",\"status\":\"400\"}".into(),
-    });
+    let server = script_in_errors();
     let dir = crate::bin::fresh_dir("html-okta-hostile");
     let page_path = dir.join("okta.html");
-    let (code, shown) = run(&[
-        "okta",
-        "--target",
-        &server.base_url,
-        "--auth",
-        "Bearer hostile",
-        "--report-html",
-        page_path.to_str().expect("utf-8"),
-    ]);
+    let (code, shown, page) = run_then_read(
+        &[
+            "okta",
+            "--target",
+            &server.base_url,
+            "--auth",
+            "Bearer hostile",
+            "--report-html",
+            page_path.to_str().expect("utf-8"),
+        ],
+        &page_path,
+    );
     assert_eq!(code, 1, "{shown}");
-    let page = std::fs::read_to_string(&page_path).expect("the page is written");
     assert_self_contained(&page);
     assert!(
         page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
@@ -182,18 +191,20 @@ fn runscope_writes_the_conformance_page_for_an_export() {
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/runscope");
     let dir = crate::bin::fresh_dir("html-runscope");
     let page_path = dir.join("runscope.html");
-    let (code, shown) = run(&[
-        "runscope",
-        data.join("provisioning.json").to_str().expect("utf-8"),
-        "--initial-script",
-        data.join("initial-script.js").to_str().expect("utf-8"),
-        "--fault",
-        "duplicate-upsert",
-        "--report-html",
-        page_path.to_str().expect("utf-8"),
-    ]);
+    let (code, shown, page) = run_then_read(
+        &[
+            "runscope",
+            data.join("provisioning.json").to_str().expect("utf-8"),
+            "--initial-script",
+            data.join("initial-script.js").to_str().expect("utf-8"),
+            "--fault",
+            "duplicate-upsert",
+            "--report-html",
+            page_path.to_str().expect("utf-8"),
+        ],
+        &page_path,
+    );
     assert_eq!(code, 1, "{shown}");
-    let page = std::fs::read_to_string(&page_path).expect("the page is written");
     assert_self_contained(&page);
     assert!(
         page.contains("scimfuzz runscope: http://127.0.0.1:"),

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::Child;
 
 use crate::bin::sigint;
+use crate::load_cleanup::cleanup_line;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -23,7 +24,7 @@ fn slow_server() -> RunningServer {
     spawn_on_thread(ServerConfig::with_faults([Fault::SlowResponses])).expect("the server starts")
 }
 
-fn spawn(args: &[&str]) -> (Child, mpsc::Receiver<String>) {
+fn spawn<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (Child, mpsc::Receiver<String>) {
     let mut child = crate::bin::spawn_piped(args);
     let (lines, received) = mpsc::channel();
     let streams: [Box<dyn std::io::Read + Send>; 2] = [
@@ -63,18 +64,8 @@ fn wait_for(received: &mpsc::Receiver<String>, marker: &str, limit: Duration) ->
 
 /// Waits for the exit code (killing the child past `limit`) and collects the rest of the output.
 fn finish(mut child: Child, received: &mpsc::Receiver<String>, limit: Duration) -> (i32, String) {
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("scimfuzz still ran {limit:?} after Ctrl-C");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = crate::bin::wait_bounded(&mut child, limit)
+        .unwrap_or_else(|| panic!("scimfuzz still ran {limit:?} after Ctrl-C"));
     std::thread::sleep(Duration::from_millis(100));
     let output: Vec<String> = received.try_iter().collect();
     (status.code().unwrap_or(-1), output.join("\n"))
@@ -318,24 +309,9 @@ fn a_second_ctrl_c_exits_at_once() {
 /// `scimfuzz load --profile smoke --duration 2s` against `server`, with `extra` flags.
 fn load_smoke(server: &RunningServer, extra: &[&str]) -> (i32, String) {
     let profile = crate::load::smoke_profile();
-    let auth = server.authorization();
-    let mut args = vec![
-        "load",
-        "--profile",
-        profile.as_str(),
-        "--target",
-        server.base_url(),
-        "--auth",
-        auth.as_str(),
-        "--duration",
-        "2s",
-        "--seed",
-        "3",
-        "--no-progress",
-    ];
-    args.extend_from_slice(extra);
-    let (code, stdout, stderr) = crate::bin::run_split(&args);
-    (code, format!("{stdout}{stderr}"))
+    let mut args = crate::bin::load_args(server, &profile, &["--duration", "2s", "--seed", "3"]);
+    args.extend(extra.iter().map(|arg| arg.to_string()));
+    crate::bin::run(&args)
 }
 
 #[test]
@@ -344,10 +320,7 @@ fn load_deletes_what_it_created_after_the_integrity_check_unless_keep_data() {
     let (code, output) = load_smoke(&server, &[]);
     assert_eq!(code, 0, "{output}");
     assert!(output.contains("integrity:"), "{output}");
-    let line = output
-        .lines()
-        .find(|line| line.starts_with("cleanup: deleted "))
-        .unwrap_or_else(|| panic!("no cleanup line: {output}"));
+    let line = cleanup_line(&output);
     assert!(line.ends_with("nothing of the run left"), "{line}");
     assert!(!line.contains("deleted 0 users"), "{line}");
     assert_eq!(resources_on(&server), (0, 0), "the server is left as found");
@@ -365,20 +338,12 @@ fn load_deletes_what_it_created_after_the_integrity_check_unless_keep_data() {
 #[test]
 fn an_interrupted_load_deletes_what_it_created_and_exits_130() {
     let server = spawn_on_thread(ServerConfig::default()).expect("the server starts");
-    let auth = server.authorization();
     let profile = crate::load::smoke_profile();
-    let (child, received) = spawn(&[
-        "load",
-        "--profile",
+    let (child, received) = spawn(&crate::bin::load_args(
+        &server,
         &profile,
-        "--target",
-        server.base_url(),
-        "--auth",
-        &auth,
-        "--duration",
-        "10m",
-        "--no-progress",
-    ]);
+        &["--duration", "10m"],
+    ));
     // The attack has started once the server holds more users than the 120 smoke seeds.
     let started = Instant::now();
     while resources_on(&server).0 <= 120 {

@@ -15,25 +15,13 @@ use crate::load::{fresh_dir, write_profile};
 fn load_against(server: &RunningServer, name: &str, body: &str) -> (i32, String) {
     let dir = fresh_dir(name);
     let profile = write_profile(&dir, name, &format!("{body}\n"));
-    let auth = server.authorization();
-    let (code, stdout, stderr) = bin::run_split(&[
-        "load",
-        "--profile",
-        &profile,
-        "--target",
-        server.base_url(),
-        "--auth",
-        &auth,
-        "--seed",
-        "5",
-        "--no-progress",
-    ]);
+    let ran = bin::run(&bin::load_args(server, &profile, &["--seed", "5"]));
     let _ = std::fs::remove_dir_all(&dir);
-    (code, format!("{stdout}{stderr}"))
+    ran
 }
 
 /// The `cleanup:` line of `output`.
-fn cleanup_line(output: &str) -> &str {
+pub(crate) fn cleanup_line(output: &str) -> &str {
     output
         .lines()
         .find(|line| line.starts_with("cleanup: deleted "))

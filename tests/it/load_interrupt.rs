@@ -3,26 +3,10 @@
 //! once without the report.
 
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 
-use crate::bin::{self, sigint};
+use crate::bin::{self, sigint, wait_bounded};
 use crate::load::{assert_matches_schema, fresh_dir, read_json, write_profile};
-
-/// Waits (at most `limit`) for the child to exit; kills it and returns `None` on timeout.
-fn wait_bounded(child: &mut Child, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
-    let started = std::time::Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return Some(status);
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-}
 
 /// Waits (at most 60 s) until the run's ledger journal holds `bytes` bytes: the attack is running.
 fn wait_for_ledger(dir: &Path, bytes: u64) {
