@@ -19,28 +19,18 @@ RUN_LIMIT=${RUN_LIMIT:-600}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/scimfuzz-rss.XXXXXX)
 cd "$ROOT"
+# shellcheck source=benches/lib/serve.sh
+source "$ROOT/benches/lib/serve.sh"
 
 if (( $(ulimit -n) < WORKERS + 100 )); then
   echo "the open-file limit ($(ulimit -n)) is below $WORKERS workers + 100: raise it (ulimit -n)" >&2
   exit 2
 fi
 
-if [[ -n "${SCIMFUZZ_BIN:-}" ]]; then
-  BIN=$SCIMFUZZ_BIN
-else
-  echo "== building scimfuzz (release)"
-  cargo build --release --bin scimfuzz 2>&1 | tail -1
-  BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/scimfuzz
-fi
+scimfuzz_bin
 
 echo "== starting scimfuzz serve (a separate process)"
-"$BIN" serve --port 0 >"$WORK/serve.out" 2>&1 &
-SERVER_PID=$!
-trap 'kill "$SERVER_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 50); do grep -q SCIM_AUTH "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
-BASE=$(sed -n "s/^SCIM_BASE_URL='\{0,1\}\([^']*\)'\{0,1\}$/\1/p" "$WORK/serve.out")
-AUTH=$(sed -n "s/^SCIM_AUTH='\{0,1\}\([^']*\)'\{0,1\}$/\1/p" "$WORK/serve.out")
-[[ -n "$BASE" && -n "$AUTH" ]] || { echo "the server did not start:" >&2; cat "$WORK/serve.out" >&2; exit 3; }
+start_server
 
 server_hwm_mib() { awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$SERVER_PID/status"; }
 

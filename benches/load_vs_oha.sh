@@ -20,6 +20,8 @@ PIN=${PIN:-1}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/scimfuzz-bench.XXXXXX)
 cd "$ROOT"
+# shellcheck source=benches/lib/serve.sh
+source "$ROOT/benches/lib/serve.sh"
 
 server_cpu=() ; client_cpu=()
 if [[ "$PIN" == 1 ]] && command -v taskset >/dev/null && [[ $(nproc) -ge 2 ]]; then
@@ -34,22 +36,10 @@ if ! command -v oha >/dev/null && ! command -v wrk >/dev/null; then
   fi
 fi
 
-if [[ -n "${SCIMFUZZ_BIN:-}" ]]; then
-  BIN=$SCIMFUZZ_BIN   # e.g. a debug build, to try the script itself
-else
-  echo "== building scimfuzz (release)"
-  cargo build --release --bin scimfuzz 2>&1 | tail -1
-  BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/scimfuzz
-fi
+scimfuzz_bin
 
 echo "== starting the embedded server"
-"${server_cpu[@]}" "$BIN" serve --port 0 >"$WORK/serve.out" 2>&1 &
-SERVER_PID=$!
-trap 'kill "$SERVER_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 50); do grep -q SCIM_AUTH "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
-BASE=$(sed -n "s/^SCIM_BASE_URL='\{0,1\}\([^']*\)'\{0,1\}$/\1/p" "$WORK/serve.out")
-AUTH=$(sed -n "s/^SCIM_AUTH='\{0,1\}\([^']*\)'\{0,1\}$/\1/p" "$WORK/serve.out")
-[[ -n "$BASE" && -n "$AUTH" ]] || { echo "the server did not start:" >&2; cat "$WORK/serve.out" >&2; exit 3; }
+start_server "${server_cpu[@]}"
 
 USER_ID=$(curl -sf -X POST "$BASE/Users" -H "Authorization: $AUTH" -H 'Content-Type: application/scim+json' \
   -d '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bench@load.scimfuzz.test","name":{"givenName":"B","familyName":"Ench"},"emails":[{"primary":true,"value":"bench@load.scimfuzz.test","type":"work"}],"active":true}' \
