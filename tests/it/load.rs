@@ -448,17 +448,7 @@ fn a_profile_that_ramps_down_to_zero_finishes_on_time() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if started.elapsed() > std::time::Duration::from_secs(30) {
-            let _ = child.kill();
-            break None;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    };
+    let status = bin::wait_bounded(&mut child, std::time::Duration::from_secs(30));
     assert_eq!(
         status.and_then(|status| status.code()),
         Some(0),

@@ -68,17 +68,7 @@ fn serve_announces_its_url_and_token_serves_with_that_token_and_stops_on_ctrl_c(
         .args(["-INT", &child.id().to_string()])
         .status();
     assert!(interrupted.is_ok_and(|s| s.success()), "kill -INT runs");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let exit = loop {
-        if let Some(exit) = child.try_wait().expect("the child can be waited for") {
-            break Some(exit);
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            break None;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
+    let exit = crate::bin::wait_bounded(&mut child, std::time::Duration::from_secs(10));
     assert_eq!(
         exit.and_then(|e| e.code()),
         Some(0),
