@@ -73,6 +73,11 @@ pub fn defect_key(finding: &Finding, op: &Op, calls: &[Call]) -> String {
     format!("{}{about}{status}", finding.check_id)
 }
 
+/// Whether defect `key` is a server error (`status.no-5xx [kind] 5xx`), whatever its kind.
+pub fn is_server_error(key: &str) -> bool {
+    key.starts_with(id::NO_SERVER_ERROR) && key.ends_with(" 5xx")
+}
+
 /// The kind of operation exchange `call_index` of `op` belongs to: a race's branch (its first
 /// calls) or the read after them.
 fn kind_of_call(op: &Op, call_index: usize) -> &'static str {

@@ -16,7 +16,7 @@ pub mod shape;
 pub(crate) mod test_calls;
 
 pub use catalogue::{CheckInfo, Severity};
-pub use defect::defect_key;
+pub use defect::{defect_key, is_server_error};
 pub use facts::ModelFacts;
 pub use finding::{CheckContext, CheckRules, Finding, Grading, UNGRADED};
 pub use judge::check_op;

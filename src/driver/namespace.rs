@@ -81,13 +81,24 @@ pub async fn cleanup(
             ),
             _ => RequestSpec::delete(path),
         };
-        let call = driver.send(&spec).await?;
-        if call.response.status >= 400 && call.response.status != 404 {
+        let mut status = driver.send(&spec).await?.response.status;
+        // A delete is safe to send again: a server failing now and then must not keep what a
+        // case made (it would stand in the way of every later case on an exclusive target).
+        for _ in 0..CLEANUP_RETRIES {
+            if !(500..600).contains(&status) || status == 501 {
+                break;
+            }
+            status = driver.send(&spec).await?.response.status;
+        }
+        if status >= 400 && status != 404 {
             refused += 1;
         }
     }
     Ok(refused)
 }
+
+/// How often a cleanup request answered 5xx (but 501) is sent again.
+const CLEANUP_RETRIES: usize = 2;
 
 /// How many users and groups whose names start with `run_prefix` are still on the server (with
 /// [`CleanupMode::DeactivateUsers`], only users still active count).

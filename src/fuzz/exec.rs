@@ -11,6 +11,7 @@ use serde_json::Value;
 use tokio::runtime::Runtime;
 
 use super::discovery::with_required;
+use super::lost_creates::{record_unrecorded_creates, unrecorded_creates};
 use super::multi::follow_ups;
 use super::race::{race_follow_up, race_requests, send_concurrently};
 use super::render::render;
@@ -170,9 +171,15 @@ impl Executor<'_> {
         };
         let result = self.run_steps(ops, &mut state, &mut ids, &mut outcome, known);
         if let Some(mode) = self.cleanup {
-            // After Ctrl-C the case stops at the next request, but what it created still goes.
+            // After Ctrl-C the case stops at the next request, but what it created still goes,
+            // a create whose answer gave no id (a 5xx after storing) included.
             let driver = self.driver.uninterruptible();
-            outcome.cleanup_refused = self.runtime.block_on(cleanup(&driver, &ids, mode))?;
+            let calls = outcome.steps.iter().flat_map(|step| &step.calls);
+            let unrecorded = unrecorded_creates(calls);
+            outcome.cleanup_refused = self.runtime.block_on(async {
+                record_unrecorded_creates(&driver, &unrecorded, &mut ids).await?;
+                cleanup(&driver, &ids, mode).await
+            })?;
         }
         result.map(|()| outcome)
     }

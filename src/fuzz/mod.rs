@@ -10,6 +10,7 @@ mod exec;
 mod localize;
 #[cfg(test)]
 mod localize_tests;
+mod lost_creates;
 mod multi;
 mod plan;
 mod probe;

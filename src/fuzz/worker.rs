@@ -18,7 +18,7 @@ use super::plan::{CaseTree, Plan, Strategies};
 use super::race::has_race;
 use super::runner::{Failure, Intermittent, Progress, SearchConfig};
 use super::shrink::{walk, Verdict};
-use crate::check::Finding;
+use crate::check::{is_server_error, Finding};
 use crate::driver::{Namespaces, TransportError};
 use crate::model::Op;
 
@@ -102,7 +102,7 @@ impl<'a> Search<'a> {
                 }
             });
         }
-        self.rejudge_races();
+        self.rejudge();
         let mut tally = self.tally.into_inner().unwrap_or_else(|e| e.into_inner());
         let stopped_by = tally.transport.take();
         tally.found.sort_by_key(|(index, _)| *index);
@@ -389,9 +389,18 @@ impl<'a> Search<'a> {
     ///
     /// A race case shows its defect only in some orders, so it is judged more loosely, and only
     /// once the run has met an intermittent defect (a server failing now and then meets races
-    /// too): intermittent if one run, with its repeats, does not show the defect at all.
+    /// too): intermittent if one run, with its repeats, does not show the defect at all. A 5xx
+    /// in a race, once the server is known to answer 5xx now and then, is that failure: under
+    /// concurrency a 500 now and then cannot be told from a 500 on concurrency.
     fn confirm(&self, ops: &[Op], target: &str, first: &CaseOutcome) -> Option<Intermittent> {
         let race = has_race(ops);
+        if race && is_server_error(target) && self.lock().intermittent_server_error() {
+            return Some(Intermittent {
+                shown: 1,
+                runs: 1,
+                also: Vec::new(),
+            });
+        }
         let at = |outcome: &CaseOutcome| {
             let finding = outcome.finding_of(target)?;
             Some(match race {
@@ -420,21 +429,24 @@ impl<'a> Search<'a> {
         None
     }
 
-    /// Races found before the run met an intermittent defect were not judged for it (see
-    /// `confirm`); once one is known, each is run again and, if intermittent, reported under it,
-    /// so whether a race or another case met the failure first does not change the report.
-    fn rejudge_races(&self) {
+    /// Once the run knows the server fails now and then, every failure recorded as reproducible
+    /// is judged again on its minimal case: a race found before that was not judged for it (see
+    /// `confirm`), and a failure that landed at the same request by luck in every run has a
+    /// second chance to show it. Those found intermittent are reported under the intermittent
+    /// one, so whether it or another case met the server's failure first does not change the
+    /// report.
+    fn rejudge(&self) {
         if !self.lock().has_intermittent() {
             return;
         }
-        let races: Vec<(String, CaseOutcome)> = self
+        let recorded: Vec<(String, CaseOutcome)> = self
             .lock()
             .found
             .iter()
-            .filter(|(_, f)| f.intermittent.is_none() && has_race(&f.minimal.ops()))
+            .filter(|(_, f)| f.intermittent.is_none())
             .map(|(_, f)| (f.defect.clone(), f.minimal.clone()))
             .collect();
-        for (defect, minimal) in races {
+        for (defect, minimal) in recorded {
             if self.confirm(&minimal.ops(), &defect, &minimal).is_none() {
                 continue;
             }
@@ -516,6 +528,15 @@ impl Tally {
     /// Whether an intermittent failure is recorded.
     fn has_intermittent(&self) -> bool {
         self.found.iter().any(|(_, f)| f.intermittent.is_some())
+    }
+
+    /// Whether the recorded intermittent failure stands for a server error (a 5xx now and then).
+    fn intermittent_server_error(&self) -> bool {
+        self.found.iter().any(|(_, f)| {
+            f.intermittent.as_ref().is_some_and(|i| {
+                is_server_error(&f.defect) || i.also.iter().any(|key| is_server_error(key))
+            })
+        })
     }
 
     /// Distinct defects recorded or being shrunk (intermittent ones count once).
