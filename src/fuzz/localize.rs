@@ -7,7 +7,8 @@
 //! finding's subject becomes the culprit, so a server that evaluates `and` as `or` is one defect
 //! about `and`, not one per comparison operator it happened to meet. A culprit is checked
 //! against a filter that matches nobody: a server that returns users for it ignores
-//! filters (`filter ignored`), whichever comparison met it. A `list.total-results` on a filter
+//! filters (`filter ignored`), whichever comparison met it; a comparison to blame whose
+//! operators are right on userName is its attribute's defect (`emails`). A `list.total-results` on a filter
 //! found wrong is the filter's defect. A `userName eq` that missed a user whose stored name is
 //! a case variant of its value is asked again with the name as stored: when that finds the user,
 //! the miss is `filter.username-case-insensitive`, as for Okta's lookups. The probes are recorded
@@ -16,15 +17,12 @@
 use serde_json::Value;
 
 use super::exec::Executor;
-use super::render::render;
+use super::filter_probe::{direction, foreign_listed, matches_nobody, user_name_eq, IGNORED};
 use crate::check::catalogue as id;
-use crate::check::{comparison_operators, list_findings, CheckContext, Finding};
-use crate::driver::{Call, ResourceKind, TransportError};
-use crate::model::{
-    apply, effective_filter, eq_ignore_case, substitute, Expected, ListExpectation, ListQuery, Op,
-    State, Tri, UserHandle, UserRecord,
-};
-use crate::scim::filter::{AttrPath, CompValue, CompareOp, Filter};
+use crate::check::{comparison_operators, CheckContext, Finding};
+use crate::driver::{Call, TransportError};
+use crate::model::{effective_filter, Expected, Op, State};
+use crate::scim::filter::Filter;
 
 /// The most probes one step sends.
 pub const MAX_PROBES: usize = 12;
@@ -170,11 +168,12 @@ impl Executor<'_> {
         let nodes = post_order(&sent);
         let confined = is_confined(op, state);
         let crowded = confined && calls.first().is_some_and(|call| foreign_listed(call, ctx));
-        let shown_wrong = crowded || findings.iter().any(is_filter_finding);
+        let shown_wrong = crowded || findings.iter().any(|f| shows_wrong(f, calls));
         let mut probes = Vec::new();
         // Probing stops at the first wrong node whose operands are right: the culprit.
         let mut wrong_way = None;
-        let verdicts = probe_nodes(&nodes, MAX_PROBES - 1, |filter| {
+        // The sub-filters, then one filter that matches nobody, then what is left on userName.
+        let verdicts = probe_nodes(&nodes, MAX_PROBES - 2, |filter| {
             let whole = std::ptr::eq(filter, &sent);
             if whole && shown_wrong {
                 // The step itself showed the filter it sent wrong: no need to ask again.
@@ -208,7 +207,16 @@ impl Executor<'_> {
                     ),
                 )
             }
-            _ => (subject_of(blamed), sentence(blamed)),
+            _ => match self.blame_attribute(blamed, state, ctx, &mut probes)? {
+                Some(attribute) => (
+                    attribute.clone(),
+                    format!(
+                        "`{blamed}` is wrong alone while its operators are right on userName: \
+                         `{attribute}` is to blame"
+                    ),
+                ),
+                None => (subject_of(blamed), sentence(blamed)),
+            },
         };
         let blame = Blame {
             subject,
@@ -224,144 +232,6 @@ impl Executor<'_> {
             probes,
             verdict: Some(verdict),
         })
-    }
-
-    /// Whether a `userName eq` that missed a user is the case's fault: its value is a case
-    /// variant of the user's stored userName, and `userName eq` of the name exactly as stored
-    /// finds the user. A miss the list checks put down to deactivation is then the case too.
-    fn blame_case(
-        &self,
-        op: &Op,
-        state: &State,
-        findings: &[Finding],
-        ctx: &CheckContext,
-    ) -> Result<Option<CaseBlame>, TransportError> {
-        let missed = |finding: &Finding| {
-            finding.is_blocking()
-                && (finding.check_id == id::FILTER_MISSING_MATCH
-                    || finding.check_id == id::DEACTIVATED_READABLE)
-        };
-        if !findings.iter().any(missed) {
-            return Ok(None);
-        }
-        let Some(asked) = user_name_asked(op, state) else {
-            return Ok(None);
-        };
-        let variant_of = |(_, record): &(UserHandle, &UserRecord)| {
-            record.user_name != asked
-                && eq_ignore_case(&record.user_name, &asked, state.rules.folding) == Tri::Yes
-        };
-        let Some((_, record)) = state.live_users().find(variant_of) else {
-            return Ok(None);
-        };
-        let exact = user_name_eq(&record.user_name);
-        let (verdict, probe) = self.probe(&exact, false, state, ctx)?;
-        Ok((verdict.verdict == Verdict::Right).then(|| CaseBlame {
-            probe,
-            verdict: format!("`{exact}` finds the user, `userName eq \"{asked}\"` does not"),
-        }))
-    }
-
-    /// Sends `filter` alone (not confined to the namespace) and judges it on the case's users,
-    /// and its `totalResults` when `count_judged`.
-    fn probe(
-        &self,
-        filter: &Filter,
-        count_judged: bool,
-        state: &State,
-        ctx: &CheckContext,
-    ) -> Result<(Judged, Call), TransportError> {
-        let mut alone = state.clone();
-        alone.rules.exclusive = true;
-        let op = Op::ListUsers {
-            query: ListQuery {
-                filter: Some(filter.clone()),
-                start_index: None,
-                count: None,
-                namespaced: false,
-            },
-        };
-        let call = self.send(&render(&op, &alone, &alone, ctx.ids))?;
-        let verdict = match apply(&alone, &op) {
-            Some((_, Expected::Listed(mut expectation))) => {
-                // Other users on the server may match a sub-filter: its count says nothing.
-                expectation.total_predictable = count_judged;
-                judge(&call, &expectation, &op, ctx)
-            }
-            _ => Judged {
-                verdict: Verdict::Inconclusive,
-                wrong_way: None,
-            },
-        };
-        Ok((verdict, call))
-    }
-}
-
-/// The subject of a defect where the server returns what a filter that matches nobody excludes.
-pub const IGNORED: &str = "filter ignored";
-
-/// A filter no user matches: `userName eq "<tag>.nobody@example.com"`.
-fn matches_nobody(state: &State) -> Filter {
-    user_name_eq(&format!("{}nobody@example.com", state.namespace_prefix()))
-}
-
-/// A miss of `userName eq` put down to the case of its value.
-struct CaseBlame {
-    probe: Call,
-    verdict: String,
-}
-
-impl CaseBlame {
-    /// A missing match (or a miss put down to deactivation) becomes
-    /// `filter.username-case-insensitive`, the defect of Okta's lookups in capitals.
-    fn re_aim(&self, finding: Finding, ctx: &CheckContext) -> Finding {
-        let missed = finding.check_id == id::FILTER_MISSING_MATCH
-            || finding.check_id == id::DEACTIVATED_READABLE;
-        if !finding.is_blocking() || !missed {
-            return finding;
-        }
-        let mut converted = Finding::new(
-            id::USERNAME_CASE_INSENSITIVE,
-            &finding.expected,
-            &finding.actual,
-        )
-        .about(LOOKUP_SUBJECT)
-        .at_call(finding.call_index);
-        converted.op_index = finding.op_index;
-        ctx.grading.apply(vec![converted]).pop().unwrap_or(finding)
-    }
-}
-
-/// The subject of a lookup's findings (`check::list` names Okta's lookup so).
-const LOOKUP_SUBJECT: &str = "userName eq";
-
-/// The value of the `userName eq "…"` the op asked, when that is all its own filter is.
-fn user_name_asked(op: &Op, state: &State) -> Option<String> {
-    let filter = match op {
-        Op::LookupUser { user, spelling } => return Some(state.user_name(*user, *spelling)),
-        Op::ListUsers { query } => substitute(query.filter.as_ref()?, &state.tag),
-        _ => return None,
-    };
-    match filter {
-        Filter::Compare {
-            path,
-            op: CompareOp::Eq,
-            value: CompValue::String(value),
-        } if path.schema.is_none()
-            && path.sub_attr.is_none()
-            && path.name.eq_ignore_ascii_case("userName") =>
-        {
-            Some(value)
-        }
-        _ => None,
-    }
-}
-
-fn user_name_eq(name: &str) -> Filter {
-    Filter::Compare {
-        path: AttrPath::simple("userName"),
-        op: CompareOp::Eq,
-        value: CompValue::String(name.to_string()),
     }
 }
 
@@ -386,25 +256,23 @@ fn is_filter_finding(finding: &Finding) -> bool {
             || finding.check_id == id::FILTER_UNEXPECTED_MATCH)
 }
 
-/// Whether a listing confined to the namespace returned a user from outside it (one the list
-/// checks ignore, since other users may be listed where the listing is not confined; its
-/// `totalResults` counted it).
-fn foreign_listed(call: &Call, ctx: &CheckContext) -> bool {
-    let Some(body) = call.response.json() else {
-        return false;
+/// Whether `finding` alone shows the filter sent wrong: an unexpected match does; a missing one
+/// only where the page held every match (else others' users may have taken its place).
+fn shows_wrong(finding: &Finding, calls: &[Call]) -> bool {
+    let complete = || {
+        let body = calls
+            .get(finding.call_index)
+            .and_then(|call| call.response.json());
+        body.is_some_and(|body| {
+            let listed = body
+                .get("Resources")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            let total = body.get("totalResults").and_then(Value::as_u64);
+            total.is_some_and(|total| listed as u64 >= total)
+        })
     };
-    let resources = body.get("Resources").and_then(Value::as_array);
-    resources.into_iter().flatten().any(|resource| {
-        let text = |key| {
-            resource
-                .get(key)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-        };
-        let ours = ctx.ids.slot_of(ResourceKind::User, text("id")).is_some()
-            || ctx.ids.created_here(ResourceKind::User, text("id"));
-        !ours && !text("userName").starts_with(ctx.namespace_prefix)
-    })
+    is_filter_finding(finding) && (finding.check_id == id::FILTER_UNEXPECTED_MATCH || complete())
 }
 
 /// Whether `finding` blames the filter's result: a blocking missing or unexpected match, or a
@@ -471,76 +339,4 @@ fn re_aim(
 
 fn total_of(call: Option<&Call>) -> Option<u64> {
     call?.response.json()?.get("totalResults")?.as_u64()
-}
-
-/// A probe's verdict: wrong when the list checks find a missing or unexpected match (or a wrong
-/// count, where the count is judged); right when they do not and every user that must match was
-/// on the page; inconclusive otherwise.
-fn judge(call: &Call, expectation: &ListExpectation, op: &Op, ctx: &CheckContext) -> Judged {
-    let inconclusive = Judged {
-        verdict: Verdict::Inconclusive,
-        wrong_way: None,
-    };
-    if call.response.status != 200 {
-        return inconclusive;
-    }
-    let Some(body) = call.response.json() else {
-        return inconclusive;
-    };
-    let findings = list_findings(&body, expectation, op, ctx);
-    let check = |wanted: &str| findings.iter().any(|finding| finding.check_id == wanted);
-    let total = body.get("totalResults").and_then(Value::as_u64);
-    let wrong_way = if check(id::FILTER_UNEXPECTED_MATCH) {
-        Some(id::FILTER_UNEXPECTED_MATCH)
-    } else if check(id::FILTER_MISSING_MATCH) {
-        Some(id::FILTER_MISSING_MATCH)
-    } else if check(id::TOTAL_RESULTS) {
-        total.map(|total| direction(total, expectation))
-    } else {
-        None
-    };
-    if wrong_way.is_some() {
-        return Judged {
-            verdict: Verdict::Wrong,
-            wrong_way,
-        };
-    }
-    if check(id::LIST_SHAPE) {
-        return inconclusive;
-    }
-    let returned: Vec<&str> = body
-        .get("Resources")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|resource| resource.get("id").and_then(Value::as_str))
-        .collect();
-    let all_there = expectation.must.iter().all(|handle| {
-        ctx.ids
-            .id(ResourceKind::User, handle.0)
-            .is_some_and(|id| returned.contains(&id))
-    });
-    match all_there {
-        true => Judged {
-            verdict: Verdict::Right,
-            wrong_way: None,
-        },
-        false => inconclusive,
-    }
-}
-
-/// The way a listing that counted `total` is wrong: too many matches, or too few.
-fn direction(total: u64, expectation: &ListExpectation) -> &'static str {
-    if total > expectation.total_range().1 {
-        id::FILTER_UNEXPECTED_MATCH
-    } else {
-        id::FILTER_MISSING_MATCH
-    }
-}
-
-/// A probe's verdict and, when wrong, which way: the check of the filter finding it showed.
-#[derive(Debug, Clone, Copy)]
-struct Judged {
-    verdict: Verdict,
-    wrong_way: Option<&'static str>,
 }

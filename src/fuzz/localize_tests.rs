@@ -2,6 +2,7 @@
 
 use std::convert::Infallible;
 
+use super::filter_probe::operator_controls;
 use super::localize::{culprit, post_order, probe_nodes, sentence, subject_of, Verdict};
 use crate::scim::filter::{parse, Filter};
 
@@ -130,4 +131,21 @@ fn probes_are_bounded() {
     })
     .unwrap();
     assert_eq!(asked, 12);
+}
+
+#[test]
+fn a_culprit_on_another_attribute_is_compared_with_its_operators_on_user_name() {
+    let leaf = parse(r#"emails[type eq "work" and value co "@example"]"#).unwrap();
+    let mut controls = Vec::new();
+    operator_controls(&leaf, "77.Ann.Lee@example.com", &mut controls);
+    let texts: Vec<String> = controls.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        texts,
+        [
+            r#"userName eq "77.Ann.Lee@example.com""#,
+            r#"userName co "7.Ann.Lee@example.co""#,
+        ],
+        "one per operator, each matching the user; `co` neither at the start nor the end, so a \
+         `co` evaluated as `sw` or `ew` shows"
+    );
 }

@@ -7,6 +7,7 @@ mod discovery;
 #[cfg(test)]
 mod discovery_tests;
 mod exec;
+mod filter_probe;
 mod localize;
 #[cfg(test)]
 mod localize_tests;

@@ -75,3 +75,13 @@ fn a_server_that_ignores_filters_has_one_defect_whatever_the_filters_were() {
         "a filter that matches nobody returned users: not one defect per operator"
     );
 }
+
+#[test]
+fn a_server_that_matches_only_the_first_email_has_one_defect_about_emails() {
+    assert_eq!(
+        defects(&search_with(Fault::EmailsFilterFirstOnly)),
+        BTreeSet::from(["filter.missing-match [emails] 2xx".to_string()]),
+        "`eq`, `co`, `ew`… on emails miss users while the same operators on userName are right: \
+         the attribute is to blame, not each operator"
+    );
+}
