@@ -1,10 +1,30 @@
 //! Which findings follow from an earlier one: a failure whose minimal case still holds, before
 //! its own finding, a blocking finding of another reported defect needed that earlier divergence
 //! to happen (shrinking kept it), so it is grouped under that defect. The first divergence of a
-//! chain is the cause; every failure that leads back to it "follows from it". Data, not text:
-//! the text, JSON (`follows_from`), JUnit and HTML reports all read [`causes`].
+//! chain is the cause; every failure that leads back to it "follows from it". Only a divergence
+//! that can change what later ops meet counts: an answer in the wrong form (an error body, a
+//! missing `scimType`, a slow answer) changes nothing, and an attribute stored otherwise than sent
+//! is adopted by the model from the server's answer (`model::adopt`), so later ops are predicted
+//! from what the server holds (a derived displayName does not make a PATCH answer 501, nor an
+//! `and` ignore a clause). Data, not text: the text, JSON (`follows_from`), JUnit and HTML
+//! reports all read [`causes`].
 
+use crate::check::catalogue as id;
 use crate::fuzz::Failure;
+
+/// Checks whose findings nothing later follows from: the form of an answer (the server did what
+/// the model predicted), or an attribute's stored value (which the model adopts).
+const NO_CONSEQUENCE: [&str; 9] = [
+    id::ERROR_BODY,
+    id::UNIQUENESS_SCIM_TYPE,
+    id::ERROR_STATUS_STRING,
+    id::LOCATION,
+    id::CONTENT_TYPE,
+    id::LATENCY,
+    id::CONTENT,
+    id::PUT_RESULT,
+    id::PATCH_RESULT,
+];
 
 /// What a failure follows from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +86,7 @@ fn earlier_divergence(failures: &[Failure], index: usize, failure: &Failure) -> 
                 .map(move |f| (op_index, step.defect_of(f), f))
         })
         .filter(|(op_index, _, f)| (*op_index, f.call_index) < own_at)
+        .filter(|(_, _, f)| !NO_CONSEQUENCE.contains(&f.check_id.as_str()))
         .find_map(|(op_index, defect, _)| {
             let cause = failures
                 .iter()
@@ -235,6 +256,33 @@ mod tests {
             "a 500 with no earlier divergence stands alone"
         );
         assert_eq!(grouped_order(&causes), vec![0, 1, 2]);
+    }
+
+    /// A derived displayName (the server stores its own, the model adopts it) or a 409 without
+    /// scimType changes nothing a later op meets: a failure after them in its case stands alone.
+    #[test]
+    fn a_divergence_that_changes_nothing_later_is_no_cause() {
+        let derived = |op_index| {
+            let mut finding =
+                Finding::new(id::CONTENT, "displayName = \"a\"", "displayName = \"b\"")
+                    .about("displayName");
+            finding.op_index = op_index;
+            finding
+        };
+        let no_scim_type = |op_index| {
+            let mut finding = Finding::new(id::UNIQUENESS_SCIM_TYPE, "uniqueness", "null");
+            finding.op_index = op_index;
+            finding
+        };
+        let first = failure(vec![step(create_user(), 201, vec![derived(0)])]);
+        let scim_type = failure(vec![step(create_user(), 409, vec![no_scim_type(0)])]);
+        let after_both = failure(vec![
+            step(create_user(), 201, vec![derived(0)]),
+            step(create_user(), 409, vec![no_scim_type(1)]),
+            step(get_group(), 404, vec![missing(2)]),
+        ]);
+        let causes = causes(&[first, scim_type, after_both]);
+        assert_eq!(causes, vec![None, None, None]);
     }
 
     /// A chain (3 follows 2, which follows 1) is grouped under its first divergence, and shown
