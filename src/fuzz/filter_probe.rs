@@ -167,8 +167,28 @@ pub(super) fn operator_controls(filter: &Filter, name: &str, out: &mut Vec<Filte
 pub(super) const IGNORED: &str = "filter ignored";
 
 /// A filter no user matches: `userName eq "<tag>.nobody@example.com"`.
-pub(super) fn matches_nobody(state: &State) -> Filter {
+fn matches_nobody(state: &State) -> Filter {
     user_name_eq(&format!("{}nobody@example.com", state.namespace_prefix()))
+}
+
+impl Executor<'_> {
+    /// Whether the server ignores filters: it lists users for [`matches_nobody`], a name in the
+    /// case's own namespace that no user on any server has (so users of others count too, which
+    /// shows it even when the case has none left). The filter sent and its exchange come along.
+    pub(super) fn ignores_filters(
+        &self,
+        state: &State,
+        ctx: &CheckContext,
+    ) -> Result<(bool, Filter, Call), TransportError> {
+        let control = matches_nobody(state);
+        let (judged, call) = self.probe(&control, false, state, ctx)?;
+        let listed = (call.response.status == 200)
+            .then(|| call.response.json())
+            .flatten()
+            .and_then(|body| body.get("Resources")?.as_array().map(|r| !r.is_empty()))
+            .unwrap_or(false);
+        Ok((judged.verdict == Verdict::Wrong || listed, control, call))
+    }
 }
 
 /// A miss of `userName eq` put down to the case of its value.

@@ -17,7 +17,7 @@
 use serde_json::Value;
 
 use super::exec::Executor;
-use super::filter_probe::{direction, foreign_listed, matches_nobody, user_name_eq, IGNORED};
+use super::filter_probe::{direction, foreign_listed, user_name_eq, IGNORED};
 use crate::check::catalogue as id;
 use crate::check::{comparison_operators, CheckContext, Finding};
 use crate::driver::{Call, TransportError};
@@ -194,12 +194,11 @@ impl Executor<'_> {
         };
         let blamed = nodes[found].filter;
         // Is that part to blame, or does the server ignore every filter?
-        let control = matches_nobody(state);
-        let (ignored, call) = self.probe(&control, false, state, ctx)?;
+        let (ignored, control, call) = self.ignores_filters(state, ctx)?;
         probes.push(call);
-        let (subject, verdict) = match ignored.verdict {
-            Verdict::Wrong => {
-                wrong_way = ignored.wrong_way;
+        let (subject, verdict) = match ignored {
+            true => {
+                wrong_way = Some(id::FILTER_UNEXPECTED_MATCH);
                 (
                     IGNORED.to_string(),
                     format!(
@@ -207,7 +206,7 @@ impl Executor<'_> {
                     ),
                 )
             }
-            _ => match self.blame_attribute(blamed, state, ctx, &mut probes)? {
+            false => match self.blame_attribute(blamed, state, ctx, &mut probes)? {
                 Some(attribute) => (
                     attribute.clone(),
                     format!(
