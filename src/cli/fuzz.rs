@@ -204,11 +204,7 @@ pub fn run(args: FuzzArgs) -> CliResult {
         args.exclusive || embedded,
         !args.no_cleanup,
     );
-    if embedded && !args.target.faults.contains(&Fault::SlowResponses) {
-        // The embedded server answers from this process: its latency is this machine's load,
-        // not a server's design, so it is judged only when slow-responses makes it slow.
-        setup.check_rules.latency_budget_ms = None;
-    }
+    judge_embedded_latency_only_when_slowed(&mut setup, embedded, &args.target.faults);
     let namespaces = Namespaces::new();
     let discovery =
         discover(&driver, &runtime, namespaces.run_prefix(), &setup.grading).map_err(|err| {
@@ -478,4 +474,17 @@ fn random_seed() -> u64 {
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0);
     (nanos ^ (u64::from(std::process::id()) << 32)) % 1_000_000_000
+}
+
+/// The embedded server answers from this process: its latency is this machine's load, not a
+/// server's design, so it is judged only when `slow-responses` makes it slow (by `fuzz` and by
+/// `replay` alike; a loaded machine must not turn a replay into "fails differently").
+pub(super) fn judge_embedded_latency_only_when_slowed(
+    setup: &mut RunSetup,
+    embedded: bool,
+    faults: &[Fault],
+) {
+    if embedded && !faults.contains(&Fault::SlowResponses) {
+        setup.check_rules.latency_budget_ms = None;
+    }
 }

@@ -58,6 +58,7 @@ pub fn run(mut args: ReplayArgs) -> CliResult {
         .with_interrupt(interrupt);
     probe(&driver, &runtime).map_err(probe_error)?;
     let mut setup = RunSetup::new(behaviour, 1, args.exclusive || embedded, true);
+    super::fuzz::judge_embedded_latency_only_when_slowed(&mut setup, embedded, &args.target.faults);
     let namespaces = Namespaces::new();
     // The same discovery as the search: creates carry the same attributes and extension.
     let discovery =

@@ -8,6 +8,7 @@ mod discovery;
 mod discovery_tests;
 mod exec;
 mod filter_probe;
+mod intermittent;
 mod localize;
 #[cfg(test)]
 mod localize_tests;

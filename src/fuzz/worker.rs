@@ -1,10 +1,10 @@
 //! Running the plan: `jobs` workers take the plan's cases in order, each case in a fresh namespace.
 //! The defects already known (recorded, or being shrunk by some worker) are shared: a case that
 //! meets one goes on (the model adopts the server's state); the first case to meet a new one
-//! claims it and its worker shrinks it (proptest's simplify/complicate walk over the case's value
-//! tree, up to `jobs` candidates at once, see `shrink`; every candidate counting as failing only
-//! if it shows the same defect first), while the
-//! other workers go on with the plan. A case whose predictions need the whole server (a listing
+//! claims it, its worker runs the case again to tell whether it comes and goes (see
+//! `intermittent`), and shrinks it if not (proptest's simplify/complicate walk over the case's
+//! value tree, up to `jobs` candidates at once, see `shrink`; every candidate counting as failing
+//! only if it shows the same defect first), while the other workers go on with the plan. A case whose predictions need the whole server (a listing
 //! of everything on an exclusive target) runs alone; races stay inside their case.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,14 +16,11 @@ use proptest::strategy::ValueTree;
 use super::exec::{CaseOutcome, Executor};
 use super::plan::{CaseTree, Plan, Strategies};
 use super::race::has_race;
-use super::runner::{Failure, Intermittent, Progress, SearchConfig};
+use super::runner::{Failure, Progress, SearchConfig};
 use super::shrink::{walk, Verdict};
-use crate::check::{is_server_error, Finding};
+use crate::check::Finding;
 use crate::driver::{Namespaces, TransportError};
 use crate::model::Op;
-
-/// Runs of a failing case, beyond the first, before its defect counts as reproducible.
-const CONFIRM_RUNS: u32 = 4;
 
 /// What the workers share: counts, notes, known defects, failures.
 #[derive(Default)]
@@ -46,18 +43,18 @@ pub struct Tally {
     known: BTreeSet<String>,
     /// Keys of `known` found intermittent after the first: reported under that one, so they
     /// are not distinct defects.
-    merged: usize,
+    pub(super) merged: usize,
     /// Workers shrinking now.
-    shrinking: usize,
+    pub(super) shrinking: usize,
     /// Each failure with the number of the case that found it.
-    found: Vec<(u64, Failure)>,
+    pub(super) found: Vec<(u64, Failure)>,
 }
 
 /// One search over a target.
 pub struct Search<'a> {
     exec: &'a Executor<'a>,
     namespaces: &'a Namespaces,
-    config: &'a SearchConfig,
+    pub(super) config: &'a SearchConfig,
     plan: &'a Plan,
     progress: &'a (dyn Fn(Progress) + Sync),
     started: Instant,
@@ -110,7 +107,7 @@ impl<'a> Search<'a> {
         (tally, stopped_by)
     }
 
-    fn lock(&self) -> MutexGuard<'_, Tally> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Tally> {
         self.tally.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -247,7 +244,12 @@ impl<'a> Search<'a> {
     /// While shrinking `target`, every candidate runs at least twice before it counts as
     /// passing, so a flaky defect (a race, an unstable order) does not end the shrink early, and
     /// `target` is not known to the case (it must end there). `None` when the search is over.
-    fn run_one(&self, ops: &[Op], shrinking: bool, target: Option<&str>) -> Option<CaseOutcome> {
+    pub(super) fn run_one(
+        &self,
+        ops: &[Op],
+        shrinking: bool,
+        target: Option<&str>,
+    ) -> Option<CaseOutcome> {
         let base = if has_race(ops) {
             self.config.race_repeats.max(1)
         } else {
@@ -382,125 +384,6 @@ impl<'a> Search<'a> {
         tally.found.extend(failure.map(|failure| (index, failure)));
     }
 
-    /// Runs the case that first showed `target` (as `first`) again, unchanged, up to
-    /// [`CONFIRM_RUNS`] times (each in a fresh namespace) and says whether the defect is
-    /// intermittent: `Some` as soon as one run does not show it at the same request. Nothing is
-    /// run again once the search is over.
-    ///
-    /// A race case shows its defect only in some orders, so it is judged more loosely, and only
-    /// once the run has met an intermittent defect (a server failing now and then meets races
-    /// too): intermittent if one run, with its repeats, does not show the defect at all. A 5xx
-    /// in a race, once the server is known to answer 5xx now and then, is that failure: under
-    /// concurrency a 500 now and then cannot be told from a 500 on concurrency.
-    fn confirm(&self, ops: &[Op], target: &str, first: &CaseOutcome) -> Option<Intermittent> {
-        let race = has_race(ops);
-        if race && is_server_error(target) && self.lock().intermittent_server_error() {
-            return Some(Intermittent {
-                shown: 1,
-                runs: 1,
-                also: Vec::new(),
-            });
-        }
-        let at = |outcome: &CaseOutcome| {
-            let finding = outcome.finding_of(target)?;
-            Some(match race {
-                true => (0, 0),
-                false => (finding.op_index, finding.call_index),
-            })
-        };
-        let first_at = at(first);
-        let judged = match race {
-            true => self.lock().has_intermittent(),
-            false => true,
-        };
-        if first_at.is_none() || !judged {
-            return None;
-        }
-        for run in 1..=CONFIRM_RUNS {
-            let outcome = self.run_one(ops, false, Some(target))?;
-            if at(&outcome) != first_at {
-                return Some(Intermittent {
-                    shown: run,
-                    runs: run + 1,
-                    also: Vec::new(),
-                });
-            }
-        }
-        None
-    }
-
-    /// Once the run knows the server fails now and then, every failure recorded as reproducible
-    /// is judged again on its minimal case: a race found before that was not judged for it (see
-    /// `confirm`), and a failure that landed at the same request by luck in every run has a
-    /// second chance to show it. Those found intermittent are reported under the intermittent
-    /// one, so whether it or another case met the server's failure first does not change the
-    /// report.
-    fn rejudge(&self) {
-        if !self.lock().has_intermittent() {
-            return;
-        }
-        let recorded: Vec<(String, CaseOutcome)> = self
-            .lock()
-            .found
-            .iter()
-            .filter(|(_, f)| f.intermittent.is_none())
-            .map(|(_, f)| (f.defect.clone(), f.minimal.clone()))
-            .collect();
-        for (defect, minimal) in recorded {
-            if self.confirm(&minimal.ops(), &defect, &minimal).is_none() {
-                continue;
-            }
-            let mut tally = self.lock();
-            tally.found.retain(|(_, f)| f.defect != defect);
-            if let Some(host) = tally
-                .found
-                .iter_mut()
-                .find_map(|(_, failure)| failure.intermittent.as_mut())
-            {
-                host.also.push(defect);
-            }
-        }
-    }
-
-    /// Records an intermittent failure: the run's first is reported with its case as first
-    /// drawn (unshrunk); a later one only adds its defect to the first's `also`.
-    fn record_intermittent(
-        &self,
-        (index, detected_at): (u64, Duration),
-        original_len: usize,
-        target: String,
-        first: CaseOutcome,
-        intermittent: Intermittent,
-    ) {
-        let mut tally = self.lock();
-        tally.shrinking -= 1;
-        let host = tally
-            .found
-            .iter_mut()
-            .find_map(|(_, failure)| failure.intermittent.as_mut());
-        if let Some(host) = host {
-            host.also.push(target);
-            tally.merged += 1;
-            return;
-        }
-        let Some(check_id) = first.finding_of(&target).map(|f| f.check_id.clone()) else {
-            return;
-        };
-        tally.found.push((
-            index,
-            Failure {
-                check_id,
-                defect: target,
-                original_len,
-                minimal: first,
-                seconds_to_detect: detected_at.as_secs_f64(),
-                seconds_to_shrink: 0.0,
-                shrink_cut_short: false,
-                intermittent: Some(intermittent),
-            },
-        ));
-    }
-
     /// Runs shrink candidates at once (one thread each), each judged by whether it shows
     /// `target` first; `None` for one that could not run (the search is over).
     fn candidates(&self, values: &[Vec<Op>], target: &str) -> Vec<Verdict<CaseOutcome>> {
@@ -525,20 +408,6 @@ impl<'a> Search<'a> {
 }
 
 impl Tally {
-    /// Whether an intermittent failure is recorded.
-    fn has_intermittent(&self) -> bool {
-        self.found.iter().any(|(_, f)| f.intermittent.is_some())
-    }
-
-    /// Whether the recorded intermittent failure stands for a server error (a 5xx now and then).
-    fn intermittent_server_error(&self) -> bool {
-        self.found.iter().any(|(_, f)| {
-            f.intermittent.as_ref().is_some_and(|i| {
-                is_server_error(&f.defect) || i.also.iter().any(|key| is_server_error(key))
-            })
-        })
-    }
-
     /// Distinct defects recorded or being shrunk (intermittent ones count once).
     fn known_count(&self) -> usize {
         self.known.len() - self.merged
