@@ -10,17 +10,20 @@
 use std::time::Duration;
 
 use scimfuzz::driver::{Driver, Namespaces, Target};
-use scimfuzz::fuzz::{discover, load_behaviour, search, RunSetup, SearchConfig, SearchSummary};
+use scimfuzz::fuzz::{
+    discover, load_behaviour, probe_capabilities, search, RunSetup, SearchConfig, SearchSummary,
+};
 use scimfuzz::server::{spawn_on_thread, Fault, ServerConfig};
 
 const LATENCY: Duration = Duration::from_millis(20);
 /// Random cases per throughput run.
 const CASES: u32 = 64;
-/// Faults RFC 7644 allows: not defects, so nothing to detect.
-const RFC_ALLOWED: [&str; 3] = [
+/// Faults RFC 7643/7644 allow: not defects, so nothing to detect.
+const RFC_ALLOWED: [&str; 4] = [
     "unadvertised-extension-dropped",
     "sw-refused",
     "test-domain-emails-refused",
+    "display-name-derived",
 ];
 
 fn fuzz(profile: &str, faults: Vec<Fault>, config: SearchConfig) -> SearchSummary {
@@ -40,9 +43,14 @@ fn fuzz(profile: &str, faults: Vec<Fault>, config: SearchConfig) -> SearchSummar
     let behaviour = load_behaviour(profile).expect("a built-in profile");
     let mut setup = RunSetup::new(behaviour, config.gen.max_ops, false, true);
     let namespaces = Namespaces::new();
-    let discovery = discover(&driver, &runtime, namespaces.run_prefix(), &setup.grading)
+    let mut discovery = discover(&driver, &runtime, namespaces.run_prefix(), &setup.grading)
         .expect("the server answers discovery");
     setup.adopt(&discovery);
+    // As `scimfuzz fuzz` does: an advertised sort or bulk is probed before the search.
+    let context = setup.probe_context(&driver, &runtime, namespaces.run_prefix());
+    let probed =
+        probe_capabilities(&context, &discovery).expect("the server answers the capability probes");
+    discovery.findings.extend(probed);
     let exec = setup.executor(&driver, &runtime);
     let config = SearchConfig {
         gen: setup.gen.clone(),

@@ -164,7 +164,7 @@ pub(super) fn operator_controls(filter: &Filter, name: &str, out: &mut Vec<Filte
 }
 
 /// The subject of a defect where the server returns what a filter that matches nobody excludes.
-pub(super) const IGNORED: &str = "filter ignored";
+pub const IGNORED: &str = "filter ignored";
 
 /// A filter no user matches: `userName eq "<tag>.nobody@example.com"`.
 fn matches_nobody(state: &State) -> Filter {

@@ -29,6 +29,7 @@ pub use discovery::{
     advertised_but_refused, discover, generated_value, with_required, Discovery, DiscoveryFinding,
 };
 pub use exec::{CaseOutcome, Executor, Step, StopWhen};
+pub use filter_probe::IGNORED as FILTER_IGNORED;
 pub use multi::MAX_WALK_PAGES;
 pub use plan::first_sequences;
 pub use probe::{default_jobs, probe, ProbeError, PARALLEL_JOBS};

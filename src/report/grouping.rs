@@ -7,10 +7,11 @@
 //! is adopted by the model from the server's answer (`model::adopt`), so later ops are predicted
 //! from what the server holds (a derived displayName does not make a PATCH answer 501, nor an
 //! `and` ignore a clause). Data, not text: the text, JSON (`follows_from`), JUnit and HTML
-//! reports all read [`causes`].
+//! reports all read [`causes`]. Where the run found that the server ignores filters, every
+//! failure met through a filtered request follows from that: its evidence means nothing.
 
 use crate::check::catalogue as id;
-use crate::fuzz::Failure;
+use crate::fuzz::{Failure, FILTER_IGNORED};
 
 /// Checks whose findings nothing later follows from: the form of an answer (the server did what
 /// the model predicted), or an attribute's stored value (which the model adopts).
@@ -70,9 +71,13 @@ pub fn causes(failures: &[Failure]) -> Vec<Option<Cause>> {
 }
 
 /// The first blocking finding of the minimal case, before the failure's own, whose defect is
-/// another reported failure's.
+/// another reported failure's; else, for a failure met through a filter, the run's finding that
+/// the server ignores filters.
 fn earlier_divergence(failures: &[Failure], index: usize, failure: &Failure) -> Option<Cause> {
     let own = failure.finding()?;
+    if let Some(cause) = through_an_ignored_filter(failures, index, failure) {
+        return Some(cause);
+    }
     let own_at = (own.op_index, own.call_index);
     failure
         .minimal
@@ -98,6 +103,32 @@ fn earlier_divergence(failures: &[Failure], index: usize, failure: &Failure) -> 
                 op_index,
             })
         })
+}
+
+/// The failure that shows the server ignores filters, when `failure` (not it) was met through a
+/// request that carried a filter.
+fn through_an_ignored_filter(
+    failures: &[Failure],
+    index: usize,
+    failure: &Failure,
+) -> Option<Cause> {
+    let ignored = format!("[{FILTER_IGNORED}]");
+    let cause = failures
+        .iter()
+        .position(|f| f.defect.contains(&ignored))
+        .filter(|&cause| cause != index)?;
+    let own = failure.finding()?;
+    let call = failure
+        .minimal
+        .steps
+        .get(own.op_index)?
+        .calls
+        .get(own.call_index)?;
+    call.request.url.contains("filter=").then(|| Cause {
+        index: cause,
+        defect: failures[cause].defect.clone(),
+        op_index: own.op_index,
+    })
 }
 
 /// The cause at the start of `index`'s chain (a failure following one that follows another
@@ -283,6 +314,40 @@ mod tests {
         ]);
         let causes = causes(&[first, scim_type, after_both]);
         assert_eq!(causes, vec![None, None, None]);
+    }
+
+    /// Where the run found that the server ignores filters, a failure met through a filtered
+    /// request follows from that finding; one met by id does not.
+    #[test]
+    fn a_failure_met_through_a_filter_follows_from_filters_being_ignored() {
+        let ignored = {
+            let mut finding = Finding::new(id::FILTER_UNEXPECTED_MATCH, "only user#0", "user#1")
+                .about(FILTER_IGNORED);
+            finding.op_index = 0;
+            failure(vec![step(create_user(), 200, vec![finding])])
+        };
+        let through_filter = |url: &str| {
+            let mut hidden = Finding::new(id::DEACTIVATED_READABLE, "user#0", "[]");
+            hidden.op_index = 0;
+            let mut step = step(get_group(), 200, vec![hidden]);
+            step.calls[0].request.url = url.to_string();
+            failure(vec![step])
+        };
+        let causes = causes(&[
+            ignored.clone(),
+            through_filter("http://x/Users?filter=userName%20eq%20%22a%22"),
+            through_filter("http://x/Users/1"),
+        ]);
+        assert_eq!(causes[0], None);
+        assert_eq!(
+            causes[1],
+            Some(Cause {
+                index: 0,
+                defect: ignored.defect.clone(),
+                op_index: 0
+            })
+        );
+        assert_eq!(causes[2], None, "a read by id is evidence of its own");
     }
 
     /// A chain (3 follows 2, which follows 1) is grouped under its first divergence, and shown
