@@ -21,6 +21,14 @@ impl ResourceKind {
             ResourceKind::Group => "/Groups",
         }
     }
+
+    /// The attribute that names a resource of the kind: `userName`, or a group's `displayName`.
+    pub fn name_attribute(self) -> &'static str {
+        match self {
+            ResourceKind::User => "userName",
+            ResourceKind::Group => "displayName",
+        }
+    }
 }
 
 /// What the server assigned to one handle.

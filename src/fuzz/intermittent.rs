@@ -50,10 +50,7 @@ impl Search<'_> {
             })
         };
         let first_at = at(first);
-        let judged = match race {
-            true => self.lock().has_intermittent(),
-            false => true,
-        };
+        let judged = !race || self.lock().has_intermittent();
         if first_at.is_none() || !judged {
             return None;
         }
@@ -99,13 +96,7 @@ impl Search<'_> {
             }
             let mut tally = self.lock();
             tally.found.retain(|(_, f)| f.defect != defect);
-            if let Some(host) = tally
-                .found
-                .iter_mut()
-                .find_map(|(_, failure)| failure.intermittent.as_mut())
-            {
-                host.also.push(defect);
-            }
+            tally.join_intermittent(defect);
         }
     }
 
@@ -121,15 +112,9 @@ impl Search<'_> {
     ) {
         let mut tally = self.lock();
         tally.shrinking -= 1;
-        let host = tally
-            .found
-            .iter_mut()
-            .find_map(|(_, failure)| failure.intermittent.as_mut());
-        if let Some(host) = host {
-            host.also.push(target);
-            tally.merged += 1;
+        let Some(target) = tally.join_intermittent(target) else {
             return;
-        }
+        };
         let Some(check_id) = first.finding_of(&target).map(|f| f.check_id.clone()) else {
             return;
         };
@@ -150,16 +135,44 @@ impl Search<'_> {
 }
 
 impl Tally {
+    /// The recorded intermittent failure, if any.
+    fn intermittent(&self) -> Option<&Intermittent> {
+        self.found.iter().find_map(|(_, f)| f.intermittent.as_ref())
+    }
+
     /// Whether an intermittent failure is recorded.
     pub(super) fn has_intermittent(&self) -> bool {
-        self.found.iter().any(|(_, f)| f.intermittent.is_some())
+        self.intermittent().is_some()
+    }
+
+    /// Adds `defect` to the recorded intermittent failure's `also`; gives it back when there is
+    /// none yet (the caller records it as that failure).
+    fn join_intermittent(&mut self, defect: String) -> Option<String> {
+        match self
+            .found
+            .iter_mut()
+            .find_map(|(_, f)| f.intermittent.as_mut())
+        {
+            Some(host) => {
+                host.also.push(defect);
+                None
+            }
+            None => Some(defect),
+        }
+    }
+
+    /// Defects that are no distinct defect of their own: those listed under the intermittent one.
+    pub(super) fn merged(&self) -> usize {
+        self.intermittent().map_or(0, |i| i.also.len())
     }
 
     /// Whether the recorded intermittent failure stands for a server error (a 5xx now and then).
     fn intermittent_server_error(&self) -> bool {
         self.found.iter().any(|(_, f)| {
             f.intermittent.as_ref().is_some_and(|i| {
-                is_server_error(&f.defect) || i.also.iter().any(|key| is_server_error(key))
+                std::iter::once(&f.defect)
+                    .chain(&i.also)
+                    .any(|key| is_server_error(key))
             })
         })
     }

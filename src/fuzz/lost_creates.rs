@@ -29,14 +29,14 @@ pub fn unrecorded_creates<'c>(
 /// `displayName`).
 fn sent_name(call: &Call) -> Option<(ResourceKind, String)> {
     let body: Value = serde_json::from_str(call.request.body.as_deref()?).ok()?;
-    let (kind, attribute) = if call.request.url.contains("/Groups") {
-        (ResourceKind::Group, "displayName")
+    let kind = if call.request.url.contains("/Groups") {
+        ResourceKind::Group
     } else if call.request.url.contains("/Users") {
-        (ResourceKind::User, "userName")
+        ResourceKind::User
     } else {
         return None;
     };
-    let name = body.get(attribute)?.as_str()?;
+    let name = body.get(kind.name_attribute())?.as_str()?;
     Some((kind, name.to_string()))
 }
 
@@ -48,10 +48,7 @@ pub async fn record_unrecorded_creates(
     ids: &mut IdMap,
 ) -> Result<(), TransportError> {
     for (kind, name) in creates {
-        let attribute = match kind {
-            ResourceKind::User => "userName",
-            ResourceKind::Group => "displayName",
-        };
+        let attribute = kind.name_attribute();
         let filter = format!("{attribute} eq \"{}\"", name.replace('"', "\\\""));
         let path = format!("{}?filter={}", kind.endpoint(), encode_component(&filter));
         let lookup = driver.send(&RequestSpec::get(path)).await?;

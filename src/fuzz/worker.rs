@@ -41,9 +41,6 @@ pub struct Tally {
     next: u64,
     /// Defect keys recorded or being shrunk.
     known: BTreeSet<String>,
-    /// Keys of `known` found intermittent after the first: reported under that one, so they
-    /// are not distinct defects.
-    pub(super) merged: usize,
     /// Workers shrinking now.
     pub(super) shrinking: usize,
     /// Each failure with the number of the case that found it.
@@ -410,7 +407,7 @@ impl<'a> Search<'a> {
 impl Tally {
     /// Distinct defects recorded or being shrunk (intermittent ones count once).
     fn known_count(&self) -> usize {
-        self.known.len() - self.merged
+        self.known.len().saturating_sub(self.merged())
     }
 }
 

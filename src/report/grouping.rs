@@ -10,7 +10,7 @@
 //! reports all read [`causes`]. Where the run found that the server ignores filters, every
 //! failure met through a filtered request follows from that: its evidence means nothing.
 
-use crate::check::catalogue as id;
+use crate::check::{catalogue as id, Finding};
 use crate::fuzz::{Failure, FILTER_IGNORED};
 
 /// Checks whose findings nothing later follows from: the form of an answer (the server did what
@@ -75,7 +75,7 @@ pub fn causes(failures: &[Failure]) -> Vec<Option<Cause>> {
 /// the server ignores filters.
 fn earlier_divergence(failures: &[Failure], index: usize, failure: &Failure) -> Option<Cause> {
     let own = failure.finding()?;
-    if let Some(cause) = through_an_ignored_filter(failures, index, failure) {
+    if let Some(cause) = through_an_ignored_filter(failures, index, failure, own) {
         return Some(cause);
     }
     let own_at = (own.op_index, own.call_index);
@@ -105,19 +105,19 @@ fn earlier_divergence(failures: &[Failure], index: usize, failure: &Failure) -> 
         })
 }
 
-/// The failure that shows the server ignores filters, when `failure` (not it) was met through a
-/// request that carried a filter.
+/// The failure that shows the server ignores filters, when `failure` (not it; its finding `own`)
+/// was met through a request that carried a filter.
 fn through_an_ignored_filter(
     failures: &[Failure],
     index: usize,
     failure: &Failure,
+    own: &Finding,
 ) -> Option<Cause> {
     let ignored = format!("[{FILTER_IGNORED}]");
     let cause = failures
         .iter()
         .position(|f| f.defect.contains(&ignored))
         .filter(|&cause| cause != index)?;
-    let own = failure.finding()?;
     let call = failure
         .minimal
         .steps
